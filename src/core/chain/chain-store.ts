@@ -1,0 +1,51 @@
+/**
+ * @module The `ChainStore` port: where the block tree, block bodies, undo data and the coin set
+ * live. {@link ChainStore.write} is atomic: a crash leaves the store before or after a write,
+ * never in between. The core only ever writes through it.
+ */
+import type { BlockHeader } from '../primitives/header.ts';
+import type { RejectCode } from '../consensus/rejection.ts';
+import type { Coin, OutpointKey, SpentCoin } from './coin.ts';
+
+/** One node of the block tree as stored. */
+export interface StoredBlockIndex {
+  /** Display-order hex. */
+  readonly hash: string;
+  readonly header: BlockHeader;
+  readonly height: number;
+  /** Work of this block and all its ancestors. */
+  readonly chainWork: bigint;
+  /** The body is stored. */
+  readonly hasData: boolean;
+  /** Set when the block (or an ancestor) broke a consensus rule. */
+  readonly invalid?: { readonly code: RejectCode; readonly message: string };
+  /** Order in which blocks were first seen; the earlier wins a tie. */
+  readonly sequence: number;
+}
+
+/** Everything one chain operation changes, written in one transaction. */
+export interface ChainWrite {
+  /** New index entries and entries whose data or validity changed (put by hash). */
+  readonly index: StoredBlockIndex[];
+  /** Canonical encodings of newly stored bodies. */
+  readonly bodies: { readonly hash: string; readonly bytes: Uint8Array }[];
+  /** Undo data of newly connected blocks. */
+  readonly undo: { readonly hash: string; readonly spent: readonly SpentCoin[] }[];
+  /** Coins created (put; may replace a coin of the same key). */
+  readonly coinsAdded: [OutpointKey, Coin][];
+  /** Coins spent (deleted). Applied before `coinsAdded`. */
+  readonly coinsSpent: OutpointKey[];
+  /** The new tip, when it changed. */
+  readonly tip?: string;
+}
+
+export interface ChainStore {
+  /** The whole block index and the tip: all start-up needs (no replay). */
+  load(): Promise<{ index: StoredBlockIndex[]; tip: string | undefined }>;
+  getBlock(hash: string): Promise<Uint8Array | undefined>;
+  getUndo(hash: string): Promise<readonly SpentCoin[] | undefined>;
+  /** The coins that exist among `keys` (missing keys are absent from the map). */
+  getCoins(keys: readonly OutpointKey[]): Promise<Map<OutpointKey, Coin>>;
+  /** Applies a change atomically: all of it or, on failure (it throws), none of it. */
+  write(change: ChainWrite): Promise<void>;
+}

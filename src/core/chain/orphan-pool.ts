@@ -1,0 +1,81 @@
+/**
+ * @module A bounded pool of blocks whose parent is not known yet. Bounded by count and bytes; the
+ * oldest go first, and entries expire. Keyed by hash and indexed by the missing parent, so a
+ * parent's arrival releases its children.
+ */
+import type { Block } from '../primitives/block.ts';
+
+export interface OrphanLimits {
+  readonly maxBlocks: number;
+  readonly maxBytes: number;
+  /** Seconds an orphan is kept. */
+  readonly maxAge: number;
+}
+
+export const DEFAULT_ORPHAN_LIMITS: OrphanLimits = { maxBlocks: 64, maxBytes: 8_000_000, maxAge: 20 * 60 };
+
+interface Orphan {
+  readonly block: Block;
+  readonly hash: string;
+  readonly parent: string;
+  readonly size: number;
+  readonly received: number;
+}
+
+export class OrphanPool {
+  // A Map iterates in insertion order: the first entry is the oldest.
+  private readonly byHash = new Map<string, Orphan>();
+  private bytes = 0;
+
+  constructor(private readonly limits: OrphanLimits = DEFAULT_ORPHAN_LIMITS) {}
+
+  get size(): number {
+    return this.byHash.size;
+  }
+
+  get totalBytes(): number {
+    return this.bytes;
+  }
+
+  has(hash: string): boolean {
+    return this.byHash.has(hash);
+  }
+
+  /** Adds an orphan, dropping expired and then oldest entries to stay within the limits. */
+  add(block: Block, hash: string, parent: string, size: number, now: number): void {
+    if (this.byHash.has(hash) || size > this.limits.maxBytes) return;
+    this.expire(now);
+    while (this.byHash.size >= this.limits.maxBlocks || this.bytes + size > this.limits.maxBytes) {
+      const oldest = this.byHash.values().next().value;
+      if (!oldest) break;
+      this.remove(oldest.hash);
+    }
+    this.byHash.set(hash, { block, hash, parent, size, received: now });
+    this.bytes += size;
+  }
+
+  /** Removes and returns the orphans whose parent is `parent`. */
+  takeChildren(parent: string): { block: Block; hash: string }[] {
+    const children = [...this.byHash.values()].filter((o) => o.parent === parent);
+    for (const child of children) this.remove(child.hash);
+    return children.map(({ block, hash }) => ({ block, hash }));
+  }
+
+  /** The parent hashes this pool waits for whose own parent is not an orphan: what to ask peers for. */
+  missingParents(): string[] {
+    const missing = new Set<string>();
+    for (const o of this.byHash.values()) if (!this.byHash.has(o.parent)) missing.add(o.parent);
+    return [...missing];
+  }
+
+  expire(now: number): void {
+    for (const o of [...this.byHash.values()]) if (now - o.received > this.limits.maxAge) this.remove(o.hash);
+  }
+
+  private remove(hash: string): void {
+    const o = this.byHash.get(hash);
+    if (!o) return;
+    this.byHash.delete(hash);
+    this.bytes -= o.size;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * @module Transaction rules. {@link checkTransactionSanity} needs nothing but the tx (Bitcoin's
+ * CheckTransaction); {@link checkTransactionInputs} needs the coins it spends (Bitcoin's
+ * Consensus::CheckTxInputs) and, last because it is the expensive part, verifies signatures.
+ */
+import { schnorrVerify } from '../crypto/keys.ts';
+import { outpointKey, type Coin, type CoinView } from '../chain/coin.ts';
+import { txSize, type Transaction } from '../primitives/transaction.ts';
+import type { NetworkParams } from './params.ts';
+import { accept, reject, type Rejection, type Result } from './rejection.ts';
+import { sighashes } from './sighash.ts';
+
+export const TX_VERSION = 1;
+
+/** Checks that need only the tx itself. Coinbase placement is the block's business. */
+export function checkTransactionSanity(tx: Transaction, params: Pick<NetworkParams, 'limits' | 'maxMoney'>): Rejection | undefined {
+  if (tx.version !== TX_VERSION) return reject('bad-txns-version', `tx version ${tx.version} is not ${TX_VERSION}`);
+  const size = txSize(tx);
+  if (size > params.limits.maxTxSize) return reject('bad-txns-oversize', `tx of ${size} bytes is above ${params.limits.maxTxSize}`);
+  if (tx.inputs.length > params.limits.maxTxInputs || tx.outputs.length > params.limits.maxTxOutputs) {
+    return reject('bad-txns-oversize', 'too many inputs or outputs');
+  }
+  if (tx.memo.length > params.limits.maxMemoSize) {
+    return reject('bad-txns-memo-toolarge', `memo of ${tx.memo.length} bytes is above ${params.limits.maxMemoSize}`);
+  }
+  if (tx.outputs.length === 0) return reject('bad-txns-vout-empty', 'tx has no outputs');
+  let total = 0n;
+  for (const output of tx.outputs) {
+    if (output.amount <= 0n) return reject('bad-txns-vout-zero', 'an output amount is not positive');
+    if (output.amount > params.maxMoney) return reject('bad-txns-vout-toolarge', 'an output amount is above the money supply');
+    total += output.amount;
+    if (total > params.maxMoney) return reject('bad-txns-txouttotal-toolarge', 'outputs sum past the money supply');
+  }
+  const seen = new Set<string>();
+  for (const input of tx.inputs) {
+    const key = outpointKey(input.prevTxid, input.vout);
+    if (seen.has(key)) return reject('bad-txns-inputs-duplicate', `input ${key} is spent twice`);
+    seen.add(key);
+  }
+  return undefined;
+}
+
+export interface InputCheck {
+  /** Inputs minus outputs. */
+  readonly fee: bigint;
+  /** The coins spent, in input order. */
+  readonly coins: readonly Coin[];
+}
+
+/**
+ * Checks a non-coinbase tx against the coins it spends, as of a block at `spendHeight`:
+ * the inputs exist and are mature, the amounts add up, and every signature verifies.
+ * Signatures are checked last and only when `verifySignatures` is true (it is, except in
+ * benchmarks that measure the rest).
+ */
+export function checkTransactionInputs(
+  tx: Transaction,
+  view: CoinView,
+  spendHeight: number,
+  params: Pick<NetworkParams, 'maxMoney' | 'coinbaseMaturity' | 'networkId'>,
+  verifySignatures = true,
+): Result<InputCheck> {
+  const coins: Coin[] = [];
+  let totalIn = 0n;
+  for (const input of tx.inputs) {
+    const key = outpointKey(input.prevTxid, input.vout);
+    const coin = view.getCoin(key);
+    if (!coin) return reject('bad-txns-inputs-missingorspent', `input ${key} is missing or spent`);
+    if (coin.coinbase && spendHeight - coin.height < params.coinbaseMaturity) {
+      return reject(
+        'bad-txns-premature-spend-of-coinbase',
+        `coinbase ${key} of height ${coin.height} spent at ${spendHeight}, maturity is ${params.coinbaseMaturity}`,
+      );
+    }
+    if (coin.amount < 0n || coin.amount > params.maxMoney) return reject('bad-txns-inputvalues-outofrange', 'input amount out of range');
+    totalIn += coin.amount;
+    if (totalIn > params.maxMoney) return reject('bad-txns-inputvalues-outofrange', 'inputs sum past the money supply');
+    coins.push(coin);
+  }
+  let totalOut = 0n;
+  for (const output of tx.outputs) totalOut += output.amount;
+  if (totalIn < totalOut) return reject('bad-txns-in-belowout', `inputs ${totalIn} are below outputs ${totalOut}`);
+  if (verifySignatures) {
+    const messages = sighashes(tx, coins, params.networkId);
+    for (let i = 0; i < tx.inputs.length; i++) {
+      if (!schnorrVerify(tx.inputs[i]!.signature, messages[i]!, coins[i]!.publicKey)) {
+        return reject('bad-txns-sig', `input ${i} has a bad signature`);
+      }
+    }
+  }
+  return accept({ fee: totalIn - totalOut, coins });
+}

@@ -1,0 +1,47 @@
+/**
+ * @module The parameters that make a network: its genesis, proof-of-work and difficulty settings,
+ * money rules and size limits. Everything consensus needs to know about a network is here.
+ */
+import type { Block } from '../primitives/block.ts';
+import type { CodecLimits } from '../primitives/limits.ts';
+
+export type NetworkName = 'main' | 'test';
+
+export interface NetworkParams {
+  readonly name: NetworkName;
+  /** bech32m human-readable prefix of addresses. */
+  readonly addressPrefix: string;
+  /** The hard-coded first block; its hash is the network id. */
+  readonly genesis: Block;
+  /** Genesis hash, display order hex. */
+  readonly genesisHash: string;
+  /** Genesis hash in internal byte order: what the sighash and the handshake commit to. */
+  readonly networkId: Uint8Array;
+
+  /** The easiest target any block may have, in compact form. */
+  readonly powLimitBits: number;
+  /** Seconds the difficulty rule aims for between blocks. */
+  readonly targetSpacing: number;
+  /** ASERT half-life: seconds of schedule drift that double or halve the target. */
+  readonly asertHalfLife: number;
+  /** The target may change by at most this factor from one block to the next. */
+  readonly maxTargetStep: number;
+  /** How many past blocks the median time past spans. */
+  readonly medianTimeSpan: number;
+  /** How far ahead of the local clock a block's time may be, in seconds. */
+  readonly maxFutureBlockTime: number;
+
+  /** Blocks after which a coinbase output may be spent. */
+  readonly coinbaseMaturity: number;
+  /** Block subsidy at height 1, in base units. */
+  readonly initialSubsidy: bigint;
+  /** Blocks between subsidy halvings. */
+  readonly halvingInterval: number;
+  /** No amount or sum of amounts may exceed this, in base units. */
+  readonly maxMoney: bigint;
+
+  readonly limits: CodecLimits;
+}
+
+/** Base units in one coin. */
+export const COIN = 100_000_000n;

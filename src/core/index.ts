@@ -1,0 +1,96 @@
+/**
+ * @module tabchain's consensus core: pure TypeScript, no I/O. Everything the node, the UI and
+ * the tests use from core comes through here.
+ */
+
+// Encoding
+export { ByteReader } from './encoding/byte-reader.ts';
+export { ByteWriter, varintSize } from './encoding/byte-writer.ts';
+export { DecodeError, type DecodeErrorCode } from './encoding/decode-error.ts';
+export { bytesEqual, bytesToHex, hashToHex, hexToBytes, hexToHash } from './encoding/hex.ts';
+
+// Hashing, keys, addresses
+export { sha256, sha256d, taggedHash } from './crypto/hash.ts';
+export {
+  PUBLIC_KEY_SIZE,
+  SECRET_KEY_SIZE,
+  SIGNATURE_SIZE,
+  generateSecretKey,
+  isValidPublicKey,
+  isValidSecretKey,
+  publicKeyOf,
+  schnorrSign,
+  schnorrVerify,
+} from './crypto/keys.ts';
+export { ADDRESS_VERSION, AddressError, decodeAddress, encodeAddress, type AddressErrorCode } from './crypto/address.ts';
+
+// Primitives and codecs
+export { HEADER_SIZE, blockHash, decodeHeader, encodeHeader, headerHash, readHeader, type BlockHeader } from './primitives/header.ts';
+export {
+  INPUT_SIZE,
+  MIN_TX_SIZE,
+  OUTPUT_SIZE,
+  decodeTx,
+  encodeTx,
+  isCoinbase,
+  readTx,
+  txSize,
+  txid,
+  txidBytes,
+  writeTx,
+  type CoinbaseData,
+  type Transaction,
+  type TxInput,
+  type TxOutput,
+} from './primitives/transaction.ts';
+export { blockSize, decodeBlock, encodeBlock, type Block } from './primitives/block.ts';
+export { DEFAULT_LIMITS, type CodecLimits } from './primitives/limits.ts';
+
+// Consensus rules
+export { COIN, type NetworkName, type NetworkParams } from './consensus/params.ts';
+export { mainParams, networks, testParams } from './consensus/networks.ts';
+export { buildGenesis, type GenesisSpec } from './consensus/genesis.ts';
+export {
+  bitsFromTarget,
+  checkProofOfWork,
+  decodeCompact,
+  hashToBigInt,
+  targetFromBits,
+  validTarget,
+  workFromBits,
+  type CompactValue,
+} from './consensus/pow.ts';
+export { asertTarget, medianTime, nextBits, requiredBits, type DifficultyPoint } from './consensus/difficulty.ts';
+export { computeMerkleRoot, type MerkleResult } from './consensus/merkle.ts';
+export { blockSubsidy } from './consensus/subsidy.ts';
+export { sighashes, signTransaction, type SpentOutput, type UnsignedTransaction } from './consensus/sighash.ts';
+export { TX_VERSION, checkTransactionInputs, checkTransactionSanity, type InputCheck } from './consensus/check-transaction.ts';
+export { checkBlockSanity, checkHeaderSanity } from './consensus/check-block-sanity.ts';
+export { checkBlockContext, checkHeaderContext, type BlockContext } from './consensus/check-block-context.ts';
+export { connectBlock, disconnectBlock, type ConnectedBlock } from './consensus/connect-block.ts';
+export { accept, reject, softened, type RejectCode, type Rejection, type Result } from './consensus/rejection.ts';
+
+// Chain state
+export { outpointKey, type Coin, type CoinView, type OutpointKey, type SpentCoin } from './chain/coin.ts';
+export { CoinCache, MapCoinView } from './chain/coin-cache.ts';
+export { MemoryChainStore } from './chain/memory-chain-store.ts';
+export { DEFAULT_ORPHAN_LIMITS, OrphanPool, type OrphanLimits } from './chain/orphan-pool.ts';
+export {
+  Chain,
+  type BlockOutcome,
+  type ChainBlockEvent,
+  type ChainEvents,
+  type ChainOptions,
+  type ChainTip,
+  type HeaderOutcome,
+  type TipChangedEvent,
+} from './chain/chain.ts';
+export type { BlockIndexEntry } from './chain/block-index.ts';
+
+// Mempool and mining
+export { Mempool, type AcceptedTx, type MempoolConfig, type MempoolEntry, type MempoolEvents } from './mempool/mempool.ts';
+export { coinbaseTx, createBlockTemplate, withCoinbase, type TemplateInput } from './mempool/block-template.ts';
+
+// Ports and utilities
+export type { ChainStore, ChainWrite, Clock, StoredBlockIndex } from './ports.ts';
+export { Emitter, type Unsubscribe } from './util/emitter.ts';

@@ -1,0 +1,81 @@
+/**
+ * The layer rules of ARCHITECTURE.md, checked on every file so they hold when nobody is watching:
+ * src/core imports only core, @noble/* and @scure/*, and touches no browser or timer global;
+ * nothing imports the UI or the composition root.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+
+function filesUnder(dir: string, exts: string[]): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...filesUnder(path, exts));
+    else if (exts.some((e) => name.endsWith(e))) out.push(path);
+  }
+  return out;
+}
+
+/** Module specifiers of static imports, re-exports and dynamic imports. */
+export function importsOf(source: string): string[] {
+  const specs: string[] = [];
+  const patterns = [/\bimport\s[^'"]*?from\s*['"]([^'"]+)['"]/g, /\bexport\s[^'"]*?from\s*['"]([^'"]+)['"]/g, /\bimport\s*['"]([^'"]+)['"]/g, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g];
+  for (const p of patterns) for (const m of source.matchAll(p)) specs.push(m[1]!);
+  return specs;
+}
+
+/** Source without comments and string contents, so prose about `window` is not code using it. */
+function codeOnly(source: string): string {
+  return source
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:])\/\/.*$/gm, '$1')
+    .replace(/'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"|`(?:\\.|[^`\\])*`/g, "''");
+}
+
+const forbiddenGlobals = /\b(window|document|navigator|location|indexedDB|localStorage|sessionStorage|Worker|SharedWorker|RTCPeerConnection|WebSocket|fetch|XMLHttpRequest|setTimeout|setInterval|requestAnimationFrame|performance|process)\b(?!\s*:)|\bDate\.now\b/;
+
+const coreFiles = filesUnder(join(root, 'src/core'), ['.ts']).filter((f) => !f.endsWith('.test.ts'));
+
+describe('architecture', () => {
+  it('behavior: there is a core to check', () => {
+    expect(coreFiles.length).toBeGreaterThan(20);
+  });
+
+  it.each(coreFiles.map((f) => [relative(root, f), f]))('behavior: %s imports only core, @noble/* and @scure/*', (_name, file) => {
+    for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+      if (spec.startsWith('.')) {
+        const target = resolve(dirname(file), spec);
+        expect(relative(join(root, 'src/core'), target).startsWith('..'), `${spec} leaves src/core`).toBe(false);
+      } else {
+        expect(spec, `${spec} is not allowed in core`).toMatch(/^@(noble|scure)\//);
+      }
+    }
+  });
+
+  it.each(coreFiles.map((f) => [relative(root, f), f]))('behavior: %s touches no browser, timer or clock global', (_name, file) => {
+    const code = codeOnly(readFileSync(file, 'utf8'));
+    const lines = code.split('\n').filter((line) => forbiddenGlobals.test(line.replace(/\.\s*(window|document|location|process|performance|fetch)\b/g, '')));
+    expect(lines).toEqual([]);
+  });
+
+  it('behavior: nothing imports the UI or the composition root except the composition root', () => {
+    const all = filesUnder(join(root, 'src'), ['.ts', '.svelte']).filter((f) => !f.includes(`${join('src', 'ui')}`) && !f.endsWith('main.ts'));
+    for (const file of all) {
+      for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+        if (!spec.startsWith('.')) continue;
+        const target = relative(join(root, 'src'), resolve(dirname(file), spec));
+        expect(target.startsWith('ui') || target === 'main.ts', `${relative(root, file)} imports ${spec}`).toBe(false);
+      }
+    }
+  });
+
+  it('error: the scanner catches a core file that breaks the rules', () => {
+    const bad = "import { openDB } from 'idb';\nimport x from '../../adapters/store.ts';\nconst t = Date.now(); window.alert(t);";
+    expect(importsOf(bad)).toEqual(['idb', '../../adapters/store.ts']);
+    expect(codeOnly(bad).split('\n').some((l) => forbiddenGlobals.test(l))).toBe(true);
+    expect(codeOnly('// window is mentioned in a comment\nconst a = 1;').split('\n').some((l) => forbiddenGlobals.test(l))).toBe(false);
+  });
+});
