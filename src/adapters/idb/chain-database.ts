@@ -1,0 +1,83 @@
+/**
+ * @module The chain database of one node (one per tab slot): its schema, its migrations, and
+ * opening it so that a schema upgrade in another tab is never left blocked.
+ */
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import type { Coin, SpentCoin, StoredBlockIndex } from '../../core/index.ts';
+
+/** A coin as stored: core's coin plus its key (the outpoint) for the by-owner index. */
+export interface StoredCoin extends Coin {
+  readonly key: string;
+}
+
+export interface ChainDB extends DBSchema {
+  /** Block tree: hash → index entry. */
+  index: { key: string; value: StoredBlockIndex };
+  /** Block bodies: hash → canonical bytes. */
+  bodies: { key: string; value: Uint8Array };
+  /** Undo data: hash → coins the block spent. */
+  undo: { key: string; value: readonly SpentCoin[] };
+  /** The coin set: outpoint → coin; indexed by the key that may spend it (for wallets). */
+  coins: { key: string; value: StoredCoin; indexes: { 'by-owner': IDBValidKey } };
+  /** Small values: the tip, the network id. */
+  meta: { key: string; value: string };
+  /** Pending txs (the mempool), so a tx signed offline survives a reload: txid → bytes. */
+  mempool: { key: string; value: { readonly txid: string; readonly bytes: Uint8Array; readonly time: number } };
+  /** Banned peers: peer id → until (unix seconds) and why. */
+  bans: { key: string; value: { readonly peerId: string; readonly until: number; readonly reason: string } };
+}
+
+export type ChainDatabase = IDBPDatabase<ChainDB>;
+type UpgradeTx = IDBPTransaction<ChainDB, StoreNames<ChainDB>[], 'versionchange'>;
+
+/**
+ * Migrations, one per schema version, applied in order from the stored version. Never edit a
+ * shipped step: add a new one.
+ */
+export const migrations: readonly ((db: IDBPDatabase<ChainDB>, tx: UpgradeTx) => void)[] = [
+  // v1: the stores.
+  (db) => {
+    db.createObjectStore('index');
+    db.createObjectStore('bodies');
+    db.createObjectStore('undo');
+    db.createObjectStore('coins');
+    db.createObjectStore('meta');
+    db.createObjectStore('mempool');
+    db.createObjectStore('bans');
+  },
+  // v2: coins indexed by owner key, so a wallet finds its coins without scanning the set.
+  (_db, tx) => {
+    tx.objectStore('coins').createIndex('by-owner', 'publicKey');
+  },
+];
+
+export const CHAIN_SCHEMA_VERSION = migrations.length;
+
+export interface OpenOptions {
+  /** Called when another tab needs this database closed (an upgrade, or a deletion). */
+  onVersionChange?: () => void;
+  /** Open at an older version (tests of migrations). */
+  version?: number;
+}
+
+/**
+ * Opens (creating or upgrading) a chain database. When another tab asks for a newer version, this
+ * connection closes itself at once, so the upgrade is never blocked, and `onVersionChange` lets
+ * the node stop and tell the user to reload.
+ */
+export async function openChainDatabase(name: string, options: OpenOptions = {}): Promise<ChainDatabase> {
+  const version = options.version ?? CHAIN_SCHEMA_VERSION;
+  const db = await openDB<ChainDB>(name, version, {
+    upgrade(database, oldVersion, newVersion, tx) {
+      for (let v = oldVersion; v < (newVersion ?? version); v++) migrations[v]!(database, tx);
+    },
+    blocking() {
+      db.close();
+      options.onVersionChange?.();
+    },
+    terminated() {
+      options.onVersionChange?.();
+    },
+  });
+  return db;
+}

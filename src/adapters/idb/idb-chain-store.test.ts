@@ -1,0 +1,144 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Chain, decodeBlock, testParams, type ChainWrite } from '../../core/index.ts';
+import { generateBlockSequence } from '../../core/testing/block-sequence.ts';
+import { ChainBuilder, ManualClock } from '../../core/testing/chain-builder.ts';
+import { CHAIN_SCHEMA_VERSION, openChainDatabase, type ChainDatabase } from './chain-database.ts';
+import { IdbChainStore } from './idb-chain-store.ts';
+import { StorageError, StorageFullError } from './storage-errors.ts';
+
+let dbCount = 0;
+const open: ChainDatabase[] = [];
+async function freshDb(name = `chain-test-${++dbCount}`, version?: number): Promise<ChainDatabase> {
+  const db = await openChainDatabase(name, version === undefined ? {} : { version });
+  open.push(db);
+  return db;
+}
+afterEach(() => {
+  for (const db of open.splice(0)) db.close();
+  vi.restoreAllMocks();
+});
+
+const clock = new ManualClock(testParams.genesis.header.time + 100_000);
+
+async function snapshot(db: ChainDatabase) {
+  const tx = db.transaction(['index', 'bodies', 'undo', 'coins', 'meta'], 'readonly');
+  const [index, bodies, undo, coins, tip] = await Promise.all([
+    tx.objectStore('index').getAllKeys(),
+    tx.objectStore('bodies').getAllKeys(),
+    tx.objectStore('undo').getAllKeys(),
+    tx.objectStore('coins').getAll(),
+    tx.objectStore('meta').get('tip'),
+  ]);
+  return { index, bodies, undo, coins, tip };
+}
+
+describe('IdbChainStore', () => {
+  it('behavior: a chain persists and reopens on the same tip and coins without replay', async () => {
+    const name = `chain-test-${++dbCount}`;
+    const db = await freshDb(name);
+    const sequence = generateBlockSequence();
+    const chain = await Chain.open({ params: testParams, store: new IdbChainStore(db), clock: new ManualClock(sequence.earliestClock + 3600) });
+    for (const step of sequence.steps) await chain.processBlock(decodeBlock(step.block));
+    expect(chain.tip.hash).toBe(sequence.finalTip);
+    const before = await snapshot(db);
+    db.close();
+
+    const reopened = await freshDb(name);
+    const store = new IdbChainStore(reopened);
+    const getBlock = vi.spyOn(store, 'getBlock');
+    const getCoins = vi.spyOn(store, 'getCoins');
+    const again = await Chain.open({ params: testParams, store, clock });
+    expect(again.tip.hash).toBe(sequence.finalTip);
+    expect(again.tip.height).toBe(sequence.finalHeight);
+    expect(getBlock).not.toHaveBeenCalled();
+    expect(getCoins).not.toHaveBeenCalled();
+    expect(await snapshot(reopened)).toEqual(before);
+    // The reopened chain goes on from where it was.
+    const b = new ChainBuilder();
+    const tipBlock = (await again.getBlock(again.tip.hash))!;
+    const parent = b.wrap(tipBlock, { ...b.genesis, height: again.tip.height - 1 });
+    const outcome = await again.processBlock(b.next(parent).block);
+    expect(outcome.status).toBe('connected');
+  });
+
+  it('behavior: coins are found by their owner key (schema v2 index)', async () => {
+    const db = await freshDb();
+    const store = new IdbChainStore(db);
+    const chain = await Chain.open({ params: testParams, store, clock });
+    const b = new ChainBuilder();
+    await chain.processBlocks(b.extend(b.genesis, 3).map((x) => x.block));
+    const mine = await store.coinsOf(b.key.publicKey);
+    expect(mine).toHaveLength(3);
+    expect(mine.every((c) => c.amount === 50n * 100_000_000n && c.coinbase)).toBe(true);
+    expect(await store.coinsOf(new Uint8Array(32))).toEqual([]);
+  });
+
+  it('error: a write whose request cannot be stored aborts whole and changes nothing', async () => {
+    const db = await freshDb();
+    const store = new IdbChainStore(db);
+    await Chain.open({ params: testParams, store, clock });
+    const before = await snapshot(db);
+    const bad: ChainWrite = {
+      index: [],
+      bodies: [{ hash: 'aa', bytes: new Uint8Array([1, 2, 3]) }],
+      undo: [],
+      coinsSpent: [],
+      // A function cannot be cloned into IndexedDB: the put throws as it is made.
+      coinsAdded: [['x:0', { amount: 1n, publicKey: new Uint8Array(32), height: 1, coinbase: false, oops: () => 1 } as never]],
+      tip: 'bb',
+    };
+    await expect(store.write(bad)).rejects.toBeInstanceOf(StorageError);
+    expect(await snapshot(db)).toEqual(before);
+  });
+
+  it('error: QuotaExceededError aborts the write, surfaces as StorageFullError, and the chain stays consistent', async () => {
+    const db = await freshDb();
+    const store = new IdbChainStore(db);
+    const chain = await Chain.open({ params: testParams, store, clock });
+    const b = new ChainBuilder();
+    const blocks = b.extend(b.genesis, 4);
+    await chain.processBlocks(blocks.slice(0, 2).map((x) => x.block));
+    const before = await snapshot(db);
+    const tipBefore = chain.tip;
+
+    const proto = Object.getPrototypeOf(db.transaction('coins').store) as { put: (...args: unknown[]) => unknown };
+    const realPut = proto.put;
+    let calls = 0;
+    vi.spyOn(proto, 'put').mockImplementation(function (this: unknown, ...args: unknown[]) {
+      if (++calls === 3) throw new DOMException('quota', 'QuotaExceededError');
+      return realPut.apply(this, args);
+    });
+    await expect(chain.processBlocks(blocks.slice(2).map((x) => x.block))).rejects.toBeInstanceOf(StorageFullError);
+    vi.restoreAllMocks();
+
+    expect(await snapshot(db)).toEqual(before);
+    expect(chain.tip).toEqual(tipBefore);
+    // Once space is back, the same blocks go in.
+    await chain.processBlocks(blocks.slice(2).map((x) => x.block));
+    expect(chain.tip.hash).toBe(blocks[3]!.hash);
+  });
+
+  it('behavior: migrations upgrade a v1 database keeping its data', async () => {
+    const name = `chain-test-${++dbCount}`;
+    const v1 = await openChainDatabase(name, { version: 1 });
+    await v1.put('coins', { key: 'k:0', amount: 5n, publicKey: new Uint8Array(32).fill(7), height: 1, coinbase: false }, 'k:0');
+    await v1.put('meta', 'tiphash', 'tip');
+    v1.close();
+    const v2 = await freshDb(name);
+    expect(v2.version).toBe(CHAIN_SCHEMA_VERSION);
+    expect(await v2.get('meta', 'tip')).toBe('tiphash');
+    expect(await new IdbChainStore(v2).coinsOf(new Uint8Array(32).fill(7))).toHaveLength(1);
+  });
+
+  it('behavior: an upgrade from another tab closes this connection instead of staying blocked (G.41)', async () => {
+    const name = `chain-test-${++dbCount}`;
+    const onVersionChange = vi.fn();
+    const first = await openChainDatabase(name, { version: 1, onVersionChange });
+    const second = await openChainDatabase(name, { version: 2 });
+    open.push(second);
+    expect(onVersionChange).toHaveBeenCalledTimes(1);
+    expect(second.version).toBe(2);
+    expect(() => first.transaction('meta')).toThrow();
+  });
+});

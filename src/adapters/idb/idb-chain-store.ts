@@ -1,0 +1,82 @@
+/**
+ * @module The IndexedDB implementation of core's `ChainStore` port.
+ *
+ * A write is one readwrite transaction over every store it touches. Inside it only IndexedDB
+ * requests are issued and nothing else is awaited, so the transaction cannot auto-commit half
+ * way; a tab killed mid-write leaves the old state or the new one. A failed transaction (quota,
+ * abort) rolls back whole and surfaces as a typed error.
+ */
+import type { ChainStore, ChainWrite, Coin, OutpointKey, SpentCoin, StoredBlockIndex } from '../../core/index.ts';
+import type { ChainDatabase } from './chain-database.ts';
+import { storageError } from './storage-errors.ts';
+
+export class IdbChainStore implements ChainStore {
+  constructor(private readonly db: ChainDatabase) {}
+
+  async load(): Promise<{ index: StoredBlockIndex[]; tip: string | undefined }> {
+    const tx = this.db.transaction(['index', 'meta'], 'readonly');
+    const [index, tip] = await Promise.all([tx.objectStore('index').getAll(), tx.objectStore('meta').get('tip'), tx.done]);
+    return { index, tip };
+  }
+
+  getBlock(hash: string): Promise<Uint8Array | undefined> {
+    return this.db.get('bodies', hash);
+  }
+
+  getUndo(hash: string): Promise<readonly SpentCoin[] | undefined> {
+    return this.db.get('undo', hash);
+  }
+
+  async getCoins(keys: readonly OutpointKey[]): Promise<Map<OutpointKey, Coin>> {
+    const found = new Map<OutpointKey, Coin>();
+    if (keys.length === 0) return found;
+    const tx = this.db.transaction('coins', 'readonly');
+    const store = tx.store;
+    const values = await Promise.all(keys.map((key) => store.get(key)));
+    await tx.done;
+    values.forEach((stored, i) => {
+      if (stored) {
+        const { key: _key, ...coin } = stored;
+        found.set(keys[i]!, coin);
+      }
+    });
+    return found;
+  }
+
+  /** Coins a key may spend (the wallet's view of the confirmed set). */
+  async coinsOf(publicKey: Uint8Array): Promise<(Coin & { key: OutpointKey })[]> {
+    return this.db.getAllFromIndex('coins', 'by-owner', publicKey as Uint8Array<ArrayBuffer>);
+  }
+
+  async write(change: ChainWrite): Promise<void> {
+    const tx = this.db.transaction(['index', 'bodies', 'undo', 'coins', 'meta'], 'readwrite');
+    // Every request is issued synchronously; the only await is for the transaction's end.
+    const requests: Promise<unknown>[] = [];
+    try {
+      const index = tx.objectStore('index');
+      for (const entry of change.index) requests.push(index.put(entry, entry.hash));
+      const bodies = tx.objectStore('bodies');
+      for (const { hash, bytes } of change.bodies) requests.push(bodies.put(bytes, hash));
+      const undo = tx.objectStore('undo');
+      for (const { hash, spent } of change.undo) requests.push(undo.put(spent, hash));
+      const coins = tx.objectStore('coins');
+      for (const key of change.coinsSpent) requests.push(coins.delete(key));
+      for (const [key, coin] of change.coinsAdded) requests.push(coins.put({ ...coin, key }, key));
+      if (change.tip !== undefined) requests.push(tx.objectStore('meta').put(change.tip, 'tip'));
+    } catch (error) {
+      // A request that throws as it is made (a value that cannot be stored, a quota check) must
+      // not leave the requests before it to commit on their own.
+      for (const r of requests) r.catch(() => undefined);
+      tx.abort();
+      await tx.done.catch(() => undefined);
+      throw storageError(error, 'a chain write');
+    }
+    // A failed request aborts the transaction; its rejection is reported through tx.done.
+    for (const r of requests) r.catch(() => undefined);
+    try {
+      await tx.done;
+    } catch (error) {
+      throw storageError(tx.error ?? error, 'a chain write');
+    }
+  }
+}
