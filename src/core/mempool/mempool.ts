@@ -195,7 +195,7 @@ export class Mempool {
     for (const parent of parents) this.entries.get(parent)!.children.add(id);
     this.orphans.delete(id);
 
-    this.trimToSize();
+    this.trimToSize(id);
     if (!this.entries.has(id)) return reject('mempool-full', 'the pool is full of txs paying a higher fee rate');
     this.events.emit('tx-accepted', entry);
     await this.acceptOrphansOf(id);
@@ -214,7 +214,7 @@ export class Mempool {
   private addOrphan(id: string, tx: Transaction): void {
     const now = this.config.clock.now();
     this.expireOrphans(now);
-    if (this.orphans.has(id)) return;
+    if (this.orphans.has(id) || this.maxOrphans < 1) return;
     while (this.orphans.size >= this.maxOrphans) this.orphans.delete(this.orphans.keys().next().value!);
     this.orphans.set(id, { tx, received: now });
   }
@@ -225,10 +225,13 @@ export class Mempool {
 
   /** Retries orphans that spend outputs of `parent`. */
   private async acceptOrphansOf(parent: string): Promise<void> {
+    this.expireOrphans(this.config.clock.now());
     const waiting = [...this.orphans].filter(([, o]) => o.tx.inputs.some((i) => hashToHex(i.prevTxid) === parent));
     for (const [id, o] of waiting) {
-      this.orphans.delete(id);
-      await this.acceptNow(o.tx, false);
+      if (!this.orphans.has(id)) continue;
+      const result = await this.acceptNow(o.tx, false);
+      // Accepted orphans leave the orphan pool on entry; one still missing another parent waits on.
+      if (!result.ok && result.code !== 'missing-inputs') this.orphans.delete(id);
     }
   }
 
@@ -253,14 +256,31 @@ export class Mempool {
     this.events.emit('tx-removed', { txid: entry.txid, reason });
   }
 
-  /** Evicts the lowest fee rate (with its descendants) until the pool fits its cap. */
-  private trimToSize(): void {
-    while (this.bytes > this.maxBytes) {
+  /**
+   * Evicts the lowest fee rate (with its descendants) until the pool fits its cap. The evictions
+   * are planned first: when the newcomer would go too, only it leaves (the pool fitted without
+   * it), so a tx refused as 'mempool-full' never evicts others.
+   */
+  private trimToSize(newcomer: string): void {
+    const doomed: string[] = [];
+    const gone = new Set<string>();
+    let bytes = this.bytes;
+    while (bytes > this.maxBytes) {
       let lowest: MempoolEntry | undefined;
-      for (const e of this.entries.values()) if (!lowest || lowerRate(e, lowest)) lowest = e;
-      if (!lowest) return;
-      this.removeWithDescendants(lowest.txid, 'evicted');
+      for (const e of this.entries.values()) if (!gone.has(e.txid) && (!lowest || lowerRate(e, lowest))) lowest = e;
+      if (!lowest) break;
+      doomed.push(lowest.txid);
+      const stack = [lowest];
+      while (stack.length) {
+        const e = stack.pop()!;
+        if (gone.has(e.txid)) continue;
+        gone.add(e.txid);
+        bytes -= e.size;
+        for (const child of e.children) stack.push(this.entries.get(child)!);
+      }
     }
+    if (gone.has(newcomer)) this.removeWithDescendants(newcomer, 'evicted');
+    else for (const id of doomed) this.removeWithDescendants(id, 'evicted');
   }
 
   /**
@@ -271,6 +291,7 @@ export class Mempool {
    */
   onTipChanged(change: { readonly disconnected: readonly { block: Block }[]; readonly connected: readonly { block: Block }[] }): Promise<void> {
     return this.exclusive(async () => {
+      for (const { block } of change.connected) this.dropOrphansFor(block);
       if (change.disconnected.length === 0) {
         for (const { block } of change.connected) this.removeForBlock(block);
         for (const { block } of change.connected) for (const tx of block.txs) await this.acceptOrphansOf(txid(tx));
@@ -287,7 +308,20 @@ export class Mempool {
       for (const tx of [...resurrected, ...previous.map((e) => e.tx)]) {
         if (!confirmed.has(txid(tx))) await this.acceptNow(tx, false);
       }
+      for (const id of confirmed) await this.acceptOrphansOf(id);
     });
+  }
+
+  /** Forgets the orphans a block confirms or conflicts with: they can never be accepted. */
+  private dropOrphansFor(block: Block): void {
+    const spent = new Set<OutpointKey>();
+    for (const tx of block.txs) {
+      this.orphans.delete(txid(tx));
+      for (const input of tx.inputs) spent.add(outpointKey(input.prevTxid, input.vout));
+    }
+    for (const [id, o] of this.orphans) {
+      if (o.tx.inputs.some((input) => spent.has(outpointKey(input.prevTxid, input.vout)))) this.orphans.delete(id);
+    }
   }
 
   /** Removes a block's txs and the pool txs that conflict with it. */
