@@ -35,6 +35,10 @@ export interface ChainWrite {
   readonly coinsAdded: [OutpointKey, Coin][];
   /** Coins spent (deleted). Applied before `coinsAdded`. */
   readonly coinsSpent: OutpointKey[];
+  /** Txids of disconnected blocks, leaving the tx index (applied before `txsConnected`). */
+  readonly txsDisconnected: string[];
+  /** Txids of connected blocks with their block's hash: the tx index of the active chain. */
+  readonly txsConnected: [txid: string, blockHash: string][];
   /** The new tip, when it changed. */
   readonly tip?: string;
 }
@@ -46,6 +50,10 @@ export interface ChainStore {
   getUndo(hash: string): Promise<readonly SpentCoin[] | undefined>;
   /** The coins that exist among `keys` (missing keys are absent from the map). */
   getCoins(keys: readonly OutpointKey[]): Promise<Map<OutpointKey, Coin>>;
+  /** The active-chain block holding a tx, from the tx index. */
+  getTxBlock(txid: string): Promise<string | undefined>;
+  /** Coins a key may spend: a wallet's confirmed coins, without scanning the whole set. */
+  coinsOf(publicKey: Uint8Array): Promise<(Coin & { readonly key: OutpointKey })[]>;
   /** Applies a change atomically: all of it or, on failure (it throws), none of it. */
   write(change: ChainWrite): Promise<void>;
 }

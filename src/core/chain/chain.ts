@@ -21,6 +21,7 @@ import { reject, type Rejection } from '../consensus/rejection.ts';
 import { hashToHex } from '../encoding/hex.ts';
 import type { Clock } from '../ports.ts';
 import { blockSize, decodeBlock, encodeBlock, type Block } from '../primitives/block.ts';
+import { txid, type Transaction } from '../primitives/transaction.ts';
 import { headerHash, type BlockHeader } from '../primitives/header.ts';
 import { Emitter, type Unsubscribe } from '../util/emitter.ts';
 import { recentTimes, toStored, type BlockIndexEntry } from './block-index.ts';
@@ -120,7 +121,8 @@ class StagedActive {
   /** The new active chain (reusing the old array's prefix). */
   apply(active: BlockIndexEntry[]): void {
     active.length = this.forkHeight + 1;
-    active.push(...this.path);
+    // A loop, not push(...path): spreading 100k+ entries overflows the stack, after the write.
+    for (const e of this.path) active.push(e);
   }
 }
 
@@ -132,6 +134,8 @@ class Operation {
     undo: new Map<string, readonly SpentCoin[]>(),
   };
   readonly blocks = new Map<string, Block>();
+  /** What became of orphans released by their parent's arrival, by hash. */
+  readonly released = new Map<string, BlockOutcome | BlockIndexEntry>();
   /** Coins as the store has them, fetched on demand (undefined: known absent). */
   readonly storeCoins = new MapCoinView();
   readonly coins = new CoinCache(this.storeCoins);
@@ -191,6 +195,8 @@ export class Chain {
         undo: [],
         coinsAdded: [],
         coinsSpent: [],
+        txsDisconnected: [],
+        txsConnected: [],
         tip: entry.hash,
       });
       return;
@@ -291,6 +297,21 @@ export class Chain {
     return this.store.getCoins(keys);
   }
 
+  /** A tx of the active chain, with its block, from the tx index. */
+  async findTx(id: string): Promise<{ tx: Transaction; blockHash: string; height: number } | undefined> {
+    const blockHash = await this.store.getTxBlock(id);
+    const entry = blockHash === undefined ? undefined : this.index.get(blockHash);
+    if (!entry || this.active[entry.height] !== entry) return undefined;
+    const block = await this.getBlock(entry.hash);
+    const tx = block?.txs.find((t) => txid(t) === id);
+    return tx && { tx, blockHash: entry.hash, height: entry.height };
+  }
+
+  /** Confirmed coins a key may spend, as of the tip. */
+  coinsOf(publicKey: Uint8Array): Promise<(Coin & { readonly key: OutpointKey })[]> {
+    return this.store.coinsOf(publicKey);
+  }
+
   /** Everything a block template on the tip needs. */
   nextBlockContext(now: number = this.clock.now()): BlockContext & { prevHash: Uint8Array } {
     const tip = this.active[this.active.length - 1]!;
@@ -345,10 +366,21 @@ export class Chain {
   processBlocks(blocks: readonly Block[]): Promise<BlockOutcome[]> {
     return this.exclusive(async () => {
       const op = new Operation(this.active);
-      const accepted = blocks.map((block) => this.acceptBlock(block, op));
-      await this.activateBestChain(op);
+      let accepted: (BlockOutcome | BlockIndexEntry)[];
+      try {
+        accepted = blocks.map((block) => this.acceptBlock(block, op));
+        await this.activateBestChain(op);
+      } catch (error) {
+        // A store read that fails mid-activation: memory must not keep entries the store lacks.
+        this.rollback(op);
+        throw error;
+      }
       await this.commit(op);
-      return accepted.map((a) => ('status' in a ? a : this.finalOutcome(a)));
+      return accepted.map((a) => {
+        // An orphan whose parent came later in the batch reports what became of it.
+        const settled = 'status' in a && a.status === 'orphan' ? (op.released.get(a.hash) ?? a) : a;
+        return 'status' in settled ? settled : this.finalOutcome(settled);
+      });
     });
   }
 
@@ -454,7 +486,11 @@ export class Chain {
     if (parent.dataChain) this.markDataChain(entry, op);
 
     // The block may be the parent orphans were waiting for.
-    for (const child of this.orphans.takeChildren(hash)) this.acceptBlock(child.block, op);
+    for (const child of this.orphans.takeChildren(hash)) {
+      // Back to the pool if the write fails, or the child would be lost.
+      op.rollback.push(() => this.orphans.add(child.block, child.hash, hash, blockSize(child.block), this.clock.now()));
+      op.released.set(child.hash, this.acceptBlock(child.block, op));
+    }
     return entry;
   }
 
@@ -585,8 +621,8 @@ export class Chain {
       for (const [hash, spent] of undo) op.write.undo.set(hash, spent);
       staged.truncate(fork.height);
       for (const c of connected) staged.push(this.index.get(c.hash)!);
-      op.disconnected.push(...disconnected);
-      op.connected.push(...connected);
+      for (const d of disconnected) op.disconnected.push(d);
+      for (const c of connected) op.connected.push(c);
     }
   }
 
@@ -599,6 +635,8 @@ export class Chain {
       undo: [...op.write.undo].map(([hash, spent]) => ({ hash, spent })),
       coinsAdded: [...op.coins.added],
       coinsSpent: [...op.coins.spent],
+      txsDisconnected: op.disconnected.flatMap((d) => d.block.txs.map(txid)),
+      txsConnected: op.connected.flatMap((c) => c.block.txs.map((tx): [string, string] => [txid(tx), c.hash])),
       ...(tipChanged ? { tip: op.staged.tip.hash } : {}),
     };
     const empty = !change.index.length && !change.bodies.length && !tipChanged;
@@ -606,7 +644,7 @@ export class Chain {
       try {
         await this.store.write(change);
       } catch (error) {
-        for (const undo of op.rollback.reverse()) undo();
+        this.rollback(op);
         throw error;
       }
     }
@@ -618,6 +656,11 @@ export class Chain {
     for (const d of op.disconnected) this.events.emit('block-disconnected', d);
     for (const c of op.connected) this.events.emit('block-connected', c);
     this.events.emit('tip-changed', { tip: this.tip, disconnected: op.disconnected, connected: op.connected });
+  }
+
+  /** Undoes an operation's memory changes, newest first. */
+  private rollback(op: Operation): void {
+    for (const undo of op.rollback.reverse()) undo();
   }
 
   private finalOutcome(entry: BlockIndexEntry): BlockOutcome {

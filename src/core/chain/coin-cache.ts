@@ -7,7 +7,7 @@ import type { Coin, CoinView, OutpointKey } from './coin.ts';
 export class CoinCache implements CoinView {
   /** Coins created in this layer (and not spent again in it). */
   readonly added = new Map<OutpointKey, Coin>();
-  /** Coins of the layers below that this layer spent. */
+  /** Coins of the layers below that this layer spent (a key may also be re-added in `added`). */
   readonly spent = new Set<OutpointKey>();
 
   constructor(private readonly base: CoinView) {}
@@ -43,8 +43,9 @@ export class CoinCache implements CoinView {
 
   add(key: OutpointKey, coin: Coin): void {
     // A coin spent here and created again (the same tx on both sides of a reorg) is written anew:
-    // its height may differ, so the layer's version must win over the base's.
-    this.spent.delete(key);
+    // its height may differ, so the layer's version must win over the base's. The key stays in
+    // `spent` (the base's coin is gone either way): were the new coin spent in turn, dropping it
+    // from `added` must not bring the base's coin back. Writes delete `spent` before putting `added`.
     this.added.set(key, coin);
   }
 

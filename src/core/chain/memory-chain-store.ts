@@ -2,6 +2,7 @@
  * @module An in-memory {@link ChainStore}: for tests, benchmarks and a headless node. Writes are
  * validated first and applied without awaiting, so they are atomic like an IndexedDB transaction.
  */
+import { bytesToHex } from '../encoding/hex.ts';
 import type { Coin, OutpointKey, SpentCoin } from './coin.ts';
 import type { ChainStore, ChainWrite, StoredBlockIndex } from './chain-store.ts';
 
@@ -10,6 +11,7 @@ export class MemoryChainStore implements ChainStore {
   readonly bodies = new Map<string, Uint8Array>();
   readonly undo = new Map<string, readonly SpentCoin[]>();
   readonly coins = new Map<OutpointKey, Coin>();
+  readonly txIndex = new Map<string, string>();
   tip: string | undefined;
   /** Number of successful writes (tests count store transactions with it). */
   writes = 0;
@@ -37,6 +39,15 @@ export class MemoryChainStore implements ChainStore {
     return found;
   }
 
+  async getTxBlock(txid: string): Promise<string | undefined> {
+    return this.txIndex.get(txid);
+  }
+
+  async coinsOf(publicKey: Uint8Array): Promise<(Coin & { key: OutpointKey })[]> {
+    const hex = bytesToHex(publicKey);
+    return [...this.coins].filter(([, coin]) => bytesToHex(coin.publicKey) === hex).map(([key, coin]) => ({ ...coin, key }));
+  }
+
   async write(change: ChainWrite): Promise<void> {
     if (this.failNextWrite) {
       const error = this.failNextWrite;
@@ -48,6 +59,8 @@ export class MemoryChainStore implements ChainStore {
     for (const { hash, spent } of change.undo) this.undo.set(hash, spent);
     for (const key of change.coinsSpent) this.coins.delete(key);
     for (const [key, coin] of change.coinsAdded) this.coins.set(key, coin);
+    for (const txid of change.txsDisconnected) this.txIndex.delete(txid);
+    for (const [txid, block] of change.txsConnected) this.txIndex.set(txid, block);
     if (change.tip !== undefined) this.tip = change.tip;
     this.writes++;
   }

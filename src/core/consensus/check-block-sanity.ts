@@ -9,7 +9,7 @@
  */
 import { blockSize, type Block } from '../primitives/block.ts';
 import { headerHash } from '../primitives/header.ts';
-import { isCoinbase, txidBytes } from '../primitives/transaction.ts';
+import { isCoinbase, txSize, txidBytes } from '../primitives/transaction.ts';
 import { bytesEqual } from '../encoding/hex.ts';
 import { checkTransactionSanity } from './check-transaction.ts';
 import { computeMerkleRoot } from './merkle.ts';
@@ -37,6 +37,13 @@ export function checkBlockSanity(
   if (!isCoinbase(block.txs[0]!)) return reject('bad-cb-missing', 'first tx is not a coinbase');
   for (let i = 1; i < block.txs.length; i++) {
     if (isCoinbase(block.txs[i]!)) return reject('bad-cb-multiple', `tx ${i} is a second coinbase`);
+  }
+
+  // A 64-byte tx could pass for an inner merkle node (two 32-byte hashes), making the root
+  // ambiguous (CVE-2017-12842; Bitcoin's Consensus Cleanup forbids them): no tx may be 64 bytes.
+  // Not permanent: such a body may be a forgery under an honest header.
+  for (let i = 0; i < block.txs.length; i++) {
+    if (txSize(block.txs[i]!) === 64) return reject('bad-txns-64-bytes', `tx ${i} is exactly 64 bytes`);
   }
 
   const { root, mutated } = computeMerkleRoot(block.txs.map(txidBytes));

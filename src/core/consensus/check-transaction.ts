@@ -23,7 +23,9 @@ export function checkTransactionSanity(tx: Transaction, params: Pick<NetworkPara
   if (tx.memo.length > params.limits.maxMemoSize) {
     return reject('bad-txns-memo-toolarge', `memo of ${tx.memo.length} bytes is above ${params.limits.maxMemoSize}`);
   }
-  if (tx.outputs.length === 0) return reject('bad-txns-vout-empty', 'tx has no outputs');
+  // A coinbase may pay nothing (once the subsidy has run out and a block has no fees); any other
+  // tx without outputs only burns its inputs.
+  if (tx.outputs.length === 0 && tx.inputs.length > 0) return reject('bad-txns-vout-empty', 'tx has no outputs');
   let total = 0n;
   for (const output of tx.outputs) {
     if (output.amount <= 0n) return reject('bad-txns-vout-zero', 'an output amount is not positive');

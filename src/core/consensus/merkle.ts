@@ -34,5 +34,6 @@ export function computeMerkleRoot(leaves: readonly Uint8Array[]): MerkleResult {
     }
     level = next;
   }
-  return { root: level[0]!, mutated };
+  // A copy: with one leaf the root would otherwise be the caller's (possibly memoised) txid array.
+  return { root: level[0]!.slice(), mutated };
 }

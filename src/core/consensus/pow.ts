@@ -18,10 +18,10 @@ export interface CompactValue {
 
 export function decodeCompact(bits: number): CompactValue {
   const size = bits >>> 24;
-  let word = BigInt(bits & 0x007fffff);
-  if (size <= 3) word >>= BigInt(8 * (3 - size));
-  else word <<= BigInt(8 * (size - 3));
-  const mantissa = bits & 0x007fffff;
+  // As in SetCompact, the sign and overflow flags look at the mantissa after a small size has
+  // shifted bytes out of it (0x01803456 is 0, not negative).
+  const mantissa = size <= 3 ? (bits & 0x007fffff) >>> (8 * (3 - size)) : bits & 0x007fffff;
+  const word = size <= 3 ? BigInt(mantissa) : BigInt(mantissa) << BigInt(8 * (size - 3));
   const negative = mantissa !== 0 && (bits & 0x00800000) !== 0;
   const overflow = mantissa !== 0 && (size > 34 || (mantissa > 0xff && size > 33) || (mantissa > 0xffff && size > 32));
   return { value: word, negative, overflow };

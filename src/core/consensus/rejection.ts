@@ -23,6 +23,7 @@ export type RejectCode =
   | 'bad-cb-amount'
   | 'bad-txnmrklroot'
   | 'bad-txns-duplicate'
+  | 'bad-txns-64-bytes'
   // Transactions
   | 'bad-txns-version'
   | 'bad-txns-oversize'
@@ -88,6 +89,7 @@ const codeInfo: Record<RejectCode, CodeInfo> = {
   'bad-cb-amount': invalid,
   'bad-txnmrklroot': badBody,
   'bad-txns-duplicate': badBody,
+  'bad-txns-64-bytes': badBody,
   'bad-txns-version': invalid,
   'bad-txns-oversize': invalid,
   'bad-txns-vout-empty': invalid,
@@ -96,7 +98,8 @@ const codeInfo: Record<RejectCode, CodeInfo> = {
   'bad-txns-txouttotal-toolarge': invalid,
   'bad-txns-memo-toolarge': invalid,
   'bad-txns-inputs-duplicate': invalid,
-  // Missing inputs and maturity depend on the chain the block or tx is checked against.
+  // Permanent for a block, which is judged against its own parent; the mempool softens them for
+  // txs, which are judged against a tip that may change.
   'bad-txns-inputs-missingorspent': invalid,
   'bad-txns-premature-spend-of-coinbase': invalid,
   'bad-txns-in-belowout': invalid,

@@ -33,6 +33,8 @@ export class AddressError extends Error {
 }
 
 const CHARSET = /^[qpzry9x8gf2tvdw0s3jn54khce6mua7l]+$/;
+/** BIP173: the human-readable part is printable US-ASCII (33–126). */
+const HRP_CHARSET = /^[\x21-\x7e]+$/;
 
 export function encodeAddress(publicKey: Uint8Array, prefix: string): string {
   if (publicKey.length !== 32) throw new RangeError('an address key is 32 bytes');
@@ -50,7 +52,7 @@ export function decodeAddress(address: string, prefix: string): Uint8Array {
   }
   const lower = trimmed.toLowerCase();
   const sep = lower.lastIndexOf('1');
-  if (sep < 1 || !CHARSET.test(lower.slice(sep + 1)) || lower.length - sep - 1 < 6) {
+  if (sep < 1 || !HRP_CHARSET.test(lower.slice(0, sep)) || !CHARSET.test(lower.slice(sep + 1)) || lower.length - sep - 1 < 6) {
     throw new AddressError('bad-format', 'not a bech32m address');
   }
   let decoded: { prefix: string; words: number[] };
@@ -63,6 +65,7 @@ export function decodeAddress(address: string, prefix: string): Uint8Array {
     throw new AddressError('wrong-network', `this is an address for another network (${decoded.prefix}1…), expected ${prefix}1…`);
   }
   const [version, ...words] = decoded.words;
+  if (version === undefined) throw new AddressError('bad-length', 'the address holds no data');
   if (version !== ADDRESS_VERSION) throw new AddressError('bad-version', `unknown address version ${version}`);
   let key: Uint8Array;
   try {

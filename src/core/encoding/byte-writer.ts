@@ -15,7 +15,8 @@ export class ByteWriter {
 
   private ensure(extra: number): void {
     if (this.len + extra <= this.buf.length) return;
-    let cap = this.buf.length * 2;
+    // max(…, 1): doubling a zero capacity would loop forever (new ByteWriter(0)).
+    let cap = Math.max(this.buf.length * 2, 1);
     while (cap < this.len + extra) cap *= 2;
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(0, this.len));
@@ -24,6 +25,7 @@ export class ByteWriter {
   }
 
   u8(n: number): this {
+    if (!Number.isInteger(n) || n < 0 || n > 0xff) throw new RangeError(`u8 out of range: ${n}`);
     this.ensure(1);
     this.view.setUint8(this.len, n);
     this.len += 1;
@@ -31,6 +33,7 @@ export class ByteWriter {
   }
 
   u16(n: number): this {
+    if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new RangeError(`u16 out of range: ${n}`);
     this.ensure(2);
     this.view.setUint16(this.len, n, true);
     this.len += 2;

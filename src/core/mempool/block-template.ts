@@ -24,9 +24,14 @@ export interface TemplateInput {
   readonly memo?: Uint8Array;
 }
 
-/** Builds the coinbase for a height. */
+/**
+ * Builds the coinbase for a height: one output, or none when there is nothing to pay. A coinbase
+ * that would be exactly 64 bytes (forbidden) gets one more memo byte.
+ */
 export function coinbaseTx(height: number, amount: bigint, payTo: Uint8Array, extraNonce = 0n, memo: Uint8Array = new Uint8Array()): Transaction {
-  return { version: 1, inputs: [], coinbase: { height, extraNonce }, outputs: [{ amount, publicKey: payTo }], memo };
+  const outputs = amount > 0n ? [{ amount, publicKey: payTo }] : [];
+  const tx: Transaction = { version: 1, inputs: [], coinbase: { height, extraNonce }, outputs, memo };
+  return txSize(tx) === 64 ? { ...tx, memo: Uint8Array.of(...memo, 0) } : tx;
 }
 
 /**

@@ -14,8 +14,13 @@ export interface CodecLimits {
   readonly maxMemoSize: number;
 }
 
+/**
+ * 250 kB blocks: a full block holds about 2,500 signed inputs, and a browser tab verifying BIP340
+ * signatures with @noble/secp256k1 manages a few hundred to a couple of thousand a second
+ * (bench/validation.bench.ts), so a full block validates in seconds, well inside the 30 s spacing.
+ */
 export const DEFAULT_LIMITS: CodecLimits = {
-  maxBlockSize: 1_000_000,
+  maxBlockSize: 250_000,
   maxTxSize: 100_000,
   maxTxInputs: 1_000,
   maxTxOutputs: 1_000,

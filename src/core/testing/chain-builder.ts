@@ -134,7 +134,9 @@ export class ChainBuilder {
       version: 1,
       inputs: [],
       coinbase: { height: options.coinbaseHeight ?? height, extraNonce: options.extraNonce ?? 0n },
-      outputs: [{ amount: blockSubsidy(height, this.params) + fees + (options.coinbaseExtra ?? 0n), publicKey: options.payTo ?? this.key.publicKey }],
+      outputs: [{ amount: blockSubsidy(height, this.params) + fees + (options.coinbaseExtra ?? 0n), publicKey: options.payTo ?? this.key.publicKey }].filter(
+        (o) => o.amount > 0n,
+      ),
       memo: new Uint8Array(),
     };
     const all = [coinbase, ...txs];

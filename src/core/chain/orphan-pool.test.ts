@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { testParams } from '../consensus/networks.ts';
+import type { Block } from '../primitives/block.ts';
+import { ChainBuilder, ManualClock } from '../testing/chain-builder.ts';
+import { Chain } from './chain.ts';
+import { MemoryChainStore } from './memory-chain-store.ts';
+import { DEFAULT_ORPHAN_LIMITS, OrphanPool } from './orphan-pool.ts';
+
+const block: Block = testParams.genesis;
+const limits = { maxBlocks: 3, maxBytes: 1_000, maxAge: 60 };
+
+describe('OrphanPool', () => {
+  it('behavior: add, has, size and totalBytes', () => {
+    const pool = new OrphanPool(limits);
+    pool.add(block, 'a', 'p', 100, 0);
+    pool.add(block, 'b', 'p', 200, 0);
+    expect(pool.has('a')).toBe(true);
+    expect(pool.has('p')).toBe(false);
+    expect(pool.size).toBe(2);
+    expect(pool.totalBytes).toBe(300);
+  });
+
+  it('behavior: adding a hash twice keeps one entry', () => {
+    const pool = new OrphanPool(limits);
+    pool.add(block, 'a', 'p', 100, 0);
+    pool.add(block, 'a', 'p', 100, 5);
+    expect(pool.size).toBe(1);
+    expect(pool.totalBytes).toBe(100);
+  });
+
+  it('behavior: past maxBlocks the oldest goes first', () => {
+    const pool = new OrphanPool(limits);
+    for (const h of ['a', 'b', 'c', 'd']) pool.add(block, h, `parent-${h}`, 10, 0);
+    expect(pool.size).toBe(3);
+    expect(['a', 'b', 'c', 'd'].map((h) => pool.has(h))).toEqual([false, true, true, true]);
+    expect(pool.totalBytes).toBe(30);
+  });
+
+  it('behavior: past maxBytes the oldest go until the new one fits', () => {
+    const pool = new OrphanPool(limits);
+    pool.add(block, 'a', 'p', 400, 0);
+    pool.add(block, 'b', 'p', 400, 0);
+    pool.add(block, 'c', 'p', 500, 0);
+    expect(['a', 'b', 'c'].map((h) => pool.has(h))).toEqual([false, true, true]);
+    expect(pool.totalBytes).toBe(900);
+    pool.add(block, 'd', 'p', 1_000, 0);
+    expect(['b', 'c', 'd'].map((h) => pool.has(h))).toEqual([false, false, true]);
+    expect(pool.totalBytes).toBe(1_000);
+  });
+
+  it('behavior: a block larger than maxBytes is never pooled and evicts nothing', () => {
+    const pool = new OrphanPool(limits);
+    pool.add(block, 'a', 'p', 10, 0);
+    pool.add(block, 'huge', 'p', 1_001, 0);
+    expect(pool.has('huge')).toBe(false);
+    expect(pool.has('a')).toBe(true);
+  });
+
+  it('behavior: entries older than maxAge expire (at maxAge they stay)', () => {
+    const pool = new OrphanPool(limits);
+    pool.add(block, 'a', 'p', 10, 0);
+    pool.add(block, 'b', 'p', 10, 30);
+    pool.expire(60);
+    expect([pool.has('a'), pool.has('b')]).toEqual([true, true]);
+    pool.expire(61);
+    expect([pool.has('a'), pool.has('b')]).toEqual([false, true]);
+    expect(pool.totalBytes).toBe(10);
+    // Adding expires too, before counting against the limits.
+    pool.add(block, 'c', 'p', 10, 91);
+    expect([pool.has('b'), pool.has('c')]).toEqual([false, true]);
+  });
+
+  it('behavior: expired entries make room before live ones are evicted', () => {
+    const pool = new OrphanPool(limits);
+    pool.add(block, 'old', 'p', 10, 0);
+    pool.add(block, 'b', 'p', 10, 50);
+    pool.add(block, 'c', 'p', 10, 50);
+    pool.add(block, 'd', 'p', 10, 100);
+    expect(['old', 'b', 'c', 'd'].map((h) => pool.has(h))).toEqual([false, true, true, true]);
+  });
+
+  it('behavior: takeChildren removes and returns exactly the orphans of a parent', () => {
+    const pool = new OrphanPool({ ...limits, maxBlocks: 10 });
+    const other: Block = { ...block, txs: [] };
+    pool.add(block, 'a', 'p', 10, 0);
+    pool.add(other, 'b', 'q', 20, 0);
+    pool.add(block, 'c', 'p', 30, 0);
+    expect(pool.takeChildren('p')).toEqual([
+      { block, hash: 'a' },
+      { block, hash: 'c' },
+    ]);
+    expect(pool.size).toBe(1);
+    expect(pool.totalBytes).toBe(20);
+    expect(pool.takeChildren('p')).toEqual([]);
+    expect(pool.takeChildren('q')).toEqual([{ block: other, hash: 'b' }]);
+    expect(pool.totalBytes).toBe(0);
+  });
+
+  it('behavior: missingParents lists the roots of the orphan chains, once each', () => {
+    const pool = new OrphanPool({ ...limits, maxBlocks: 10 });
+    // x <- a <- b, and y <- c, y <- d: ask for x and y only.
+    pool.add(block, 'a', 'x', 10, 0);
+    pool.add(block, 'b', 'a', 10, 0);
+    pool.add(block, 'c', 'y', 10, 0);
+    pool.add(block, 'd', 'y', 10, 0);
+    expect(pool.missingParents().sort()).toEqual(['x', 'y']);
+    pool.takeChildren('x');
+    expect(pool.missingParents().sort()).toEqual(['a', 'y']);
+  });
+
+  it('behavior: the default limits are bounded', () => {
+    expect(DEFAULT_ORPHAN_LIMITS.maxBlocks).toBeGreaterThan(0);
+    expect(DEFAULT_ORPHAN_LIMITS.maxBytes).toBeGreaterThan(0);
+    expect(DEFAULT_ORPHAN_LIMITS.maxAge).toBeGreaterThan(0);
+  });
+});
+
+describe('orphans in the chain', () => {
+  it('behavior: the chain\'s pool stays within its limits', async () => {
+    const b = new ChainBuilder();
+    const store = new MemoryChainStore();
+    const clock = new ManualClock(testParams.genesis.header.time + 100_000);
+    const chain = await Chain.open({ params: testParams, store, clock, orphanLimits: { maxBlocks: 4, maxBytes: 1_000_000, maxAge: 600 } });
+    // Ten orphans, each a child of a block the chain does not have.
+    const roots = b.extend(b.genesis, 10, {});
+    const orphans = roots.map((r, i) => b.next(r, { extraNonce: BigInt(i + 1) }));
+    for (const o of orphans) expect((await chain.processBlock(o.block)).status).toBe('orphan');
+    expect(chain.orphanCount).toBe(4);
+    expect(chain.missingParents().sort()).toEqual(roots.slice(6).map((r) => r.hash).sort());
+    clock.time += 601;
+    const late = b.next(orphans[9]!);
+    expect(await chain.processBlock(late.block)).toMatchObject({ status: 'orphan', missingParent: orphans[9]!.hash });
+    expect(chain.orphanCount).toBe(1);
+    expect(store.index.size).toBe(1);
+  });
+});
