@@ -8,10 +8,12 @@ import { performance } from 'node:perf_hooks';
 import { run as runChain } from './chain.bench.ts';
 import { sinkValue } from './harness.ts';
 import { run as runHash } from './hash.bench.ts';
+import { run as runMining } from './mining.bench.ts';
 import { run as runValidation } from './validation.bench.ts';
 
 const benches: readonly [string, () => Promise<unknown>][] = [
   ['hash', runHash],
+  ['mining', runMining],
   ['validation', runValidation],
   ['chain', runChain],
 ];
