@@ -91,6 +91,21 @@ export type { BlockIndexEntry } from './chain/block-index.ts';
 export { Mempool, type AcceptedTx, type MempoolConfig, type MempoolEntry, type MempoolEvents } from './mempool/mempool.ts';
 export { coinbaseTx, createBlockTemplate, withCoinbase, type TemplateInput } from './mempool/block-template.ts';
 
+// The node
+export { Node, type NodeEvents, type NodeOptions } from './node/node.ts';
+export { MemoryPendingTxStore, type MinerPort, type MinerStatus, type PendingTxStore } from './node/node-ports.ts';
+
 // Ports and utilities
 export type { ChainStore, ChainWrite, Clock, StoredBlockIndex } from './ports.ts';
 export { Emitter, type Unsubscribe } from './util/emitter.ts';
+
+// Wallet
+export { WalletError, type WalletErrorCode } from './wallet/wallet-error.ts';
+export { derivationPath, deriveKey, generateMnemonic, mnemonicToSeed, validateMnemonic, type DerivedKey } from './wallet/keychain.ts';
+export { formatCoins, parseAmount, parseCoins } from './wallet/parse-amount.ts';
+export { paymentSize, selectCoins, type CoinSelection, type CoinSelectionRequest, type SelectableCoin } from './wallet/coin-selection.ts';
+export { buildPayment, type Payment, type PaymentRequest, type WalletCoin } from './wallet/build-payment.ts';
+export { isImmature, walletBalance, type WalletBalance, type WalletBalanceInput } from './wallet/balance.ts';
+
+// Mining
+export { headerMidstate, searchNonces, sha256dHeader, type NonceSearchResult } from './mining/sha256-midstate.ts';

@@ -3,7 +3,7 @@
  * opening it so that a schema upgrade in another tab is never left blocked.
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
-import type { Coin, SpentCoin, StoredBlockIndex } from '../../core/index.ts';
+import { decodeBlock, hashToHex, txid, type Coin, type SpentCoin, type StoredBlockIndex } from '../../core/index.ts';
 
 /** A coin as stored: core's coin plus its key (the outpoint) for the by-owner index. */
 export interface StoredCoin extends Coin {
@@ -23,6 +23,8 @@ export interface ChainDB extends DBSchema {
   meta: { key: string; value: string };
   /** Pending txs (the mempool), so a tx signed offline survives a reload: txid → bytes. */
   mempool: { key: string; value: { readonly txid: string; readonly bytes: Uint8Array; readonly time: number } };
+  /** Tx index of the active chain: txid → block hash. */
+  txindex: { key: string; value: string };
   /** Banned peers: peer id → until (unix seconds) and why. */
   bans: { key: string; value: { readonly peerId: string; readonly until: number; readonly reason: string } };
 }
@@ -49,7 +51,27 @@ export const migrations: readonly ((db: IDBPDatabase<ChainDB>, tx: UpgradeTx) =>
   (_db, tx) => {
     tx.objectStore('coins').createIndex('by-owner', 'publicKey');
   },
+  // v3: the tx index, filled from the active chain's bodies so lookups by txid work at once.
+  (db, tx) => {
+    db.createObjectStore('txindex');
+    void fillTxIndex(tx);
+  },
 ];
+
+/** Indexes the txs of every stored active-chain block (walking back from the stored tip). */
+async function fillTxIndex(tx: UpgradeTx): Promise<void> {
+  const tip = await tx.objectStore('meta').get('tip');
+  let hash = tip;
+  const index = tx.objectStore('index');
+  const bodies = tx.objectStore('bodies');
+  const txindex = tx.objectStore('txindex');
+  while (hash) {
+    const [entry, bytes] = await Promise.all([index.get(hash), bodies.get(hash)]);
+    if (!entry || !bytes) return;
+    for (const t of decodeBlock(bytes).txs) void txindex.put(hash, txid(t));
+    hash = entry.height === 0 ? undefined : hashToHex(entry.header.prevHash);
+  }
+}
 
 export const CHAIN_SCHEMA_VERSION = migrations.length;
 

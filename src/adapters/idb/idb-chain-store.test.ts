@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Chain, decodeBlock, testParams, type ChainWrite } from '../../core/index.ts';
+import { Chain, decodeBlock, testParams, txid, type ChainWrite } from '../../core/index.ts';
 import { generateBlockSequence } from '../../core/testing/block-sequence.ts';
 import { ChainBuilder, ManualClock } from '../../core/testing/chain-builder.ts';
 import { CHAIN_SCHEMA_VERSION, openChainDatabase, type ChainDatabase } from './chain-database.ts';
@@ -86,6 +86,8 @@ describe('IdbChainStore', () => {
       coinsSpent: [],
       // A function cannot be cloned into IndexedDB: the put throws as it is made.
       coinsAdded: [['x:0', { amount: 1n, publicKey: new Uint8Array(32), height: 1, coinbase: false, oops: () => 1 } as never]],
+      txsDisconnected: [],
+      txsConnected: [['t', 'aa']],
       tip: 'bb',
     };
     await expect(store.write(bad)).rejects.toBeInstanceOf(StorageError);
@@ -117,6 +119,42 @@ describe('IdbChainStore', () => {
     // Once space is back, the same blocks go in.
     await chain.processBlocks(blocks.slice(2).map((x) => x.block));
     expect(chain.tip.hash).toBe(blocks[3]!.hash);
+  });
+
+  it('behavior: the tx index finds active-chain txs, forgets them on a reorg, and is rebuilt by the v3 migration', async () => {
+    const name = `chain-test-${++dbCount}`;
+    const v2 = await openChainDatabase(name, { version: 2 });
+    const b = new ChainBuilder();
+    const blocks = b.extend(b.genesis, 6);
+    const spend = b.spend([b.coinbaseOf(blocks[0]!)], [10n]);
+    const withTx = b.next(blocks[5]!, { txs: [spend] });
+    // Write a chain at schema v2 the way v2 did (no tx index), through a store that skips it.
+    const legacy = new IdbChainStore(v2);
+    (legacy as unknown as { write: (c: ChainWrite) => Promise<void> }).write = async (c) => {
+      const tx = v2.transaction(['index', 'bodies', 'undo', 'coins', 'meta'], 'readwrite');
+      for (const e of c.index) void tx.objectStore('index').put(e, e.hash);
+      for (const x of c.bodies) void tx.objectStore('bodies').put(x.bytes, x.hash);
+      for (const u of c.undo) void tx.objectStore('undo').put(u.spent, u.hash);
+      for (const k of c.coinsSpent) void tx.objectStore('coins').delete(k);
+      for (const [k, coin] of c.coinsAdded) void tx.objectStore('coins').put({ ...coin, key: k }, k);
+      if (c.tip) void tx.objectStore('meta').put(c.tip, 'tip');
+      await tx.done;
+    };
+    const old = await Chain.open({ params: testParams, store: legacy, clock });
+    await old.processBlocks([...blocks, withTx].map((x) => x.block));
+    v2.close();
+
+    const v3 = await freshDb(name);
+    const chain = await Chain.open({ params: testParams, store: new IdbChainStore(v3), clock });
+    const found = await chain.findTx(txid(spend));
+    expect(found).toMatchObject({ blockHash: withTx.hash, height: 7 });
+    expect(await chain.findTx(txid(blocks[2]!.block.txs[0]!))).toMatchObject({ height: 3 });
+
+    // A reorg that drops block 7 drops its tx from the index.
+    const fork = b.extend(blocks[5]!, 2, { extraNonce: 5n });
+    await chain.processBlocks(fork.map((x) => x.block));
+    expect(chain.tip.hash).toBe(fork[1]!.hash);
+    expect(await chain.findTx(txid(spend))).toBeUndefined();
   });
 
   it('behavior: migrations upgrade a v1 database keeping its data', async () => {

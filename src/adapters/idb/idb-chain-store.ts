@@ -43,13 +43,17 @@ export class IdbChainStore implements ChainStore {
     return found;
   }
 
+  getTxBlock(txid: string): Promise<string | undefined> {
+    return this.db.get('txindex', txid);
+  }
+
   /** Coins a key may spend (the wallet's view of the confirmed set). */
   async coinsOf(publicKey: Uint8Array): Promise<(Coin & { key: OutpointKey })[]> {
     return this.db.getAllFromIndex('coins', 'by-owner', publicKey as Uint8Array<ArrayBuffer>);
   }
 
   async write(change: ChainWrite): Promise<void> {
-    const tx = this.db.transaction(['index', 'bodies', 'undo', 'coins', 'meta'], 'readwrite');
+    const tx = this.db.transaction(['index', 'bodies', 'undo', 'coins', 'txindex', 'meta'], 'readwrite');
     // Every request is issued synchronously; the only await is for the transaction's end.
     const requests: Promise<unknown>[] = [];
     try {
@@ -62,6 +66,9 @@ export class IdbChainStore implements ChainStore {
       const coins = tx.objectStore('coins');
       for (const key of change.coinsSpent) requests.push(coins.delete(key));
       for (const [key, coin] of change.coinsAdded) requests.push(coins.put({ ...coin, key }, key));
+      const txindex = tx.objectStore('txindex');
+      for (const id of change.txsDisconnected) requests.push(txindex.delete(id));
+      for (const [id, block] of change.txsConnected) requests.push(txindex.put(block, id));
       if (change.tip !== undefined) requests.push(tx.objectStore('meta').put(change.tip, 'tip'));
     } catch (error) {
       // A request that throws as it is made (a value that cannot be stored, a quota check) must

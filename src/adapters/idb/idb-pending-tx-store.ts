@@ -1,0 +1,29 @@
+/**
+ * @module Pending txs in the chain database, so the mempool (and a payment signed offline)
+ * survives a reload.
+ */
+import type { PendingTxStore } from '../../core/index.ts';
+import type { ChainDatabase } from './chain-database.ts';
+import { storageError } from './storage-errors.ts';
+
+export class IdbPendingTxStore implements PendingTxStore {
+  constructor(private readonly db: ChainDatabase) {}
+
+  load(): Promise<{ txid: string; bytes: Uint8Array; time: number }[]> {
+    return this.db.getAll('mempool');
+  }
+
+  async put(txid: string, bytes: Uint8Array, time: number): Promise<void> {
+    try {
+      await this.db.put('mempool', { txid, bytes, time }, txid);
+    } catch (error) {
+      throw storageError(error, 'saving a pending tx');
+    }
+  }
+
+  async delete(txids: readonly string[]): Promise<void> {
+    const tx = this.db.transaction('mempool', 'readwrite');
+    for (const id of txids) void tx.store.delete(id).catch(() => undefined);
+    await tx.done;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * @module The wallet database: one per origin, shared by every tab (the wallet belongs to the
+ * user, not to a tab's node). One record per network.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { NetworkName } from '../../core/index.ts';
+import type { SealedBox } from '../wallet/passphrase-box.ts';
+
+export interface StoredWalletKey {
+  /** BIP32 child index. */
+  readonly index: number;
+  /** x-only key, hex. */
+  readonly publicKey: string;
+  /** A change key (not shown as a receive address). */
+  readonly change: boolean;
+}
+
+export interface StoredWallet {
+  readonly network: NetworkName;
+  /** The recovery phrase: in the clear, or sealed under the user's passphrase. */
+  readonly secret: { readonly kind: 'plain'; readonly mnemonic: string } | { readonly kind: 'sealed'; readonly box: SealedBox };
+  /** Public keys, so a locked wallet still shows its addresses and balance. */
+  readonly keys: readonly StoredWalletKey[];
+  readonly createdAt: number;
+}
+
+interface WalletDB extends DBSchema {
+  wallets: { key: NetworkName; value: StoredWallet };
+}
+
+export type WalletDatabase = IDBPDatabase<WalletDB>;
+
+export const WALLET_DATABASE = 'tabchain-wallet';
+
+export function openWalletDatabase(name = WALLET_DATABASE, onVersionChange?: () => void): Promise<WalletDatabase> {
+  const opened = openDB<WalletDB>(name, 1, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) db.createObjectStore('wallets');
+    },
+    blocking() {
+      void opened.then((db) => db.close());
+      onVersionChange?.();
+    },
+  });
+  return opened;
+}

@@ -1,0 +1,148 @@
+/**
+ * @module Starts this tab's node: claims a chain slot, opens its database and the shared wallet,
+ * starts the miner's workers, and asks the browser to keep the data. The one place (with
+ * main.ts) that builds adapters.
+ */
+import { Node, type NetworkParams } from '../core/index.ts';
+import { openChainDatabase } from '../adapters/idb/chain-database.ts';
+import { IdbChainStore } from '../adapters/idb/idb-chain-store.ts';
+import { IdbPendingTxStore } from '../adapters/idb/idb-pending-tx-store.ts';
+import { StorageFullError } from '../adapters/idb/storage-errors.ts';
+import { openWalletDatabase } from '../adapters/idb/wallet-database.ts';
+import { WorkerPoolMiner, defaultWorkerCount } from '../adapters/miner/worker-pool-miner.ts';
+import { systemClock } from '../adapters/system-clock.ts';
+import { claimTabSlot, type TabSlot } from '../adapters/tab-slot.ts';
+import { WalletKeys } from './wallet-keys.ts';
+import { WalletService } from './wallet-service.ts';
+import { blockJson, mempoolEntryJson } from './json.ts';
+
+export interface StorageStatus {
+  slot: number;
+  database: string;
+  /** Bytes used by this origin, from navigator.storage.estimate(). */
+  usage: number | null;
+  quota: number | null;
+  /** The browser promised not to evict this origin's data. */
+  persisted: boolean;
+  /** A write failed for lack of space; the node stays consistent but stops taking blocks. */
+  full: boolean;
+  /** What was found missing at start-up though this browser had it before ('chain', 'wallet'). */
+  lost: string[];
+}
+
+export interface NodeServices {
+  readonly node: Node;
+  readonly keys: WalletKeys;
+  readonly wallet: WalletService;
+  readonly miner: WorkerPoolMiner & { workerCount(): number };
+  readonly slot: TabSlot;
+  storageStatus(): Promise<StorageStatus>;
+  subscribe(event: string, handler: (payload: unknown) => void): () => void;
+}
+
+const MARKER = 'tabchain-had-data';
+
+/** What this browser held before (kept in localStorage, which outlives an IndexedDB eviction rarely but a manual clear of one store often). */
+function markers(): Record<string, boolean> {
+  try {
+    return JSON.parse(localStorage.getItem(MARKER) ?? '{}') as Record<string, boolean>;
+  } catch {
+    return {};
+  }
+}
+
+function setMarker(key: string): void {
+  try {
+    localStorage.setItem(MARKER, JSON.stringify({ ...markers(), [key]: true }));
+  } catch {
+    // Storage may be unavailable (private mode): the markers are only a convenience.
+  }
+}
+
+export async function startNode(params: NetworkParams, options: { onVersionChange?: () => void } = {}): Promise<NodeServices> {
+  const slot = await claimTabSlot(params.name);
+  const chainDb = await openChainDatabase(slot.databaseName, options.onVersionChange ? { onVersionChange: options.onVersionChange } : {});
+  const walletDb = await openWalletDatabase(undefined, options.onVersionChange);
+
+  // G.42: data this browser had is gone (cleared or evicted): say so rather than start silently.
+  const had = markers();
+  const lost: string[] = [];
+  const chainKey = `chain:${slot.databaseName}`;
+  const walletKey = `wallet:${params.name}`;
+  if (had[chainKey] && (await chainDb.count('index')) === 0) lost.push('chain');
+  if (had[walletKey] && !(await walletDb.get('wallets', params.name))) lost.push('wallet');
+
+  const keys = await WalletKeys.open(walletDb, params, { now: systemClock.now() });
+  const miner = Object.assign(new WorkerPoolMiner(), { workerCount: defaultWorkerCount });
+  const node = await Node.open({
+    params,
+    chainStore: new IdbChainStore(chainDb),
+    pendingStore: new IdbPendingTxStore(chainDb),
+    clock: systemClock,
+    miner,
+    coinbaseKey: () => keys.receiveKey(),
+  });
+  setMarker(chainKey);
+  setMarker(walletKey);
+  const wallet = new WalletService(node, keys);
+
+  let full = false;
+  const fullHandlers = new Set<(payload: unknown) => void>();
+  node.on('error', ({ error }) => {
+    if (error instanceof StorageFullError && !full) {
+      full = true;
+      node.stopMining();
+      for (const h of fullHandlers) h({ message: error.message });
+    }
+  });
+
+  // Another tab changed the shared wallet (a new address, a passphrase): read it again.
+  if (typeof BroadcastChannel !== 'undefined') {
+    const channel = new BroadcastChannel(`tabchain-wallet-${params.name}`);
+    channel.onmessage = () => void keys.reload();
+    keys.onChange(() => channel.postMessage('changed'));
+  }
+
+  const persisted = (await navigator.storage?.persist?.().catch(() => false)) ?? false;
+
+  return {
+    node,
+    keys,
+    wallet,
+    miner,
+    slot,
+    async storageStatus() {
+      const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+      return {
+        slot: slot.slot,
+        database: slot.databaseName,
+        usage: estimate?.usage ?? null,
+        quota: estimate?.quota ?? null,
+        persisted,
+        full,
+        lost,
+      };
+    },
+    subscribe(event, handler) {
+      const p = node.params;
+      switch (event) {
+        case 'tip':
+          return node.on('tip', (t) => handler({ height: t.height, hash: t.hash, work: t.chainWork.toString() }));
+        case 'block-connected':
+        case 'block-disconnected':
+          return node.on(event, (e) =>
+            handler(blockJson(e.block, { hash: e.hash, height: e.height, active: event === 'block-connected', tipHeight: node.tip.height }, p)),
+          );
+        case 'tx-accepted':
+          return node.on('tx-accepted', (e) => handler(mempoolEntryJson(e, p)));
+        case 'block-found':
+          return node.on('block-found', (e) => handler({ ...e }));
+        case 'storage-full':
+          fullHandlers.add(handler);
+          return () => fullHandlers.delete(handler);
+        default:
+          throw new TypeError(`unknown event ${JSON.stringify(event)}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * @module `window.tabchain`: the node of this tab for automation and power users, the
+ * browser-native counterpart of the tutorials' REST endpoints (`/mine`, `/transactions/new`,
+ * `/chain`). Amounts cross this boundary as decimal strings of base units; everything returned is
+ * plain JSON. Every method waits for the node to be ready. Documented in the README.
+ */
+import { WalletError, parseAmount, type NetworkName } from '../core/index.ts';
+import { blockJson, mempoolEntryJson, txJson, type BlockJson, type TxJson } from './json.ts';
+import type { NodeServices } from './start-node.ts';
+
+type Handler = (payload: unknown) => void;
+
+export interface TabchainApi {
+  readonly network: NetworkName;
+  ready(): Promise<void>;
+  wallet: {
+    address(): Promise<string>;
+    newAddress(): Promise<string>;
+    addresses(): Promise<string[]>;
+    balance(): Promise<{ confirmed: string; pending: string; immature: string }>;
+    history(): Promise<unknown[]>;
+    locked(): Promise<boolean>;
+    setPassphrase(passphrase: string | null): Promise<void>;
+    lock(): Promise<void>;
+    unlock(passphrase: string): Promise<void>;
+    backupPhrase(): Promise<string>;
+    restore(phrase: string, options?: { keys?: number; replace?: boolean }): Promise<void>;
+    exportBackup(passphrase: string): Promise<unknown>;
+    importBackup(backup: unknown, passphrase: string, options?: { replace?: boolean }): Promise<void>;
+  };
+  send(request: { to: string; amount: string; fee?: string; feeRate?: string; memo?: string }): Promise<{ txid: string; fee: string }>;
+  mine(n?: number): Promise<string[]>;
+  miner: {
+    start(options?: { workers?: number }): Promise<void>;
+    stop(): Promise<void>;
+    status(): Promise<{ running: boolean; workers: number; hashrate: number; perWorker: number[] }>;
+  };
+  chain: {
+    tip(): Promise<{ height: number; hash: string; work: string }>;
+    block(hashOrHeight: string | number): Promise<BlockJson | null>;
+    tx(txid: string): Promise<(TxJson & { blockHash: string | null; height: number | null; confirmations: number }) | null>;
+  };
+  mempool(): Promise<unknown[]>;
+  storage(): Promise<{ slot: number; database: string; usage: number | null; quota: number | null; persisted: boolean; full: boolean; lost: string[] }>;
+  on(event: 'tip' | 'block-connected' | 'block-disconnected' | 'tx-accepted' | 'block-found' | 'storage-full', handler: Handler): () => void;
+}
+
+/** A clean `{ name, code, message }` for errors crossing into page scripts. */
+function plainError(error: unknown): Error {
+  if (error instanceof WalletError) {
+    const e = new Error(error.message);
+    e.name = 'WalletError';
+    Object.assign(e, { code: error.code, ...(error.detail ? { detail: error.detail } : {}) });
+    return e;
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function optionalAmount(text: string | undefined): bigint | undefined {
+  return text === undefined ? undefined : parseAmount(text);
+}
+
+export function createTabchainApi(network: NetworkName, services: Promise<NodeServices>): TabchainApi {
+  const use = async <T>(fn: (s: NodeServices) => T | Promise<T>): Promise<T> => {
+    const s = await services;
+    try {
+      return await fn(s);
+    } catch (error) {
+      throw plainError(error);
+    }
+  };
+
+  return {
+    network,
+    ready: () => use(() => undefined),
+    wallet: {
+      address: () => use((s) => s.keys.address()),
+      newAddress: () => use((s) => s.keys.newAddress()),
+      addresses: () => use((s) => s.keys.addresses()),
+      balance: () =>
+        use(async (s) => {
+          const b = await s.wallet.balance();
+          return { confirmed: b.confirmed.toString(), pending: b.pending.toString(), immature: b.immature.toString() };
+        }),
+      history: () =>
+        use(async (s) =>
+          (await s.wallet.history()).map((h) => ({ ...h, received: h.received.toString(), sent: h.sent.toString(), net: h.net.toString() })),
+        ),
+      locked: () => use((s) => s.keys.locked),
+      setPassphrase: (passphrase) => use((s) => s.keys.setPassphrase(passphrase)),
+      lock: () => use((s) => s.keys.lock()),
+      unlock: (passphrase) => use((s) => s.keys.unlock(passphrase)),
+      backupPhrase: () => use((s) => s.keys.backupPhrase()),
+      restore: (phrase, options) =>
+        use(async (s) => {
+          await s.keys.restore(phrase, options);
+          s.wallet.reset();
+        }),
+      exportBackup: (passphrase) => use((s) => s.keys.exportBackup(passphrase)),
+      importBackup: (backup, passphrase, options) =>
+        use(async (s) => {
+          await s.keys.importBackup(backup as never, passphrase, options);
+          s.wallet.reset();
+        }),
+    },
+    send: (request) =>
+      use(async (s) => {
+        const fee = optionalAmount(request.fee);
+        const feeRate = optionalAmount(request.feeRate);
+        const result = await s.wallet.send({
+          to: request.to,
+          amount: parseAmount(request.amount, s.node.params.maxMoney),
+          ...(fee !== undefined ? { fee } : {}),
+          ...(feeRate !== undefined ? { feeRate } : {}),
+          ...(request.memo !== undefined ? { memo: request.memo } : {}),
+        });
+        return { txid: result.txid, fee: result.fee.toString() };
+      }),
+    mine: (n = 1) => use((s) => s.node.mine(n, s.miner.workerCount())),
+    miner: {
+      start: (options = {}) => use((s) => s.node.startMining(options.workers ?? s.miner.workerCount())),
+      stop: () => use((s) => s.node.stopMining()),
+      status: () =>
+        use((s) => {
+          const st = s.node.minerStatus();
+          return { running: st.running, workers: st.workers, hashrate: st.hashrate, perWorker: [...st.perWorker] };
+        }),
+    },
+    chain: {
+      tip: () =>
+        use((s) => {
+          const tip = s.node.tip;
+          return { height: tip.height, hash: tip.hash, work: tip.chainWork.toString() };
+        }),
+      block: (hashOrHeight) =>
+        use(async (s) => {
+          const chain = s.node.chain;
+          const entry = typeof hashOrHeight === 'number' ? chain.entryAt(hashOrHeight) : chain.entry(String(hashOrHeight).toLowerCase());
+          if (!entry || !entry.hasData) return null;
+          const block = await chain.getBlock(entry.hash);
+          if (!block) return null;
+          return blockJson(block, { hash: entry.hash, height: entry.height, active: chain.isActive(entry.hash), tipHeight: chain.height }, s.node.params);
+        }),
+      tx: (id) =>
+        use(async (s) => {
+          const txid = String(id).toLowerCase();
+          const pooled = s.node.mempool.get(txid);
+          if (pooled) return { ...txJson(pooled.tx, s.node.params), blockHash: null, height: null, confirmations: 0 };
+          const found = await s.node.findTx(txid);
+          if (!found) return null;
+          return { ...txJson(found.tx, s.node.params), blockHash: found.blockHash, height: found.height, confirmations: s.node.tip.height - found.height + 1 };
+        }),
+    },
+    mempool: () => use((s) => s.node.mempool.sorted().map((e) => mempoolEntryJson(e, s.node.params))),
+    storage: () => use((s) => s.storageStatus()),
+    on: (event, handler) => {
+      let off: (() => void) | undefined;
+      let cancelled = false;
+      void services.then((s) => {
+        if (!cancelled) off = s.subscribe(event, handler);
+      });
+      return () => {
+        cancelled = true;
+        off?.();
+      };
+    },
+  };
+}
+

@@ -1,0 +1,230 @@
+/**
+ * @module The wallet seen through the node: balance (confirmed, pending, immature), paying with
+ * coin selection and change to a fresh key, and the history of sent and received txs.
+ */
+import {
+  WalletError,
+  buildPayment,
+  bytesToHex,
+  encodeAddress,
+  outpointKey,
+  txid,
+  walletBalance,
+  type Block,
+  type Node,
+  type OutpointKey,
+  type Transaction,
+  type WalletBalance,
+  type WalletCoin,
+} from '../core/index.ts';
+import type { WalletKeys } from './wallet-keys.ts';
+
+export interface SendRequest {
+  readonly to: string;
+  readonly amount: bigint;
+  /** Absolute fee in base units; default: feeRate × size. */
+  readonly fee?: bigint;
+  /** Base units per byte; default 1. */
+  readonly feeRate?: bigint;
+  readonly memo?: string;
+}
+
+export interface HistoryEntry {
+  readonly txid: string;
+  /** Block height, or null while pending. */
+  readonly height: number | null;
+  readonly confirmations: number;
+  /** Block time, or when the tx entered the pool. */
+  readonly time: number;
+  /** What the wallet's keys received in this tx (change included). */
+  readonly received: bigint;
+  /** What the wallet's coins spent in this tx. */
+  readonly sent: bigint;
+  /** received − sent: positive for income, negative for a payment (fee included). */
+  readonly net: bigint;
+  readonly coinbase: boolean;
+  readonly memo: string;
+  /** Addresses paid that are not the wallet's (for payments). */
+  readonly to: string[];
+}
+
+interface ScannedTx {
+  readonly tx: Transaction;
+  readonly height: number;
+  readonly time: number;
+  readonly received: bigint;
+  readonly sent: bigint;
+}
+
+export class WalletService {
+  /** Our outputs ever seen on the active chain, by outpoint (to recognise our spends). */
+  private ours = new Map<OutpointKey, bigint>();
+  private scanned: { height: number; hash: string }[] = [];
+  private history_: ScannedTx[] = [];
+
+  constructor(
+    private readonly node: Node,
+    readonly keys: WalletKeys,
+  ) {}
+
+  private ownKeys(): Set<string> {
+    return new Set(this.keys.publicKeys().map(bytesToHex));
+  }
+
+  /** Confirmed coins of every wallet key. */
+  private async confirmedCoins() {
+    const lists = await Promise.all(this.keys.publicKeys().map((k) => this.node.chain.coinsOf(k)));
+    return lists.flat();
+  }
+
+  async balance(): Promise<WalletBalance> {
+    const own = this.ownKeys();
+    let pendingReceived = 0n;
+    for (const entry of this.node.mempool.sorted()) {
+      for (const output of entry.tx.outputs) if (own.has(bytesToHex(output.publicKey))) pendingReceived += output.amount;
+    }
+    return walletBalance({
+      coins: await this.confirmedCoins(),
+      tipHeight: this.node.tip.height,
+      coinbaseMaturity: this.node.params.coinbaseMaturity,
+      spentByPending: (key) => this.node.mempool.spender(key) !== undefined,
+      pendingReceived,
+    });
+  }
+
+  /** Coins a new payment may spend: mature confirmed ones and our unspent pool outputs (change). */
+  private async spendableCoins(): Promise<WalletCoin[]> {
+    const { mempool, params } = this.node;
+    const tipHeight = this.node.tip.height;
+    const coins: WalletCoin[] = [];
+    for (const coin of await this.confirmedCoins()) {
+      if (coin.coinbase && tipHeight + 1 - coin.height < params.coinbaseMaturity) continue;
+      if (mempool.spender(coin.key) !== undefined) continue;
+      coins.push({ key: coin.key, amount: coin.amount, publicKey: coin.publicKey, confirmed: true });
+    }
+    const own = this.ownKeys();
+    for (const entry of mempool.sorted()) {
+      entry.tx.outputs.forEach((output, vout) => {
+        const key = `${entry.txid}:${vout}`;
+        if (own.has(bytesToHex(output.publicKey)) && mempool.spender(key) === undefined) {
+          coins.push({ key, amount: output.amount, publicKey: output.publicKey, confirmed: false });
+        }
+      });
+    }
+    return coins;
+  }
+
+  /**
+   * Builds, signs and submits a payment (the tutorials' `/transactions/new`). Change goes to a
+   * fresh key. Throws WalletError for anything wrong with the request; nothing is spent then.
+   */
+  async send(request: SendRequest): Promise<{ txid: string; fee: bigint }> {
+    if (this.keys.locked) throw new WalletError('locked', 'the wallet is locked: unlock it with its passphrase first');
+    const coins = await this.spendableCoins();
+    const changePublicKey = this.keys.peekNextKey();
+    const payment = buildPayment({
+      params: this.node.params,
+      coins,
+      to: request.to,
+      amount: request.amount,
+      secretKeyFor: (k: Uint8Array) => this.keys.secretKeyFor(k),
+      changePublicKey,
+      ...(request.fee !== undefined ? { fee: request.fee } : {}),
+      ...(request.feeRate !== undefined ? { feeRate: request.feeRate } : {}),
+      ...(request.memo !== undefined ? { memo: request.memo } : {}),
+    });
+    // Change goes to a fresh key, stored before the tx that pays it leaves the wallet.
+    if (payment.change > 0n) await this.keys.adoptChangeKey(changePublicKey);
+    const result = await this.node.submitTx(payment.tx);
+    // A payment whose inputs the node cannot see yet (offline, not synced) waits as pending.
+    if (!result.ok && result.code !== 'missing-inputs') {
+      throw new WalletError('rejected', `the node refused the payment: ${result.message} (${result.code})`);
+    }
+    return { txid: txid(payment.tx), fee: payment.fee };
+  }
+
+  /** Sent and received txs, newest first, pending ones on top. */
+  async history(): Promise<HistoryEntry[]> {
+    await this.scan();
+    const tipHeight = this.node.tip.height;
+    const own = this.ownKeys();
+    const entries: HistoryEntry[] = [];
+    for (const pool of this.node.mempool.sorted()) {
+      const { received, sent } = this.measure(pool.tx, own, false);
+      if (received === 0n && sent === 0n) continue;
+      entries.push(this.entry(pool.tx, null, 0, pool.time, received, sent, own));
+    }
+    entries.sort((a, b) => b.time - a.time);
+    for (let i = this.history_.length - 1; i >= 0; i--) {
+      const s = this.history_[i]!;
+      entries.push(this.entry(s.tx, s.height, tipHeight - s.height + 1, s.time, s.received, s.sent, own));
+    }
+    return entries;
+  }
+
+  private entry(tx: Transaction, height: number | null, confirmations: number, time: number, received: bigint, sent: bigint, own: Set<string>): HistoryEntry {
+    const prefix = this.node.params.addressPrefix;
+    return {
+      txid: txid(tx),
+      height,
+      confirmations,
+      time,
+      received,
+      sent,
+      net: received - sent,
+      coinbase: tx.inputs.length === 0,
+      memo: new TextDecoder().decode(tx.memo),
+      to: tx.outputs.filter((o) => !own.has(bytesToHex(o.publicKey))).map((o) => encodeAddress(o.publicKey, prefix)),
+    };
+  }
+
+  /** What a tx gives to and takes from the wallet; records our outputs when `record`. */
+  private measure(tx: Transaction, own: Set<string>, record: boolean): { received: bigint; sent: bigint } {
+    let sent = 0n;
+    for (const input of tx.inputs) sent += this.ours.get(outpointKey(input.prevTxid, input.vout)) ?? 0n;
+    let received = 0n;
+    const id = txid(tx);
+    tx.outputs.forEach((output, vout) => {
+      if (!own.has(bytesToHex(output.publicKey))) return;
+      received += output.amount;
+      if (record) this.ours.set(`${id}:${vout}`, output.amount);
+    });
+    return { received, sent };
+  }
+
+  /**
+   * Brings the history up to the tip, reading only blocks not scanned yet. After a reorg it
+   * rescans from the fork point.
+   */
+  private async scan(): Promise<void> {
+    const chain = this.node.chain;
+    let from = this.scanned.length;
+    while (from > 0 && chain.entryAt(from - 1)?.hash !== this.scanned[from - 1]!.hash) from--;
+    if (from < this.scanned.length) {
+      // A reorg: start again (our-output bookkeeping is cheap to rebuild; deep reorgs are rare).
+      this.scanned = [];
+      this.history_ = [];
+      this.ours = new Map();
+      from = 0;
+    }
+    const own = this.ownKeys();
+    for (let h = Math.max(from, 1); h <= chain.height; h++) {
+      const entry = chain.entryAt(h)!;
+      const block: Block | undefined = await chain.getBlock(entry.hash);
+      if (!block) break;
+      for (const tx of block.txs) {
+        const { received, sent } = this.measure(tx, own, true);
+        if (received > 0n || sent > 0n) this.history_.push({ tx, height: h, time: block.header.time, received, sent });
+      }
+      this.scanned[h] = { height: h, hash: entry.hash };
+    }
+    this.scanned[0] = { height: 0, hash: chain.entryAt(0)!.hash };
+  }
+
+  /** Forgets the scanned history (the wallet's keys were replaced by a restore). */
+  reset(): void {
+    this.scanned = [];
+    this.history_ = [];
+    this.ours = new Map();
+  }
+}

@@ -1,0 +1,179 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { COIN, MemoryChainStore, MemoryPendingTxStore, Node, WalletError, decodeAddress, encodeAddress, mainParams, testParams } from '../core/index.ts';
+import { ChainBuilder, ManualClock } from '../core/testing/chain-builder.ts';
+import { openWalletDatabase } from '../adapters/idb/wallet-database.ts';
+import { WalletKeys } from './wallet-keys.ts';
+import { WalletService } from './wallet-service.ts';
+
+let n = 0;
+const fast = { iterations: 1000 };
+const walletDb = () => openWalletDatabase(`wallet-test-${++n}`);
+
+async function setup() {
+  const db = await walletDb();
+  const keys = await WalletKeys.open(db, testParams, fast);
+  const clock = new ManualClock(testParams.genesis.header.time + 100_000);
+  const node = await Node.open({ params: testParams, chainStore: new MemoryChainStore(), pendingStore: new MemoryPendingTxStore(), clock });
+  const wallet = new WalletService(node, keys);
+  const b = new ChainBuilder();
+  /** Mines blocks paying `payTo` (default: the wallet) with the pool's txs in the first. */
+  let tip = b.genesis;
+  const mine = async (count: number, payTo = keys.receiveKey()) => {
+    for (let i = 0; i < count; i++) {
+      const txs = node.mempool.selectForBlock(100_000).txs;
+      tip = b.next(tip, { txs, payTo });
+      expect((await node.submitBlock(tip.block)).status).toBe('connected');
+      await node.mempool.accept(tip.block.txs[0]!).catch(() => undefined); // let the pool settle
+    }
+  };
+  return { db, keys, node, wallet, mine };
+}
+
+async function expectWalletError(promise: Promise<unknown> | (() => unknown), code: string) {
+  try {
+    await (typeof promise === 'function' ? promise() : promise);
+  } catch (e) {
+    expect(e).toBeInstanceOf(WalletError);
+    expect((e as WalletError).code).toBe(code);
+    return;
+  }
+  throw new Error(`expected WalletError ${code}`);
+}
+
+describe('WalletKeys', () => {
+  it('behavior: a new wallet has one test-network address, and every tab opening the database sees the same one', async () => {
+    const db = await walletDb();
+    const a = await WalletKeys.open(db, testParams, fast);
+    expect(a.addresses()).toHaveLength(1);
+    expect(a.address()).toMatch(/^ttab1/);
+    const b = await WalletKeys.open(db, testParams, fast);
+    expect(b.address()).toBe(a.address());
+    const second = await a.newAddress();
+    expect(a.addresses()).toEqual([b.address(), second]);
+    await b.reload();
+    expect(b.addresses()).toEqual(a.addresses());
+    expect(decodeAddress(second, 'ttab')).toEqual(a.receiveKey());
+  });
+
+  it('behavior: a passphrase locks the keys but not the addresses; a wrong one changes nothing', async () => {
+    const db = await walletDb();
+    const a = await WalletKeys.open(db, testParams, fast);
+    const phrase = a.backupPhrase();
+    await a.setPassphrase('correct horse');
+    const reopened = await WalletKeys.open(db, testParams, fast);
+    expect(reopened.locked).toBe(true);
+    expect(reopened.addresses()).toEqual(a.addresses());
+    await expectWalletError(reopened.unlock('wrong horse'), 'wrong-passphrase');
+    expect(reopened.locked).toBe(true);
+    await expectWalletError(() => reopened.backupPhrase(), 'locked');
+    await expectWalletError(reopened.newAddress(), 'locked');
+    await reopened.unlock('correct horse');
+    expect(reopened.locked).toBe(false);
+    expect(reopened.backupPhrase()).toBe(phrase);
+    reopened.lock();
+    expect(reopened.locked).toBe(true);
+  });
+
+  it('error: locking a wallet without a passphrase is refused', async () => {
+    const a = await WalletKeys.open(await walletDb(), testParams, fast);
+    await expectWalletError(() => a.lock(), 'no-passphrase');
+    expect(a.locked).toBe(false);
+  });
+
+  it('behavior: the recovery phrase restores the same addresses in a fresh profile', async () => {
+    const a = await WalletKeys.open(await walletDb(), testParams, fast);
+    await a.newAddress();
+    const fresh = await WalletKeys.open(await walletDb(), testParams, fast);
+    await expectWalletError(fresh.restore(a.backupPhrase()), 'wallet-exists');
+    await fresh.restore(a.backupPhrase(), { replace: true });
+    expect(fresh.addresses().slice(0, 2)).toEqual(a.addresses());
+    expect(fresh.addresses()).toHaveLength(20);
+    await expectWalletError(fresh.restore('abandon abandon abandon'), 'bad-mnemonic');
+  });
+
+  it('behavior: an encrypted backup file round-trips; a wrong passphrase or another network is refused', async () => {
+    const a = await WalletKeys.open(await walletDb(), testParams, fast);
+    await a.newAddress();
+    const backup = JSON.parse(JSON.stringify(await a.exportBackup('file pass')));
+    const fresh = await WalletKeys.open(await walletDb(), testParams, fast);
+    const before = fresh.addresses();
+    await expectWalletError(fresh.importBackup(backup, 'nope', { replace: true }), 'wrong-passphrase');
+    expect(fresh.addresses()).toEqual(before);
+    await expectWalletError(fresh.importBackup({ ...backup, network: 'main' }, 'file pass', { replace: true }), 'wrong-network');
+    await expectWalletError(fresh.importBackup({ hello: 1 } as never, 'file pass'), 'bad-backup');
+    await fresh.importBackup(backup, 'file pass', { replace: true });
+    expect(fresh.addresses()).toEqual(a.addresses());
+  });
+});
+
+describe('WalletService', () => {
+  it('behavior: mined coins are immature, then confirmed; a send between own addresses is pending, then confirmed', async () => {
+    const { keys, wallet, mine, node } = await setup();
+    await mine(1);
+    expect(await wallet.balance()).toEqual({ confirmed: 0n, pending: 0n, immature: 50n * COIN });
+    await mine(5);
+    expect((await wallet.balance()).confirmed).toBe(50n * COIN * 2n);
+    expect((await wallet.balance()).immature).toBe(50n * COIN * 4n);
+
+    const to = await keys.newAddress();
+    const { txid, fee } = await wallet.send({ to, amount: 7n * COIN, memo: 'rent' });
+    expect(node.mempool.has(txid)).toBe(true);
+    const pending = await wallet.balance();
+    // The whole 50-coin coin is spent by the pending tx; 50 − fee comes back as pending.
+    expect(pending.pending).toBe(50n * COIN - fee);
+    expect(pending.confirmed).toBe(50n * COIN);
+    const history = await wallet.history();
+    expect(history[0]).toMatchObject({ txid, height: null, confirmations: 0, memo: 'rent', net: -fee });
+
+    await mine(1, decodeAddress(to, 'ttab'));
+    expect(node.mempool.has(txid)).toBe(false);
+    const after = await wallet.balance();
+    expect(after.pending).toBe(0n);
+    const confirmed = (await wallet.history()).find((h) => h.txid === txid)!;
+    expect(confirmed.height).toBe(7);
+    expect(confirmed.confirmations).toBe(1);
+    expect((await wallet.history()).filter((h) => h.coinbase)).toHaveLength(7);
+  });
+
+  it('behavior: unconfirmed change can be spent again', async () => {
+    const { keys, wallet, mine, node } = await setup();
+    await mine(6);
+    const to = keys.address();
+    const first = await wallet.send({ to, amount: 60n * COIN });
+    const second = await wallet.send({ to, amount: 35n * COIN });
+    expect(node.mempool.get(second.txid)!.parents.size + node.mempool.get(first.txid)!.children.size).toBeGreaterThan(0);
+  });
+
+  it('error: bad requests give typed errors and spend nothing', async () => {
+    const { keys, wallet, mine, node } = await setup();
+    await mine(6);
+    const good = keys.address();
+    const typo = good.slice(0, -1) + (good.endsWith('q') ? 'p' : 'q');
+    await expectWalletError(wallet.send({ to: typo, amount: COIN }), 'bad-address');
+    await expectWalletError(wallet.send({ to: encodeAddress(keys.receiveKey(), mainParams.addressPrefix), amount: COIN }), 'wrong-network');
+    await expectWalletError(wallet.send({ to: good, amount: 0n }), 'bad-amount');
+    await expectWalletError(wallet.send({ to: good, amount: -5n }), 'bad-amount');
+    await expectWalletError(wallet.send({ to: good, amount: 1000n * COIN }), 'insufficient-funds');
+    await expectWalletError(wallet.send({ to: good, amount: COIN, fee: 1n }), 'fee-too-low');
+    await expectWalletError(wallet.send({ to: good, amount: COIN, memo: 'x'.repeat(81) }), 'memo-too-long');
+    await keys.setPassphrase('pw');
+    keys.lock();
+    await expectWalletError(wallet.send({ to: good, amount: COIN }), 'locked');
+    expect(node.mempool.size).toBe(0);
+  });
+
+  it('behavior: after a restore in a fresh profile and a sync, the balance is the same', async () => {
+    const first = await setup();
+    await first.mine(8);
+    const balance = await first.wallet.balance();
+    const other = await setup();
+    await other.keys.restore(first.keys.backupPhrase(), { replace: true });
+    // "Sync": the new node receives the same blocks.
+    for (let h = 1; h <= first.node.tip.height; h++) {
+      const block = (await first.node.chain.getBlock(first.node.chain.entryAt(h)!.hash))!;
+      await other.node.submitBlock(block);
+    }
+    expect(await other.wallet.balance()).toEqual(balance);
+  });
+});

@@ -1,0 +1,258 @@
+/**
+ * @module The full node: the chain, the mempool and the miner wired together, with one place to
+ * submit blocks and txs and one stream of events for the UI and for peers.
+ *
+ * Found blocks go through the same validation as any block. The mining template is rebuilt when
+ * the tip changes, when the pool gains a tx (at most once per second of the node's clock), and
+ * when the miner has searched every nonce (a new extra nonce and a fresh time).
+ */
+import { Chain, type BlockOutcome, type ChainBlockEvent, type ChainTip } from '../chain/chain.ts';
+import type { ChainStore } from '../chain/chain-store.ts';
+import type { NetworkParams } from '../consensus/params.ts';
+import { validTarget } from '../consensus/pow.ts';
+import type { Result } from '../consensus/rejection.ts';
+import { DecodeError } from '../encoding/decode-error.ts';
+import { createBlockTemplate } from '../mempool/block-template.ts';
+import { Mempool, type AcceptedTx, type MempoolEntry } from '../mempool/mempool.ts';
+import type { Clock } from '../ports.ts';
+import type { Block } from '../primitives/block.ts';
+import { decodeHeader, encodeHeader } from '../primitives/header.ts';
+import { bytesEqual } from '../encoding/hex.ts';
+import { decodeTx, encodeTx, txid, type Transaction } from '../primitives/transaction.ts';
+import { Emitter, type Unsubscribe } from '../util/emitter.ts';
+import type { MinerPort, MinerStatus, PendingTxStore } from './node-ports.ts';
+
+export interface NodeOptions {
+  readonly params: NetworkParams;
+  readonly chainStore: ChainStore;
+  readonly clock: Clock;
+  readonly pendingStore?: PendingTxStore;
+  readonly miner?: MinerPort;
+  /** The key new coinbases pay (the wallet's receive key). */
+  readonly coinbaseKey?: () => Uint8Array;
+  /** Pending txs older than this many seconds that still cannot enter the pool are dropped. */
+  readonly pendingTtl?: number;
+}
+
+export interface NodeEvents extends Record<string, unknown> {
+  tip: ChainTip;
+  'block-connected': ChainBlockEvent;
+  'block-disconnected': ChainBlockEvent;
+  'tx-accepted': MempoolEntry;
+  'tx-removed': { readonly txid: string; readonly reason: string };
+  /** A block this node mined was accepted. */
+  'block-found': { readonly hash: string; readonly height: number };
+  /** Work the node does by itself (mining) failed, for example because storage is full. */
+  error: { readonly error: unknown };
+}
+
+interface MiningJob {
+  readonly template: Block;
+  readonly builtAt: number;
+}
+
+export class Node {
+  readonly params: NetworkParams;
+  readonly chain: Chain;
+  readonly mempool: Mempool;
+  private readonly events = new Emitter<NodeEvents>();
+  private readonly clock: Clock;
+  private readonly pendingStore: PendingTxStore | undefined;
+  private readonly miner: MinerPort | undefined;
+  private readonly coinbaseKey: (() => Uint8Array) | undefined;
+  private readonly pendingTtl: number;
+  private mining = false;
+  private job: MiningJob | undefined;
+  private extraNonce = 0n;
+  private reorgRemoved: string[] = [];
+  private readonly mineWaiters: { remaining: number; hashes: string[]; resolve: (hashes: string[]) => void }[] = [];
+
+  private constructor(options: NodeOptions, chain: Chain) {
+    this.params = options.params;
+    this.chain = chain;
+    this.clock = options.clock;
+    this.pendingStore = options.pendingStore;
+    this.miner = options.miner;
+    this.coinbaseKey = options.coinbaseKey;
+    this.pendingTtl = options.pendingTtl ?? 14 * 24 * 3600;
+    this.mempool = new Mempool({ params: options.params, fetchCoins: (keys) => chain.getCoins(keys), tip: () => chain.tip, clock: options.clock });
+
+    chain.on('block-connected', (e) => this.events.emit('block-connected', e));
+    chain.on('block-disconnected', (e) => this.events.emit('block-disconnected', e));
+    chain.on('tip-changed', (e) => {
+      void this.mempool.onTipChanged(e).then(() => {
+        // Txs a reorg took out and could not put back (now conflicting or immature) are gone for good.
+        const gone = this.reorgRemoved.filter((id) => !this.mempool.has(id));
+        this.reorgRemoved = [];
+        if (gone.length) void this.pendingStore?.delete(gone);
+        this.refreshTemplate(true);
+      });
+      this.events.emit('tip', e.tip);
+    });
+    this.mempool.on('tx-accepted', (entry) => {
+      this.events.emit('tx-accepted', entry);
+      void this.pendingStore?.put(entry.txid, encodeTx(entry.tx), entry.time);
+      this.refreshTemplate(false);
+    });
+    this.mempool.on('tx-removed', (e) => {
+      this.events.emit('tx-removed', e);
+      // A reorg takes every tx out and puts back the valid ones: decide after it is done.
+      if (e.reason === 'reorg') this.reorgRemoved.push(e.txid);
+      else void this.pendingStore?.delete([e.txid]);
+    });
+    this.miner?.onFound((header) => {
+      this.onMinerFound(header).catch((error: unknown) => {
+        // Nothing was written (store writes are atomic); stop rather than spin on the same failure.
+        this.stopMining();
+        this.events.emit('error', { error });
+      });
+    });
+    this.miner?.onExhausted(() => {
+      this.extraNonce++;
+      this.refreshTemplate(true);
+    });
+  }
+
+  /** Opens the chain from its store and puts persisted pending txs back into the pool. */
+  static async open(options: NodeOptions): Promise<Node> {
+    const chain = await Chain.open({ params: options.params, store: options.chainStore, clock: options.clock });
+    const node = new Node(options, chain);
+    await node.restorePending();
+    return node;
+  }
+
+  private async restorePending(): Promise<void> {
+    if (!this.pendingStore) return;
+    const now = this.clock.now();
+    const stale: string[] = [];
+    for (const { txid, bytes, time } of (await this.pendingStore.load()).sort((a, b) => a.time - b.time)) {
+      let tx: Transaction;
+      try {
+        tx = decodeTx(bytes, this.params.limits);
+      } catch (error) {
+        if (error instanceof DecodeError) {
+          stale.push(txid);
+          continue;
+        }
+        throw error;
+      }
+      const result = await this.mempool.accept(tx);
+      // A tx whose inputs this node has not seen yet (not synced, offline) keeps waiting.
+      if (!result.ok && result.code !== 'txn-already-known' && (result.code !== 'missing-inputs' || now - time > this.pendingTtl)) stale.push(txid);
+    }
+    if (stale.length) await this.pendingStore.delete(stale);
+  }
+
+  on<K extends keyof NodeEvents>(event: K, handler: (payload: NodeEvents[K]) => void): Unsubscribe {
+    return this.events.on(event, handler);
+  }
+
+  get tip(): ChainTip {
+    return this.chain.tip;
+  }
+
+  /** Validates and connects a block from anywhere (a peer, the miner, a test). */
+  submitBlock(block: Block): Promise<BlockOutcome> {
+    return this.chain.processBlock(block);
+  }
+
+  /**
+   * Validates a tx into the pool; accepted txs are persisted until they confirm. A tx whose inputs
+   * are unknown is kept as pending too, so a payment signed offline goes out once synced.
+   */
+  async submitTx(tx: Transaction): Promise<Result<AcceptedTx>> {
+    const result = await this.mempool.accept(tx);
+    if (!result.ok && result.code === 'missing-inputs') await this.pendingStore?.put(txid(tx), encodeTx(tx), this.clock.now());
+    return result;
+  }
+
+  /** A confirmed tx (active chain) by txid. */
+  findTx(id: string): Promise<{ tx: Transaction; blockHash: string; height: number } | undefined> {
+    return this.chain.findTx(id);
+  }
+
+  /** A block template on the current tip paying `payTo` (nonce 0, not mined). */
+  blockTemplate(payTo: Uint8Array, extraNonce = 0n): Block {
+    return createBlockTemplate({
+      params: this.params,
+      context: this.chain.nextBlockContext(this.clock.now()),
+      select: (maxBytes) => this.mempool.selectForBlock(maxBytes),
+      payTo,
+      extraNonce,
+    });
+  }
+
+  // ---- Mining --------------------------------------------------------------------------------
+
+  get isMining(): boolean {
+    return this.mining;
+  }
+
+  minerStatus(): MinerStatus {
+    return this.miner?.status() ?? { running: false, workers: 0, hashrate: 0, perWorker: [] };
+  }
+
+  /** Starts the miner on the current tip with `workers` workers. */
+  startMining(workers: number): void {
+    if (!this.miner) throw new Error('this node has no miner');
+    if (!this.coinbaseKey) throw new Error('this node has no key to pay coinbases to');
+    this.mining = true;
+    this.refreshTemplate(true);
+    this.miner.start(workers);
+  }
+
+  stopMining(): void {
+    this.mining = false;
+    this.job = undefined;
+    this.miner?.stop();
+  }
+
+  /**
+   * Mines `n` blocks now (the tutorials' `/mine`) and resolves with their hashes. Starts the
+   * miner if it is not running and stops it again afterwards.
+   */
+  mine(n: number, workers = 1): Promise<string[]> {
+    if (!Number.isInteger(n) || n < 1) return Promise.reject(new RangeError('mine(n) needs a positive integer n'));
+    const wasMining = this.mining;
+    const done = new Promise<string[]>((resolve) => this.mineWaiters.push({ remaining: n, hashes: [], resolve }));
+    if (!wasMining) this.startMining(workers);
+    return done.then((hashes) => {
+      if (!wasMining && this.mineWaiters.length === 0) this.stopMining();
+      return hashes;
+    });
+  }
+
+  private refreshTemplate(force: boolean): void {
+    if (!this.mining || !this.miner || !this.coinbaseKey) return;
+    const now = this.clock.now();
+    if (!force && this.job && now - this.job.builtAt < 1) return;
+    const template = this.blockTemplate(this.coinbaseKey(), this.extraNonce);
+    this.job = { template, builtAt: now };
+    this.miner.setTemplate(encodeHeader(template.header), validTarget(template.header.bits)!);
+  }
+
+  private async onMinerFound(headerBytes: Uint8Array): Promise<void> {
+    const job = this.job;
+    if (!job) return;
+    const header = decodeHeader(headerBytes);
+    // A result for an older template (its merkle root or parent differs) is dropped.
+    if (!bytesEqual(header.merkleRoot, job.template.header.merkleRoot) || !bytesEqual(header.prevHash, job.template.header.prevHash)) return;
+    const block: Block = { header, txs: job.template.txs };
+    const outcome = await this.submitBlock(block);
+    if (outcome.status !== 'connected') {
+      // The miner waits for new work after a hit: give it some even though this one failed.
+      this.refreshTemplate(true);
+      return;
+    }
+    const found = { hash: outcome.hash, height: outcome.height };
+    this.events.emit('block-found', found);
+    const waiter = this.mineWaiters[0];
+    if (waiter) {
+      waiter.hashes.push(found.hash);
+      if (--waiter.remaining === 0) {
+        this.mineWaiters.shift();
+        waiter.resolve(waiter.hashes);
+      }
+    }
+  }
+}
