@@ -1,15 +1,33 @@
 /**
- * Composition root: the only module that builds adapters and mounts the UI.
- * The node itself arrives in the next milestone; for now the shell shows the network it will join.
+ * Composition root: picks the network, starts this tab's node, exposes it as `window.tabchain`
+ * and mounts the UI. The only module (with app/start-node.ts) that builds adapters.
  */
 import { mount } from 'svelte';
 import App from './ui/App.svelte';
 import { networks } from './core/index.ts';
+import { chooseNetwork } from './app/choose-network.ts';
+import { startNode } from './app/start-node.ts';
+import { createTabchainApi, type TabchainApi } from './app/tabchain-api.ts';
+import { NodeState } from './ui/node-state.svelte.ts';
 
-const params = new URLSearchParams(location.search);
-const network = params.get('network') === 'test' ? networks.test : networks.main;
+declare global {
+  interface Window {
+    tabchain: TabchainApi;
+  }
+}
+
+const network = chooseNetwork(location.search, globalThis.sessionStorage);
+const params = networks[network];
+let state: NodeState | undefined;
+const services = startNode(params, {
+  onVersionChange: () => {
+    if (state) state.outdated = true;
+  },
+});
+const api = createTabchainApi(network, services);
+window.tabchain = api;
+state = new NodeState(api);
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
-
-mount(App, { target, props: { networkName: network.name, genesisHash: network.genesisHash } });
+mount(App, { target, props: { state, networkName: params.name, genesisHash: params.genesisHash } });

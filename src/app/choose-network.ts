@@ -1,0 +1,24 @@
+/**
+ * @module Which network this tab joins: `?network=` in the URL, else what this tab chose before
+ * (sessionStorage, so a reload keeps it), else main.
+ */
+import type { NetworkName } from '../core/index.ts';
+
+const KEY = 'tabchain-network';
+
+export function chooseNetwork(search: string, session: Pick<Storage, 'getItem' | 'setItem'> | undefined): NetworkName {
+  const asked = new URLSearchParams(search).get('network');
+  let remembered: string | null = null;
+  try {
+    remembered = session?.getItem(KEY) ?? null;
+  } catch {
+    // sessionStorage can be unavailable (sandboxed frames); the URL still decides.
+  }
+  const network: NetworkName = asked === 'test' || asked === 'main' ? asked : remembered === 'test' ? 'test' : 'main';
+  try {
+    session?.setItem(KEY, network);
+  } catch {
+    // Not remembered: the default applies next time.
+  }
+  return network;
+}

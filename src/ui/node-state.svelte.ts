@@ -1,0 +1,87 @@
+/**
+ * @module The node as the UI sees it: runes fed by `window.tabchain` events, refreshed when the
+ * tip or the pool changes. Components read this state and call the API; they hold no logic.
+ */
+import { formatCoins } from '../core/index.ts';
+import type { TabchainApi } from '../app/tabchain-api.ts';
+
+export class NodeState {
+  status = $state<'starting' | 'ready' | 'failed'>('starting');
+  error = $state<string | null>(null);
+  tip = $state<{ height: number; hash: string } | null>(null);
+  address = $state('');
+  balance = $state({ confirmed: '0', pending: '0', immature: '0' });
+  locked = $state(false);
+  mining = $state(false);
+  hashrate = $state(0);
+  workers = $state(0);
+  slot = $state<number | null>(null);
+  storageFull = $state(false);
+  lost = $state<string[]>([]);
+  /** Another tab upgraded the database: this one must reload. */
+  outdated = $state(false);
+  busy = $state(false);
+
+  constructor(readonly api: TabchainApi) {
+    api.ready().then(
+      () => this.start(),
+      (e: unknown) => {
+        this.status = 'failed';
+        this.error = e instanceof Error ? e.message : String(e);
+      },
+    );
+  }
+
+  private async start(): Promise<void> {
+    this.api.on('tip', () => void this.refresh());
+    this.api.on('tx-accepted', () => void this.refresh());
+    this.api.on('storage-full', () => (this.storageFull = true));
+    const storage = await this.api.storage();
+    this.slot = storage.slot;
+    this.lost = storage.lost;
+    this.storageFull = storage.full;
+    await this.refresh();
+    this.status = 'ready';
+    setInterval(() => void this.refreshMiner(), 1000);
+  }
+
+  async refresh(): Promise<void> {
+    const [tip, address, balance, locked] = await Promise.all([
+      this.api.chain.tip(),
+      this.api.wallet.address(),
+      this.api.wallet.balance(),
+      this.api.wallet.locked(),
+    ]);
+    this.tip = tip;
+    this.address = address;
+    this.balance = balance;
+    this.locked = locked;
+    await this.refreshMiner();
+  }
+
+  private async refreshMiner(): Promise<void> {
+    const m = await this.api.miner.status();
+    this.mining = m.running;
+    this.hashrate = m.hashrate;
+    this.workers = m.workers;
+  }
+
+  /** Runs a user action, showing its error if it fails. */
+  async act(action: () => Promise<unknown>): Promise<void> {
+    this.busy = true;
+    this.error = null;
+    try {
+      await action();
+      await this.refresh();
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+/** Base units as coins, for display. */
+export function coins(units: string): string {
+  return formatCoins(BigInt(units));
+}
