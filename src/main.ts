@@ -18,15 +18,13 @@ declare global {
 
 const network = chooseNetwork(location.search, globalThis.sessionStorage);
 const params = networks[network];
-let state: NodeState | undefined;
-const services = startNode(params, {
-  onVersionChange: () => {
-    if (state) state.outdated = true;
-  },
-});
+// Set once the state exists; a version change can only come after the node has started.
+const onVersionChange = { handler: () => {} };
+const services = startNode(params, { onVersionChange: () => onVersionChange.handler() });
 const api = createTabchainApi(network, services);
 window.tabchain = api;
-state = new NodeState(api);
+const state = new NodeState(api);
+onVersionChange.handler = () => (state.outdated = true);
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
