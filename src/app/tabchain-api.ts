@@ -39,6 +39,8 @@ export interface TabchainApi {
     tip(): Promise<{ height: number; hash: string; work: string }>;
     block(hashOrHeight: string | number): Promise<BlockJson | null>;
     tx(txid: string): Promise<(TxJson & { blockHash: string | null; height: number | null; confirmations: number }) | null>;
+    /** Rebuilds the coin set from the stored blocks and compares it with the stored one. */
+    verify(): Promise<{ ok: boolean; height: number; tip: string; coins: number; problems: string[] }>;
   };
   mempool(): Promise<unknown[]>;
   storage(): Promise<{ slot: number; database: string; usage: number | null; quota: number | null; persisted: boolean; full: boolean; lost: string[] }>;
@@ -149,6 +151,11 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
           const found = await s.node.findTx(txid);
           if (!found) return null;
           return { ...txJson(found.tx, s.node.params), blockHash: found.blockHash, height: found.height, confirmations: s.node.tip.height - found.height + 1 };
+        }),
+      verify: () =>
+        use(async (s) => {
+          const check = await s.node.chain.verifyCoins();
+          return { ...check, problems: [...check.problems] };
         }),
     },
     mempool: () => use((s) => s.node.mempool.sorted().map((e) => mempoolEntryJson(e, s.node.params))),

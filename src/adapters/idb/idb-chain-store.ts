@@ -43,6 +43,10 @@ export class IdbChainStore implements ChainStore {
     return found;
   }
 
+  coinCount(): Promise<number> {
+    return this.db.count('coins');
+  }
+
   getTxBlock(txid: string): Promise<string | undefined> {
     return this.db.get('txindex', txid);
   }

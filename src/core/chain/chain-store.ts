@@ -50,6 +50,8 @@ export interface ChainStore {
   getUndo(hash: string): Promise<readonly SpentCoin[] | undefined>;
   /** The coins that exist among `keys` (missing keys are absent from the map). */
   getCoins(keys: readonly OutpointKey[]): Promise<Map<OutpointKey, Coin>>;
+  /** How many coins the set holds (to check it against a rebuild). */
+  coinCount(): Promise<number>;
   /** The active-chain block holding a tx, from the tx index. */
   getTxBlock(txid: string): Promise<string | undefined>;
   /** Coins a key may spend: a wallet's confirmed coins, without scanning the whole set. */

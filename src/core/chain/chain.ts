@@ -28,6 +28,7 @@ import { recentTimes, toStored, type BlockIndexEntry } from './block-index.ts';
 import { CoinCache, MapCoinView } from './coin-cache.ts';
 import { outpointKey, type Coin, type OutpointKey, type SpentCoin } from './coin.ts';
 import type { ChainStore, ChainWrite, StoredBlockIndex } from './chain-store.ts';
+import { verifyCoinSet, type CoinSetCheck } from './verify-coin-set.ts';
 import { DEFAULT_ORPHAN_LIMITS, OrphanPool, type OrphanLimits } from './orphan-pool.ts';
 
 /** What became of one block handed to the chain. */
@@ -295,6 +296,14 @@ export class Chain {
   /** Coins of the current tip's coin set (what the mempool validates against). */
   getCoins(keys: readonly OutpointKey[]): Promise<Map<OutpointKey, Coin>> {
     return this.store.getCoins(keys);
+  }
+
+  /**
+   * Checks the stored coin set against one rebuilt from the active chain's blocks (like
+   * bitcoind's verifychain): after a crash or a storage failure, blocks, coins and tip must agree.
+   */
+  verifyCoins(): Promise<CoinSetCheck> {
+    return this.exclusive(() => verifyCoinSet(this, this.store, this.params));
   }
 
   /** A tx of the active chain, with its block, from the tx index. */

@@ -39,6 +39,10 @@ export class MemoryChainStore implements ChainStore {
     return found;
   }
 
+  async coinCount(): Promise<number> {
+    return this.coins.size;
+  }
+
   async getTxBlock(txid: string): Promise<string | undefined> {
     return this.txIndex.get(txid);
   }

@@ -65,7 +65,7 @@ export class Node {
   private job: MiningJob | undefined;
   private extraNonce = 0n;
   private reorgRemoved: string[] = [];
-  private readonly mineWaiters: { remaining: number; hashes: string[]; resolve: (hashes: string[]) => void }[] = [];
+  private readonly mineWaiters: { remaining: number; hashes: string[]; resolve: (hashes: string[]) => void; reject: (error: unknown) => void }[] = [];
 
   private constructor(options: NodeOptions, chain: Chain) {
     this.params = options.params;
@@ -104,6 +104,7 @@ export class Node {
       this.onMinerFound(header).catch((error: unknown) => {
         // Nothing was written (store writes are atomic); stop rather than spin on the same failure.
         this.stopMining();
+        for (const waiter of this.mineWaiters.splice(0)) waiter.reject(error);
         this.events.emit('error', { error });
       });
     });
@@ -214,7 +215,7 @@ export class Node {
   mine(n: number, workers = 1): Promise<string[]> {
     if (!Number.isInteger(n) || n < 1) return Promise.reject(new RangeError('mine(n) needs a positive integer n'));
     const wasMining = this.mining;
-    const done = new Promise<string[]>((resolve) => this.mineWaiters.push({ remaining: n, hashes: [], resolve }));
+    const done = new Promise<string[]>((resolve, reject) => this.mineWaiters.push({ remaining: n, hashes: [], resolve, reject }));
     if (!wasMining) this.startMining(workers);
     return done.then((hashes) => {
       if (!wasMining && this.mineWaiters.length === 0) this.stopMining();
