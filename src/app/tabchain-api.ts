@@ -4,7 +4,7 @@
  * `/chain`). Amounts cross this boundary as decimal strings of base units; everything returned is
  * plain JSON. Every method waits for the node to be ready. Documented in the README.
  */
-import { WalletError, parseAmount, type NetworkName } from '../core/index.ts';
+import { DecodeError, WalletError, decodeBlock, hexToBytes, parseAmount, type Block, type NetworkName, type NetworkParams } from '../core/index.ts';
 import { blockJson, mempoolEntryJson, txJson, type BlockJson, type TxJson } from './json.ts';
 import type { NodeServices } from './start-node.ts';
 
@@ -39,6 +39,11 @@ export interface TabchainApi {
     tip(): Promise<{ height: number; hash: string; work: string }>;
     block(hashOrHeight: string | number): Promise<BlockJson | null>;
     tx(txid: string): Promise<(TxJson & { blockHash: string | null; height: number | null; confirmations: number }) | null>;
+    /**
+     * Validates and connects raw blocks (canonical encoding, hex), all in one store write, like
+     * bitcoind's `submitblock`. Malformed hex or bytes give a `bad-encoding` outcome.
+     */
+    submitBlocks(hexes: string[]): Promise<{ status: string; hash?: string; height?: number; code?: string; message?: string }[]>;
     /** Rebuilds the coin set from the stored blocks and compares it with the stored one. */
     verify(): Promise<{ ok: boolean; height: number; tip: string; coins: number; problems: string[] }>;
   };
@@ -56,6 +61,16 @@ function plainError(error: unknown): Error {
     return e;
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+function decodeHexBlock(hex: unknown, params: NetworkParams): { block: Block } | { error: string } {
+  if (typeof hex !== 'string' || !/^(?:[0-9a-fA-F]{2})+$/.test(hex)) return { error: 'not an even-length hex string' };
+  try {
+    return { block: decodeBlock(hexToBytes(hex), params.limits) };
+  } catch (error) {
+    if (error instanceof DecodeError) return { error: error.message };
+    throw error;
+  }
 }
 
 function optionalAmount(text: string | undefined): bigint | undefined {
@@ -151,6 +166,21 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
           const found = await s.node.findTx(txid);
           if (!found) return null;
           return { ...txJson(found.tx, s.node.params), blockHash: found.blockHash, height: found.height, confirmations: s.node.tip.height - found.height + 1 };
+        }),
+      submitBlocks: (hexes) =>
+        use(async (s) => {
+          if (!Array.isArray(hexes)) throw new TypeError('submitBlocks takes an array of hex strings');
+          const decoded = hexes.map((hex) => decodeHexBlock(hex, s.node.params));
+          const valid = decoded.filter((d): d is { block: Block } => 'block' in d);
+          const outcomes = await s.node.chain.processBlocks(valid.map((d) => d.block));
+          let next = 0;
+          return decoded.map((d) => {
+            if (!('block' in d)) return { status: 'rejected', code: 'bad-encoding', message: d.error };
+            const o = outcomes[next++]!;
+            return o.status === 'rejected'
+              ? { status: o.status, hash: o.hash, code: o.rejection.code, message: o.rejection.message }
+              : { status: o.status, hash: o.hash, ...('height' in o ? { height: o.height } : {}) };
+          });
         }),
       verify: () =>
         use(async (s) => {

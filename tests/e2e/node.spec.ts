@@ -121,3 +121,18 @@ test('behavior: two tabs of one profile are two nodes with different chain slots
   expect((await c.evaluate(() => window.tabchain.storage())).slot).toBe(slotA);
   expect(await c.evaluate(() => window.tabchain.chain.tip())).toEqual(tipA);
 });
+
+test('behavior: the block-sequence fixture submitted as raw blocks gives every expected outcome and tip', async ({ page }) => {
+  const { generateBlockSequence } = await import('../../src/core/testing/block-sequence.ts');
+  const { bytesToHex } = await import('../../src/core/index.ts');
+  const sequence = generateBlockSequence();
+  await openNode(page);
+  for (const step of sequence.steps) {
+    const [outcome] = await page.evaluate((hex) => window.tabchain.chain.submitBlocks([hex]), bytesToHex(step.block));
+    expect({ step: step.name, status: outcome!.status, code: outcome!.code }).toEqual({ step: step.name, status: step.expect, code: step.code });
+    expect((await page.evaluate(() => window.tabchain.chain.tip())).hash, step.name).toBe(step.tip);
+  }
+  const garbage = await page.evaluate(() => window.tabchain.chain.submitBlocks(['zz', '00']));
+  expect(garbage.map((o) => o.code)).toEqual(['bad-encoding', 'bad-encoding']);
+  expect((await page.evaluate(() => window.tabchain.chain.verify())).ok).toBe(true);
+});
