@@ -3,7 +3,8 @@
  * starts the miner's workers, and asks the browser to keep the data. The one place (with
  * main.ts) that builds adapters.
  */
-import { Node, type NetworkParams } from '../core/index.ts';
+import { BanList, Node, type NetworkParams } from '../core/index.ts';
+import { IdbBanStore } from '../adapters/idb/idb-ban-store.ts';
 import { openChainDatabase } from '../adapters/idb/chain-database.ts';
 import { IdbChainStore } from '../adapters/idb/idb-chain-store.ts';
 import { IdbPendingTxStore } from '../adapters/idb/idb-pending-tx-store.ts';
@@ -34,13 +35,33 @@ export interface NodeServices {
   readonly node: Node;
   readonly keys: WalletKeys;
   readonly wallet: WalletService;
-  readonly miner: WorkerPoolMiner & { workerCount(): number };
+  readonly miner: WorkerPoolMiner & { workerCount(): number; setWorkerCount(n: number): void };
+  readonly bans: BanList;
   readonly slot: TabSlot;
   storageStatus(): Promise<StorageStatus>;
   subscribe(event: string, handler: (payload: unknown) => void): () => void;
 }
 
 const MARKER = 'tabchain-had-data';
+const WORKERS = 'tabchain-miner-workers';
+
+/** The miner's worker count as the user last set it (a setting shared by the origin's tabs). */
+function savedWorkerCount(): number | undefined {
+  try {
+    const n = Number(localStorage.getItem(WORKERS));
+    return Number.isInteger(n) && n >= 1 && n <= 64 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function saveWorkerCount(n: number): void {
+  try {
+    localStorage.setItem(WORKERS, String(n));
+  } catch {
+    // Not remembered; the default applies next time.
+  }
+}
 
 /** What this browser held before (kept in localStorage, which outlives an IndexedDB eviction rarely but a manual clear of one store often). */
 function markers(): Record<string, boolean> {
@@ -73,7 +94,10 @@ export async function startNode(params: NetworkParams, options: { onVersionChang
   if (had[walletKey] && !(await walletDb.get('wallets', params.name))) lost.push('wallet');
 
   const keys = await WalletKeys.open(walletDb, params, { now: systemClock.now() });
-  const miner = Object.assign(new WorkerPoolMiner(), { workerCount: defaultWorkerCount });
+  const miner = Object.assign(new WorkerPoolMiner({ workers: savedWorkerCount() ?? defaultWorkerCount() }), {
+    workerCount: () => savedWorkerCount() ?? defaultWorkerCount(),
+    setWorkerCount: saveWorkerCount,
+  });
   const node = await Node.open({
     params,
     chainStore: new IdbChainStore(chainDb),
@@ -85,6 +109,7 @@ export async function startNode(params: NetworkParams, options: { onVersionChang
   setMarker(chainKey);
   setMarker(walletKey);
   const wallet = new WalletService(node, keys);
+  const bans = await BanList.open(new IdbBanStore(chainDb), systemClock);
 
   let full = false;
   const fullHandlers = new Set<(payload: unknown) => void>();
@@ -110,6 +135,7 @@ export async function startNode(params: NetworkParams, options: { onVersionChang
     keys,
     wallet,
     miner,
+    bans,
     slot,
     async storageStatus() {
       const estimate = await navigator.storage?.estimate?.().catch(() => undefined);

@@ -135,7 +135,14 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
       }),
     mine: (n = 1) => use((s) => s.node.mine(n, s.miner.workerCount())),
     miner: {
-      start: (options = {}) => use((s) => s.node.startMining(options.workers ?? s.miner.workerCount())),
+      start: (options = {}) =>
+        use((s) => {
+          if (options.workers !== undefined) {
+            if (!Number.isInteger(options.workers) || options.workers < 1 || options.workers > 64) throw new RangeError('workers must be a whole number from 1 to 64');
+            s.miner.setWorkerCount(options.workers);
+          }
+          s.node.startMining(options.workers ?? s.miner.workerCount());
+        }),
       stop: () => use((s) => s.node.stopMining()),
       status: () =>
         use((s) => {
