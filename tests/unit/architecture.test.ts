@@ -61,6 +61,20 @@ describe('architecture', () => {
     expect(lines).toEqual([]);
   });
 
+  it('behavior: adapters import only core and other adapters; app imports no UI', () => {
+    const layerOf = (file: string) => relative(join(root, 'src'), file).split(/[\\/]/)[0];
+    const allowed: Record<string, string[]> = { adapters: ['core', 'adapters'], app: ['core', 'adapters', 'app'] };
+    for (const layer of Object.keys(allowed)) {
+      for (const file of filesUnder(join(root, 'src', layer), ['.ts']).filter((f) => !f.endsWith('.test.ts'))) {
+        for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+          if (!spec.startsWith('.')) continue;
+          const target = layerOf(resolve(dirname(file), spec));
+          expect(allowed[layer], `${relative(root, file)} imports ${spec}`).toContain(target);
+        }
+      }
+    }
+  });
+
   it('behavior: nothing imports the UI or the composition root except the composition root', () => {
     const all = filesUnder(join(root, 'src'), ['.ts', '.svelte']).filter((f) => !f.includes(`${join('src', 'ui')}`) && !f.endsWith('main.ts'));
     for (const file of all) {
