@@ -109,6 +109,8 @@ export async function startNode(params: NetworkParams, options: { onVersionChang
   setMarker(chainKey);
   setMarker(walletKey);
   const wallet = new WalletService(node, keys);
+  // Templates go stale (new txs, the clock): the core has no timers, so the page ticks it.
+  setInterval(() => node.refreshStaleTemplate(), 5000);
   const bans = await BanList.open(new IdbBanStore(chainDb), systemClock);
 
   let full = false;

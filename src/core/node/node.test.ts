@@ -126,3 +126,23 @@ describe('Node', () => {
     await expect(node.mine(0)).rejects.toThrow(RangeError);
   });
 });
+
+describe('Node templates', () => {
+  it('behavior: a stale template is rebuilt with the newer time, a fresh one is left alone', async () => {
+    const clock = new ManualClock(testParams.genesis.header.time + 100_000);
+    const miner = new FakeMiner();
+    miner.search = false;
+    const node = await Node.open({ params: testParams, chainStore: new MemoryChainStore(), clock, miner, coinbaseKey: () => key.publicKey });
+    node.startMining(1);
+    expect(miner.templates).toBe(1);
+    clock.time += 2;
+    node.refreshStaleTemplate();
+    expect(miner.templates).toBe(1);
+    clock.time += 5;
+    node.refreshStaleTemplate();
+    expect(miner.templates).toBe(2);
+    node.stopMining();
+    node.refreshStaleTemplate();
+    expect(miner.templates).toBe(2);
+  });
+});

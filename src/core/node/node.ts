@@ -223,6 +223,15 @@ export class Node {
     });
   }
 
+  /**
+   * Rebuilds the mining template when it is older than `maxAge` seconds: picks up txs that
+   * arrived within a second of the last rebuild and moves the block time forward. The core has no
+   * timers; the page calls this every few seconds while mining.
+   */
+  refreshStaleTemplate(maxAge = 5): void {
+    if (this.job && this.clock.now() - this.job.builtAt >= maxAge) this.refreshTemplate(true);
+  }
+
   private refreshTemplate(force: boolean): void {
     if (!this.mining || !this.miner || !this.coinbaseKey) return;
     const now = this.clock.now();

@@ -1,0 +1,457 @@
+/**
+ * The node in a real browser: the built app (dist/) served by `startStaticServer` and driven in
+ * headless Chromium by Playwright, each case in a fresh browser context (its own IndexedDB).
+ *
+ * 1. Mining: `window.tabchain.miner` hash rate on the main network with 1 and 2 Web Workers
+ *    (the pool's own sliding-window rate, sampled a few times, median), against node:crypto
+ *    sha256d of an 80-byte header on one core of this machine, and against core's
+ *    `searchNonces` (the code each worker runs) in Node.
+ * 2. Import: 2,000 empty test network blocks through `chain.submitBlocks` in batches of 200
+ *    (decode, validation, one IndexedDB transaction over six stores per batch) against raw
+ *    IndexedDB puts of the same bytes, 200 per readwrite transaction into one object store of a
+ *    separate database, in the same page. Timed in the page with `performance.now()`; the hex
+ *    is in the page before timing starts. The two alternate per batch (store first in even
+ *    batches, raw first in odd ones); the ratio is the median of the per-batch ratios.
+ * 3. Start-up: a reload of a page whose chain holds 10,000 blocks against a reload of an empty
+ *    chain, from navigation start to `window.tabchain.ready()` resolving (an init script records
+ *    `performance.now()` when it resolves). Both are reloads (warm HTTP cache, service worker
+ *    installed), so only the chain differs; a few reloads each, median.
+ *
+ * Test network blocks from `ChainBuilder` are 2 s apart from the genesis time. When the last one
+ * would be more than the network's future limit ahead of now (a machine clock close to the
+ * genesis date), an init script shifts the page's `Date.now()` (only that: the node's clock is
+ * `Date.now()`, and `performance.now()` stays real) so that no block is too new. It prints so.
+ *
+ * Prints, never asserts speed; throws only when the set-up is wrong (a block not connected, a
+ * chain of the wrong height after a reload, a miner with the wrong worker count).
+ */
+import { execSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { startStaticServer } from '../signaling-server/static-files.ts';
+import { bytesEqual, bytesToHex, encodeBlock, encodeHeader, headerMidstate, mainParams, searchNonces, sha256d, testParams } from '../src/core/index.ts';
+import { ChainBuilder } from '../src/core/testing/chain-builder.ts';
+import { compare, consume, formatNumber, formatRatio, isMain, median, pairedRatio, printTable, type Measurement } from './harness.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+
+/** Mining: wait after start, then samples of `miner.status()` this far apart. */
+const MINER_WARMUP_MS = 4000;
+const MINER_SAMPLES = 5;
+const MINER_SAMPLE_EVERY_MS = 400;
+
+const IMPORT_BLOCKS = 2000;
+const IMPORT_BATCH = 200;
+const STARTUP_BLOCKS = 10_000;
+const STARTUP_BATCH = 500;
+const RELOADS = 5;
+
+/** Same flags as playwright.config.ts. */
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+interface BenchWindow {
+  __benchReadyAt?: number;
+  __benchBlocks?: { hexes: string[]; hashes: string[] };
+}
+
+/** The browser and where the app is served. */
+interface Session {
+  readonly browser: Browser;
+  readonly baseURL: string;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function chromiumPath(): string | undefined {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  return existsSync(path) ? path : undefined;
+}
+
+/** Newest modification time of the files under `dir` that go into the build (tests do not). */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ when it is missing; says so when src/ changed after the last build. */
+function ensureBuilt(): string[] {
+  if (!existsSync(join(dist, 'index.html'))) {
+    console.log('dist/ is missing: building the app first (npm run build)…');
+    execSync('npm run build', { cwd: root, stdio: 'inherit' });
+    return [];
+  }
+  const built = statSync(join(dist, 'index.html')).mtimeMs;
+  return newestMtime(join(root, 'src')) > built ? ['src/ changed after dist/ was built: these numbers are of the old build (npm run build to refresh)'] : [];
+}
+
+function nodeSha256d(data: Uint8Array): Uint8Array {
+  return createHash('sha256').update(createHash('sha256').update(data).digest()).digest();
+}
+
+/**
+ * Init scripts of every benchmark context. `__name` is a no-op stand-in for the helper tsx's
+ * esbuild adds around named functions, in case one reaches a function run in the page.
+ * `__benchReadyAt` is `performance.now()` (ms since navigation start) when `ready()` resolves.
+ */
+async function newContext(session: Session, dateOffsetMs = 0): Promise<BrowserContext> {
+  const context = await session.browser.newContext({ baseURL: session.baseURL });
+  await context.addInitScript({ content: 'globalThis.__name ??= (fn) => fn;' });
+  if (dateOffsetMs > 0) {
+    await context.addInitScript((offset: number) => {
+      const realNow = Date.now.bind(Date);
+      Date.now = () => realNow() + offset;
+    }, dateOffsetMs);
+  }
+  await context.addInitScript(() => {
+    let api: Window['tabchain'] | undefined;
+    Object.defineProperty(window, 'tabchain', {
+      configurable: true,
+      enumerable: true,
+      get: () => api,
+      set: (value: Window['tabchain']) => {
+        api = value;
+        void value.ready().then(
+          () => ((window as unknown as BenchWindow).__benchReadyAt = performance.now()),
+          () => undefined,
+        );
+      },
+    });
+  });
+  return context;
+}
+
+async function openNode(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.log(`  page error: ${error.message}`));
+  await page.goto(url);
+  await page.evaluate(() => window.tabchain.ready());
+  return page;
+}
+
+/** A measurement made of per-round (per-sample, per-batch) rates, for printTable and pairedRatio. */
+function fromRates(name: string, unit: string, rates: readonly number[], ops: number, ms: number): Measurement {
+  return {
+    name,
+    unit,
+    ops,
+    ms,
+    opsPerSec: median(rates),
+    minOpsPerSec: Math.min(...rates),
+    maxOpsPerSec: Math.max(...rates),
+    rounds: rates.length,
+    roundRates: [...rates],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Mining
+
+async function nativeHashing(): Promise<[Measurement, Measurement]> {
+  const header = encodeHeader(mainParams.genesis.header);
+  const midstate = headerMidstate(header);
+  if (!bytesEqual(sha256d(header), nodeSha256d(header))) throw new Error('core and node:crypto sha256d disagree');
+  const h = header.slice();
+  const view = new DataView(h.buffer);
+  let nonce = 0;
+  let start = 0;
+  const BATCH = 4096;
+  const NAIVE_BATCH = 256;
+  return (await compare(
+    [
+      {
+        name: 'node:crypto sha256d, one core',
+        unit: 'hash',
+        opsPerCall: NAIVE_BATCH,
+        fn: () => {
+          for (let i = 0; i < NAIVE_BATCH; i++) {
+            view.setUint32(76, nonce, true);
+            nonce = (nonce + 1) >>> 0;
+            consume(nodeSha256d(h));
+          }
+        },
+      },
+      {
+        name: 'core searchNonces in Node, one core',
+        unit: 'hash',
+        opsPerCall: BATCH,
+        fn: () => {
+          consume(searchNonces(header, midstate, 1n, start, BATCH).hashes);
+          start = start + BATCH > 0xffffffff - BATCH ? 0 : start + BATCH;
+        },
+      },
+    ],
+    { rounds: 8, roundMs: 200, warmupMs: 200 },
+  )) as [Measurement, Measurement];
+}
+
+async function minerRun(page: Page, workers: number): Promise<{ measurement: Measurement; perWorker: number[]; blocks: number }> {
+  const before = (await page.evaluate(() => window.tabchain.chain.tip())).height;
+  await page.evaluate((n) => window.tabchain.miner.start({ workers: n }), workers);
+  const t0 = performance.now();
+  await sleep(MINER_WARMUP_MS);
+  const samples: { hashrate: number; perWorker: number[] }[] = [];
+  for (let i = 0; i < MINER_SAMPLES; i++) {
+    if (i) await sleep(MINER_SAMPLE_EVERY_MS);
+    const status = await page.evaluate(() => window.tabchain.miner.status());
+    if (!status.running || status.workers !== workers) throw new Error(`miner reports ${status.workers} workers (running: ${status.running}), not ${workers}`);
+    samples.push(status);
+  }
+  const ms = performance.now() - t0;
+  await page.evaluate(() => window.tabchain.miner.stop());
+  const after = (await page.evaluate(() => window.tabchain.chain.tip())).height;
+  const rates = samples.map((s) => s.hashrate);
+  if (!(median(rates) > 0)) throw new Error(`the miner reports no hashes with ${workers} worker(s)`);
+  const perWorker = Array.from({ length: workers }, (_, w) => median(samples.map((s) => s.perWorker[w] ?? 0)));
+  const measurement = fromRates(`Chromium miner, ${workers} worker${workers > 1 ? 's' : ''}`, 'hash', rates, Math.round(median(rates) * (ms / 1000)), ms);
+  return { measurement, perWorker, blocks: after - before };
+}
+
+async function benchMining(session: Session): Promise<void> {
+  // Node first, while the browser is idle, so nothing competes for the cores.
+  const [native, nodeSearch] = await nativeHashing();
+  const context = await newContext(session);
+  try {
+    const page = await openNode(context, '/?network=main');
+    const one = await minerRun(page, 1);
+    const two = await minerRun(page, 2);
+    printTable(
+      'browser mining: hashes per second, Chromium Web Workers (main network) vs Node on one core',
+      [one.measurement, two.measurement, native, nodeSearch],
+      [
+        `1 worker / node:crypto sha256d      = ${formatRatio(one.measurement.opsPerSec / native.opsPerSec)}  (medians; above 1: the worker out-hashes native sha256d on one core)`,
+        `1 worker / searchNonces in Node     = ${formatRatio(one.measurement.opsPerSec / nodeSearch.opsPerSec)}  (same code, same engine: what the worker and the pool cost)`,
+        `2 workers / 1 worker                = ${formatRatio(two.measurement.opsPerSec / one.measurement.opsPerSec)}  (2 would be perfect scaling; ${formatNumber(two.perWorker[0] ?? 0)} + ${formatNumber(two.perWorker[1] ?? 0)} hash/s per worker)`,
+      ],
+      [
+        `miner rates are the pool's own ${MINER_SAMPLES} samples of a 5 s sliding window, taken ${MINER_WARMUP_MS / 1000}–${(MINER_WARMUP_MS + (MINER_SAMPLES - 1) * MINER_SAMPLE_EVERY_MS) / 1000} s after start (min–max is over the samples)`,
+        `blocks found during the runs: ${one.blocks} with 1 worker, ${two.blocks} with 2 (each pauses the workers until the node sets the next template)`,
+        `Node rates are medians of 8 interleaved rounds of 200 ms, measured just before, with the browser idle`,
+      ],
+    );
+  } finally {
+    await context.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Import
+
+interface ImportResult {
+  storeMs: number[];
+  rawMs: number[];
+  problems: string[];
+  height: number;
+}
+
+async function benchImport(session: Session, hexes: readonly string[], hashes: readonly string[], dateOffsetMs: number): Promise<void> {
+  const context = await newContext(session, dateOffsetMs);
+  try {
+    const page = await openNode(context, '/?network=test');
+    await page.evaluate(
+      (blocks) => ((window as unknown as BenchWindow).__benchBlocks = blocks),
+      { hexes: hexes.slice(0, IMPORT_BLOCKS), hashes: hashes.slice(0, IMPORT_BLOCKS) },
+    );
+    const result: ImportResult = await page.evaluate(async (batch) => {
+      const { hexes, hashes } = (window as unknown as BenchWindow).__benchBlocks!;
+      // Decoded before timing: the raw case writes bytes, as the store's bodies are.
+      const bytes = hexes.map((hex) => {
+        const out = new Uint8Array(hex.length / 2);
+        for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+        return out;
+      });
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('bench-raw-puts', 1);
+        request.onupgradeneeded = () => request.result.createObjectStore('bodies');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const storeMs: number[] = [];
+      const rawMs: number[] = [];
+      const problems: string[] = [];
+      for (let from = 0, k = 0; from < hexes.length; from += batch, k++) {
+        const to = Math.min(from + batch, hexes.length);
+        for (const which of k % 2 === 0 ? ['store', 'raw'] : ['raw', 'store']) {
+          if (which === 'store') {
+            const t0 = performance.now();
+            const outcomes = await window.tabchain.chain.submitBlocks(hexes.slice(from, to));
+            storeMs.push(performance.now() - t0);
+            for (const o of outcomes) if (o.status !== 'connected') problems.push(`${o.hash}: ${o.status} ${o.code ?? ''} ${o.message ?? ''}`);
+          } else {
+            const t0 = performance.now();
+            await new Promise<void>((resolve, reject) => {
+              const tx = db.transaction('bodies', 'readwrite');
+              const store = tx.objectStore('bodies');
+              for (let i = from; i < to; i++) store.put(bytes[i]!, hashes[i]!);
+              tx.oncomplete = () => resolve();
+              tx.onerror = () => reject(tx.error);
+              tx.onabort = () => reject(tx.error);
+            });
+            rawMs.push(performance.now() - t0);
+          }
+        }
+      }
+      db.close();
+      const height = (await window.tabchain.chain.tip()).height;
+      return { storeMs, rawMs, problems: problems.slice(0, 5), height };
+    }, IMPORT_BATCH);
+    if (result.problems.length) throw new Error(`benchmark blocks were not connected: ${result.problems.join('; ')}`);
+    if (result.height !== IMPORT_BLOCKS) throw new Error(`the chain reached height ${result.height}, not ${IMPORT_BLOCKS}`);
+
+    const sizes = result.storeMs.map((_, i) => Math.min(IMPORT_BATCH, IMPORT_BLOCKS - i * IMPORT_BATCH));
+    const total = (ms: number[]): number => ms.reduce((a, b) => a + b, 0);
+    const store = fromRates(`submitBlocks, batches of ${IMPORT_BATCH}`, 'block', result.storeMs.map((ms, i) => (sizes[i]! / ms) * 1000), IMPORT_BLOCKS, total(result.storeMs));
+    const raw = fromRates(`raw IndexedDB puts, ${IMPORT_BATCH} per tx`, 'block', result.rawMs.map((ms, i) => (sizes[i]! / ms) * 1000), IMPORT_BLOCKS, total(result.rawMs));
+    const bytesPerBlock = hexes.slice(0, IMPORT_BLOCKS).reduce((a, h) => a + h.length / 2, 0) / IMPORT_BLOCKS;
+    printTable(
+      `browser import: ${IMPORT_BLOCKS} empty test network blocks (${formatNumber(bytesPerBlock)} bytes each) into IndexedDB, Chromium`,
+      [store, raw],
+      [
+        `submitBlocks / raw puts = ${formatRatio(pairedRatio(store, raw))}  (median of per-batch ratios; 1 would mean the node costs no more than storing the bytes)`,
+        `overall: ${formatNumber((IMPORT_BLOCKS / total(result.storeMs)) * 1000)} vs ${formatNumber((IMPORT_BLOCKS / total(result.rawMs)) * 1000)} block/s; per batch of ${IMPORT_BATCH}: ${formatNumber(median(result.storeMs))} ms vs ${formatNumber(median(result.rawMs))} ms (medians)`,
+      ],
+      [
+        'rounds are the batches: the chain grows from 0 to 2,000 blocks as they go; submitBlocks includes hex decoding, block decoding, validation and one write over index, bodies, undo, coins, txindex and meta',
+        ...(dateOffsetMs > 0 ? [`the page's Date.now() runs ${formatNumber(dateOffsetMs / 1000)} s ahead so that no block is too new (see the module comment)`] : []),
+      ],
+    );
+  } finally {
+    await context.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Start-up
+
+interface StartUp {
+  /** ms from navigation start to ready() resolving (in the page). */
+  readyMs: number;
+  /** ms around page.reload() + ready() (in Node). */
+  wallMs: number;
+  /** ms from navigation start to DOMContentLoaded's end. */
+  domMs: number;
+}
+
+async function reloadTimed(page: Page, expectHeight: number): Promise<StartUp> {
+  const t0 = performance.now();
+  await page.reload();
+  await page.evaluate(() => window.tabchain.ready());
+  const wallMs = performance.now() - t0;
+  const got = await page.evaluate(async () => {
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    return {
+      readyAt: (window as unknown as BenchWindow).__benchReadyAt,
+      domMs: nav?.domContentLoadedEventEnd ?? NaN,
+      height: (await window.tabchain.chain.tip()).height,
+      slot: (await window.tabchain.storage()).slot,
+    };
+  });
+  if (got.readyAt === undefined) throw new Error('the ready() probe did not fire');
+  if (got.height !== expectHeight || got.slot !== 0) throw new Error(`after the reload the node has slot ${got.slot} at height ${got.height}, not slot 0 at ${expectHeight}`);
+  return { readyMs: got.readyAt, wallMs, domMs: got.domMs };
+}
+
+async function firstLoad(page: Page): Promise<number> {
+  const at = await page.evaluate(() => (window as unknown as BenchWindow).__benchReadyAt);
+  if (at === undefined) throw new Error('the ready() probe did not fire');
+  return at;
+}
+
+async function benchStartup(session: Session, hexes: readonly string[], dateOffsetMs: number): Promise<void> {
+  const empty: StartUp[] = [];
+  let emptyFirst: number;
+  const emptyContext = await newContext(session, dateOffsetMs);
+  try {
+    const page = await openNode(emptyContext, '/?network=test');
+    emptyFirst = await firstLoad(page);
+    for (let i = 0; i < RELOADS; i++) empty.push(await reloadTimed(page, 0));
+  } finally {
+    await emptyContext.close();
+  }
+
+  const full: StartUp[] = [];
+  let importMs = 0;
+  let usage: number | null;
+  const context = await newContext(session, dateOffsetMs);
+  try {
+    const page = await openNode(context, '/?network=test');
+    for (let from = 0; from < STARTUP_BLOCKS; from += STARTUP_BATCH) {
+      const { ms, bad } = await page.evaluate(async (batch) => {
+        const t0 = performance.now();
+        const outcomes = await window.tabchain.chain.submitBlocks(batch);
+        const ms = performance.now() - t0;
+        return { ms, bad: outcomes.filter((o) => o.status !== 'connected').map((o) => `${o.hash}: ${o.status} ${o.code ?? ''} ${o.message ?? ''}`) };
+      }, hexes.slice(from, from + STARTUP_BATCH));
+      if (bad.length) throw new Error(`benchmark blocks were not connected: ${bad.slice(0, 3).join('; ')}`);
+      importMs += ms;
+    }
+    usage = (await page.evaluate(() => window.tabchain.storage())).usage;
+    for (let i = 0; i < RELOADS; i++) full.push(await reloadTimed(page, STARTUP_BLOCKS));
+  } finally {
+    await context.close();
+  }
+
+  const med = (runs: StartUp[], key: keyof StartUp): number => median(runs.map((r) => r[key]));
+  const list = (runs: StartUp[]): string => runs.map((r) => formatNumber(r.readyMs)).join(', ');
+  const fullReady = med(full, 'readyMs');
+  const emptyReady = med(empty, 'readyMs');
+  console.log(`\n== browser start-up: reload to window.tabchain.ready(), ${STARTUP_BLOCKS.toLocaleString('en-US')} stored blocks vs an empty chain, Chromium`);
+  console.log(`  ${STARTUP_BLOCKS.toLocaleString('en-US')} blocks: ready ${formatNumber(fullReady)} ms after navigation start (median of ${RELOADS} reloads: ${list(full)}); DOMContentLoaded ${formatNumber(med(full, 'domMs'))} ms; reload + ready() from Node ${formatNumber(med(full, 'wallMs'))} ms`);
+  console.log(`  empty chain:   ready ${formatNumber(emptyReady)} ms after navigation start (median of ${RELOADS} reloads: ${list(empty)}); DOMContentLoaded ${formatNumber(med(empty, 'domMs'))} ms; reload + ready() from Node ${formatNumber(med(empty, 'wallMs'))} ms`);
+  console.log('');
+  console.log(`  ${STARTUP_BLOCKS.toLocaleString('en-US')} blocks / empty = ${formatRatio(fullReady / emptyReady)}  (ready times; ${formatNumber(fullReady - emptyReady)} ms more, ${formatNumber(((fullReady - emptyReady) / STARTUP_BLOCKS) * 1000)} µs per stored block)`);
+  console.log(`  note: both are reloads (warm HTTP cache, service worker installed); a first visit of an empty chain took ${formatNumber(emptyFirst)} ms to ready`);
+  console.log(`  note: filling the chain: ${STARTUP_BLOCKS.toLocaleString('en-US')} blocks in batches of ${STARTUP_BATCH} took ${formatNumber(importMs / 1000)} s in submitBlocks (${formatNumber((STARTUP_BLOCKS / importMs) * 1000)} block/s)${usage !== null ? `; origin storage then ${formatNumber(usage / 2 ** 20)} MiB` : ''}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function run(): Promise<void> {
+  const notes = ensureBuilt();
+  const started = performance.now();
+  const server = await startStaticServer({ root: dist, port: 0, host: '127.0.0.1' });
+  const baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const closeServer = (): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
+  const executablePath = chromiumPath();
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({ headless: true, args: CHROMIUM_ARGS, ...(executablePath ? { executablePath } : {}) });
+  } catch (error) {
+    // No browser on this machine is not a wrong set-up of the benchmark: say so and go on.
+    await closeServer();
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    console.log(`\n== browser benchmarks skipped: Chromium did not start (${message}). Set CHROMIUM_PATH, install Debian's chromium, or run npx playwright install chromium.`);
+    return;
+  }
+  try {
+    console.log(`\nbrowser benchmarks: Chromium ${browser.version()}${executablePath ? ` (${executablePath})` : ''}, app from ${dist} on ${baseURL}`);
+    for (const n of notes) console.log(`  note: ${n}`);
+    const session: Session = { browser, baseURL };
+    await benchMining(session);
+
+    // Test network blocks, built and encoded once in Node (the import uses the first 2,000).
+    const builder = new ChainBuilder(testParams);
+    const built = builder.extend(builder.genesis, Math.max(IMPORT_BLOCKS, STARTUP_BLOCKS));
+    const hexes = built.map((b) => bytesToHex(encodeBlock(b.block)));
+    const hashes = built.map((b) => b.hash);
+    // A minute of slack beyond the last block's time; zero once the real clock is past it.
+    const dateOffsetMs = Math.max(0, (built[built.length - 1]!.block.header.time + 60) * 1000 - Date.now());
+    await benchImport(session, hexes, hashes, dateOffsetMs);
+    await benchStartup(session, hexes, dateOffsetMs);
+  } finally {
+    await browser.close();
+    await closeServer();
+  }
+  console.log(`  (browser benchmarks: ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+if (isMain(import.meta.url)) await run();
