@@ -5,6 +5,7 @@
  */
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { run as runBrowser } from './browser.bench.ts';
 import { run as runChain } from './chain.bench.ts';
 import { sinkValue } from './harness.ts';
 import { run as runHash } from './hash.bench.ts';
@@ -16,6 +17,8 @@ const benches: readonly [string, () => Promise<unknown>][] = [
   ['mining', runMining],
   ['validation', runValidation],
   ['chain', runChain],
+  // Last: it needs Chromium and dist/ (it builds dist/ when missing; it skips without a browser).
+  ['browser', runBrowser],
 ];
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
