@@ -293,6 +293,11 @@ export class Chain {
     return bytes && decodeBlock(bytes, this.params.limits);
   }
 
+  /** A stored block body in its canonical encoding (what peers are sent). */
+  getBlockBytes(hash: string): Promise<Uint8Array | undefined> {
+    return this.store.getBlock(hash);
+  }
+
   /** Coins of the current tip's coin set (what the mempool validates against). */
   getCoins(keys: readonly OutpointKey[]): Promise<Map<OutpointKey, Coin>> {
     return this.store.getCoins(keys);
@@ -342,18 +347,64 @@ export class Chain {
   }
 
   /**
-   * A block locator (Bitcoin's): the tip, the 10 blocks below it, then exponentially sparser
-   * blocks down to genesis. A peer answers with headers after the first hash it knows.
+   * A block locator (Bitcoin's) from `fromHash` (default: the tip): that block, the 10 below it,
+   * then exponentially sparser blocks down to genesis. A peer answers with headers after the
+   * first hash it knows.
    */
-  locator(): string[] {
+  locator(fromHash?: string): string[] {
+    let e: BlockIndexEntry | undefined = fromHash === undefined ? this.active[this.active.length - 1] : this.index.get(fromHash);
     const hashes: string[] = [];
     let step = 1;
-    for (let h = this.height; h > 0; h -= step) {
-      hashes.push(this.active[h]!.hash);
+    while (e && e.height > 0) {
+      hashes.push(e.hash);
       if (hashes.length >= 10) step *= 2;
+      const target = Math.max(0, e.height - step);
+      // On the active chain jump straight there; on a branch walk the parents.
+      if (this.active[e.height] === e) e = this.active[target];
+      else while (e && e.height > target) e = e.parent;
     }
     hashes.push(this.active[0]!.hash);
     return hashes;
+  }
+
+  /** The valid header with the most work (its body may still be missing): where sync heads. */
+  bestHeader(): Readonly<BlockIndexEntry> {
+    let best = this.active[this.active.length - 1]!;
+    for (const e of this.index.values()) {
+      if (!e.invalid && (e.chainWork > best.chainWork || (e.chainWork === best.chainWork && e.sequence < best.sequence))) best = e;
+    }
+    return best;
+  }
+
+  /**
+   * Blocks whose bodies sync should fetch, lowest first: those missing on the way to the best
+   * header, when it has more work than the tip. At most `max`.
+   */
+  blocksToDownload(max: number): Readonly<BlockIndexEntry>[] {
+    const best = this.bestHeader();
+    if (best.chainWork <= this.tip.chainWork) return [];
+    const missing: BlockIndexEntry[] = [];
+    for (let e: BlockIndexEntry | undefined = best as BlockIndexEntry; e && !e.dataChain; e = e.parent) if (!e.hasData) missing.push(e);
+    return missing.reverse().slice(0, max);
+  }
+
+  /** Active-chain headers after the first locator hash on the active chain (a getheaders answer). */
+  headersAfter(locator: readonly string[], stopHash: string | undefined, max: number): BlockHeader[] {
+    let start = 0;
+    for (const hash of locator) {
+      const e = this.index.get(hash);
+      if (e && this.active[e.height] === e) {
+        start = e.height + 1;
+        break;
+      }
+    }
+    const headers: BlockHeader[] = [];
+    for (let h = start; h <= this.height && headers.length < max; h++) {
+      const e = this.active[h]!;
+      headers.push(e.header);
+      if (e.hash === stopHash) break;
+    }
+    return headers;
   }
 
   on<K extends keyof ChainEvents>(event: K, handler: (payload: ChainEvents[K]) => void): Unsubscribe {

@@ -10,7 +10,7 @@ import { mainParams, networks, testParams } from './networks.ts';
 import { COIN } from './params.ts';
 import { checkProofOfWork, validTarget } from './pow.ts';
 
-const MAIN_GENESIS_HASH = '000007ce17ebca19bfc9f41466beda449ce37c78d5c74c09375c4c721127b244';
+const MAIN_GENESIS_HASH = '00000012857534c5133d0e3ef2bf68a8e79ae28ce67a7f1ec0f9afeb0ef6b08d';
 const TEST_GENESIS_HASH = '4b612c363be35d715b395d5790aadc3ed29e90eee0c69a8c4faa4129f70f1345';
 
 const both = [
@@ -73,9 +73,9 @@ describe('genesis blocks', () => {
     expect(blockHash(decoded.header)).toBe(params.genesisHash);
   });
 
-  it('behavior: the genesis bits are as documented (main about a million hashes, test regtest-easy)', () => {
-    expect(mainParams.genesis.header.bits).toBe(0x1e0fffff);
-    expect(mainParams.genesis.header.nonce).toBe(3809656);
+  it('behavior: the genesis bits are as documented (main about 16.7 million hashes, test regtest-easy)', () => {
+    expect(mainParams.genesis.header.bits).toBe(0x1e00ffff);
+    expect(mainParams.genesis.header.nonce).toBe(90458781);
     expect(testParams.genesis.header.bits).toBe(0x207fffff);
     expect(testParams.genesis.header.nonce).toBe(0);
   });

@@ -96,7 +96,14 @@ export class ChainBuilder {
   readonly genesis: BuiltBlock;
   private readonly outputs = new Map<string, TxOutput>();
 
-  constructor(readonly params: NetworkParams = testParams) {
+  /**
+   * `firstBlockTime` sets block 1's time (default: genesis time + spacing); later blocks follow
+   * at the target spacing. Long chains built for a real clock start early enough to end before now.
+   */
+  constructor(
+    readonly params: NetworkParams = testParams,
+    private readonly options: { firstBlockTime?: number } = {},
+  ) {
     this.genesis = { block: params.genesis, hash: params.genesisHash, height: 0, parent: undefined, anchor: undefined };
   }
 
@@ -144,7 +151,7 @@ export class ChainBuilder {
       version: 1,
       prevHash: headerHash(parent.block.header),
       merkleRoot: computeMerkleRoot(all.map(txidBytes)).root,
-      time: options.time ?? parent.block.header.time + this.params.targetSpacing,
+      time: options.time ?? (parent.height === 0 && this.options.firstBlockTime !== undefined ? this.options.firstBlockTime : parent.block.header.time + this.params.targetSpacing),
       bits: options.bits ?? this.bitsAfter(parent),
       nonce: 0,
     };

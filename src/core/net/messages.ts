@@ -1,0 +1,75 @@
+/**
+ * @module The peer-to-peer messages (over WebRTC data channels). Their binary encoding is in
+ * wire-codec.ts and documented byte by byte in docs/protocol.md.
+ */
+import type { BlockHeader } from '../primitives/header.ts';
+import type { PeerId } from './peer-identity.ts';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Inventory kinds, as in Bitcoin's inv vectors. */
+export const INV_TX = 1;
+export const INV_BLOCK = 2;
+
+export interface InvItem {
+  readonly kind: typeof INV_TX | typeof INV_BLOCK;
+  /** Internal byte order (as hashed). */
+  readonly hash: Uint8Array;
+}
+
+/** Limits every decoder enforces before allocating. */
+export const WIRE_LIMITS = {
+  /** Largest whole message after reassembly. */
+  maxMessageSize: 1024 * 1024,
+  /** Largest data-channel send (one chunk with its header). */
+  maxChunkSize: 16 * 1024,
+  maxHeaders: 2000,
+  maxInv: 1000,
+  maxLocator: 64,
+  maxPeerList: 64,
+  maxUserAgent: 64,
+  maxSignalData: 16 * 1024,
+  /** Hop limit of relayed signaling (mesh introductions). */
+  maxSignalHops: 3,
+} as const;
+
+export type Message =
+  /** First message both ways. `nonce` is the challenge the other side signs in its verack. */
+  | {
+      readonly type: 'version';
+      readonly protocolVersion: number;
+      readonly networkId: Uint8Array;
+      readonly height: number;
+      /** Internal byte order. */
+      readonly tipHash: Uint8Array;
+      readonly totalWork: bigint;
+      readonly publicKey: Uint8Array;
+      readonly nonce: Uint8Array;
+      readonly userAgent: string;
+    }
+  /** Proof of the key: BIP340 over identityDigest('handshake', theirNonce, networkId). */
+  | { readonly type: 'verack'; readonly signature: Uint8Array }
+  | { readonly type: 'ping'; readonly nonce: bigint }
+  | { readonly type: 'pong'; readonly nonce: bigint }
+  /** Headers after the first locator hash the receiver knows, up to `stopHash` (zero: no stop). */
+  | { readonly type: 'getheaders'; readonly locator: readonly Uint8Array[]; readonly stopHash: Uint8Array }
+  | { readonly type: 'headers'; readonly headers: readonly BlockHeader[] }
+  | { readonly type: 'inv'; readonly items: readonly InvItem[] }
+  | { readonly type: 'getdata'; readonly items: readonly InvItem[] }
+  | { readonly type: 'notfound'; readonly items: readonly InvItem[] }
+  /** A block in its canonical encoding (decoded by the receiver with the network's limits). */
+  | { readonly type: 'block'; readonly block: Uint8Array }
+  | { readonly type: 'tx'; readonly tx: Uint8Array }
+  /** The peers this node is connected to (for mesh introductions). */
+  | { readonly type: 'peers'; readonly peers: readonly PeerId[] }
+  /** WebRTC signaling relayed through connected peers while the signaling server is away. */
+  | {
+      readonly type: 'signal';
+      readonly from: PeerId;
+      readonly to: PeerId;
+      readonly hops: number;
+      /** JSON of simple-peer's signal data. */
+      readonly data: string;
+    };
+
+export type MessageType = Message['type'];
