@@ -10,6 +10,32 @@ import { startNode } from './app/start-node.ts';
 import { createTabchainApi, type TabchainApi } from './app/tabchain-api.ts';
 import { NodeState } from './ui/node-state.svelte.ts';
 
+/**
+ * Where to find peers: `?signal=` (a ws:// or wss:// URL), else the saved setting, else this
+ * page's own /signal. ICE servers come from the saved setting (none by default).
+ */
+function peerSettings(): { signalingUrl?: string; iceServers?: RTCIceServer[] } {
+  const settings: { signalingUrl?: string; iceServers?: RTCIceServer[] } = {};
+  const asked = new URLSearchParams(location.search).get('signal');
+  let saved: string | null = null;
+  let ice: string | null = null;
+  try {
+    saved = localStorage.getItem('tabchain-signal-url');
+    ice = localStorage.getItem('tabchain-ice-servers');
+  } catch {
+    // No storage: defaults.
+  }
+  const url = asked ?? saved;
+  if (url && /^wss?:\/\//.test(url)) settings.signalingUrl = url;
+  try {
+    const servers = ice ? (JSON.parse(ice) as unknown) : undefined;
+    if (Array.isArray(servers)) settings.iceServers = servers as RTCIceServer[];
+  } catch {
+    // A malformed setting is ignored.
+  }
+  return settings;
+}
+
 declare global {
   interface Window {
     tabchain: TabchainApi;
@@ -20,7 +46,7 @@ const network = chooseNetwork(location.search, globalThis.sessionStorage);
 const params = networks[network];
 // Set once the state exists; a version change can only come after the node has started.
 const onVersionChange = { handler: () => {} };
-const services = startNode(params, { onVersionChange: () => onVersionChange.handler() });
+const services = startNode(params, { onVersionChange: () => onVersionChange.handler(), ...peerSettings() });
 const api = createTabchainApi(network, services);
 window.tabchain = api;
 const state = new NodeState(api);

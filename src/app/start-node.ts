@@ -3,9 +3,23 @@
  * starts the miner's workers, and asks the browser to keep the data. The one place (with
  * main.ts) that builds adapters.
  */
-import { BanList, Node, type NetworkParams } from '../core/index.ts';
+import {
+  BanList,
+  Network,
+  Node,
+  bytesToHex,
+  generateSecretKey,
+  hexToBytes,
+  isValidSecretKey,
+  peerIdOf,
+  publicKeyOf,
+  type NetworkParams,
+  type NodeIdentity,
+} from '../core/index.ts';
+import type { SignalingStatus } from '../adapters/net/signaling-client.ts';
+import { PeerConnector } from './peer-connector.ts';
 import { IdbBanStore } from '../adapters/idb/idb-ban-store.ts';
-import { openChainDatabase } from '../adapters/idb/chain-database.ts';
+import { openChainDatabase, type ChainDatabase } from '../adapters/idb/chain-database.ts';
 import { IdbChainStore } from '../adapters/idb/idb-chain-store.ts';
 import { IdbPendingTxStore } from '../adapters/idb/idb-pending-tx-store.ts';
 import { StorageFullError } from '../adapters/idb/storage-errors.ts';
@@ -33,6 +47,10 @@ export interface StorageStatus {
 
 export interface NodeServices {
   readonly node: Node;
+  readonly network: Network;
+  readonly connector: PeerConnector;
+  readonly identity: NodeIdentity;
+  signalingStatus(): SignalingStatus;
   readonly keys: WalletKeys;
   readonly wallet: WalletService;
   readonly miner: WorkerPoolMiner & { workerCount(): number; setWorkerCount(n: number): void };
@@ -80,7 +98,33 @@ function setMarker(key: string): void {
   }
 }
 
-export async function startNode(params: NetworkParams, options: { onVersionChange?: () => void } = {}): Promise<NodeServices> {
+export interface StartOptions {
+  readonly onVersionChange?: () => void;
+  /** ws:// URL of the signaling endpoint; default: this page's origin, path /signal. */
+  readonly signalingUrl?: string;
+  /** ICE servers (none by default: LAN and same-machine links need none). */
+  readonly iceServers?: RTCIceServer[];
+}
+
+function defaultSignalingUrl(): string {
+  const url = new URL('/signal', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.href;
+}
+
+/** The node's peer key, made once per chain database and kept in it. */
+async function nodeIdentity(db: ChainDatabase): Promise<NodeIdentity> {
+  let hex = await db.get('meta', 'node-key');
+  if (!hex || !/^[0-9a-f]{64}$/.test(hex) || !isValidSecretKey(hexToBytes(hex))) {
+    hex = bytesToHex(generateSecretKey());
+    await db.put('meta', hex, 'node-key');
+  }
+  const secretKey = hexToBytes(hex);
+  const publicKey = publicKeyOf(secretKey);
+  return { secretKey, publicKey, peerId: peerIdOf(publicKey) };
+}
+
+export async function startNode(params: NetworkParams, options: StartOptions = {}): Promise<NodeServices> {
   const slot = await claimTabSlot(params.name);
   const chainDb = await openChainDatabase(slot.databaseName, options.onVersionChange ? { onVersionChange: options.onVersionChange } : {});
   const walletDb = await openWalletDatabase(undefined, options.onVersionChange);
@@ -113,6 +157,26 @@ export async function startNode(params: NetworkParams, options: { onVersionChang
   setInterval(() => node.refreshStaleTemplate(), 5000);
   const bans = await BanList.open(new IdbBanStore(chainDb), systemClock);
 
+  // Peers: this node's key (per chain slot, so bans and peer lists mean the same node across
+  // reloads), the peer-to-peer network, and the links that feed it.
+  const identity = await nodeIdentity(chainDb);
+  const network = new Network({ node, identity, bans, userAgent: `tabchain/${params.name}` });
+  const signalingUrl = options.signalingUrl ?? defaultSignalingUrl();
+  let signalingStatus: SignalingStatus = 'offline';
+  const statusHandlers = new Set<(payload: unknown) => void>();
+  const connector = new PeerConnector({
+    network,
+    identity,
+    signalingUrl,
+    room: params.genesisHash,
+    ...(options.iceServers ? { iceServers: options.iceServers } : {}),
+    onStatus: (status) => {
+      signalingStatus = status;
+      for (const h of statusHandlers) h({ status });
+    },
+  });
+  connector.start();
+
   let full = false;
   const fullHandlers = new Set<(payload: unknown) => void>();
   node.on('error', ({ error }) => {
@@ -134,6 +198,10 @@ export async function startNode(params: NetworkParams, options: { onVersionChang
 
   return {
     node,
+    network,
+    connector,
+    identity,
+    signalingStatus: () => signalingStatus,
     keys,
     wallet,
     miner,
@@ -165,6 +233,15 @@ export async function startNode(params: NetworkParams, options: { onVersionChang
           return node.on('tx-accepted', (e) => handler(mempoolEntryJson(e, p)));
         case 'block-found':
           return node.on('block-found', (e) => handler({ ...e }));
+        case 'peer-connected':
+          return network.on('peer-connected', (p) => handler({ ...p }));
+        case 'peer-disconnected':
+          return network.on('peer-disconnected', (p) => handler({ ...p }));
+        case 'sync':
+          return network.on('sync', (p) => handler({ ...p }));
+        case 'signaling':
+          statusHandlers.add(handler);
+          return () => statusHandlers.delete(handler);
         case 'storage-full':
           fullHandlers.add(handler);
           return () => fullHandlers.delete(handler);

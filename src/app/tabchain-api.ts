@@ -4,7 +4,7 @@
  * `/chain`). Amounts cross this boundary as decimal strings of base units; everything returned is
  * plain JSON. Every method waits for the node to be ready. Documented in the README.
  */
-import { DecodeError, WalletError, decodeBlock, hexToBytes, parseAmount, type Block, type NetworkName, type NetworkParams } from '../core/index.ts';
+import { DecodeError, PEER_ID_PATTERN, WalletError, decodeBlock, hexToBytes, parseAmount, type Block, type NetworkName, type NetworkParams } from '../core/index.ts';
 import { blockJson, mempoolEntryJson, txJson, type BlockJson, type TxJson } from './json.ts';
 import type { NodeServices } from './start-node.ts';
 
@@ -48,8 +48,20 @@ export interface TabchainApi {
     verify(): Promise<{ ok: boolean; height: number; tip: string; coins: number; problems: string[] }>;
   };
   mempool(): Promise<unknown[]>;
+  /** Links to other tabs: `state` is connecting (WebRTC), handshaking or ready. */
+  peers(): Promise<{ id: string; height: number; latencyMs: number | null; state: string; inbound: boolean }[]>;
+  /** Syncs with every peer now (the tutorials' `/nodes/resolve`). */
+  resolve(): Promise<{ replaced: boolean; tip: { height: number; hash: string } }>;
+  disconnect(peerId?: string): Promise<void>;
+  ban(peerId: string): Promise<void>;
+  bans(): Promise<{ peerId: string; until: number; reason: string }[]>;
+  /** This tab's peer id and the signaling server's status. */
+  self(): Promise<{ peerId: string; signaling: string }>;
   storage(): Promise<{ slot: number; database: string; usage: number | null; quota: number | null; persisted: boolean; full: boolean; lost: string[] }>;
-  on(event: 'tip' | 'block-connected' | 'block-disconnected' | 'tx-accepted' | 'block-found' | 'storage-full', handler: Handler): () => void;
+  on(
+    event: 'tip' | 'block-connected' | 'block-disconnected' | 'tx-accepted' | 'block-found' | 'storage-full' | 'peer-connected' | 'peer-disconnected' | 'sync' | 'signaling',
+    handler: Handler,
+  ): () => void;
 }
 
 /** A clean `{ name, code, message }` for errors crossing into page scripts. */
@@ -197,6 +209,17 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
     },
     mempool: () => use((s) => s.node.mempool.sorted().map((e) => mempoolEntryJson(e, s.node.params))),
     storage: () => use((s) => s.storageStatus()),
+    peers: () => use((s) => s.connector.linkInfo().map((l) => ({ ...l }))),
+    resolve: () => use((s) => s.network.resolve()),
+    disconnect: (peerId) => use((s) => s.connector.disconnect(peerId)),
+    ban: (peerId) =>
+      use(async (s) => {
+        if (typeof peerId !== 'string' || !PEER_ID_PATTERN.test(peerId)) throw new TypeError('a peer id is 32 lowercase hex characters');
+        await s.network.ban(peerId);
+        s.connector.disconnect(peerId);
+      }),
+    bans: () => use((s) => s.bans.list().map((b) => ({ ...b }))),
+    self: () => use((s) => ({ peerId: s.identity.peerId, signaling: s.signalingStatus() })),
     on: (event, handler) => {
       let off: (() => void) | undefined;
       let cancelled = false;

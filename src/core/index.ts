@@ -96,6 +96,11 @@ export { Node, type NodeEvents, type NodeOptions } from './node/node.ts';
 export { MemoryPendingTxStore, type MinerPort, type MinerStatus, type PendingTxStore } from './node/node-ports.ts';
 export { BanList, DEFAULT_BAN_SECONDS, MemoryBanStore, type Ban, type BanStore } from './node/ban-list.ts';
 
+// Peers
+export { Network, type LinkHandle, type LinkPort, type NetworkEvents, type NetworkOptions, type NodeIdentity, type PeerInfo, type PeerState, type SyncProgress } from './net/network.ts';
+export { PEER_ID_PATTERN, identityDigest, peerIdOf, roomContext, signIdentity, verifyIdentity, type PeerId } from './net/peer-identity.ts';
+export { SIGNALING_MAX_PAYLOAD, parseJsonSafely, type ClientMessage, type ServerMessage, type SignalData, type SignalingErrorCode } from './net/signaling-messages.ts';
+
 // Ports and utilities
 export type { ChainStore, ChainWrite, Clock, StoredBlockIndex } from './ports.ts';
 export { Emitter, type Unsubscribe } from './util/emitter.ts';
@@ -110,3 +115,19 @@ export { isImmature, walletBalance, type WalletBalance, type WalletBalanceInput 
 
 // Mining
 export { headerMidstate, searchNonces, sha256dHeader, type NonceSearchResult } from './mining/sha256-midstate.ts';
+
+// Network: wire messages, their frames and chunks, per-peer rate limits (docs/protocol.md)
+export { INV_BLOCK, INV_TX, PROTOCOL_VERSION, WIRE_LIMITS, type InvItem, type Message, type MessageType } from './net/messages.ts';
+export { FRAME_HEADER_SIZE, MAX_TOTAL_WORK_BYTES, MESSAGE_TYPE_CODES, WIRE_MAGIC, decodeMessage, encodeMessage, peekHeader, type FrameHeader } from './net/wire-codec.ts';
+export {
+  CHUNK_HEADER_SIZE,
+  DEFAULT_STALL_MS,
+  FIRST_CHUNK_HEADER_SIZE,
+  Reassembler,
+  splitMessage,
+  type ChunkError,
+  type ChunkErrorReason,
+  type ReassemblerOptions,
+  type ReassemblyResult,
+} from './net/chunking.ts';
+export { ByteBudget, DEFAULT_PEER_RATES, TokenBucket } from './net/rate-limit.ts';

@@ -21,6 +21,10 @@ export class NodeState {
   /** Another tab upgraded the database: this one must reload. */
   outdated = $state(false);
   busy = $state(false);
+  peers = $state<{ id: string; height: number; latencyMs: number | null; state: string }[]>([]);
+  signaling = $state('offline');
+  peerId = $state('');
+  sync = $state<{ done: number; total: number } | null>(null);
 
   constructor(readonly api: TabchainApi) {
     api.ready().then(
@@ -36,13 +40,23 @@ export class NodeState {
     this.api.on('tip', () => void this.refresh());
     this.api.on('tx-accepted', () => void this.refresh());
     this.api.on('storage-full', () => (this.storageFull = true));
+    this.api.on('sync', (p) => (this.sync = p as { done: number; total: number }));
+    this.api.on('signaling', (s) => (this.signaling = (s as { status: string }).status));
+    this.api.on('peer-connected', () => void this.refreshPeers());
+    this.api.on('peer-disconnected', () => void this.refreshPeers());
+    const self = await this.api.self();
+    this.peerId = self.peerId;
+    this.signaling = self.signaling;
     const storage = await this.api.storage();
     this.slot = storage.slot;
     this.lost = storage.lost;
     this.storageFull = storage.full;
     await this.refresh();
     this.status = 'ready';
-    setInterval(() => void this.refreshMiner(), 1000);
+    setInterval(() => {
+      void this.refreshMiner();
+      void this.refreshPeers();
+    }, 1000);
   }
 
   async refresh(): Promise<void> {
@@ -57,6 +71,10 @@ export class NodeState {
     this.balance = balance;
     this.locked = locked;
     await this.refreshMiner();
+  }
+
+  private async refreshPeers(): Promise<void> {
+    this.peers = await this.api.peers();
   }
 
   private async refreshMiner(): Promise<void> {

@@ -1,0 +1,126 @@
+/**
+ * @module A WebRTC data channel to one peer (simple-peer), as the network's `LinkPort`.
+ *
+ * - Sends respect back-pressure: above `highWater` buffered bytes, chunks wait in a queue that
+ *   drains on `bufferedamountlow`, so a burst of many MiB never throws and never grows the
+ *   browser's buffer without bound (test-plan E.29).
+ * - A link that does not open within `connectTimeout`, or whose ICE stays `disconnected` for
+ *   `disconnectedGrace`, is destroyed: no zombie peers (E.31).
+ */
+import SimplePeer, { type SimplePeerInstance } from 'simple-peer/simplepeer.min.js';
+import type { LinkPort, SignalData } from '../../core/index.ts';
+
+export interface WebRtcLinkOptions {
+  readonly initiator: boolean;
+  readonly iceServers?: RTCIceServer[];
+  /** Signaling data to hand to the other side (through the server or a relaying peer). */
+  readonly onSignal: (data: SignalData) => void;
+  readonly onOpen: () => void;
+  readonly onData: (chunk: Uint8Array) => void;
+  /** Called once, however the link ends. */
+  readonly onClose: (reason: string) => void;
+  readonly connectTimeout?: number;
+  readonly disconnectedGrace?: number;
+  readonly highWater?: number;
+  /** For Node tests: the `wrtc` implementation. */
+  readonly wrtc?: unknown;
+}
+
+export class WebRtcLink implements LinkPort {
+  private readonly peer: SimplePeerInstance;
+  private readonly queue: Uint8Array[] = [];
+  private closed = false;
+  private opened = false;
+  private connectTimer: ReturnType<typeof setTimeout> | undefined;
+  private graceTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly highWater: number;
+
+  constructor(private readonly options: WebRtcLinkOptions) {
+    this.highWater = options.highWater ?? 1024 * 1024;
+    this.peer = new SimplePeer({
+      initiator: options.initiator,
+      trickle: true,
+      config: { iceServers: options.iceServers ?? [] },
+      channelConfig: { ordered: true },
+      ...(options.wrtc ? { wrtc: options.wrtc } : {}),
+    });
+    this.peer.on('signal', (data) => {
+      if (!this.closed) options.onSignal(data);
+    });
+    this.peer.on('connect', () => {
+      if (this.closed) return;
+      this.opened = true;
+      clearTimeout(this.connectTimer);
+      this.peer._channel?.addEventListener('bufferedamountlow', () => this.drain());
+      options.onOpen();
+    });
+    this.peer.on('data', (data) => {
+      if (!this.closed) options.onData(data instanceof Uint8Array ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data));
+    });
+    this.peer.on('iceStateChange', (state) => {
+      if (state === 'disconnected') {
+        this.graceTimer ??= setTimeout(() => this.finish('ICE stayed disconnected'), options.disconnectedGrace ?? 8_000);
+      } else if (state === 'connected' || state === 'completed') {
+        clearTimeout(this.graceTimer);
+        this.graceTimer = undefined;
+      }
+    });
+    this.peer.on('error', (error) => this.finish(`link error: ${error.code ?? error.message}`));
+    this.peer.on('close', () => this.finish('link closed'));
+    this.connectTimer = setTimeout(() => this.finish('connect timeout'), options.connectTimeout ?? 20_000);
+  }
+
+  get isOpen(): boolean {
+    return this.opened && !this.closed;
+  }
+
+  /** Signaling data from the other side. Malformed data ends the link (never throws). */
+  signal(data: SignalData): void {
+    if (this.closed) return;
+    try {
+      this.peer.signal(data);
+    } catch {
+      this.finish('bad signaling data');
+    }
+  }
+
+  send(chunk: Uint8Array): void {
+    if (this.closed) return;
+    if (this.queue.length > 0 || this.peer.bufferedAmount > this.highWater) {
+      this.queue.push(chunk);
+      return;
+    }
+    this.write(chunk);
+  }
+
+  private write(chunk: Uint8Array): void {
+    try {
+      this.peer.send(chunk);
+    } catch {
+      this.finish('send failed');
+    }
+  }
+
+  private drain(): void {
+    while (!this.closed && this.queue.length > 0 && this.peer.bufferedAmount <= this.highWater) this.write(this.queue.shift()!);
+  }
+
+  /** Bytes waiting, in the browser's buffer and in the queue (LinkPort.buffered). */
+  get buffered(): number {
+    return this.peer.bufferedAmount + this.queue.reduce((n, c) => n + c.length, 0);
+  }
+
+  close(): void {
+    this.finish('closed');
+  }
+
+  private finish(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.connectTimer);
+    clearTimeout(this.graceTimer);
+    this.queue.length = 0;
+    this.peer.destroy();
+    this.options.onClose(reason);
+  }
+}

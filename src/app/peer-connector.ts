@@ -1,0 +1,185 @@
+/**
+ * @module Makes and keeps the tab's WebRTC links: learns peers from the signaling server (and,
+ * while it is away, from connected peers), decides who to connect to (at most `maxPeers`; the
+ * lower peer id initiates, so two tabs never offer at once), routes each link's signaling through
+ * the server or through a connected peer (mesh), and hands open links to the core `Network`.
+ */
+import { parseJsonSafely, type Network, type NodeIdentity, type PeerId, type SignalData } from '../core/index.ts';
+import { SignalingClient, type SignalingStatus } from '../adapters/net/signaling-client.ts';
+import { WebRtcLink } from '../adapters/net/webrtc-link.ts';
+
+export interface PeerConnectorOptions {
+  readonly network: Network;
+  readonly identity: NodeIdentity;
+  /** ws:// URL of the signaling endpoint. */
+  readonly signalingUrl: string;
+  /** The room: the network id (genesis hash hex). */
+  readonly room: string;
+  readonly maxPeers?: number;
+  readonly iceServers?: RTCIceServer[];
+  readonly onStatus?: (status: SignalingStatus) => void;
+}
+
+/** How a link's signaling travels: through the server, or relayed by a connected peer. */
+type Route = { readonly kind: 'server' } | { readonly kind: 'relay'; readonly via: PeerId };
+
+interface Pending {
+  readonly link: WebRtcLink;
+  readonly initiator: boolean;
+  route: Route;
+  handle?: { receive(chunk: Uint8Array): void; closed(): void };
+}
+
+export interface LinkInfo {
+  readonly id: PeerId;
+  readonly state: 'connecting' | 'handshaking' | 'ready';
+  readonly height: number;
+  readonly latencyMs: number | null;
+  readonly inbound: boolean;
+}
+
+export class PeerConnector {
+  private readonly links = new Map<PeerId, Pending>();
+  /** Peers the signaling server says are in the room. */
+  private readonly roomPeers = new Set<PeerId>();
+  /** Peers connected peers told us about, with one peer that can relay to each. */
+  private readonly meshPeers = new Map<PeerId, PeerId>();
+  private readonly retryAt = new Map<PeerId, { at: number; delay: number }>();
+  private readonly signaling: SignalingClient;
+  private readonly maxPeers: number;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly options: PeerConnectorOptions) {
+    this.maxPeers = options.maxPeers ?? 8;
+    this.signaling = new SignalingClient({
+      url: options.signalingUrl,
+      room: options.room,
+      identity: options.identity,
+      onStatus: (status) => options.onStatus?.(status),
+      onPeers: (peers) => {
+        this.roomPeers.clear();
+        for (const p of peers) this.roomPeers.add(p);
+        this.fill();
+      },
+      onPeerJoined: (peer) => {
+        this.roomPeers.add(peer);
+        this.fill();
+      },
+      onPeerLeft: (peer) => this.roomPeers.delete(peer),
+      onSignal: (from, data) => this.onSignal(from, data, { kind: 'server' }),
+    });
+    options.network.on('signal', ({ from, data, via }) => {
+      const parsed = parseJsonSafely(data);
+      if (parsed && typeof parsed === 'object') this.onSignal(from, parsed as SignalData, { kind: 'relay', via });
+    });
+    options.network.on('peer-list', ({ from, peers }) => {
+      for (const p of peers) if (!this.meshPeers.has(p)) this.meshPeers.set(p, from);
+      this.fill();
+    });
+    options.network.on('peer-disconnected', ({ id }) => {
+      for (const [p, via] of this.meshPeers) if (via === id || p === id) this.meshPeers.delete(p);
+    });
+  }
+
+  start(): void {
+    this.signaling.start();
+    // The network's clock, and retries. Timers slow down in hidden tabs; Network.tick copes.
+    this.timer = setInterval(() => {
+      this.options.network.tick(performance.now());
+      this.fill();
+    }, 1000);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.signaling.stop();
+    for (const { link } of this.links.values()) link.close();
+  }
+
+  get signalingStatus(): SignalingStatus {
+    return this.signaling.status;
+  }
+
+  /** Every link, including those still opening. */
+  linkInfo(): LinkInfo[] {
+    const byId = new Map(this.options.network.peerInfo().map((p) => [p.id, p]));
+    return [...this.links.entries()].map(([id, pending]) => {
+      const peer = byId.get(id);
+      return {
+        id,
+        state: peer ? (peer.state === 'ready' ? 'ready' : 'handshaking') : 'connecting',
+        height: peer?.height ?? 0,
+        latencyMs: peer?.latencyMs ?? null,
+        inbound: !pending.initiator,
+      };
+    });
+  }
+
+  /** Opens links to known peers while there is room: those we initiate (lower id). */
+  private fill(): void {
+    const me = this.options.identity.peerId;
+    const now = performance.now();
+    const candidates: [PeerId, Route][] = [];
+    for (const p of this.roomPeers) if (this.signaling.status === 'online') candidates.push([p, { kind: 'server' }]);
+    for (const [p, via] of this.meshPeers) if (!this.roomPeers.has(p) || this.signaling.status !== 'online') candidates.push([p, { kind: 'relay', via }]);
+    for (const [peer, route] of candidates) {
+      if (this.links.size >= this.maxPeers) return;
+      if (peer === me || me > peer || this.links.has(peer) || this.options.network.isBanned(peer)) continue;
+      const retry = this.retryAt.get(peer);
+      if (retry && retry.at > now) continue;
+      this.open(peer, true, route);
+    }
+  }
+
+  private onSignal(from: PeerId, data: SignalData, route: Route): void {
+    const existing = this.links.get(from);
+    if (existing) {
+      existing.link.signal(data);
+      return;
+    }
+    // Only an offer starts a link; stray candidates for a link we dropped are ignored.
+    if (data.type !== 'offer' || this.links.size >= this.maxPeers || this.options.network.isBanned(from)) return;
+    this.open(from, false, route).link.signal(data);
+  }
+
+  private open(peer: PeerId, initiator: boolean, route: Route): Pending {
+    const pending: Pending = {
+      initiator,
+      route,
+      link: new WebRtcLink({
+        initiator,
+        ...(this.options.iceServers ? { iceServers: this.options.iceServers } : {}),
+        onSignal: (data) => this.sendSignal(peer, pending.route, data),
+        onOpen: () => {
+          const handle = this.options.network.addLink(peer, pending.link, !initiator);
+          if (handle) {
+            pending.handle = handle;
+            this.retryAt.delete(peer);
+          }
+        },
+        onData: (chunk) => pending.handle?.receive(chunk),
+        onClose: () => {
+          if (this.links.get(peer) === pending) this.links.delete(peer);
+          pending.handle?.closed();
+          // Reconnect with backoff while the peer is still around.
+          const delay = Math.min((this.retryAt.get(peer)?.delay ?? 1000) * 2, 60_000);
+          this.retryAt.set(peer, { at: performance.now() + delay, delay });
+        },
+      }),
+    };
+    this.links.set(peer, pending);
+    return pending;
+  }
+
+  private sendSignal(to: PeerId, route: Route, data: SignalData): void {
+    if (route.kind === 'server' && this.signaling.signal(to, data)) return;
+    const via = route.kind === 'relay' ? route.via : this.meshPeers.get(to);
+    if (via) this.options.network.relaySignal(via, to, JSON.stringify(data));
+  }
+
+  /** Drops one link (or all) without a ban. */
+  disconnect(peer?: PeerId): void {
+    for (const [id, { link }] of [...this.links]) if (peer === undefined || id === peer) link.close();
+    this.options.network.disconnect(peer);
+  }
+}

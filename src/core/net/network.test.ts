@@ -1,0 +1,283 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryChainStore } from '../chain/memory-chain-store.ts';
+import { testParams, mainParams } from '../consensus/networks.ts';
+import { generateSecretKey, publicKeyOf } from '../crypto/keys.ts';
+import { BanList, MemoryBanStore } from '../node/ban-list.ts';
+import { MemoryPendingTxStore } from '../node/node-ports.ts';
+import { Node } from '../node/node.ts';
+import { ChainBuilder, ManualClock } from '../testing/chain-builder.ts';
+import { txid } from '../primitives/transaction.ts';
+import { encodeMessage } from './wire-codec.ts';
+import { splitMessage } from './chunking.ts';
+import type { Message } from './messages.ts';
+import { Network, type LinkHandle, type LinkPort, type NodeIdentity } from './network.ts';
+import { peerIdOf } from './peer-identity.ts';
+
+function identity(): NodeIdentity {
+  const secretKey = generateSecretKey();
+  const publicKey = publicKeyOf(secretKey);
+  return { secretKey, publicKey, peerId: peerIdOf(publicKey) };
+}
+
+interface TestNode {
+  node: Node;
+  network: Network;
+  identity: NodeIdentity;
+  bans: BanList;
+  clock: ManualClock;
+}
+
+async function makeNode(params = testParams, options: Partial<ConstructorParameters<typeof Network>[0]> = {}): Promise<TestNode> {
+  const clock = new ManualClock(testParams.genesis.header.time + 100_000);
+  const node = await Node.open({ params, chainStore: new MemoryChainStore(), pendingStore: new MemoryPendingTxStore(), clock });
+  const bans = await BanList.open(new MemoryBanStore(), clock);
+  const id = identity();
+  const network = new Network({ node, identity: id, bans, ...options });
+  return { node, network, identity: id, bans, clock };
+}
+
+/** A pair of in-memory links delivering chunks asynchronously, like a data channel. */
+function connect(a: TestNode, b: TestNode): { ab: MemoryLink; ba: MemoryLink } {
+  const ab = new MemoryLink();
+  const ba = new MemoryLink();
+  ab.other = ba;
+  ba.other = ab;
+  ab.handle = a.network.addLink(b.identity.peerId, ab, false);
+  ba.handle = b.network.addLink(a.identity.peerId, ba, true);
+  return { ab, ba };
+}
+
+class MemoryLink implements LinkPort {
+  other!: MemoryLink;
+  handle: LinkHandle | undefined;
+  closed = false;
+  sent: Uint8Array[] = [];
+  /** When set, chunks are swallowed (a peer that went silent). */
+  mute = false;
+  send(chunk: Uint8Array): void {
+    if (this.closed || this.mute) return;
+    this.sent.push(chunk);
+    const other = this.other;
+    setTimeout(() => {
+      if (!other.closed) other.handle?.receive(chunk);
+    }, 0);
+  }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const other = this.other;
+    setTimeout(() => {
+      this.handle?.closed();
+      if (!other.closed) {
+        other.closed = true;
+        other.handle?.closed();
+      }
+    }, 0);
+  }
+}
+
+let clockMs = 1_000_000;
+/** Lets async work run and ticks every network forward. */
+async function settle(nodes: TestNode[], rounds = 40, stepMs = 10): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await new Promise((r) => setTimeout(r, 0));
+    clockMs += stepMs;
+    for (const n of nodes) n.network.tick(clockMs);
+  }
+}
+
+/** Sends raw messages on a link as a misbehaving peer would. */
+function inject(link: MemoryLink, message: Message | Uint8Array, id = 999): void {
+  const bytes = message instanceof Uint8Array ? message : encodeMessage(message);
+  for (const chunk of splitMessage(bytes, id)) link.send(chunk);
+}
+
+describe('Network', () => {
+  it('behavior: two nodes complete the handshake and see each other ready', async () => {
+    const a = await makeNode();
+    const b = await makeNode();
+    connect(a, b);
+    await settle([a, b]);
+    expect(a.network.peerInfo()).toMatchObject([{ id: b.identity.peerId, state: 'ready' }]);
+    expect(b.network.peerInfo()).toMatchObject([{ id: a.identity.peerId, state: 'ready' }]);
+  });
+
+  it('behavior: a fresh node syncs a longer chain headers-first, with progress reaching done = total', async () => {
+    const a = await makeNode();
+    const builder = new ChainBuilder();
+    const blocks = builder.extend(builder.genesis, 120);
+    await a.node.chain.processBlocks(blocks.map((x) => x.block));
+    const b = await makeNode();
+    const progress: { done: number; total: number }[] = [];
+    b.network.on('sync', (p) => progress.push(p));
+    connect(a, b);
+    await settle([a, b], 200);
+    expect(b.node.tip.hash).toBe(a.node.tip.hash);
+    expect(progress.at(-1)).toEqual({ done: 120, total: 120 });
+  });
+
+  it('behavior: new blocks and txs are announced and relayed onward once, never echoed back', async () => {
+    const a = await makeNode();
+    const b = await makeNode();
+    const c = await makeNode();
+    const builder = new ChainBuilder();
+    const blocks = builder.extend(builder.genesis, 6);
+    await a.node.chain.processBlocks(blocks.map((x) => x.block));
+    connect(a, b);
+    connect(b, c);
+    await settle([a, b, c], 100);
+    expect(c.node.tip.hash).toBe(blocks[5]!.hash);
+
+    const next = builder.next(blocks[5]!);
+    await a.node.submitBlock(next.block);
+    await settle([a, b, c], 100);
+    expect(b.node.tip.hash).toBe(next.hash);
+    expect(c.node.tip.hash).toBe(next.hash);
+
+    const tx = builder.spend([builder.coinbaseOf(blocks[0]!)], [49n * 100_000_000n]);
+    expect((await a.node.submitTx(tx)).ok).toBe(true);
+    await settle([a, b, c], 60);
+    expect(b.node.mempool.has(txid(tx))).toBe(true);
+    expect(c.node.mempool.has(txid(tx))).toBe(true);
+  });
+
+  it('error: a peer of another network is banned (D.26)', async () => {
+    const a = await makeNode();
+    const m = await makeNode(mainParams);
+    connect(a, m);
+    await settle([a, m]);
+    expect(a.network.peerInfo()).toEqual([]);
+    expect(a.bans.isBanned(m.identity.peerId)).toBe(true);
+  });
+
+  it('error: a key that does not match the claimed peer id is banned (D.26)', async () => {
+    const a = await makeNode();
+    const b = await makeNode();
+    const link = new MemoryLink();
+    const back = new MemoryLink();
+    link.other = back;
+    back.other = link;
+    const impostor = identity().peerId;
+    back.handle = a.network.addLink(impostor, back, true);
+    // b's version carries b's key, which does not hash to the impostor id.
+    link.handle = b.network.addLink(a.identity.peerId, link, false);
+    await settle([a, b]);
+    expect(a.bans.isBanned(impostor)).toBe(true);
+  });
+
+  it('behavior: no handshake in time → dropped without a ban; a second version is ignored (D.26)', async () => {
+    const a = await makeNode(testParams, { handshakeTimeout: 100 });
+    const silent = new MemoryLink();
+    const other = new MemoryLink();
+    silent.other = other;
+    other.other = silent;
+    const peer = identity().peerId;
+    silent.handle = a.network.addLink(peer, silent, true);
+    await settle([a], 20, 10);
+    expect(a.network.peerInfo()).toEqual([]);
+    expect(a.bans.isBanned(peer)).toBe(false);
+
+    const b = await makeNode();
+    const c = await makeNode();
+    const { ba } = connect(b, c);
+    await settle([b, c]);
+    inject(ba, {
+      type: 'version',
+      protocolVersion: 1,
+      networkId: testParams.networkId,
+      height: 0,
+      tipHash: new Uint8Array(32),
+      totalWork: 0n,
+      publicKey: c.identity.publicKey,
+      nonce: new Uint8Array(32),
+      userAgent: 'again',
+    });
+    await settle([b, c]);
+    expect(b.network.peerInfo()).toMatchObject([{ id: c.identity.peerId, state: 'ready', userAgent: 'tabchain' }]);
+  });
+
+  it('error: malformed frames and floods get the sender banned while other peers keep syncing (D.23–25)', async () => {
+    const a = await makeNode();
+    const good = await makeNode();
+    const bad = await makeNode();
+    const junk = await makeNode();
+    connect(a, good);
+    const { ba: fromBad } = connect(a, bad);
+    const { ba: fromJunk } = connect(a, junk);
+    await settle([a, good, bad, junk]);
+    inject(fromBad, new Uint8Array([0x74, 0x61, 0x62, 0x63, 1, 99, 1, 2, 3]));
+    for (let i = 0; i < 1000; i++) inject(fromJunk, { type: 'ping', nonce: BigInt(i) }, i + 1);
+    await settle([a, good, bad, junk], 20, 1);
+    expect(a.bans.isBanned(bad.identity.peerId)).toBe(true);
+    expect(a.bans.isBanned(junk.identity.peerId)).toBe(true);
+    expect(a.network.peerInfo().map((p) => p.id)).toEqual([good.identity.peerId]);
+
+    const builder = new ChainBuilder();
+    const blocks = builder.extend(builder.genesis, 3);
+    await good.node.chain.processBlocks(blocks.map((x) => x.block));
+    await settle([a, good], 80);
+    expect(a.node.tip.hash).toBe(blocks[2]!.hash);
+  });
+
+  it('error: a peer that sends an invalid block is banned; headers that do not chain are banned (A, C.21)', async () => {
+    const a = await makeNode();
+    const evil = await makeNode();
+    const { ba } = connect(a, evil);
+    await settle([a, evil]);
+    const builder = new ChainBuilder();
+    const b1 = builder.next(builder.genesis);
+    const b2 = builder.next(b1);
+    // Headers 1 and 3 without 2: not a chain. Only answers to getheaders count, so ask first.
+    (a.network as unknown as { requestHeaders(p: unknown): void }).requestHeaders(
+      (a.network as unknown as { peers: Map<string, unknown> }).peers.get(evil.identity.peerId),
+    );
+    inject(ba, { type: 'headers', headers: [b1.block.header, builder.next(b2).block.header] });
+    await settle([a, evil]);
+    expect(a.bans.isBanned(evil.identity.peerId)).toBe(true);
+  });
+
+  it('behavior: a long gap between ticks (a throttled hidden tab) does not time peers out (E.32)', async () => {
+    const a = await makeNode(testParams, { pingInterval: 1000, pingTimeout: 3000 });
+    const b = await makeNode(testParams, { pingInterval: 1000, pingTimeout: 3000 });
+    connect(a, b);
+    await settle([a, b]);
+    clockMs += 120_000;
+    a.network.tick(clockMs);
+    b.network.tick(clockMs);
+    await settle([a, b], 150, 10);
+    expect(a.network.peerInfo()).toMatchObject([{ state: 'ready' }]);
+    expect(a.network.peerInfo()[0]!.latencyMs).not.toBeNull();
+  });
+
+  it('behavior: a peer that withholds blocks loses the request to another peer (C.22)', async () => {
+    const builder = new ChainBuilder();
+    const blocks = builder.extend(builder.genesis, 30);
+    const honest = await makeNode();
+    const staller = await makeNode();
+    await honest.node.chain.processBlocks(blocks.map((x) => x.block));
+    await staller.node.chain.processBlocks(blocks.map((x) => x.block));
+    const fresh = await makeNode(testParams, { blockTimeout: 200, maxInFlightPerPeer: 8 });
+    const { ba: fromStaller } = connect(fresh, staller);
+    await settle([fresh, staller], 20);
+    // From now on the staller answers nothing.
+    fromStaller.mute = true;
+    connect(fresh, honest);
+    await settle([fresh, staller, honest], 300, 10);
+    expect(fresh.node.tip.hash).toBe(blocks[29]!.hash);
+    expect(fresh.network.peerInfo().map((p) => p.id)).toEqual([honest.identity.peerId]);
+    expect(fresh.bans.isBanned(staller.identity.peerId)).toBe(false);
+  });
+
+  it('behavior: resolve() syncs with peers now and reports whether the tip was replaced', async () => {
+    const a = await makeNode();
+    const b = await makeNode();
+    connect(a, b);
+    await settle([a, b]);
+    const builder = new ChainBuilder();
+    await a.node.chain.processBlocks(builder.extend(builder.genesis, 4).map((x) => x.block));
+    // Suppress the announcement path: b learns only through resolve.
+    const result = b.network.resolve(5000);
+    await settle([a, b], 100);
+    expect(await result).toEqual({ replaced: true, tip: { height: 4, hash: a.node.tip.hash } });
+  });
+});

@@ -1,0 +1,689 @@
+/**
+ * @module The peer-to-peer side of a node: handshakes, headers-first sync, block and tx relay,
+ * ping/pong, misbehaviour and bans, and signaling relayed between peers (mesh introductions).
+ *
+ * Pure: links come in through {@link LinkPort}s (WebRTC data channels in the browser, anything
+ * in tests), time through `tick(now)` calls (milliseconds), so every timeout is testable. See
+ * docs/protocol.md for the messages and rules.
+ */
+import type { BlockHeader } from '../primitives/header.ts';
+import { decodeBlock } from '../primitives/block.ts';
+import { decodeTx, encodeTx, txid, txidBytes } from '../primitives/transaction.ts';
+import { blockHash, headerHash } from '../primitives/header.ts';
+import { DecodeError } from '../encoding/decode-error.ts';
+import { bytesEqual, bytesToHex, hashToHex, hexToHash } from '../encoding/hex.ts';
+import { workFromBits } from '../consensus/pow.ts';
+import type { Node } from '../node/node.ts';
+import type { BanList } from '../node/ban-list.ts';
+import { Emitter, type Unsubscribe } from '../util/emitter.ts';
+import { randomBytes } from '@noble/hashes/utils.js';
+import { INV_BLOCK, INV_TX, PROTOCOL_VERSION, WIRE_LIMITS, type InvItem, type Message } from './messages.ts';
+import { encodeMessage, decodeMessage, peekHeader } from './wire-codec.ts';
+import { Reassembler, splitMessage } from './chunking.ts';
+import { TokenBucket } from './rate-limit.ts';
+import { peerIdOf, signIdentity, verifyIdentity, type PeerId } from './peer-identity.ts';
+
+/** A connected data channel, as the network needs it. The adapter handles back-pressure. */
+export interface LinkPort {
+  /** Sends one chunk (≤ WIRE_LIMITS.maxChunkSize bytes). Never throws. */
+  send(chunk: Uint8Array): void;
+  /** Closes the link; the adapter then calls the handle's `closed()`. */
+  close(): void;
+  /** Bytes sent but not yet on the wire (for serving data under back-pressure). */
+  readonly buffered?: number;
+}
+
+/** Blocks served for one getdata, and the send backlog above which serving pauses. */
+const MAX_BLOCKS_PER_GETDATA = 16;
+const MAX_SEND_BACKLOG = 8 * 1024 * 1024;
+
+/** What the adapter calls on a link's events. */
+export interface LinkHandle {
+  receive(chunk: Uint8Array): void;
+  closed(): void;
+}
+
+export interface NodeIdentity {
+  readonly secretKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+  readonly peerId: PeerId;
+}
+
+export type PeerState = 'handshaking' | 'ready' | 'closed';
+
+export interface PeerInfo {
+  readonly id: PeerId;
+  readonly state: PeerState;
+  readonly height: number;
+  readonly latencyMs: number | null;
+  readonly inbound: boolean;
+  readonly userAgent: string;
+}
+
+export interface SyncProgress {
+  /** Blocks connected since this sync began. */
+  readonly done: number;
+  /** Blocks this sync set out to connect. */
+  readonly total: number;
+}
+
+export interface NetworkEvents extends Record<string, unknown> {
+  'peer-connected': PeerInfo;
+  'peer-disconnected': { readonly id: PeerId; readonly reason: string; readonly banned: boolean };
+  sync: SyncProgress;
+  /** Relayed signaling addressed to this node (a peer introducing another). */
+  signal: { readonly from: PeerId; readonly data: string; readonly via: PeerId };
+  /** A connected peer told us whom it is connected to. */
+  'peer-list': { readonly from: PeerId; readonly peers: readonly PeerId[] };
+}
+
+export interface NetworkOptions {
+  readonly node: Node;
+  readonly identity: NodeIdentity;
+  readonly bans: BanList;
+  readonly userAgent?: string;
+  /** Milliseconds; defaults below. */
+  readonly handshakeTimeout?: number;
+  readonly pingInterval?: number;
+  readonly pingTimeout?: number;
+  readonly blockTimeout?: number;
+  /** Block bodies requested from one peer at a time. */
+  readonly maxInFlightPerPeer?: number;
+  /** Blocks connected per store write while syncing. */
+  readonly batchSize?: number;
+  /** Messages per second a peer may send (burst is twice that). */
+  readonly messageRate?: number;
+}
+
+/** Why a link is closed: `ban` codes also ban the peer; `drop` codes do not (nimiq's CloseType split). */
+type CloseReason = { readonly kind: 'ban' | 'drop'; readonly reason: string };
+
+const ban = (reason: string): CloseReason => ({ kind: 'ban', reason });
+const drop = (reason: string): CloseReason => ({ kind: 'drop', reason });
+
+interface Peer {
+  readonly id: PeerId;
+  readonly link: LinkPort;
+  readonly inbound: boolean;
+  state: PeerState;
+  openedAt: number;
+  readonly nonce: Uint8Array;
+  remote: Extract<Message, { type: 'version' }> | undefined;
+  verified: boolean;
+  readonly reassembler: Reassembler;
+  readonly bucket: TokenBucket;
+  nextMessageId: number;
+  lastHeard: number;
+  pingNonce: bigint | undefined;
+  pingSentAt: number;
+  lastPingAt: number;
+  latencyMs: number | null;
+  /** Inventory this peer has (announced to or by it): never announced to it again. */
+  readonly known: Set<string>;
+  /** Block hashes requested from this peer, with when. */
+  readonly inFlight: Map<string, number>;
+  /** A getheaders is outstanding (headers are accepted only in answer to one). */
+  headersRequested: boolean;
+  height: number;
+}
+
+const KNOWN_LIMIT = 5000;
+
+export class Network {
+  private readonly node: Node;
+  private readonly identity: NodeIdentity;
+  private readonly bans: BanList;
+  private readonly peers = new Map<PeerId, Peer>();
+  private readonly events = new Emitter<NetworkEvents>();
+  private readonly userAgent: string;
+  private readonly handshakeTimeout: number;
+  private readonly pingInterval: number;
+  private readonly pingTimeout: number;
+  private readonly blockTimeout: number;
+  private readonly maxInFlightPerPeer: number;
+  private readonly batchSize: number;
+  private readonly messageRate: number;
+  private now = 0;
+  private lastTick = 0;
+  /** Blocks that arrived and wait to be connected in a batch. */
+  private arrived: { block: Uint8Array; from: PeerId }[] = [];
+  private processing: Promise<void> = Promise.resolve();
+  /** Where a tx came from, so it is not announced back. */
+  private readonly txSource = new Map<string, PeerId>();
+  private sync: { startHeight: number; total: number } | undefined;
+  private readonly unsubscribe: Unsubscribe[] = [];
+
+  constructor(options: NetworkOptions) {
+    this.node = options.node;
+    this.identity = options.identity;
+    this.bans = options.bans;
+    // The wire allows 64 bytes of user agent.
+    this.userAgent = truncateUtf8(options.userAgent ?? 'tabchain', WIRE_LIMITS.maxUserAgent);
+    this.handshakeTimeout = options.handshakeTimeout ?? 10_000;
+    this.pingInterval = options.pingInterval ?? 15_000;
+    this.pingTimeout = options.pingTimeout ?? 60_000;
+    this.blockTimeout = options.blockTimeout ?? 20_000;
+    this.maxInFlightPerPeer = options.maxInFlightPerPeer ?? 16;
+    this.batchSize = options.batchSize ?? 64;
+    this.messageRate = options.messageRate ?? 200;
+    this.unsubscribe.push(
+      this.node.on('tip', (tip) => this.announce({ kind: INV_BLOCK, hash: hexToHash(tip.hash) })),
+      this.node.on('tx-accepted', (entry) => this.announce({ kind: INV_TX, hash: hexToHash(entry.txid) }, this.txSource.get(entry.txid))),
+    );
+  }
+
+  on<K extends keyof NetworkEvents>(event: K, handler: (payload: NetworkEvents[K]) => void): Unsubscribe {
+    return this.events.on(event, handler);
+  }
+
+  get peerId(): PeerId {
+    return this.identity.peerId;
+  }
+
+  /** Peers in any state but closed. */
+  peerInfo(): PeerInfo[] {
+    return [...this.peers.values()].map((p) => this.info(p));
+  }
+
+  readyPeerIds(): PeerId[] {
+    return [...this.peers.values()].filter((p) => p.state === 'ready').map((p) => p.id);
+  }
+
+  has(peerId: PeerId): boolean {
+    return this.peers.has(peerId);
+  }
+
+  isBanned(peerId: PeerId): boolean {
+    return this.bans.isBanned(peerId);
+  }
+
+  private info(p: Peer): PeerInfo {
+    return { id: p.id, state: p.state, height: p.height, latencyMs: p.latencyMs, inbound: p.inbound, userAgent: p.remote?.userAgent ?? '' };
+  }
+
+  // ---- Links -----------------------------------------------------------------------------------
+
+  /**
+   * A data channel to `remoteId` opened. Returns the handle the adapter feeds with received
+   * chunks, or undefined (and closes the link) when the peer is banned or already connected.
+   */
+  addLink(remoteId: PeerId, link: LinkPort, inbound: boolean): LinkHandle | undefined {
+    if (remoteId === this.identity.peerId || this.bans.isBanned(remoteId) || this.peers.has(remoteId)) {
+      link.close();
+      return undefined;
+    }
+    const peer: Peer = {
+      id: remoteId,
+      link,
+      inbound,
+      state: 'handshaking',
+      openedAt: this.now,
+      nonce: randomBytes(32),
+      remote: undefined,
+      verified: false,
+      reassembler: new Reassembler(),
+      bucket: new TokenBucket(this.messageRate, this.messageRate * 2, this.now),
+      nextMessageId: 1,
+      lastHeard: this.now,
+      pingNonce: undefined,
+      pingSentAt: 0,
+      lastPingAt: this.now,
+      latencyMs: null,
+      known: new Set(),
+      inFlight: new Map(),
+      headersRequested: false,
+      height: 0,
+    };
+    this.peers.set(remoteId, peer);
+    const tip = this.node.tip;
+    this.send(peer, {
+      type: 'version',
+      protocolVersion: PROTOCOL_VERSION,
+      networkId: this.node.params.networkId,
+      height: tip.height,
+      tipHash: hexToHash(tip.hash),
+      totalWork: tip.chainWork,
+      publicKey: this.identity.publicKey,
+      nonce: peer.nonce,
+      userAgent: this.userAgent,
+    });
+    return {
+      receive: (chunk) => this.receive(peer, chunk),
+      closed: () => this.forget(peer, drop('link closed')),
+    };
+  }
+
+  /** Closes one peer's link (or all), without a ban. */
+  disconnect(peerId?: PeerId): void {
+    for (const p of [...this.peers.values()]) if (peerId === undefined || p.id === peerId) this.close(p, drop('disconnected by the user'));
+  }
+
+  /** Bans a peer (and closes its link if connected). */
+  async ban(peerId: PeerId, reason = 'banned by the user'): Promise<void> {
+    await this.bans.ban(peerId, reason);
+    const p = this.peers.get(peerId);
+    if (p) this.close(p, drop(reason));
+  }
+
+  private close(p: Peer, why: CloseReason): void {
+    if (p.state === 'closed') return;
+    if (why.kind === 'ban') void this.bans.ban(p.id, why.reason);
+    this.forget(p, why);
+    p.link.close();
+  }
+
+  private forget(p: Peer, why: CloseReason): void {
+    if (p.state === 'closed') return;
+    const wasReady = p.state === 'ready';
+    p.state = 'closed';
+    this.peers.delete(p.id);
+    // Blocks it owed us go back to the pool of work for other peers.
+    p.inFlight.clear();
+    if (wasReady || why.kind === 'ban') this.events.emit('peer-disconnected', { id: p.id, reason: why.reason, banned: why.kind === 'ban' });
+    this.requestBlocks();
+  }
+
+  private send(p: Peer, message: Message): void {
+    if (p.state === 'closed') return;
+    const bytes = encodeMessage(message);
+    for (const chunk of splitMessage(bytes, p.nextMessageId)) p.link.send(chunk);
+    p.nextMessageId = (p.nextMessageId + 1) >>> 0 || 1;
+  }
+
+  private receive(p: Peer, chunk: Uint8Array): void {
+    if (p.state === 'closed') return;
+    if (!p.bucket.take(this.now)) return this.close(p, ban('message flood'));
+    const result = p.reassembler.push(chunk, this.now);
+    if (result.kind === 'pending') return;
+    if (result.kind === 'error') return this.close(p, result.reason === 'oversize' ? ban(`oversized message`) : drop(`bad chunk: ${result.reason}`));
+    let message: Message;
+    try {
+      message = decodeMessage(result.bytes);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      // Another protocol version is not garbage: part without a ban.
+      const header = peekHeader(result.bytes);
+      if (header && header.version !== PROTOCOL_VERSION) return this.close(p, drop(`protocol version ${header.version}`));
+      return this.close(p, ban(`malformed message: ${error.message}`));
+    }
+    p.lastHeard = this.now;
+    this.handle(p, message);
+  }
+
+  // ---- Messages ----------------------------------------------------------------------------------
+
+  private handle(p: Peer, m: Message): void {
+    if (m.type === 'version') return this.onVersion(p, m);
+    if (m.type === 'verack') return this.onVerack(p, m.signature);
+    // Nothing but the handshake counts before it is complete.
+    if (p.state !== 'ready') return;
+    switch (m.type) {
+      case 'ping':
+        return this.send(p, { type: 'pong', nonce: m.nonce });
+      case 'pong':
+        if (p.pingNonce !== undefined && m.nonce === p.pingNonce) {
+          p.latencyMs = Math.max(0, this.now - p.pingSentAt);
+          p.pingNonce = undefined;
+        }
+        return;
+      case 'getheaders':
+        return this.send(p, {
+          type: 'headers',
+          headers: this.node.chain.headersAfter(m.locator.map(hashToHex), isZero(m.stopHash) ? undefined : hashToHex(m.stopHash), WIRE_LIMITS.maxHeaders),
+        });
+      case 'headers':
+        return void this.onHeaders(p, m.headers);
+      case 'inv':
+        return this.onInv(p, m.items);
+      case 'getdata':
+        return void this.onGetData(p, m.items);
+      case 'notfound':
+        for (const item of m.items) p.inFlight.delete(hashToHex(item.hash));
+        return this.requestBlocks();
+      case 'block':
+        return this.onBlock(p, m.block);
+      case 'tx':
+        return void this.onTx(p, m.tx);
+      case 'peers':
+        return void this.events.emit('peer-list', { from: p.id, peers: m.peers.filter((id) => id !== this.identity.peerId) });
+      case 'signal':
+        return this.onSignal(p, m);
+    }
+  }
+
+  private onVersion(p: Peer, m: Extract<Message, { type: 'version' }>): void {
+    if (p.remote) return; // A second handshake is ignored (test-plan D.26).
+    if (!bytesEqual(m.networkId, this.node.params.networkId)) return this.close(p, ban('another network'));
+    if (peerIdOf(m.publicKey) !== p.id) return this.close(p, ban('public key does not match the peer id'));
+    if (m.protocolVersion !== PROTOCOL_VERSION) return this.close(p, drop(`protocol version ${m.protocolVersion}`));
+    p.remote = m;
+    p.height = m.height;
+    this.send(p, { type: 'verack', signature: signIdentity(this.identity.secretKey, 'handshake', m.nonce, this.node.params.networkId) });
+    this.maybeReady(p);
+  }
+
+  private onVerack(p: Peer, signature: Uint8Array): void {
+    if (p.verified) return;
+    if (!p.remote) return this.close(p, ban('verack before version'));
+    if (!verifyIdentity(p.remote.publicKey, signature, 'handshake', p.nonce, this.node.params.networkId)) return this.close(p, ban('failed key proof'));
+    p.verified = true;
+    this.maybeReady(p);
+  }
+
+  private maybeReady(p: Peer): void {
+    if (p.state !== 'handshaking' || !p.remote || !p.verified) return;
+    p.state = 'ready';
+    p.lastPingAt = this.now;
+    this.events.emit('peer-connected', this.info(p));
+    this.send(p, { type: 'peers', peers: this.readyPeerIds().filter((id) => id !== p.id).slice(0, WIRE_LIMITS.maxPeerList) });
+    if (p.remote.totalWork > this.node.tip.chainWork) this.requestHeaders(p);
+  }
+
+  private requestHeaders(p: Peer): void {
+    p.headersRequested = true;
+    const from = this.node.chain.bestHeader();
+    this.send(p, { type: 'getheaders', locator: this.node.chain.locator(from.hash).map(hexToHash), stopHash: new Uint8Array(32) });
+  }
+
+  /**
+   * Headers-first sync: headers must answer our request and form one continuous chain; they
+   * are filed only when the batch ends with more work than our tip (a flood of low-work
+   * headers fills nothing and downloads no bodies, test-plan C.21).
+   */
+  private async onHeaders(p: Peer, headers: readonly BlockHeader[]): Promise<void> {
+    if (!p.headersRequested) return; // Unsolicited: ignored.
+    p.headersRequested = false;
+    if (headers.length === 0) return this.requestBlocks();
+    const hashes = headers.map((h) => headerHash(h));
+    for (let i = 1; i < headers.length; i++) {
+      if (!bytesEqual(headers[i]!.prevHash, hashes[i - 1]!)) return this.close(p, ban('headers are not a continuous chain'));
+    }
+    const parent = this.node.chain.entry(hashToHex(headers[0]!.prevHash));
+    if (!parent) return; // Our locator did not reach its fork: nothing to attach it to yet.
+    let work = parent.chainWork;
+    for (const h of headers) work += workFromBits(h.bits);
+    if (work <= this.node.tip.chainWork && headers.length < WIRE_LIMITS.maxHeaders) return;
+    if (work <= this.node.tip.chainWork) return; // A long low-work branch: not followed (see docs).
+    for (const header of headers) {
+      const outcome = await this.node.chain.processHeader(header);
+      if (outcome.status === 'rejected') {
+        if (outcome.rejection.punish) return this.close(p, ban(`invalid header: ${outcome.rejection.code}`));
+        break;
+      }
+    }
+    const last = this.node.chain.entry(hashToHex(hashes[hashes.length - 1]!));
+    if (last) p.height = Math.max(p.height, last.height);
+    if (headers.length === WIRE_LIMITS.maxHeaders) this.requestHeaders(p);
+    this.startSync();
+    this.requestBlocks();
+  }
+
+  private onInv(p: Peer, items: readonly InvItem[]): void {
+    const wantTx: InvItem[] = [];
+    let newBlock = false;
+    for (const item of items) {
+      const key = bytesToHex(item.hash);
+      remember(p.known, key);
+      if (item.kind === INV_BLOCK) {
+        if (!this.node.chain.entry(hashToHex(item.hash))) newBlock = true;
+      } else if (!this.node.mempool.has(hashToHex(item.hash))) wantTx.push(item);
+    }
+    if (newBlock && !p.headersRequested) this.requestHeaders(p);
+    if (wantTx.length) this.send(p, { type: 'getdata', items: wantTx });
+  }
+
+  private async onGetData(p: Peer, items: readonly InvItem[]): Promise<void> {
+    const missing: InvItem[] = [];
+    let blocks = 0;
+    for (const item of items) {
+      const hash = hashToHex(item.hash);
+      // A peer asking for more than it can take gets notfound, not an unbounded send queue.
+      if (item.kind === INV_BLOCK && (++blocks > MAX_BLOCKS_PER_GETDATA || (p.link.buffered ?? 0) > MAX_SEND_BACKLOG)) {
+        missing.push(item);
+        continue;
+      }
+      if (item.kind === INV_TX) {
+        const entry = this.node.mempool.get(hash);
+        if (entry) this.send(p, { type: 'tx', tx: encodeTx(entry.tx) });
+        else missing.push(item);
+      } else {
+        const entry = this.node.chain.entry(hash);
+        const bytes = entry?.hasData ? await this.node.chain.getBlockBytes(hash) : undefined;
+        if (bytes) this.send(p, { type: 'block', block: bytes });
+        else missing.push(item);
+      }
+      remember(p.known, bytesToHex(item.hash));
+    }
+    if (missing.length) this.send(p, { type: 'notfound', items: missing });
+  }
+
+  private onBlock(p: Peer, bytes: Uint8Array): void {
+    let hash: string;
+    try {
+      hash = blockHash(decodeBlock(bytes, this.node.params.limits).header);
+    } catch (error) {
+      if (error instanceof DecodeError) return this.close(p, ban(`malformed block: ${error.message}`));
+      throw error;
+    }
+    // Only blocks we asked this peer for are taken (an unrequested block is ignored).
+    if (!p.inFlight.delete(hash)) return;
+    remember(p.known, bytesToHex(hexToHash(hash)));
+    this.arrived.push({ block: bytes, from: p.id });
+    if (this.arrived.length >= this.batchSize || this.inFlightCount() === 0) this.flushArrived();
+    this.requestBlocks();
+  }
+
+  /** Connects the blocks that arrived, in one store write; punishes senders of invalid ones. */
+  private flushArrived(): void {
+    if (this.arrived.length === 0) return;
+    const batch = this.arrived;
+    this.arrived = [];
+    this.processing = this.processing.then(async () => {
+      const blocks = batch.map((b) => decodeBlock(b.block, this.node.params.limits));
+      const outcomes = await this.node.chain.processBlocks(blocks);
+      outcomes.forEach((o, i) => {
+        if (o.status === 'rejected' && o.rejection.punish) {
+          const sender = this.peers.get(batch[i]!.from);
+          if (sender) this.close(sender, ban(`invalid block: ${o.rejection.code}`));
+        }
+      });
+      this.reportSync();
+      this.requestBlocks();
+    }).catch(() => {
+      // A failed write (storage) leaves the chain as it was; the blocks are asked for again.
+      this.requestBlocks();
+    });
+  }
+
+  private async onTx(p: Peer, bytes: Uint8Array): Promise<void> {
+    let tx;
+    try {
+      tx = decodeTx(bytes, this.node.params.limits);
+    } catch (error) {
+      if (error instanceof DecodeError) return this.close(p, ban(`malformed tx: ${error.message}`));
+      throw error;
+    }
+    const id = txid(tx);
+    remember(p.known, bytesToHex(txidBytes(tx)));
+    this.txSource.set(id, p.id);
+    if (this.txSource.size > KNOWN_LIMIT) this.txSource.delete(this.txSource.keys().next().value!);
+    const result = await this.node.submitTx(tx);
+    if (!result.ok && result.punish) this.close(p, ban(`invalid tx: ${result.code}`));
+  }
+
+  private onSignal(p: Peer, m: Extract<Message, { type: 'signal' }>): void {
+    if (m.to === this.identity.peerId) {
+      this.events.emit('signal', { from: m.from, data: m.data, via: p.id });
+      return;
+    }
+    const next = this.peers.get(m.to);
+    if (!next || next.state !== 'ready' || m.hops === 0) return;
+    this.send(next, { ...m, hops: m.hops - 1 });
+  }
+
+  /** Sends signaling for `to` through a connected peer (mesh introduction while the server is away). */
+  relaySignal(via: PeerId, to: PeerId, data: string): boolean {
+    const p = this.peers.get(via);
+    if (!p || p.state !== 'ready' || new TextEncoder().encode(data).length > WIRE_LIMITS.maxSignalData) return false;
+    this.send(p, { type: 'signal', from: this.identity.peerId, to, hops: WIRE_LIMITS.maxSignalHops, data });
+    return true;
+  }
+
+  /** Announces new inventory to every ready peer that does not have it (never back to its source). */
+  private announce(item: InvItem, source?: PeerId): void {
+    const key = bytesToHex(item.hash);
+    for (const p of this.peers.values()) {
+      if (p.state !== 'ready' || p.id === source || p.known.has(key)) continue;
+      remember(p.known, key);
+      this.send(p, { type: 'inv', items: [item] });
+    }
+  }
+
+  // ---- Sync --------------------------------------------------------------------------------------
+
+  private inFlightCount(): number {
+    let n = 0;
+    for (const p of this.peers.values()) n += p.inFlight.size;
+    return n;
+  }
+
+  private startSync(): void {
+    const best = this.node.chain.bestHeader();
+    const tip = this.node.tip;
+    if (best.chainWork <= tip.chainWork) return;
+    if (!this.sync) this.sync = { startHeight: tip.height, total: 0 };
+    this.sync.total = Math.max(this.sync.total, best.height - this.sync.startHeight);
+    this.reportSync();
+  }
+
+  private reportSync(): void {
+    if (!this.sync) return;
+    const done = Math.min(this.sync.total, Math.max(0, this.node.tip.height - this.sync.startHeight));
+    const complete = this.node.chain.bestHeader().chainWork <= this.node.tip.chainWork;
+    this.events.emit('sync', { done: complete ? this.sync.total : done, total: this.sync.total });
+    if (complete) this.sync = undefined;
+  }
+
+  /** Spreads the missing bodies over ready peers that have them, a few per peer. */
+  private requestBlocks(): void {
+    const wanted = this.node.chain.blocksToDownload(this.maxInFlightPerPeer * Math.max(1, this.peers.size) * 2);
+    if (wanted.length === 0) return;
+    const requested = new Set<string>();
+    for (const p of this.peers.values()) for (const h of p.inFlight.keys()) requested.add(h);
+    const ready = [...this.peers.values()].filter((p) => p.state === 'ready');
+    for (const entry of wanted) {
+      if (requested.has(entry.hash)) continue;
+      const candidates = ready.filter((p) => p.height >= entry.height && p.inFlight.size < this.maxInFlightPerPeer);
+      if (candidates.length === 0) break;
+      const p = candidates.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
+      p.inFlight.set(entry.hash, this.now);
+      requested.add(entry.hash);
+      this.send(p, { type: 'getdata', items: [{ kind: INV_BLOCK, hash: hexToHash(entry.hash) }] });
+    }
+  }
+
+  /**
+   * Syncs with every ready peer now (the tutorials' `/nodes/resolve`): asks each for headers
+   * and resolves once no request is outstanding (or after `timeoutMs` of ticks).
+   */
+  async resolve(timeoutMs = 30_000): Promise<{ replaced: boolean; tip: { height: number; hash: string } }> {
+    const before = this.node.tip.hash;
+    for (const p of this.peers.values()) if (p.state === 'ready') this.requestHeaders(p);
+    const started = this.now;
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        const busy = [...this.peers.values()].some((p) => p.headersRequested || p.inFlight.size > 0) || this.arrived.length > 0;
+        if (!busy || this.now - started > timeoutMs) {
+          off();
+          void this.processing.then(() => resolve());
+        }
+      };
+      const off = this.onTick(check);
+      check();
+    });
+    const tip = this.node.tip;
+    return { replaced: tip.hash !== before, tip: { height: tip.height, hash: tip.hash } };
+  }
+
+  // ---- Time --------------------------------------------------------------------------------------
+
+  private readonly tickHandlers = new Set<() => void>();
+
+  private onTick(handler: () => void): () => void {
+    this.tickHandlers.add(handler);
+    return () => this.tickHandlers.delete(handler);
+  }
+
+  /**
+   * Advances the network's clock (milliseconds): handshake and ping timeouts, stalled chunk
+   * sequences, and block requests that timed out (asked again from another peer). A long gap
+   * since the last tick (a hidden, throttled tab) restarts the timers instead of timing peers out.
+   */
+  tick(now: number): void {
+    const gap = now - this.lastTick;
+    // The first tick, or one after a long gap, restarts every timer rather than judging peers by
+    // time the node itself did not see pass.
+    const throttled = this.lastTick === 0 || gap > this.pingInterval;
+    this.now = now;
+    this.lastTick = now;
+    for (const p of [...this.peers.values()]) {
+      if (throttled) {
+        p.openedAt = now;
+        p.lastPingAt = now;
+        p.lastHeard = now;
+        p.pingNonce = undefined;
+        for (const key of p.inFlight.keys()) p.inFlight.set(key, now);
+      }
+      const stalled = p.reassembler.expire(now);
+      if (stalled) {
+        this.close(p, drop('stalled message'));
+        continue;
+      }
+      if (p.state === 'handshaking') {
+        if (now - p.openedAt > this.handshakeTimeout) this.close(p, drop('no handshake in time'));
+        continue;
+      }
+      if (p.pingNonce !== undefined && now - p.pingSentAt > this.pingTimeout) {
+        this.close(p, drop('ping timeout'));
+        continue;
+      }
+      if (p.pingNonce === undefined && now - p.lastPingAt >= this.pingInterval) {
+        p.pingNonce = BigInt(now) * 1000n + BigInt(this.peers.size);
+        p.pingSentAt = now;
+        p.lastPingAt = now;
+        this.send(p, { type: 'ping', nonce: p.pingNonce });
+      }
+      // A peer that withholds a block is dropped (no ban: it may just be slow); its requests go
+      // to other peers.
+      if ([...p.inFlight.values()].some((at) => now - at > this.blockTimeout)) this.close(p, drop('block request timed out'));
+    }
+    if (this.arrived.length && this.inFlightCount() === 0) this.flushArrived();
+    this.requestBlocks();
+    for (const handler of [...this.tickHandlers]) handler();
+  }
+
+  /** Stops listening to the node and closes every link. */
+  dispose(): void {
+    for (const off of this.unsubscribe) off();
+    this.disconnect();
+  }
+}
+
+function truncateUtf8(text: string, maxBytes: number): string {
+  let out = '';
+  for (const ch of text) {
+    if (new TextEncoder().encode(out + ch).length > maxBytes) break;
+    out += ch;
+  }
+  return out;
+}
+
+function isZero(hash: Uint8Array): boolean {
+  return hash.every((b) => b === 0);
+}
+
+function remember(set: Set<string>, key: string): void {
+  set.add(key);
+  if (set.size > KNOWN_LIMIT) set.delete(set.values().next().value!);
+}
+
