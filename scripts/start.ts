@@ -1,12 +1,12 @@
 /**
- * `npm start`: builds the app when dist/ is missing, then serves it (and, from the peers
- * milestone on, the signaling endpoint) on one port. PORT sets the port (default 8080).
+ * `npm start`: builds the app when dist/ is missing, then serves it and the signaling endpoint
+ * (/signal) on one port with the signaling server's own code. PORT sets the port (default 8080).
  */
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { startStaticServer } from '../signaling-server/static-files.ts';
+import { startServer } from '../signaling-server/server.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -22,11 +22,13 @@ if (!existsSync(join(dist, 'index.html'))) {
   execSync('npm run build', { cwd: root, stdio: 'inherit' });
 }
 
-const server = await startStaticServer({ root: dist, port });
-const address = server.address();
-const actualPort = typeof address === 'object' && address ? address.port : port;
-console.log(`tabchain is running at http://localhost:${actualPort}/`);
+const running = await startServer({ port, dist }).catch((error: Error) => {
+  console.error(`cannot start: ${error.message}`);
+  process.exit(1);
+});
+console.log(`tabchain is running at ${running.appUrl}`);
+console.log(`signaling at ${running.signalUrl}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => server.close(() => process.exit(0)));
+  process.once(signal, () => void running.close().then(() => process.exit(0)));
 }

@@ -177,6 +177,12 @@ export class PeerConnector {
     if (via) this.options.network.relaySignal(via, to, JSON.stringify(data));
   }
 
+  /** Lets a peer be tried again at once (after an unban). */
+  forgetRetry(peer: PeerId): void {
+    this.retryAt.delete(peer);
+    this.fill();
+  }
+
   /** Drops one link (or all) without a ban. */
   disconnect(peer?: PeerId): void {
     for (const [id, { link }] of [...this.links]) if (peer === undefined || id === peer) link.close();

@@ -54,6 +54,7 @@ export interface TabchainApi {
   resolve(): Promise<{ replaced: boolean; tip: { height: number; hash: string } }>;
   disconnect(peerId?: string): Promise<void>;
   ban(peerId: string): Promise<void>;
+  unban(peerId: string): Promise<void>;
   bans(): Promise<{ peerId: string; until: number; reason: string }[]>;
   /** This tab's peer id and the signaling server's status. */
   self(): Promise<{ peerId: string; signaling: string }>;
@@ -217,6 +218,11 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
         if (typeof peerId !== 'string' || !PEER_ID_PATTERN.test(peerId)) throw new TypeError('a peer id is 32 lowercase hex characters');
         await s.network.ban(peerId);
         s.connector.disconnect(peerId);
+      }),
+    unban: (peerId) =>
+      use(async (s) => {
+        await s.bans.unban(peerId);
+        s.connector.forgetRetry(peerId);
       }),
     bans: () => use((s) => s.bans.list().map((b) => ({ ...b }))),
     self: () => use((s) => ({ peerId: s.identity.peerId, signaling: s.signalingStatus() })),

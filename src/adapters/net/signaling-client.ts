@@ -88,10 +88,13 @@ export class SignalingClient {
     }
     this.socket = socket;
     socket.onmessage = (event) => this.onMessage(typeof event.data === 'string' ? event.data : '');
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.socket = undefined;
       this.setStatus('offline');
+      // 4001: another socket with this node's key took the place (a duplicated tab): do not
+      // fight over it.
+      if (event.code === 4001) return;
       this.scheduleReconnect();
     };
     socket.onerror = () => socket.close();

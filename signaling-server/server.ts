@@ -1,0 +1,73 @@
+/**
+ * @module The whole server on one port: the built app (when there is one), `/health`, and the
+ * signaling endpoint on `/signal`. Used by the CLI (main.ts) and by `npm start`.
+ */
+import { createServer, type Server } from 'node:http';
+import { SIGNALING_PATH } from '../src/core/net/signaling-messages.ts';
+import { attachSignaling, type Signaling, type SignalingOptions } from './signaling.ts';
+import { createAppHandler, listen } from './static-files.ts';
+
+export interface ServerOptions {
+  /** Port to listen on; 0 picks a free one. */
+  port: number;
+  /** Address to listen on. Default `0.0.0.0` (every interface). */
+  host?: string;
+  /** Folder with the built app to serve, or null/undefined for signaling (and /health) only. */
+  dist?: string | null;
+  signaling?: SignalingOptions;
+}
+
+export interface RunningServer {
+  server: Server;
+  signaling: Signaling;
+  /** The port listened on (the one picked when asked for 0). */
+  port: number;
+  /** `http://localhost:PORT/` (or the bound address when it is not a wildcard). */
+  appUrl: string;
+  /** `ws://localhost:PORT/signal`. */
+  signalUrl: string;
+  /** Closes every signaling socket (1001) and the HTTP server; resolves once the port is free. */
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP server with signaling; resolves once it listens. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const host = options.host ?? '0.0.0.0';
+  const path = options.signaling?.path ?? SIGNALING_PATH;
+  let signaling: Signaling | null = null;
+  const server = createServer(
+    createAppHandler({
+      dist: options.dist ?? null,
+      signalPath: path,
+      health: () => {
+        const stats = signaling?.stats() ?? { rooms: 0, peers: 0 };
+        return { ok: true, rooms: stats.rooms, peers: stats.peers };
+      },
+    }),
+  );
+  signaling = attachSignaling(server, options.signaling);
+  try {
+    await listen(server, options.port, host);
+  } catch (error) {
+    await signaling.close();
+    throw error;
+  }
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  const running = signaling;
+  return {
+    server,
+    signaling: running,
+    port,
+    appUrl: `http://${shownHost}:${port}/`,
+    signalUrl: `ws://${shownHost}:${port}${path}`,
+    async close() {
+      await running.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

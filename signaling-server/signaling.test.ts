@@ -1,0 +1,602 @@
+/**
+ * The signaling server against real `ws` clients and raw TCP sockets on 127.0.0.1 (test-plan
+ * F.33–F.38, plus the happy paths). Every server listens on port 0.
+ */
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { generateSecretKey, publicKeyOf } from '../src/core/crypto/keys.ts';
+import { bytesToHex } from '../src/core/encoding/hex.ts';
+import { hexToBytes, peerIdOf, roomContext, signIdentity } from '../src/core/net/peer-identity.ts';
+import { SIGNALING_CLOSE, SIGNALING_MAX_PAYLOAD, type ServerMessage } from '../src/core/net/signaling-messages.ts';
+import { jsonLineLogger, type LogEntry } from './log.ts';
+import { startServer, type RunningServer } from './server.ts';
+import type { SignalingOptions } from './signaling.ts';
+
+const ROOM = 'aa'.repeat(32);
+const OTHER_ROOM = 'bb'.repeat(32);
+
+const servers: RunningServer[] = [];
+const sockets: WebSocket[] = [];
+
+afterEach(async () => {
+  for (const ws of sockets.splice(0)) ws.terminate();
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+interface Started {
+  running: RunningServer;
+  logs: LogEntry[];
+  url: string;
+  origin: string;
+}
+
+async function start(options: SignalingOptions = {}, port = 0): Promise<Started> {
+  const logs: LogEntry[] = [];
+  const running = await startServer({ port, host: '127.0.0.1', dist: null, signaling: { logger: (e) => logs.push(e), ...options } });
+  servers.push(running);
+  return { running, logs, url: `ws://127.0.0.1:${running.port}/signal`, origin: `http://127.0.0.1:${running.port}` };
+}
+
+interface Key {
+  secret: Uint8Array;
+  publicKey: string;
+  id: string;
+}
+
+function newKey(): Key {
+  const secret = generateSecretKey();
+  const publicKey = publicKeyOf(secret);
+  return { secret, publicKey: bytesToHex(publicKey), id: peerIdOf(publicKey) };
+}
+
+function joinMessage(key: Key, nonce: string, room = ROOM, signer: Key = key) {
+  const signature = signIdentity(signer.secret, 'signal-join', hexToBytes(nonce), roomContext(room));
+  return { type: 'join', room, publicKey: key.publicKey, signature: bytesToHex(signature) };
+}
+
+/** A `ws` client that queues what the server says. */
+class Client {
+  readonly inbox: ServerMessage[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  nonce = '';
+  key: Key = newKey();
+  private isClosed = false;
+  private wake: (() => void) | null = null;
+
+  constructor(readonly ws: WebSocket) {
+    sockets.push(ws);
+    ws.on('error', () => {});
+    ws.on('message', (data) => {
+      this.inbox.push(JSON.parse(String(data)) as ServerMessage);
+      this.wake?.();
+    });
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => {
+        this.isClosed = true;
+        resolve({ code, reason: String(reason) });
+        this.wake?.();
+      }),
+    );
+  }
+
+  /** The next message (of `type`, when given), in arrival order. */
+  async next(type?: ServerMessage['type'], timeoutMs = 5000): Promise<ServerMessage> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = this.inbox.findIndex((m) => type === undefined || m.type === type);
+      if (i >= 0) return this.inbox.splice(i, 1)[0]!;
+      if (this.isClosed) throw new Error(`closed before a ${type ?? 'message'}; inbox: ${JSON.stringify(this.inbox)}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${type ?? 'message'} within ${timeoutMs} ms; inbox: ${JSON.stringify(this.inbox)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  send(message: unknown) {
+    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  async join(room = ROOM): Promise<Extract<ServerMessage, { type: 'joined' }>> {
+    this.send(joinMessage(this.key, this.nonce, room));
+    const reply = await this.next();
+    if (reply.type !== 'joined') throw new Error(`join failed: ${JSON.stringify(reply)}`);
+    return reply;
+  }
+}
+
+/** Opens a socket and waits for its challenge. */
+async function open(s: { url: string; origin: string }, origin: string | null = s.origin): Promise<Client> {
+  const client = new Client(new WebSocket(s.url, origin === null ? {} : { origin }));
+  const challenge = await client.next();
+  if (challenge.type !== 'challenge') throw new Error(`expected a challenge, got ${JSON.stringify(challenge)}`);
+  client.nonce = challenge.nonce;
+  return client;
+}
+
+async function joined(s: Started, room = ROOM): Promise<Client> {
+  const client = await open(s);
+  await client.join(room);
+  return client;
+}
+
+/** The HTTP status of an upgrade the server refuses. */
+function refusedStatus(url: string, options: WebSocket.ClientOptions = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, options);
+    sockets.push(ws);
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+      ws.terminate();
+    });
+    ws.on('open', () => reject(new Error('the upgrade was accepted')));
+    ws.on('error', () => {});
+  });
+}
+
+/** Writes raw bytes to the server and returns everything it answers until it closes the socket. */
+function rawExchange(port: number, request: string | Buffer, timeoutMs = 3000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the server kept the socket open; got ${JSON.stringify(Buffer.concat(chunks).toString('latin1'))}`));
+    }, timeoutMs);
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
+    });
+    socket.write(request);
+  });
+}
+
+async function health(s: Started): Promise<unknown> {
+  const res = await fetch(`http://127.0.0.1:${s.running.port}/health`);
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('signaling: joining and relaying', () => {
+  it('behavior: join, peer-joined, relay with the server-set from, peer-left; /health counts', async () => {
+    const s = await start();
+    const a = await open(s);
+    expect(a.nonce).toMatch(/^[0-9a-f]{64}$/);
+    expect(await a.join()).toEqual({ type: 'joined', peerId: a.key.id, peers: [] });
+    const b = await open(s);
+    expect(b.nonce).not.toBe(a.nonce);
+    expect(await b.join()).toEqual({ type: 'joined', peerId: b.key.id, peers: [a.key.id] });
+    expect(await a.next()).toEqual({ type: 'peer-joined', peerId: b.key.id });
+    expect(await health(s)).toEqual({ ok: true, rooms: 1, peers: 2 });
+
+    const offer = { type: 'offer', sdp: 'v=0\r\n…' };
+    b.send({ type: 'signal', to: a.key.id, data: offer });
+    expect(await a.next()).toEqual({ type: 'signal', from: b.key.id, data: offer });
+    a.send({ type: 'signal', to: b.key.id, data: { type: 'answer', sdp: 'x' } });
+    expect(await b.next()).toEqual({ type: 'signal', from: a.key.id, data: { type: 'answer', sdp: 'x' } });
+
+    b.ws.close();
+    expect(await a.next()).toEqual({ type: 'peer-left', peerId: b.key.id });
+    expect(await health(s)).toEqual({ ok: true, rooms: 1, peers: 1 });
+    a.ws.close();
+    await a.closed;
+    await eventually(async () => JSON.stringify(await health(s)) === JSON.stringify({ ok: true, rooms: 0, peers: 0 }));
+  });
+
+  it('behavior: two rooms are isolated', async () => {
+    const s = await start();
+    const a = await joined(s, ROOM);
+    const c = await open(s);
+    expect(await c.join(OTHER_ROOM)).toEqual({ type: 'joined', peerId: c.key.id, peers: [] });
+    const b = await open(s);
+    expect(await b.join(ROOM)).toEqual({ type: 'joined', peerId: b.key.id, peers: [a.key.id] });
+    expect(await a.next()).toEqual({ type: 'peer-joined', peerId: b.key.id });
+    expect(await health(s)).toEqual({ ok: true, rooms: 2, peers: 3 });
+
+    c.send({ type: 'signal', to: a.key.id, data: { hello: 1 } });
+    expect(await c.next()).toEqual({ type: 'error', code: 'unknown-peer', message: expect.any(String) });
+    a.send({ type: 'signal', to: c.key.id, data: { hello: 1 } });
+    expect(await a.next()).toEqual({ type: 'error', code: 'unknown-peer', message: expect.any(String) });
+    c.ws.close();
+    await c.closed;
+    // a and b heard nothing of c, coming or going.
+    a.send({ type: 'signal', to: b.key.id, data: { n: 1 } });
+    expect(await b.next()).toEqual({ type: 'signal', from: a.key.id, data: { n: 1 } });
+    expect(a.inbox).toEqual([]);
+    expect(b.inbox).toEqual([]);
+  });
+
+  it('behavior: a second join with the same key replaces the stale socket (closed with 4001)', async () => {
+    const s = await start();
+    const a = await joined(s);
+    const b = await joined(s);
+    await a.next('peer-joined');
+    const again = await open(s);
+    again.key = a.key;
+    expect(await again.join()).toEqual({ type: 'joined', peerId: a.key.id, peers: [b.key.id] });
+    expect(await a.closed).toEqual({ code: SIGNALING_CLOSE.replaced, reason: 'replaced' });
+    expect(await b.next()).toEqual({ type: 'peer-left', peerId: a.key.id });
+    expect(await b.next()).toEqual({ type: 'peer-joined', peerId: a.key.id });
+    b.send({ type: 'signal', to: a.key.id, data: { to: 'the new socket' } });
+    expect(await again.next()).toEqual({ type: 'signal', from: b.key.id, data: { to: 'the new socket' } });
+    expect(await health(s)).toEqual({ ok: true, rooms: 1, peers: 2 });
+    expect(s.logs.filter((e) => e.event === 'replace')).toHaveLength(1);
+  });
+
+  it('error: a full room refuses a new peer with room-full', async () => {
+    const s = await start({ maxPeersPerRoom: 2 });
+    await joined(s);
+    await joined(s);
+    const c = await open(s);
+    c.send(joinMessage(c.key, c.nonce));
+    expect(await c.next()).toEqual({ type: 'error', code: 'room-full', message: expect.any(String) });
+    expect(await c.join(OTHER_ROOM)).toEqual({ type: 'joined', peerId: c.key.id, peers: [] });
+  });
+
+  it('error: a socket that does not join within the handshake timeout is closed with 1008', async () => {
+    const s = await start({ joinTimeoutMs: 150 });
+    const idle = await open(s);
+    const active = await joined(s);
+    expect(await idle.closed).toEqual({ code: 1008, reason: 'join-timeout' });
+    expect(active.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('error: a socket that stops answering pings is dropped', async () => {
+    const s = await start({ pingIntervalMs: 100 });
+    const deaf = new Client(new WebSocket(s.url, { origin: s.origin, autoPong: false }));
+    await deaf.next('challenge');
+    const alive = await joined(s);
+    expect((await deaf.closed).code).toBe(1006);
+    expect(alive.ws.readyState).toBe(WebSocket.OPEN);
+    expect(s.logs.some((e) => e.event === 'error' && e.code === 'ping-timeout')).toBe(true);
+  });
+
+  it('behavior: logs are JSON lines with events and never the relayed payloads', async () => {
+    const lines: string[] = [];
+    const logger = jsonLineLogger((line) => lines.push(line));
+    const s = await start({ logger });
+    const a = await joined(s);
+    const b = await joined(s);
+    b.send({ type: 'signal', to: a.key.id, data: { sdp: 'S3CRET-PAYLOAD' } });
+    await a.next('signal');
+    b.send({ type: 'signal', to: 'ff'.repeat(16), data: { sdp: 'S3CRET-PAYLOAD' } });
+    await b.next('error');
+    b.ws.close();
+    await a.next('peer-left');
+    const entries = lines.map((line) => JSON.parse(line) as LogEntry & { time: string });
+    expect(lines.every((line) => line.endsWith('\n') && !line.slice(0, -1).includes('\n'))).toBe(true);
+    expect(entries.map((e) => e.event)).toEqual(['connect', 'join', 'connect', 'join', 'error', 'leave']);
+    expect(entries.find((e) => e.event === 'leave')).toMatchObject({ peer: b.key.id, relayed: 1, errors: 1 });
+    expect(lines.join('')).not.toContain('S3CRET');
+  });
+});
+
+describe('signaling: F.33 payload size', () => {
+  it('error: a frame above maxPayload closes the socket with 1009; a frame of exactly maxPayload is relayed', async () => {
+    const s = await start();
+    const a = await joined(s);
+    const b = await joined(s);
+    const envelope = JSON.stringify({ type: 'signal', to: a.key.id, data: { pad: '' } });
+    const pad = 'p'.repeat(SIGNALING_MAX_PAYLOAD - envelope.length);
+    b.send({ type: 'signal', to: a.key.id, data: { pad } });
+    expect((await a.next('signal')) as unknown).toEqual({ type: 'signal', from: b.key.id, data: { pad } });
+
+    const big = await open(s);
+    big.send('x'.repeat(SIGNALING_MAX_PAYLOAD + 1));
+    expect((await big.closed).code).toBe(1009);
+    b.send({ type: 'signal', to: a.key.id, data: { still: 'served' } });
+    expect(await a.next('signal')).toEqual({ type: 'signal', from: b.key.id, data: { still: 'served' } });
+  });
+
+  it('error: a frame header declaring 1 GiB is answered with 1009 at once, without waiting for the bytes', async () => {
+    const s = await start();
+    const request =
+      `GET /signal HTTP/1.1\r\nHost: 127.0.0.1:${s.running.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${Buffer.alloc(16, 7).toString('base64')}\r\nSec-WebSocket-Version: 13\r\nOrigin: ${s.origin}\r\n\r\n`;
+    // FIN + text, masked, 64-bit length 2^30, mask key; no payload follows.
+    const header = Buffer.from([0x81, 0xff, 0, 0, 0, 0, 0x40, 0, 0, 0, 1, 2, 3, 4]);
+    const answer = await rawExchange(s.running.port, Buffer.concat([Buffer.from(request), header]));
+    expect(answer.toString('latin1')).toMatch(/^HTTP\/1\.1 101 /);
+    expect(answer.includes(Buffer.from([0x88, 0x02, 0x03, 0xf1]))).toBe(true); // close frame, code 1009
+    expect(await joined(s)).toBeInstanceOf(Client);
+  });
+
+  it('behavior: 50 oversize attempts leave the heap steady and the server serving', async () => {
+    const s = await start({ maxConnectionsPerIp: 100 });
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 50; i++) {
+      const client = await open(s);
+      client.send('x'.repeat(SIGNALING_MAX_PAYLOAD + 1));
+      expect((await client.closed).code).toBe(1009);
+    }
+    const growth = process.memoryUsage().heapUsed - before;
+    expect(growth).toBeLessThan(20 * 1024 * 1024);
+    const a = await joined(s);
+    expect(await health(s)).toEqual({ ok: true, rooms: 1, peers: 1 });
+    expect(a.ws.readyState).toBe(WebSocket.OPEN);
+  });
+});
+
+describe('signaling: F.34 rate limits and caps', () => {
+  it('error: a message flood gets rate-limited errors, then a 1008 close; other clients are unaffected', async () => {
+    // A bucket of 5 that refills at 0.1/s (no refill worth a token during the test); closed after 15 refused.
+    const s = await start({ messagesPerSecond: 0.1, messageBurst: 5 });
+    const flooder = await joined(s); // the join took 1 token: 4 left
+    const b = await joined(s);
+    const c = await joined(s);
+    for (let i = 0; i < 40; i++) flooder.send({ type: 'signal', to: b.key.id, data: { i } });
+    expect(await flooder.closed).toEqual({ code: 1008, reason: 'rate-limited' });
+    const errors = flooder.inbox.filter((m) => m.type === 'error');
+    expect(errors).toHaveLength(14);
+    expect(errors.every((m) => m.type === 'error' && m.code === 'rate-limited')).toBe(true);
+
+    // b got exactly the 4 signals within the budget, then the flooder left.
+    const fromFlooder: ServerMessage[] = [];
+    for (;;) {
+      const m = await b.next();
+      if (m.type === 'peer-left') break;
+      if (m.type === 'signal') fromFlooder.push(m);
+    }
+    expect(fromFlooder).toEqual([0, 1, 2, 3].map((i) => ({ type: 'signal', from: flooder.key.id, data: { i } })));
+    c.send({ type: 'signal', to: b.key.id, data: { ok: true } });
+    expect(await b.next('signal')).toEqual({ type: 'signal', from: c.key.id, data: { ok: true } });
+  });
+
+  it('error: connections above the per-address cap are refused with 429; the others keep working', async () => {
+    const s = await start({ maxConnectionsPerIp: 3 });
+    const clients = [await open(s), await open(s), await open(s)];
+    expect(await refusedStatus(s.url, { origin: s.origin })).toBe(429);
+    for (const client of clients) await client.join();
+    clients[2]!.send({ type: 'signal', to: clients[0]!.key.id, data: { n: 3 } });
+    expect(await clients[0]!.next('signal')).toEqual({ type: 'signal', from: clients[2]!.key.id, data: { n: 3 } });
+    expect(s.logs.filter((e) => e.event === 'refuse').map((e) => e.status)).toEqual([429]);
+
+    // A closed socket frees its place.
+    clients[1]!.ws.close();
+    await clients[1]!.closed;
+    let replacement: Client | null = null;
+    await eventually(async () => {
+      replacement = await open(s).catch(() => null);
+      return replacement !== null;
+    });
+    expect(await replacement!.join()).toMatchObject({ type: 'joined' });
+  });
+});
+
+describe('signaling: F.35 identity', () => {
+  it('error: a signature by another key, for another room, or replayed from another socket gets bad-signature', async () => {
+    const s = await start();
+    const a = await joined(s);
+    const honestJoin = joinMessage(a.key, a.nonce);
+
+    const c = await open(s);
+    c.send(joinMessage(c.key, c.nonce, ROOM, newKey()));
+    expect(await c.next()).toEqual({ type: 'error', code: 'bad-signature', message: expect.any(String) });
+    c.send({ ...joinMessage(c.key, c.nonce, OTHER_ROOM), room: ROOM }); // signed for another room
+    expect(await c.next()).toEqual({ type: 'error', code: 'bad-signature', message: expect.any(String) });
+    c.send(honestJoin); // a's key and signature, but over a's challenge, not c's
+    expect(await c.next()).toEqual({ type: 'error', code: 'bad-signature', message: expect.any(String) });
+    expect(await health(s)).toEqual({ ok: true, rooms: 1, peers: 1 });
+
+    // Nothing changed: c can still join with its own key, and a is still a.
+    expect(await c.join()).toEqual({ type: 'joined', peerId: c.key.id, peers: [a.key.id] });
+    expect(await a.next()).toEqual({ type: 'peer-joined', peerId: c.key.id });
+    expect(a.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('error: five failed joins close the socket with 1008', async () => {
+    const s = await start();
+    const c = await open(s);
+    for (let i = 0; i < 5; i++) c.send(joinMessage(c.key, c.nonce, ROOM, newKey()));
+    expect(await c.closed).toEqual({ code: 1008, reason: 'bad-signature' });
+    expect(c.inbox.filter((m) => m.type === 'error' && m.code === 'bad-signature')).toHaveLength(5);
+  });
+
+  it('behavior: the server sets from; a from written by the sender is ignored', async () => {
+    const s = await start();
+    const a = await joined(s);
+    const b = await joined(s);
+    b.send({ type: 'signal', to: a.key.id, from: 'ff'.repeat(16), data: { type: 'offer' } });
+    expect(await a.next('signal')).toEqual({ type: 'signal', from: b.key.id, data: { type: 'offer' } });
+  });
+});
+
+describe('signaling: F.36 origins and malformed upgrades', () => {
+  it('error: a disallowed or missing Origin is refused at the upgrade with 403', async () => {
+    const s = await start({ origins: ['https://example.org/'] });
+    expect(await refusedStatus(s.url, { origin: 'https://evil.example' })).toBe(403);
+    expect(await refusedStatus(s.url, { origin: 'null' })).toBe(403);
+    expect(await refusedStatus(s.url)).toBe(403);
+    expect(s.logs.filter((e) => e.event === 'refuse').map((e) => [e.status, e.reason])).toEqual([
+      [403, 'origin'],
+      [403, 'origin'],
+      [403, 'origin'],
+    ]);
+    // Allowed: the server's own origins and the configured one.
+    await open(s, `http://localhost:${s.running.port}`);
+    await open(s, s.origin);
+    await open(s, 'https://example.org');
+  });
+
+  it('behavior: without an Origin header only when allowMissingOrigin is set', async () => {
+    const s = await start({ allowMissingOrigin: true });
+    const client = await open(s, null);
+    expect(await client.join()).toMatchObject({ type: 'joined' });
+    expect(await refusedStatus(s.url, { origin: 'https://evil.example' })).toBe(403);
+  });
+
+  it('error: malformed upgrade requests do not crash the server', async () => {
+    const s = await start();
+    const port = s.running.port;
+    const host = `Host: 127.0.0.1:${port}\r\n`;
+    const upgrade = `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nOrigin: ${s.origin}\r\n`;
+    const status = (answer: Buffer) => answer.toString('latin1').split('\r\n')[0];
+
+    expect(status(await rawExchange(port, '\x16\x03\x01 garbage \0\xff\r\n\r\n'))).toBe('HTTP/1.1 400 Bad Request');
+    expect(status(await rawExchange(port, `GET /signal HTTP/1.1\r\n${host}Connection: close\r\n\r\n`))).toBe('HTTP/1.1 426 Upgrade Required');
+    expect(status(await rawExchange(port, `GET /signal HTTP/1.1\r\n${host}${upgrade}Sec-WebSocket-Key: nope\r\n\r\n`))).toBe('HTTP/1.1 400 Bad Request');
+    expect(status(await rawExchange(port, `GET /signal HTTP/1.1\r\n${host}${upgrade}\r\n`))).toBe('HTTP/1.1 400 Bad Request');
+    const key = `Sec-WebSocket-Key: ${Buffer.alloc(16, 1).toString('base64')}\r\n`;
+    expect(status(await rawExchange(port, `GET /elsewhere HTTP/1.1\r\n${host}${upgrade}${key}\r\n`))).toBe('HTTP/1.1 404 Not Found');
+    const oldVersion = `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 7\r\nOrigin: ${s.origin}\r\n`;
+    expect(status(await rawExchange(port, `GET /signal HTTP/1.1\r\n${host}${oldVersion}${key}\r\n`))).toBe('HTTP/1.1 400 Bad Request');
+    // Half a request, then the client goes away.
+    await new Promise<void>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(`GET /signal HTTP/1.1\r\n${host}Upgrade: websock`);
+        socket.destroy();
+        resolve();
+      });
+    });
+
+    expect(await health(s)).toEqual({ ok: true, rooms: 0, peers: 0 });
+    expect(await joined(s)).toBeInstanceOf(Client);
+  });
+
+  it('behavior: the HTTP side: GET / without an app is a status text; /health is JSON', async () => {
+    const s = await start();
+    const res = await fetch(`http://127.0.0.1:${s.running.port}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('tabchain signaling server');
+    expect((await fetch(`http://127.0.0.1:${s.running.port}/nothing`)).status).toBe(404);
+    expect(await health(s)).toEqual({ ok: true, rooms: 0, peers: 0 });
+  });
+});
+
+describe('signaling: F.37 bad messages', () => {
+  it('error: invalid JSON, wrong types, __proto__ keys, unknown types and targets get an error reply and change nothing', async () => {
+    const s = await start();
+    const fresh = await open(s);
+    fresh.send({ type: 'signal', to: 'ab'.repeat(16), data: {} });
+    expect(await fresh.next()).toEqual({ type: 'error', code: 'not-joined', message: expect.any(String) });
+    const badJoins: unknown[] = [
+      { ...joinMessage(fresh.key, fresh.nonce), room: 'AA'.repeat(32) },
+      { ...joinMessage(fresh.key, fresh.nonce), room: 'main' },
+      { ...joinMessage(fresh.key, fresh.nonce), publicKey: 7 },
+      { ...joinMessage(fresh.key, fresh.nonce), signature: 'ab' },
+    ];
+    for (const message of badJoins) {
+      fresh.send(message);
+      expect(await fresh.next()).toEqual({ type: 'error', code: 'bad-message', message: expect.any(String) });
+    }
+
+    const a = await joined(s);
+    const b = await joined(s);
+    await a.next('peer-joined');
+    const cases: [unknown, string][] = [
+      ['not json', 'bad-json'],
+      ['{"type":"signal",', 'bad-json'],
+      ['{"type":"join","__proto__":{"polluted":true}}', 'bad-json'],
+      [`{"type":"signal","to":"${b.key.id}","data":{"constructor":{"prototype":{"x":1}}}}`, 'bad-json'],
+      ['[]', 'bad-message'],
+      ['null', 'bad-message'],
+      ['"signal"', 'bad-message'],
+      [{ type: 5 }, 'bad-message'],
+      [{ type: 'hello' }, 'bad-message'],
+      [{ type: 'signal', to: 42, data: {} }, 'bad-message'],
+      [{ type: 'signal', to: 'not-a-peer-id', data: {} }, 'bad-message'],
+      [{ type: 'signal', to: b.key.id, data: 'offer' }, 'bad-message'],
+      [{ type: 'signal', to: b.key.id, data: [1, 2] }, 'bad-message'],
+      [{ type: 'signal', to: b.key.id }, 'bad-message'],
+      [{ type: 'signal', to: 'cd'.repeat(16), data: {} }, 'unknown-peer'],
+      [{ type: 'signal', to: a.key.id, data: {} }, 'unknown-peer'],
+      [joinMessage(a.key, a.nonce), 'already-joined'],
+    ];
+    for (const [message, code] of cases) {
+      a.send(message);
+      expect(await a.next(), JSON.stringify(message)).toEqual({ type: 'error', code, message: expect.any(String) });
+    }
+    a.ws.send(Buffer.from('{"type":"signal"}'), { binary: true });
+    expect(await a.next()).toEqual({ type: 'error', code: 'bad-message', message: expect.any(String) });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+
+    // Nothing reached b, and a still works.
+    a.send({ type: 'signal', to: b.key.id, data: { after: 'errors' } });
+    expect(await b.next()).toEqual({ type: 'signal', from: a.key.id, data: { after: 'errors' } });
+    expect(b.inbox).toEqual([]);
+    expect(await health(s)).toEqual({ ok: true, rooms: 1, peers: 2 });
+  });
+});
+
+describe('signaling: F.38 restart', () => {
+  it('behavior: after a restart on the same port a client gets a new challenge and joins again', async () => {
+    const first = await start();
+    const port = first.running.port;
+    const a = await joined(first);
+    const oldNonce = a.nonce;
+    await first.running.close();
+    servers.splice(servers.indexOf(first.running), 1);
+    expect(await a.closed).toEqual({ code: SIGNALING_CLOSE.goingAway, reason: 'server-shutdown' });
+
+    const second = await start({}, port);
+    const again = await open(second);
+    expect(again.nonce).not.toBe(oldNonce);
+    again.key = a.key;
+    expect(await again.join()).toEqual({ type: 'joined', peerId: a.key.id, peers: [] });
+  });
+});
+
+describe('signaling: shutdown', () => {
+  it('behavior: closing signaling closes sockets with 1001 and refuses new ones with 503; HTTP keeps answering', async () => {
+    const s = await start();
+    const a = await joined(s);
+    await s.running.signaling.close();
+    expect(await a.closed).toEqual({ code: SIGNALING_CLOSE.goingAway, reason: 'server-shutdown' });
+    expect(await refusedStatus(s.url, { origin: s.origin })).toBe(503);
+    expect(await health(s)).toEqual({ ok: true, rooms: 0, peers: 0 });
+  });
+});
+
+describe('signaling: command line', () => {
+  it('behavior: node signaling-server starts, answers /health and accepts a configured origin', async () => {
+    const dir = dirname(fileURLToPath(import.meta.url));
+    const child = spawn(process.execPath, [dir, '--port', '0', '--host', '127.0.0.1', '--origin', 'https://example.org'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PORT: '' },
+    });
+    try {
+      const listening = await new Promise<{ signal: string; health: string }>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += String(chunk);
+          for (const line of out.split('\n')) {
+            if (line.includes('"listening"')) resolve(JSON.parse(line) as { signal: string; health: string });
+          }
+        });
+        child.stderr.on('data', (chunk: Buffer) => (out += String(chunk)));
+        child.once('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+      });
+      expect(listening.signal).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/signal$/);
+      expect(await (await fetch(listening.health)).json()).toEqual({ ok: true, rooms: 0, peers: 0 });
+      const client = await open({ url: listening.signal, origin: 'https://example.org' });
+      expect(await client.join()).toMatchObject({ type: 'joined' });
+    } finally {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    }
+  });
+});

@@ -1,0 +1,480 @@
+/**
+ * @module The signaling endpoint: a `ws` WebSocket server on `/signal` of an existing HTTP
+ * server, so the app and signaling share one origin and port. It only introduces peers: a tab
+ * proves its peer id by signing a challenge, joins the room of its network, learns who else is
+ * there, and exchanges WebRTC offers, answers and candidates with them through the server. It
+ * keeps nothing but the rooms of live sockets in memory, sets `from` itself, and never logs what
+ * it relays. The protocol is in docs/protocol.md ("Signaling"); the message types are shared
+ * with the browser in src/core/net/signaling-messages.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import { networkInterfaces } from 'node:os';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { bytesToHex } from '../src/core/encoding/hex.ts';
+import { hexToBytes, PEER_ID_PATTERN, peerIdOf, roomContext, verifyIdentity, type PeerId } from '../src/core/net/peer-identity.ts';
+import {
+  SIGNALING_CLOSE,
+  SIGNALING_MAX_PAYLOAD,
+  SIGNALING_PATH,
+  parseJsonSafely,
+  type ServerMessage,
+  type SignalData,
+  type SignalingErrorCode,
+} from '../src/core/net/signaling-messages.ts';
+import { jsonLineLogger, silentLogger, type LogEntry, type Logger } from './log.ts';
+import { TokenBucket } from './token-bucket.ts';
+
+export interface SignalingOptions {
+  /** URL path of the endpoint. Default `/signal`. */
+  path?: string;
+  /**
+   * Origins allowed besides the server's own (`http://localhost:PORT`, `http://127.0.0.1:PORT`,
+   * `http://[::1]:PORT`, and every local interface address when listening on all of them).
+   * Written as origins (`https://example.org`); `'*'` allows every origin.
+   */
+  origins?: string[];
+  /** Accept upgrade requests without an Origin header (Node clients, not browsers). Default false. */
+  allowMissingOrigin?: boolean;
+  /** Largest message in bytes; a larger one closes the socket with 1009. Default SIGNALING_MAX_PAYLOAD (64 KiB). */
+  maxPayload?: number;
+  /** Messages per second per connection (token bucket refill). Default 20. */
+  messagesPerSecond?: number;
+  /** Bucket size: messages a connection may send at once. Default 40. */
+  messageBurst?: number;
+  /** Refused messages not yet paid back by the refill after which the socket is closed with 1008. Default 3 × messageBurst. */
+  floodLimit?: number;
+  /** Open sockets per remote address; more are refused at the upgrade with HTTP 429. Default 16. */
+  maxConnectionsPerIp?: number;
+  /** Peers per room; a join beyond it gets `room-full`. Default 256. */
+  maxPeersPerRoom?: number;
+  /** A socket that has not joined within this many ms is closed with 1008 `join-timeout`. Default 10,000. */
+  joinTimeoutMs?: number;
+  /** Ping every socket this often; one that has not answered the previous ping is dropped. Default 30,000. */
+  pingIntervalMs?: number;
+  /** How often to log a `summary` line (relays and errors since the last one, when there were any). Default 60,000. */
+  summaryIntervalMs?: number;
+  /** Where log lines go. Default: JSON lines on stdout; `null` for none. */
+  logger?: Logger | null;
+}
+
+export interface SignalingStats {
+  /** Rooms with at least one joined peer. */
+  rooms: number;
+  /** Joined peers over all rooms. */
+  peers: number;
+  /** Open sockets, joined or not. */
+  connections: number;
+}
+
+export interface Signaling {
+  stats(): SignalingStats;
+  /** Refuses new sockets (503) and closes every open one with 1001; resolves once all are gone. */
+  close(): Promise<void>;
+}
+
+/** Failed joins (bad signatures) one socket may make before it is closed: each costs a signature check. */
+const MAX_FAILED_JOINS = 5;
+/** A socket with this much unsent data is not reading: it is dropped rather than buffered for. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+/** How long a closing socket gets to finish the close handshake before it is destroyed. */
+const CLOSE_GRACE_MS = 2000;
+/** Error lines logged per connection (the rest are only counted, in its `leave` line). */
+const MAX_ERROR_LOGS_PER_CONNECTION = 5;
+
+const ROOM_PATTERN = /^[0-9a-f]{64}$/;
+const PUBLIC_KEY_PATTERN = /^[0-9a-f]{64}$/;
+const SIGNATURE_PATTERN = /^[0-9a-f]{128}$/;
+
+interface Connection {
+  id: number;
+  ws: WebSocket;
+  ip: string;
+  nonce: Uint8Array;
+  bucket: TokenBucket;
+  peerId: PeerId | null;
+  room: string | null;
+  alive: boolean;
+  closing: boolean;
+  failedJoins: number;
+  relayed: number;
+  errors: number;
+  openedAt: number;
+  joinTimer: NodeJS.Timeout | null;
+  killTimer: NodeJS.Timeout | null;
+}
+
+/**
+ * Adds the signaling endpoint to `server` (which may or may not be listening yet). Upgrade
+ * requests to other paths are left to other `upgrade` listeners, or answered 404 when there are
+ * none.
+ *
+ * @example
+ * const server = createServer(app);
+ * const signaling = attachSignaling(server, { origins: ['https://example.org'] });
+ * server.listen(8080);
+ */
+export function attachSignaling(server: Server, options: SignalingOptions = {}): Signaling {
+  const path = options.path ?? SIGNALING_PATH;
+  const extraOrigins = new Set((options.origins ?? []).map(normalizeOrigin));
+  const allowMissingOrigin = options.allowMissingOrigin ?? false;
+  const maxPayload = positiveInteger(options.maxPayload ?? SIGNALING_MAX_PAYLOAD, 'maxPayload');
+  const messagesPerSecond = positiveNumber(options.messagesPerSecond ?? 20, 'messagesPerSecond');
+  const messageBurst = positiveInteger(options.messageBurst ?? 40, 'messageBurst');
+  const floodLimit = positiveInteger(options.floodLimit ?? 3 * messageBurst, 'floodLimit');
+  const maxConnectionsPerIp = positiveInteger(options.maxConnectionsPerIp ?? 16, 'maxConnectionsPerIp');
+  const maxPeersPerRoom = positiveInteger(options.maxPeersPerRoom ?? 256, 'maxPeersPerRoom');
+  const joinTimeoutMs = positiveNumber(options.joinTimeoutMs ?? 10_000, 'joinTimeoutMs');
+  const pingIntervalMs = positiveNumber(options.pingIntervalMs ?? 30_000, 'pingIntervalMs');
+  const summaryIntervalMs = positiveNumber(options.summaryIntervalMs ?? 60_000, 'summaryIntervalMs');
+  const log: Logger = options.logger === null ? silentLogger : (options.logger ?? jsonLineLogger());
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
+  // With a listener, ws leaves a failed handshake (bad key, version, headers) to us: log it, answer 400.
+  wss.on('wsClientError', (error: Error, socket: Duplex, req: IncomingMessage) => {
+    log({ event: 'refuse', status: 400, reason: 'bad-handshake', detail: error.message, ip: remoteIp(req) });
+    refuseUpgrade(socket, 400, 'bad WebSocket handshake');
+  });
+
+  const rooms = new Map<string, Map<PeerId, Connection>>();
+  const connections = new Set<Connection>();
+  const perIp = new Map<string, number>();
+  let nextId = 1;
+  let closed = false;
+  let relayedSinceSummary = 0;
+  let errorsSinceSummary = 0;
+  let onAllClosed: (() => void) | null = null;
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    let pathname: string;
+    try {
+      pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      pathname = '';
+    }
+    if (pathname !== path) {
+      // Another upgrade listener may own this path.
+      if (server.listenerCount('upgrade') === 1) refuseUpgrade(socket, 404, 'not found');
+      return;
+    }
+    const ip = remoteIp(req);
+    const origin = req.headers.origin;
+    if (closed) return refuse(socket, 503, 'shutting-down', ip, origin);
+    if (!originAllowed(origin)) return refuse(socket, 403, 'origin', ip, origin);
+    const count = perIp.get(ip) ?? 0;
+    if (count >= maxConnectionsPerIp) return refuse(socket, 429, 'connections-per-ip', ip, origin);
+    // Counted from here until the TCP socket closes, whether or not the handshake succeeds.
+    perIp.set(ip, count + 1);
+    socket.once('close', () => {
+      const n = (perIp.get(ip) ?? 1) - 1;
+      if (n > 0) perIp.set(ip, n);
+      else perIp.delete(ip);
+    });
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, ip, origin));
+  };
+  server.on('upgrade', onUpgrade);
+
+  function refuse(socket: Duplex, status: number, reason: string, ip: string, origin: string | undefined) {
+    log({ event: 'refuse', status, reason, ip, origin });
+    refuseUpgrade(socket, status, reason);
+  }
+
+  function originAllowed(origin: string | undefined): boolean {
+    if (origin === undefined) return allowMissingOrigin;
+    if (extraOrigins.has('*') || extraOrigins.has(origin)) return true;
+    return ownOrigins(server).has(origin);
+  }
+
+  function onConnection(ws: WebSocket, ip: string, origin: string | undefined) {
+    const nonce = randomBytes(32);
+    const conn: Connection = {
+      id: nextId++,
+      ws,
+      ip,
+      nonce,
+      bucket: new TokenBucket(messagesPerSecond, messageBurst),
+      peerId: null,
+      room: null,
+      alive: true,
+      closing: false,
+      failedJoins: 0,
+      relayed: 0,
+      errors: 0,
+      openedAt: Date.now(),
+      joinTimer: null,
+      killTimer: null,
+    };
+    connections.add(conn);
+    log({ event: 'connect', conn: conn.id, ip, origin });
+    conn.joinTimer = setTimeout(() => {
+      conn.joinTimer = null;
+      if (!conn.peerId) closeConnection(conn, SIGNALING_CLOSE.policyViolation, 'join-timeout');
+    }, joinTimeoutMs);
+    ws.on('message', (data, isBinary) => onMessage(conn, data, isBinary));
+    ws.on('pong', () => {
+      conn.alive = true;
+    });
+    // Frames above maxPayload (1009), bad frames (1002), invalid UTF-8 (1007): ws closes the socket itself.
+    ws.on('error', (error: Error & { code?: string }) => {
+      log({ event: 'error', conn: conn.id, peer: conn.peerId, code: error.code ?? 'socket-error', message: error.message });
+    });
+    ws.on('close', (code) => onClose(conn, code));
+    send(conn, { type: 'challenge', nonce: bytesToHex(nonce) });
+  }
+
+  function onMessage(conn: Connection, data: RawData, isBinary: boolean) {
+    if (conn.closing) return;
+    const balance = conn.bucket.take();
+    if (balance < 0) {
+      // Refused messages not yet paid back (a partly refilled token still counts as one).
+      if (Math.ceil(-balance) >= floodLimit) {
+        log({ event: 'error', conn: conn.id, peer: conn.peerId, code: 'rate-limited', message: 'message flood: closing' });
+        closeConnection(conn, SIGNALING_CLOSE.policyViolation, 'rate-limited');
+      } else {
+        fail(conn, 'rate-limited', `more than ${messagesPerSecond} messages per second`);
+      }
+      return;
+    }
+    if (isBinary) return fail(conn, 'bad-message', 'messages are JSON text frames');
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Uint8Array).toString('utf8');
+    const message = parseJsonSafely(text);
+    if (message === undefined) return fail(conn, 'bad-json', 'not JSON, or JSON with a __proto__, constructor or prototype key');
+    if (!isPlainObject(message) || typeof message.type !== 'string') return fail(conn, 'bad-message', 'a message is an object with a string type');
+    switch (message.type) {
+      case 'join':
+        return onJoin(conn, message);
+      case 'signal':
+        return onSignal(conn, message);
+      default:
+        return fail(conn, 'bad-message', 'unknown message type');
+    }
+  }
+
+  function onJoin(conn: Connection, message: Record<string, unknown>) {
+    if (conn.peerId) return fail(conn, 'already-joined', 'this socket has joined already');
+    const { room, publicKey, signature } = message;
+    if (typeof room !== 'string' || !ROOM_PATTERN.test(room)) return fail(conn, 'bad-message', 'room must be a network id: 64 lowercase hex characters');
+    if (typeof publicKey !== 'string' || !PUBLIC_KEY_PATTERN.test(publicKey)) return fail(conn, 'bad-message', 'publicKey must be 64 lowercase hex characters');
+    if (typeof signature !== 'string' || !SIGNATURE_PATTERN.test(signature)) return fail(conn, 'bad-message', 'signature must be 128 lowercase hex characters');
+    const key = hexToBytes(publicKey);
+    if (!verifyIdentity(key, hexToBytes(signature), 'signal-join', conn.nonce, roomContext(room))) {
+      conn.failedJoins++;
+      fail(conn, 'bad-signature', 'the signature does not prove this key signed the challenge for this room');
+      if (conn.failedJoins >= MAX_FAILED_JOINS) closeConnection(conn, SIGNALING_CLOSE.policyViolation, 'bad-signature');
+      return;
+    }
+    const peerId = peerIdOf(key);
+    const members = rooms.get(room) ?? new Map<PeerId, Connection>();
+    const stale = members.get(peerId);
+    if (!stale && members.size >= maxPeersPerRoom) return fail(conn, 'room-full', `the room has ${maxPeersPerRoom} peers`);
+    if (stale) {
+      // The same key on a new socket: a reconnecting tab whose old socket is not closed yet (or is
+      // dead). Only the key's holder can sign the new challenge, so the new socket wins.
+      leaveRoom(stale);
+      log({ event: 'replace', conn: stale.id, by: conn.id, peer: peerId });
+      closeConnection(stale, SIGNALING_CLOSE.replaced, 'replaced');
+    }
+    const peers = [...members.keys()];
+    members.set(peerId, conn);
+    rooms.set(room, members);
+    conn.peerId = peerId;
+    conn.room = room;
+    if (conn.joinTimer) clearTimeout(conn.joinTimer);
+    conn.joinTimer = null;
+    send(conn, { type: 'joined', peerId, peers });
+    for (const other of members.values()) if (other !== conn) send(other, { type: 'peer-joined', peerId });
+    log({ event: 'join', conn: conn.id, ip: conn.ip, peer: peerId, room, peers: members.size });
+  }
+
+  function onSignal(conn: Connection, message: Record<string, unknown>) {
+    if (!conn.peerId || !conn.room) return fail(conn, 'not-joined', 'join a room first');
+    const { to, data } = message;
+    if (typeof to !== 'string' || !PEER_ID_PATTERN.test(to)) return fail(conn, 'bad-message', 'to must be a peer id: 32 lowercase hex characters');
+    if (!isPlainObject(data)) return fail(conn, 'bad-message', 'data must be an object');
+    const target = rooms.get(conn.room)?.get(to);
+    if (!target || target === conn) return fail(conn, 'unknown-peer', 'no such peer in your room');
+    if (target.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      // The target is not reading its socket: drop it rather than buffer for it.
+      log({ event: 'error', conn: target.id, peer: target.peerId, code: 'stalled', message: 'send buffer full: dropping the socket' });
+      target.ws.terminate();
+      return fail(conn, 'unknown-peer', 'no such peer in your room');
+    }
+    // `from` is the sender's proven id, whatever the sender wrote; only `data` is passed on.
+    send(target, { type: 'signal', from: conn.peerId, data: data as SignalData });
+    conn.relayed++;
+    relayedSinceSummary++;
+  }
+
+  function onClose(conn: Connection, code: number) {
+    connections.delete(conn);
+    if (conn.joinTimer) clearTimeout(conn.joinTimer);
+    if (conn.killTimer) clearTimeout(conn.killTimer);
+    const peer = conn.peerId;
+    const room = conn.room;
+    leaveRoom(conn);
+    log({
+      event: 'leave',
+      conn: conn.id,
+      peer,
+      room,
+      code,
+      relayed: conn.relayed,
+      errors: conn.errors,
+      seconds: Math.round((Date.now() - conn.openedAt) / 1000),
+    });
+    if (connections.size === 0) onAllClosed?.();
+  }
+
+  /** Takes the connection out of its room (if it is still the room's socket for its id) and tells the others. */
+  function leaveRoom(conn: Connection) {
+    if (!conn.room || !conn.peerId) return;
+    const members = rooms.get(conn.room);
+    if (members?.get(conn.peerId) === conn) {
+      members.delete(conn.peerId);
+      if (members.size === 0) rooms.delete(conn.room);
+      for (const other of members.values()) send(other, { type: 'peer-left', peerId: conn.peerId });
+    }
+    conn.room = null;
+  }
+
+  function fail(conn: Connection, code: SignalingErrorCode, message: string) {
+    conn.errors++;
+    errorsSinceSummary++;
+    if (conn.errors <= MAX_ERROR_LOGS_PER_CONNECTION) log({ event: 'error', conn: conn.id, peer: conn.peerId, code, message });
+    send(conn, { type: 'error', code, message });
+  }
+
+  function send(conn: Connection, message: ServerMessage) {
+    if (conn.ws.readyState !== WebSocket.OPEN) return;
+    conn.ws.send(JSON.stringify(message));
+  }
+
+  function closeConnection(conn: Connection, code: number, reason: string) {
+    if (conn.closing) return;
+    conn.closing = true;
+    conn.ws.close(code, reason);
+    conn.killTimer = setTimeout(() => conn.ws.terminate(), CLOSE_GRACE_MS);
+    conn.killTimer.unref();
+  }
+
+  const pingTimer = setInterval(() => {
+    for (const conn of connections) {
+      if (!conn.alive) {
+        log({ event: 'error', conn: conn.id, peer: conn.peerId, code: 'ping-timeout', message: 'no pong: dropping the socket' });
+        conn.ws.terminate();
+        continue;
+      }
+      conn.alive = false;
+      if (conn.ws.readyState === WebSocket.OPEN) conn.ws.ping();
+    }
+  }, pingIntervalMs);
+  pingTimer.unref();
+
+  const summaryTimer = setInterval(() => {
+    if (relayedSinceSummary === 0 && errorsSinceSummary === 0) return;
+    log({ event: 'summary', relayed: relayedSinceSummary, errors: errorsSinceSummary, ...stats() });
+    relayedSinceSummary = 0;
+    errorsSinceSummary = 0;
+  }, summaryIntervalMs);
+  summaryTimer.unref();
+
+  function stats(): SignalingStats {
+    let peers = 0;
+    for (const members of rooms.values()) peers += members.size;
+    return { rooms: rooms.size, peers, connections: connections.size };
+  }
+
+  async function close(): Promise<void> {
+    if (!closed) {
+      // The upgrade listener stays: sockets that arrive from now on are refused with 503.
+      closed = true;
+      clearInterval(pingTimer);
+      clearInterval(summaryTimer);
+      wss.close();
+    }
+    if (connections.size === 0) return;
+    const done = new Promise<void>((resolve) => {
+      const previous = onAllClosed;
+      onAllClosed = () => {
+        previous?.();
+        resolve();
+      };
+    });
+    for (const conn of connections) closeConnection(conn, SIGNALING_CLOSE.goingAway, 'server-shutdown');
+    await done;
+  }
+
+  return { stats, close };
+}
+
+/** Answers an upgrade request with a plain HTTP error and closes the socket once it is written. */
+function refuseUpgrade(socket: Duplex, status: number, body: string) {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
+      'Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/** The address a request came from, IPv4-mapped IPv6 written as IPv4. */
+function remoteIp(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? 'unknown';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/**
+ * The origins of pages this server itself serves: http://localhost, 127.0.0.1 and [::1] on its
+ * port, plus its bound address, or every local interface address when bound to all of them.
+ */
+function ownOrigins(server: Server): Set<string> {
+  const address = server.address();
+  if (!address || typeof address === 'string') return new Set();
+  const hosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+  if (address.address === '0.0.0.0' || address.address === '::') {
+    for (const list of Object.values(networkInterfaces())) {
+      for (const a of list ?? []) {
+        if (a.family === 'IPv4') hosts.add(a.address);
+        else if (address.address === '::' && !a.address.startsWith('fe80:')) hosts.add(`[${a.address}]`);
+      }
+    }
+  } else {
+    hosts.add(address.family === 'IPv6' ? `[${address.address}]` : address.address);
+  }
+  return new Set([...hosts].map((host) => (address.port === 80 ? `http://${host}` : `http://${host}:${address.port}`)));
+}
+
+/** `https://Example.org/` → `https://example.org`; `'*'` stays. Throws TypeError on anything else. */
+export function normalizeOrigin(origin: string): string {
+  if (origin === '*') return origin;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    throw new TypeError(`not an origin: ${JSON.stringify(origin)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`not an http(s) origin: ${JSON.stringify(origin)}`);
+  return url.origin;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer, not ${value}`);
+  return value;
+}
+
+function positiveNumber(value: number, name: string): number {
+  if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`${name} must be a positive number, not ${value}`);
+  return value;
+}
+
+export type { LogEntry, Logger };
