@@ -14,9 +14,12 @@ import { NodeState } from './ui/node-state.svelte.ts';
  * Where to find peers: `?signal=` (a ws:// or wss:// URL), else the saved setting, else this
  * page's own /signal. ICE servers come from the saved setting (none by default).
  */
-function peerSettings(): { signalingUrl?: string; iceServers?: RTCIceServer[] } {
-  const settings: { signalingUrl?: string; iceServers?: RTCIceServer[] } = {};
-  const asked = new URLSearchParams(location.search).get('signal');
+function peerSettings(): { signalingUrl?: string; iceServers?: RTCIceServer[]; maxPeers?: number } {
+  const settings: { signalingUrl?: string; iceServers?: RTCIceServer[]; maxPeers?: number } = {};
+  const query = new URLSearchParams(location.search);
+  const asked = query.get('signal');
+  const maxPeers = Number(query.get('maxPeers') ?? NaN);
+  if (Number.isInteger(maxPeers) && maxPeers >= 0 && maxPeers <= 64) settings.maxPeers = maxPeers;
   let saved: string | null = null;
   let ice: string | null = null;
   try {
@@ -47,7 +50,7 @@ const params = networks[network];
 // Set once the state exists; a version change can only come after the node has started.
 const onVersionChange = { handler: () => {} };
 const services = startNode(params, { onVersionChange: () => onVersionChange.handler(), ...peerSettings() });
-const api = createTabchainApi(network, services);
+const api = createTabchainApi(network, services, { debug: new URLSearchParams(location.search).has('debug') });
 window.tabchain = api;
 const state = new NodeState(api);
 onVersionChange.handler = () => (state.outdated = true);

@@ -28,6 +28,8 @@ interface Pending {
   readonly initiator: boolean;
   route: Route;
   handle?: { receive(chunk: Uint8Array): void; closed(): void };
+  /** Chunks that arrived before simple-peer reported the link open (the other side was faster). */
+  early: Uint8Array[];
 }
 
 export interface LinkInfo {
@@ -46,7 +48,7 @@ export class PeerConnector {
   private readonly meshPeers = new Map<PeerId, PeerId>();
   private readonly retryAt = new Map<PeerId, { at: number; delay: number }>();
   private readonly signaling: SignalingClient;
-  private readonly maxPeers: number;
+  private maxPeers: number;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly options: PeerConnectorOptions) {
@@ -124,7 +126,9 @@ export class PeerConnector {
     for (const [p, via] of this.meshPeers) if (!this.roomPeers.has(p) || this.signaling.status !== 'online') candidates.push([p, { kind: 'relay', via }]);
     for (const [peer, route] of candidates) {
       if (this.links.size >= this.maxPeers) return;
-      if (peer === me || me > peer || this.links.has(peer) || this.options.network.isBanned(peer)) continue;
+      // Through the server the lower id initiates (no glare). Through the mesh only one side may
+      // know of the other, so either initiates and a collision is settled in onSignal.
+      if (peer === me || (route.kind === 'server' && me > peer) || this.links.has(peer) || this.options.network.isBanned(peer)) continue;
       const retry = this.retryAt.get(peer);
       if (retry && retry.at > now) continue;
       this.open(peer, true, route);
@@ -134,8 +138,15 @@ export class PeerConnector {
   private onSignal(from: PeerId, data: SignalData, route: Route): void {
     const existing = this.links.get(from);
     if (existing) {
-      existing.link.signal(data);
-      return;
+      // Both sides offered at once (possible through the mesh): the lower id's offer wins.
+      if (data.type === 'offer' && existing.initiator && !existing.link.isOpen) {
+        if (from > this.options.identity.peerId) return;
+        this.links.delete(from);
+        existing.link.close();
+      } else {
+        existing.link.signal(data);
+        return;
+      }
     }
     // Only an offer starts a link; stray candidates for a link we dropped are ignored.
     if (data.type !== 'offer' || this.links.size >= this.maxPeers || this.options.network.isBanned(from)) return;
@@ -146,6 +157,7 @@ export class PeerConnector {
     const pending: Pending = {
       initiator,
       route,
+      early: [],
       link: new WebRtcLink({
         initiator,
         ...(this.options.iceServers ? { iceServers: this.options.iceServers } : {}),
@@ -155,9 +167,13 @@ export class PeerConnector {
           if (handle) {
             pending.handle = handle;
             this.retryAt.delete(peer);
+            for (const chunk of pending.early.splice(0)) handle.receive(chunk);
           }
         },
-        onData: (chunk) => pending.handle?.receive(chunk),
+        onData: (chunk) => {
+          if (pending.handle) pending.handle.receive(chunk);
+          else if (pending.early.length < 64) pending.early.push(chunk);
+        },
         onClose: () => {
           if (this.links.get(peer) === pending) this.links.delete(peer);
           pending.handle?.closed();
@@ -175,6 +191,20 @@ export class PeerConnector {
     if (route.kind === 'server' && this.signaling.signal(to, data)) return;
     const via = route.kind === 'relay' ? route.via : this.meshPeers.get(to);
     if (via) this.options.network.relaySignal(via, to, JSON.stringify(data));
+  }
+
+  /** Changes how many links this tab keeps (more are opened at once when known). */
+  setMaxPeers(n: number): void {
+    this.maxPeers = n;
+    this.fill();
+  }
+
+  /** Test hook: sends raw bytes on a link, bypassing the protocol (used to play a bad peer). */
+  sendRaw(peer: PeerId, chunk: Uint8Array): boolean {
+    const pending = this.links.get(peer);
+    if (!pending?.link.isOpen) return false;
+    pending.link.send(chunk);
+    return true;
   }
 
   /** Lets a peer be tried again at once (after an unban). */

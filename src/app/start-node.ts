@@ -104,6 +104,8 @@ export interface StartOptions {
   readonly signalingUrl?: string;
   /** ICE servers (none by default: LAN and same-machine links need none). */
   readonly iceServers?: RTCIceServer[];
+  /** Links kept at most (default 8). */
+  readonly maxPeers?: number;
 }
 
 function defaultSignalingUrl(): string {
@@ -170,6 +172,7 @@ export async function startNode(params: NetworkParams, options: StartOptions = {
     signalingUrl,
     room: params.genesisHash,
     ...(options.iceServers ? { iceServers: options.iceServers } : {}),
+    ...(options.maxPeers !== undefined ? { maxPeers: options.maxPeers } : {}),
     onStatus: (status) => {
       signalingStatus = status;
       for (const h of statusHandlers) h({ status });

@@ -4,7 +4,7 @@
  * `/chain`). Amounts cross this boundary as decimal strings of base units; everything returned is
  * plain JSON. Every method waits for the node to be ready. Documented in the README.
  */
-import { DecodeError, PEER_ID_PATTERN, WalletError, decodeBlock, hexToBytes, parseAmount, type Block, type NetworkName, type NetworkParams } from '../core/index.ts';
+import { AddressError, DecodeError, PEER_ID_PATTERN, WalletError, decodeAddress, isImmature, splitMessage, decodeBlock, hexToBytes, parseAmount, type Block, type NetworkName, type NetworkParams } from '../core/index.ts';
 import { blockJson, mempoolEntryJson, txJson, type BlockJson, type TxJson } from './json.ts';
 import type { NodeServices } from './start-node.ts';
 
@@ -44,6 +44,8 @@ export interface TabchainApi {
      * bitcoind's `submitblock`. Malformed hex or bytes give a `bad-encoding` outcome.
      */
     submitBlocks(hexes: string[]): Promise<{ status: string; hash?: string; height?: number; code?: string; message?: string }[]>;
+    /** What this node's chain says an address holds (any address, not only the wallet's). */
+    address(address: string): Promise<{ address: string; confirmed: string; immature: string; coins: number }>;
     /** Rebuilds the coin set from the stored blocks and compares it with the stored one. */
     verify(): Promise<{ ok: boolean; height: number; tip: string; coins: number; problems: string[] }>;
   };
@@ -55,10 +57,20 @@ export interface TabchainApi {
   disconnect(peerId?: string): Promise<void>;
   ban(peerId: string): Promise<void>;
   unban(peerId: string): Promise<void>;
+  /** How many peers this tab links to at most (default 8; also `?maxPeers=` in the URL). */
+  setMaxPeers(n: number): Promise<void>;
   bans(): Promise<{ peerId: string; until: number; reason: string }[]>;
   /** This tab's peer id and the signaling server's status. */
   self(): Promise<{ peerId: string; signaling: string }>;
   storage(): Promise<{ slot: number; database: string; usage: number | null; quota: number | null; persisted: boolean; full: boolean; lost: string[] }>;
+  /**
+   * Only with `?debug` in the URL: plays a misbehaving peer in tests. `sendRaw` puts bytes on a
+   * link as one data-channel send; `sendMessage` frames a message (hex of its encoding) in chunks.
+   */
+  debug?: {
+    sendRaw(peerId: string, hex: string): Promise<boolean>;
+    sendMessage(peerId: string, hex: string): Promise<boolean>;
+  };
   on(
     event: 'tip' | 'block-connected' | 'block-disconnected' | 'tx-accepted' | 'block-found' | 'storage-full' | 'peer-connected' | 'peer-disconnected' | 'sync' | 'signaling',
     handler: Handler,
@@ -90,7 +102,7 @@ function optionalAmount(text: string | undefined): bigint | undefined {
   return text === undefined ? undefined : parseAmount(text);
 }
 
-export function createTabchainApi(network: NetworkName, services: Promise<NodeServices>): TabchainApi {
+export function createTabchainApi(network: NetworkName, services: Promise<NodeServices>, options: { debug?: boolean } = {}): TabchainApi {
   const use = async <T>(fn: (s: NodeServices) => T | Promise<T>): Promise<T> => {
     const s = await services;
     try {
@@ -100,8 +112,14 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
     }
   };
 
+  const debug = {
+    sendRaw: (peerId: string, hex: string) => use((s) => s.connector.sendRaw(peerId, hexToBytes(hex))),
+    sendMessage: (peerId: string, hex: string) =>
+      use((s) => splitMessage(hexToBytes(hex), 0x7fffffff).every((chunk) => s.connector.sendRaw(peerId, chunk))),
+  };
   return {
     network,
+    ...(options.debug ? { debug } : {}),
     ready: () => use(() => undefined),
     wallet: {
       address: () => use((s) => s.keys.address()),
@@ -202,6 +220,25 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
               : { status: o.status, hash: o.hash, ...('height' in o ? { height: o.height } : {}) };
           });
         }),
+      address: (address) =>
+        use(async (s) => {
+          const params = s.node.params;
+          let key: Uint8Array;
+          try {
+            key = decodeAddress(address, params.addressPrefix);
+          } catch (error) {
+            if (error instanceof AddressError) throw new WalletError(error.code === 'wrong-network' ? 'wrong-network' : 'bad-address', error.message, error.code);
+            throw error;
+          }
+          const coins = await s.node.chain.coinsOf(key);
+          let confirmed = 0n;
+          let immature = 0n;
+          for (const coin of coins) {
+            if (isImmature(coin, s.node.tip.height, params.coinbaseMaturity)) immature += coin.amount;
+            else confirmed += coin.amount;
+          }
+          return { address, confirmed: confirmed.toString(), immature: immature.toString(), coins: coins.length };
+        }),
       verify: () =>
         use(async (s) => {
           const check = await s.node.chain.verifyCoins();
@@ -218,6 +255,11 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
         if (typeof peerId !== 'string' || !PEER_ID_PATTERN.test(peerId)) throw new TypeError('a peer id is 32 lowercase hex characters');
         await s.network.ban(peerId);
         s.connector.disconnect(peerId);
+      }),
+    setMaxPeers: (n) =>
+      use((s) => {
+        if (!Number.isInteger(n) || n < 0 || n > 64) throw new RangeError('maxPeers is a whole number from 0 to 64');
+        s.connector.setMaxPeers(n);
       }),
     unban: (peerId) =>
       use(async (s) => {

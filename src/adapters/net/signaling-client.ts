@@ -104,7 +104,7 @@ export class SignalingClient {
     if (this.stopped) return;
     clearTimeout(this.timer);
     const delay = this.backoff * (0.75 + Math.random() * 0.5);
-    this.backoff = Math.min(this.backoff * 2, this.options.maxBackoff ?? 30_000);
+    this.backoff = Math.min(this.backoff * 2, this.options.maxBackoff ?? 10_000);
     this.timer = setTimeout(() => this.connect(), delay);
   }
 

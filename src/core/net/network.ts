@@ -375,7 +375,11 @@ export class Network {
     p.state = 'ready';
     p.lastPingAt = this.now;
     this.events.emit('peer-connected', this.info(p));
-    this.send(p, { type: 'peers', peers: this.readyPeerIds().filter((id) => id !== p.id).slice(0, WIRE_LIMITS.maxPeerList) });
+    // Everyone learns whom everyone else is linked to: that is how the mesh introduces tabs.
+    for (const other of this.peers.values()) {
+      if (other.state !== 'ready') continue;
+      this.send(other, { type: 'peers', peers: this.readyPeerIds().filter((id) => id !== other.id).slice(0, WIRE_LIMITS.maxPeerList) });
+    }
     if (p.remote.totalWork > this.node.tip.chainWork) this.requestHeaders(p);
   }
 
