@@ -20,7 +20,7 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { INV_BLOCK, INV_TX, PROTOCOL_VERSION, WIRE_LIMITS, type InvItem, type Message } from './messages.ts';
 import { encodeMessage, decodeMessage, peekHeader } from './wire-codec.ts';
 import { Reassembler, splitMessage } from './chunking.ts';
-import { TokenBucket } from './rate-limit.ts';
+import { ByteBudget, DEFAULT_PEER_RATES, TokenBucket } from './rate-limit.ts';
 import { peerIdOf, signIdentity, verifyIdentity, type PeerId } from './peer-identity.ts';
 
 /** A connected data channel, as the network needs it. The adapter handles back-pressure. */
@@ -112,6 +112,7 @@ interface Peer {
   verified: boolean;
   readonly reassembler: Reassembler;
   readonly bucket: TokenBucket;
+  readonly bytes: ByteBudget;
   nextMessageId: number;
   lastHeard: number;
   pingNonce: bigint | undefined;
@@ -146,7 +147,9 @@ export class Network {
   private now = 0;
   private lastTick = 0;
   /** Blocks that arrived and wait to be connected in a batch. */
-  private arrived: { block: Uint8Array; from: PeerId }[] = [];
+  private arrived: { block: Uint8Array; from: PeerId; hash: string }[] = [];
+  /** Hashes in `arrived`: not to be asked for again while they wait. */
+  private readonly arrivedHashes = new Set<string>();
   private processing: Promise<void> = Promise.resolve();
   /** Where a tx came from, so it is not announced back. */
   private readonly txSource = new Map<string, PeerId>();
@@ -223,6 +226,7 @@ export class Network {
       verified: false,
       reassembler: new Reassembler(),
       bucket: new TokenBucket(this.messageRate, this.messageRate * 2, this.now),
+      bytes: new ByteBudget(DEFAULT_PEER_RATES.unsolicitedBytesPerSecond, DEFAULT_PEER_RATES.unsolicitedByteBurst, this.now),
       nextMessageId: 1,
       lastHeard: this.now,
       pingNonce: undefined,
@@ -292,7 +296,6 @@ export class Network {
 
   private receive(p: Peer, chunk: Uint8Array): void {
     if (p.state === 'closed') return;
-    if (!p.bucket.take(this.now)) return this.close(p, ban('message flood'));
     const result = p.reassembler.push(chunk, this.now);
     if (result.kind === 'pending') return;
     if (result.kind === 'error') return this.close(p, result.reason === 'oversize' ? ban(`oversized message`) : drop(`bad chunk: ${result.reason}`));
@@ -307,7 +310,18 @@ export class Network {
       return this.close(p, ban(`malformed message: ${error.message}`));
     }
     p.lastHeard = this.now;
+    // Answers to our requests are free; everything else counts against the peer's message and
+    // byte budgets (a flood is banned, test-plan D.25).
+    if (!this.requested(p, message) && (!p.bucket.take(this.now) || !p.bytes.spend(this.now, result.bytes.length))) {
+      return this.close(p, ban('message flood'));
+    }
     this.handle(p, message);
+  }
+
+  private requested(p: Peer, m: Message): boolean {
+    if (m.type === 'headers') return p.headersRequested;
+    if (m.type === 'block') return p.inFlight.size > 0;
+    return false;
   }
 
   // ---- Messages ----------------------------------------------------------------------------------
@@ -472,9 +486,10 @@ export class Network {
     // Only blocks we asked this peer for are taken (an unrequested block is ignored).
     if (!p.inFlight.delete(hash)) return;
     remember(p.known, bytesToHex(hexToHash(hash)));
-    this.arrived.push({ block: bytes, from: p.id });
-    if (this.arrived.length >= this.batchSize || this.inFlightCount() === 0) this.flushArrived();
+    this.arrived.push({ block: bytes, from: p.id, hash });
+    this.arrivedHashes.add(hash);
     this.requestBlocks();
+    if (this.arrived.length >= this.batchSize || this.inFlightCount() === 0) this.flushArrived();
   }
 
   /** Connects the blocks that arrived, in one store write; punishes senders of invalid ones. */
@@ -483,6 +498,7 @@ export class Network {
     const batch = this.arrived;
     this.arrived = [];
     this.processing = this.processing.then(async () => {
+      for (const b of batch) this.arrivedHashes.delete(b.hash);
       const blocks = batch.map((b) => decodeBlock(b.block, this.node.params.limits));
       const outcomes = await this.node.chain.processBlocks(blocks);
       outcomes.forEach((o, i) => {
@@ -570,11 +586,15 @@ export class Network {
 
   /** Spreads the missing bodies over ready peers that have them, a few per peer. */
   private requestBlocks(): void {
-    const wanted = this.node.chain.blocksToDownload(this.maxInFlightPerPeer * Math.max(1, this.peers.size) * 2);
+    // The window reaches past blocks that arrived and wait for their batch.
+    const wanted = this.node.chain.blocksToDownload(this.maxInFlightPerPeer * Math.max(1, this.peers.size) * 2 + this.batchSize * 2);
     if (wanted.length === 0) return;
-    const requested = new Set<string>();
+    const requested = new Set<string>(this.arrivedHashes);
     for (const p of this.peers.values()) for (const h of p.inFlight.keys()) requested.add(h);
-    const ready = [...this.peers.values()].filter((p) => p.state === 'ready');
+    // A peer gets more work once it is down to half its window, all of it in one getdata: a
+    // message per block would look like a flood to the serving side.
+    const ready = [...this.peers.values()].filter((p) => p.state === 'ready' && p.inFlight.size <= this.maxInFlightPerPeer / 2);
+    const batches = new Map<Peer, InvItem[]>();
     for (const entry of wanted) {
       if (requested.has(entry.hash)) continue;
       const candidates = ready.filter((p) => p.height >= entry.height && p.inFlight.size < this.maxInFlightPerPeer);
@@ -582,8 +602,11 @@ export class Network {
       const p = candidates.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
       p.inFlight.set(entry.hash, this.now);
       requested.add(entry.hash);
-      this.send(p, { type: 'getdata', items: [{ kind: INV_BLOCK, hash: hexToHash(entry.hash) }] });
+      const items = batches.get(p) ?? [];
+      items.push({ kind: INV_BLOCK, hash: hexToHash(entry.hash) });
+      batches.set(p, items);
     }
+    for (const [p, items] of batches) this.send(p, { type: 'getdata', items });
   }
 
   /**
