@@ -101,7 +101,7 @@ test('behavior: lock and unlock the wallet with a passphrase', async ({ page }) 
   expect((await page.evaluate(() => window.tabchain.wallet.backupPhrase())).split(' ')).toHaveLength(12);
 });
 
-test('behavior: two tabs of one profile are two nodes with different chain slots; a closed tab frees its slot for the next', async ({ context }) => {
+test('behavior: two tabs of one profile are two nodes with different chain slots (and peers); a closed tab frees its slot for the next', async ({ context }) => {
   const a = await context.newPage();
   await openNode(a);
   const b = await context.newPage();
@@ -111,7 +111,9 @@ test('behavior: two tabs of one profile are two nodes with different chain slots
   expect(slotA).not.toBe(slotB);
   await a.evaluate(() => window.tabchain.mine(3));
   const tipA = await a.evaluate(() => window.tabchain.chain.tip());
-  expect((await b.evaluate(() => window.tabchain.chain.tip())).height).toBe(0);
+  // Two nodes, two databases; being peers, B catches up with A over WebRTC.
+  expect((await a.evaluate(() => window.tabchain.storage())).database).not.toBe((await b.evaluate(() => window.tabchain.storage())).database);
+  await expect.poll(async () => (await b.evaluate(() => window.tabchain.chain.tip())).hash, { timeout: 30_000 }).toBe(tipA.hash);
   // Both tabs share the wallet.
   expect(await a.evaluate(() => window.tabchain.wallet.address())).toBe(await b.evaluate(() => window.tabchain.wallet.address()));
 

@@ -8,7 +8,8 @@ declare module 'simple-peer/simplepeer.min.js' {
     wrtc?: unknown;
   }
   interface SimplePeerInstance {
-    readonly bufferedAmount: number;
+    /** The data channel's `bufferedAmount` (0 before it exists). simple-peer 9 has no `bufferedAmount`. */
+    readonly bufferSize: number;
     readonly connected: boolean;
     readonly destroyed: boolean;
     readonly _channel: RTCDataChannel | null;

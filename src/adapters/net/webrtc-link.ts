@@ -3,7 +3,9 @@
  *
  * - Sends respect back-pressure: above `highWater` buffered bytes, chunks wait in a queue that
  *   drains on `bufferedamountlow`, so a burst of many MiB never throws and never grows the
- *   browser's buffer without bound (test-plan E.29).
+ *   browser's buffer without bound (test-plan E.29). Where the channel has no
+ *   `bufferedAmountLowThreshold` (node-webrtc, used by the Node tests) it polls instead, as
+ *   simple-peer itself does.
  * - A link that does not open within `connectTimeout`, or whose ICE stays `disconnected` for
  *   `disconnectedGrace`, is destroyed: no zombie peers (E.31).
  */
@@ -33,6 +35,9 @@ export class WebRtcLink implements LinkPort {
   private opened = false;
   private connectTimer: ReturnType<typeof setTimeout> | undefined;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Drains the queue when the channel never fires `bufferedamountlow` (node-webrtc). */
+  private pollTimer: ReturnType<typeof setInterval> | undefined;
+  private lowEvent = true;
   private readonly highWater: number;
 
   constructor(private readonly options: WebRtcLinkOptions) {
@@ -51,7 +56,9 @@ export class WebRtcLink implements LinkPort {
       if (this.closed) return;
       this.opened = true;
       clearTimeout(this.connectTimer);
-      this.peer._channel?.addEventListener('bufferedamountlow', () => this.drain());
+      const channel = this.peer._channel;
+      this.lowEvent = typeof channel?.bufferedAmountLowThreshold === 'number';
+      channel?.addEventListener('bufferedamountlow', () => this.drain());
       options.onOpen();
     });
     this.peer.on('data', (data) => {
@@ -86,8 +93,9 @@ export class WebRtcLink implements LinkPort {
 
   send(chunk: Uint8Array): void {
     if (this.closed) return;
-    if (this.queue.length > 0 || this.peer.bufferedAmount > this.highWater) {
+    if (this.queue.length > 0 || this.peer.bufferSize > this.highWater) {
       this.queue.push(chunk);
+      if (!this.lowEvent) this.pollTimer ??= setInterval(() => this.drain(), 10);
       return;
     }
     this.write(chunk);
@@ -102,12 +110,16 @@ export class WebRtcLink implements LinkPort {
   }
 
   private drain(): void {
-    while (!this.closed && this.queue.length > 0 && this.peer.bufferedAmount <= this.highWater) this.write(this.queue.shift()!);
+    while (!this.closed && this.queue.length > 0 && this.peer.bufferSize <= this.highWater) this.write(this.queue.shift()!);
+    if (this.queue.length === 0) {
+      clearInterval(this.pollTimer);
+      this.pollTimer = undefined;
+    }
   }
 
   /** Bytes waiting, in the browser's buffer and in the queue (LinkPort.buffered). */
   get buffered(): number {
-    return this.peer.bufferedAmount + this.queue.reduce((n, c) => n + c.length, 0);
+    return this.peer.bufferSize + this.queue.reduce((n, c) => n + c.length, 0);
   }
 
   close(): void {
@@ -119,6 +131,7 @@ export class WebRtcLink implements LinkPort {
     this.closed = true;
     clearTimeout(this.connectTimer);
     clearTimeout(this.graceTimer);
+    clearInterval(this.pollTimer);
     this.queue.length = 0;
     this.peer.destroy();
     this.options.onClose(reason);
