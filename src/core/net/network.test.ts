@@ -240,6 +240,27 @@ describe('Network', () => {
     expect(a.bans.isBanned(evil.identity.peerId)).toBe(true);
   });
 
+  it('behavior: a low-work branch of headers is neither stored nor downloaded (C.21)', async () => {
+    const a = await makeNode();
+    const builder = new ChainBuilder();
+    const main = builder.extend(builder.genesis, 10);
+    await a.node.chain.processBlocks(main.map((x) => x.block));
+    const evil = await makeNode();
+    const { ab, ba } = connect(a, evil);
+    await settle([a, evil]);
+    const fork = builder.extend(builder.genesis, 5, { extraNonce: 3n });
+    const peer = (a.network as unknown as { peers: Map<string, unknown> }).peers.get(evil.identity.peerId);
+    (a.network as unknown as { requestHeaders(p: unknown): void }).requestHeaders(peer);
+    const sentBefore = ab.sent.length;
+    inject(ba, { type: 'headers', headers: fork.map((x) => x.block.header) });
+    await settle([a, evil]);
+    for (const f of fork) expect(a.node.chain.entry(f.hash)).toBeUndefined();
+    expect(a.network.peerInfo().map((p) => p.id)).toEqual([evil.identity.peerId]);
+    expect(a.bans.isBanned(evil.identity.peerId)).toBe(false);
+    // Nothing was asked for: no getdata went out (frame type 8 at offset 12 + 5 of a first chunk).
+    expect(ab.sent.slice(sentBefore).some((c) => c[12 + 5] === 8)).toBe(false);
+  });
+
   it('behavior: a long gap between ticks (a throttled hidden tab) does not time peers out (E.32)', async () => {
     const a = await makeNode(testParams, { pingInterval: 1000, pingTimeout: 3000 });
     const b = await makeNode(testParams, { pingInterval: 1000, pingTimeout: 3000 });
