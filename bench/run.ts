@@ -10,6 +10,7 @@ import { run as runChain } from './chain.bench.ts';
 import { sinkValue } from './harness.ts';
 import { run as runHash } from './hash.bench.ts';
 import { run as runMining } from './mining.bench.ts';
+import { run as runPeers } from './peers.bench.ts';
 import { run as runValidation } from './validation.bench.ts';
 
 const benches: readonly [string, () => Promise<unknown>][] = [
@@ -17,8 +18,9 @@ const benches: readonly [string, () => Promise<unknown>][] = [
   ['mining', runMining],
   ['validation', runValidation],
   ['chain', runChain],
-  // Last: it needs Chromium and dist/ (it builds dist/ when missing; it skips without a browser).
+  // Last: these need Chromium and dist/ (they build dist/ when missing; they skip without a browser).
   ['browser', runBrowser],
+  ['peers', runPeers],
 ];
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';

@@ -138,11 +138,17 @@ export class PeerConnector {
   private onSignal(from: PeerId, data: SignalData, route: Route): void {
     const existing = this.links.get(from);
     if (existing) {
-      // Both sides offered at once (possible through the mesh): the lower id's offer wins.
+      // Both sides offered (possible through the mesh, or when the other side dropped our offer
+      // while it was full): the lower id's offer wins.
       if (data.type === 'offer' && existing.initiator && !existing.link.isOpen) {
-        if (from > this.options.identity.peerId) return;
         this.links.delete(from);
         existing.link.close();
+        if (from > this.options.identity.peerId) {
+          // Ours should win, but the other side may never have seen it: offer again, by the
+          // route its offer came, and it will yield.
+          this.open(from, true, route);
+          return;
+        }
       } else {
         existing.link.signal(data);
         return;
