@@ -449,27 +449,40 @@ export class Chain {
    * its body. A header never makes a block the tip; its body must follow.
    */
   processHeader(header: BlockHeader): Promise<HeaderOutcome> {
+    return this.processHeaders([header]).then((outcomes) => outcomes[0]!);
+  }
+
+  /**
+   * Several headers (a `headers` message) in one operation and one store write; each may build
+   * on the ones before it. Outcomes are in input order.
+   */
+  processHeaders(headers: readonly BlockHeader[]): Promise<HeaderOutcome[]> {
     return this.exclusive(async () => {
       const op = new Operation(this.active);
-      const hashBytes = headerHash(header);
-      const hash = hashToHex(hashBytes);
-      if (this.index.has(hash)) {
-        const known = this.index.get(hash)!;
-        if (known.invalid) return { status: 'rejected', hash, rejection: reject(known.invalid.code, known.invalid.message) };
-        return { status: 'known', hash };
-      }
-      const remembered = this.rememberedInvalid.get(hash);
-      if (remembered) return { status: 'rejected', hash, rejection: remembered };
-      const parent = this.index.get(hashToHex(header.prevHash));
-      if (!parent) return { status: 'orphan', hash, missingParent: hashToHex(header.prevHash) };
-      const rejection = this.checkHeader(header, hashBytes, parent);
-      if (rejection) return this.rejected(hash, rejection);
-      const entry = this.addEntry(header, hash, parent, parent.height + 1);
-      op.rollback.push(() => this.removeEntry(entry));
-      op.write.index.set(hash, entry);
+      const outcomes = headers.map((header) => this.acceptHeader(header, op));
       await this.commit(op);
-      return { status: 'accepted', hash, height: entry.height };
+      return outcomes;
     });
+  }
+
+  private acceptHeader(header: BlockHeader, op: Operation): HeaderOutcome {
+    const hashBytes = headerHash(header);
+    const hash = hashToHex(hashBytes);
+    const known = this.index.get(hash);
+    if (known) {
+      if (known.invalid) return { status: 'rejected', hash, rejection: reject(known.invalid.code, known.invalid.message) };
+      return { status: 'known', hash };
+    }
+    const remembered = this.rememberedInvalid.get(hash);
+    if (remembered) return { status: 'rejected', hash, rejection: remembered };
+    const parent = this.index.get(hashToHex(header.prevHash));
+    if (!parent) return { status: 'orphan', hash, missingParent: hashToHex(header.prevHash) };
+    const rejection = this.checkHeader(header, hashBytes, parent);
+    if (rejection) return this.rejected(hash, rejection);
+    const entry = this.addEntry(header, hash, parent, parent.height + 1);
+    op.rollback.push(() => this.removeEntry(entry));
+    op.write.index.set(hash, entry);
+    return { status: 'accepted', hash, height: entry.height };
   }
 
   /** Runs operations one at a time, in call order. */

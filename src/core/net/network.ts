@@ -422,8 +422,8 @@ export class Network {
     for (const h of headers) work += workFromBits(h.bits);
     if (work <= this.node.tip.chainWork && headers.length < WIRE_LIMITS.maxHeaders) return;
     if (work <= this.node.tip.chainWork) return; // A long low-work branch: not followed (see docs).
-    for (const header of headers) {
-      const outcome = await this.node.chain.processHeader(header);
+    // One chain operation and one store write for the whole message.
+    for (const outcome of await this.node.chain.processHeaders(headers)) {
       if (outcome.status === 'rejected') {
         if (outcome.rejection.punish) return this.close(p, ban(`invalid header: ${outcome.rejection.code}`));
         break;
