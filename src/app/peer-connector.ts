@@ -27,7 +27,7 @@ interface Pending {
   readonly link: WebRtcLink;
   readonly initiator: boolean;
   route: Route;
-  handle?: { receive(chunk: Uint8Array): void; closed(): void };
+  handle?: { receive(chunk: Uint8Array, now?: number): void; closed(): void };
   /** Chunks that arrived before simple-peer reported the link open (the other side was faster). */
   early: Uint8Array[];
 }
@@ -177,7 +177,7 @@ export class PeerConnector {
           }
         },
         onData: (chunk) => {
-          if (pending.handle) pending.handle.receive(chunk);
+          if (pending.handle) pending.handle.receive(chunk, performance.now());
           else if (pending.early.length < 64) pending.early.push(chunk);
         },
         onClose: () => {

@@ -85,7 +85,8 @@ let clockMs = 1_000_000;
 async function settle(nodes: TestNode[], rounds = 40, stepMs = 10): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     await new Promise((r) => setTimeout(r, 0));
-    clockMs += stepMs;
+    // Fractional, like performance.now().
+    clockMs += stepMs + 0.37;
     for (const n of nodes) n.network.tick(clockMs);
   }
 }

@@ -39,7 +39,8 @@ const MAX_SEND_BACKLOG = 8 * 1024 * 1024;
 
 /** What the adapter calls on a link's events. */
 export interface LinkHandle {
-  receive(chunk: Uint8Array): void;
+  /** A chunk arrived; `now` (ms, the tick clock) makes latencies exact between ticks. */
+  receive(chunk: Uint8Array, now?: number): void;
   closed(): void;
 }
 
@@ -252,7 +253,10 @@ export class Network {
       userAgent: this.userAgent,
     });
     return {
-      receive: (chunk) => this.receive(peer, chunk),
+      receive: (chunk, now) => {
+        if (now !== undefined && now > this.now) this.now = Math.floor(now);
+        this.receive(peer, chunk);
+      },
       closed: () => this.forget(peer, drop('link closed')),
     };
   }
@@ -387,7 +391,8 @@ export class Network {
   private maybeReady(p: Peer): void {
     if (p.state !== 'handshaking' || !p.remote || !p.verified) return;
     p.state = 'ready';
-    p.lastPingAt = this.now;
+    // Ping at the next tick, so the link's latency is known at once.
+    p.lastPingAt = this.now - this.pingInterval;
     this.events.emit('peer-connected', this.info(p));
     // Everyone learns whom everyone else is linked to: that is how the mesh introduces tabs.
     for (const other of this.peers.values()) {
@@ -443,7 +448,10 @@ export class Network {
       const key = bytesToHex(item.hash);
       remember(p.known, key);
       if (item.kind === INV_BLOCK) {
-        if (!this.node.chain.entry(hashToHex(item.hash))) newBlock = true;
+        const known = this.node.chain.entry(hashToHex(item.hash));
+        // The peer has this block: its height is at least that (shown in peers()).
+        if (known) p.height = Math.max(p.height, known.height);
+        else newBlock = true;
       } else if (!this.node.mempool.has(hashToHex(item.hash))) wantTx.push(item);
     }
     if (newBlock && !p.headersRequested) this.requestHeaders(p);
@@ -467,8 +475,11 @@ export class Network {
       } else {
         const entry = this.node.chain.entry(hash);
         const bytes = entry?.hasData ? await this.node.chain.getBlockBytes(hash) : undefined;
-        if (bytes) this.send(p, { type: 'block', block: bytes });
-        else missing.push(item);
+        if (bytes) {
+          this.send(p, { type: 'block', block: bytes });
+          // A peer that asks for a block will have it: its height is at least that.
+          if (this.node.chain.isActive(hash)) p.height = Math.max(p.height, entry!.height);
+        } else missing.push(item);
       }
       remember(p.known, bytesToHex(item.hash));
     }
@@ -646,7 +657,9 @@ export class Network {
    * sequences, and block requests that timed out (asked again from another peer). A long gap
    * since the last tick (a hidden, throttled tab) restarts the timers instead of timing peers out.
    */
-  tick(now: number): void {
+  tick(nowMs: number): void {
+    // Whole milliseconds: performance.now() is fractional, and ping nonces are integers.
+    const now = Math.floor(nowMs);
     const gap = now - this.lastTick;
     // The first tick, or one after a long gap, restarts every timer rather than judging peers by
     // time the node itself did not see pass.
@@ -656,7 +669,8 @@ export class Network {
     for (const p of [...this.peers.values()]) {
       if (throttled) {
         p.openedAt = now;
-        p.lastPingAt = now;
+        // Ping right away: after a long sleep, check the link (and measure it) first thing.
+        p.lastPingAt = now - this.pingInterval;
         p.lastHeard = now;
         p.pingNonce = undefined;
         for (const key of p.inFlight.keys()) p.inFlight.set(key, now);
