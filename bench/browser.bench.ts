@@ -25,21 +25,17 @@
  * Prints, never asserts speed; throws only when the set-up is wrong (a block not connected, a
  * chain of the wrong height after a reload, a miner with the wrong worker count).
  */
-import { execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts';
+import { dist, ensureBuilt } from './built-app.ts';
 import { startStaticServer } from '../signaling-server/static-files.ts';
 import { bytesEqual, bytesToHex, encodeBlock, encodeHeader, headerMidstate, mainParams, searchNonces, sha256d, testParams } from '../src/core/index.ts';
 import { ChainBuilder } from '../src/core/testing/chain-builder.ts';
 import { compare, consume, formatNumber, formatRatio, isMain, median, pairedRatio, printTable, type Measurement } from './harness.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
 
 /** Mining: wait after start, then samples of `miner.status()` this far apart. */
 /** Runs of each worker count, alternating. */
@@ -55,7 +51,6 @@ const STARTUP_BATCH = 500;
 const RELOADS = 5;
 
 /** Same flags as playwright.config.ts. */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 interface BenchWindow {
   __benchReadyAt?: number;
@@ -70,32 +65,8 @@ interface Session {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function chromiumPath(): string | undefined {
-  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  return existsSync(path) ? path : undefined;
-}
 
-/** Newest modification time of the files under `dir` that go into the build (tests do not). */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
 
-/** Builds dist/ when it is missing; says so when src/ changed after the last build. */
-function ensureBuilt(): string[] {
-  if (!existsSync(join(dist, 'index.html'))) {
-    console.log('dist/ is missing: building the app first (npm run build)…');
-    execSync('npm run build', { cwd: root, stdio: 'inherit' });
-    return [];
-  }
-  const built = statSync(join(dist, 'index.html')).mtimeMs;
-  return newestMtime(join(root, 'src')) > built ? ['src/ changed after dist/ was built: these numbers are of the old build (npm run build to refresh)'] : [];
-}
 
 function nodeSha256d(data: Uint8Array): Uint8Array {
   return createHash('sha256').update(createHash('sha256').update(data).digest()).digest();

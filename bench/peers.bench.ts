@@ -27,18 +27,14 @@
  * Prints, never asserts speed; throws only when the set-up is wrong (A does not take the blocks,
  * the tabs find no peers).
  */
-import { execSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts';
+import { dist, ensureBuilt } from './built-app.ts';
 import { startServer } from '../signaling-server/server.ts';
 import { bytesToHex, encodeBlock, testParams } from '../src/core/index.ts';
 import { ChainBuilder } from '../src/core/testing/chain-builder.ts';
 import { formatNumber, formatRatio, isMain, median } from './harness.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
 
 const SYNC_BLOCKS = 3000;
 const SUBMIT_BATCH = 500;
@@ -50,7 +46,6 @@ const ROUNDS = 10;
 const PROPAGATION_TIMEOUT_MS = 20_000;
 
 /** Same flags as playwright.config.ts. */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /** What the init script records in each page (epoch ms: `performance.timeOrigin + performance.now()`). */
 interface Probe {
@@ -70,32 +65,8 @@ interface BenchWindow {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function chromiumPath(): string | undefined {
-  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  return existsSync(path) ? path : undefined;
-}
 
-/** Newest modification time of the files under `dir` that go into the build (tests do not). */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
 
-/** Builds dist/ when it is missing; says so when src/ changed after the last build. */
-function ensureBuilt(): string[] {
-  if (!existsSync(join(dist, 'index.html'))) {
-    console.log('dist/ is missing: building the app first (npm run build)…');
-    execSync('npm run build', { cwd: root, stdio: 'inherit' });
-    return [];
-  }
-  const built = statSync(join(dist, 'index.html')).mtimeMs;
-  return newestMtime(join(root, 'src')) > built ? ['src/ changed after dist/ was built: these numbers are of the old build (npm run build to refresh)'] : [];
-}
 
 /**
  * A fresh context (empty IndexedDB) whose pages record, from the moment `window.tabchain` is

@@ -2,20 +2,17 @@
  * Takes the README's screenshots: two tabs (separate profiles) on the test network, linked over
  * WebRTC, after one mined a few blocks. Usage: npm run build && tsx scripts/screenshots.ts
  */
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { startServer } from '../signaling-server/server.ts';
+import { CHROMIUM_ARGS, chromiumPath } from './chromium.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const executable = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const executablePath = chromiumPath();
 const server = await startServer({ port: 0, host: '127.0.0.1', dist: join(root, 'dist'), signaling: { logger: null } });
 const base = `http://127.0.0.1:${server.port}`;
-const browser = await chromium.launch({
-  ...(existsSync(executable) ? { executablePath: executable } : {}),
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await chromium.launch({ ...(executablePath ? { executablePath } : {}), args: CHROMIUM_ARGS });
 try {
   const open = async () => {
     const context = await browser.newContext({ viewport: { width: 900, height: 1000 }, deviceScaleFactor: 1 });
