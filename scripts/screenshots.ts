@@ -19,6 +19,8 @@ try {
     const page = await context.newPage();
     await page.goto(`${base}/?network=test`);
     await page.evaluate(() => window.tabchain.ready());
+    // The first visit says "Ready to work offline"; the picture is of the app, not the banner.
+    await page.getByRole('button', { name: 'Dismiss' }).click({ timeout: 5_000 }).catch(() => undefined);
     return page;
   };
   const a = await open();

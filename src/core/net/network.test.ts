@@ -146,6 +146,20 @@ describe('Network', () => {
     expect(c.node.mempool.has(txid(tx))).toBe(true);
   });
 
+  it('behavior: txs pending before a peer connects are offered to it (a payment made offline goes out)', async () => {
+    const a = await makeNode();
+    const b = await makeNode();
+    const builder = new ChainBuilder();
+    const blocks = builder.extend(builder.genesis, 6);
+    await a.node.chain.processBlocks(blocks.map((x) => x.block));
+    await b.node.chain.processBlocks(blocks.map((x) => x.block));
+    const tx = builder.spend([builder.coinbaseOf(blocks[0]!)], [49n * 100_000_000n]);
+    expect((await a.node.submitTx(tx)).ok).toBe(true);
+    connect(a, b);
+    await settle([a, b], 60);
+    expect(b.node.mempool.has(txid(tx))).toBe(true);
+  });
+
   it('error: a peer of another network is banned (D.26)', async () => {
     const a = await makeNode();
     const m = await makeNode(mainParams);

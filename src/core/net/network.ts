@@ -400,6 +400,11 @@ export class Network {
       this.send(other, { type: 'peers', peers: this.readyPeerIds().filter((id) => id !== other.id).slice(0, WIRE_LIMITS.maxPeerList) });
     }
     if (p.remote.totalWork > this.node.tip.chainWork) this.requestHeaders(p);
+    // Pending txs go to every new peer: a payment signed offline leaves once a peer is there.
+    const pending = this.node.mempool.sorted().slice(0, WIRE_LIMITS.maxInv);
+    const items = pending.map((e) => ({ kind: INV_TX, hash: hexToHash(e.txid) }) as const).filter((i) => !p.known.has(bytesToHex(i.hash)));
+    for (const item of items) remember(p.known, bytesToHex(item.hash));
+    if (items.length) this.send(p, { type: 'inv', items });
   }
 
   private requestHeaders(p: Peer): void {
