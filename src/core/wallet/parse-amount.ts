@@ -1,5 +1,5 @@
 /**
- * @module Amounts as text. Base units cross the `window.tabchain` boundary as decimal strings
+ * @module Amounts as text. Base units cross the page API boundary (tabchain-api.ts) as decimal strings
  * (JSON and JavaScript numbers cannot hold 64-bit amounts exactly); people type coins with up to
  * 8 decimals. Both parsers are strict: a typo must never turn into a different amount.
  */

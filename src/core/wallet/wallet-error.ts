@@ -1,6 +1,6 @@
 /**
  * @module The one error type the wallet throws for anything a user (or a page script calling
- * `window.tabchain`) can get wrong, so callers switch on a stable `code` and show `message`.
+ * the page's tabchain API) can get wrong, so callers switch on a stable `code` and show `message`.
  */
 import type { AddressErrorCode } from '../crypto/address.ts';
 
