@@ -5,12 +5,28 @@
 import { formatCoins } from '../core/index.ts';
 import type { TabchainApi } from '../app/tabchain-api.ts';
 
+/** One wallet history entry as the UI shows it (amounts in base units, as decimal strings). */
+export interface HistoryItem {
+  txid: string;
+  height: number | null;
+  confirmations: number;
+  time: number;
+  net: string;
+  coinbase: boolean;
+  memo: string;
+}
+
+/** The wallet card shows at most this many history entries. */
+export const HISTORY_LIMIT = 20;
+
 export class NodeState {
   status = $state<'starting' | 'ready' | 'failed'>('starting');
   error = $state<string | null>(null);
   tip = $state<{ height: number; hash: string } | null>(null);
   address = $state('');
   balance = $state({ confirmed: '0', pending: '0', immature: '0' });
+  /** Newest first (pending txs, then confirmed ones), at most {@link HISTORY_LIMIT}. */
+  history = $state<HistoryItem[]>([]);
   locked = $state(false);
   mining = $state(false);
   hashrate = $state(0);
@@ -56,20 +72,38 @@ export class NodeState {
     setInterval(() => {
       void this.refreshMiner();
       void this.refreshPeers();
+      // Locking and unlocking send no event (another tab or the console may do it).
+      void this.api.wallet.locked().then((locked) => (this.locked = locked));
     }, 1000);
   }
 
+  private refreshes = 0;
+
   async refresh(): Promise<void> {
-    const [tip, address, balance, locked] = await Promise.all([
+    // Refreshes overlap when blocks and txs arrive quickly: only the latest one is applied.
+    const seq = ++this.refreshes;
+    const [tip, address, balance, locked, history] = await Promise.all([
       this.api.chain.tip(),
       this.api.wallet.address(),
       this.api.wallet.balance(),
       this.api.wallet.locked(),
+      this.api.wallet.history(),
     ]);
-    this.tip = tip;
-    this.address = address;
-    this.balance = balance;
-    this.locked = locked;
+    if (seq === this.refreshes) {
+      this.tip = tip;
+      this.address = address;
+      this.balance = balance;
+      this.locked = locked;
+      this.history = (history as HistoryItem[]).slice(0, HISTORY_LIMIT).map((h) => ({
+        txid: h.txid,
+        height: h.height,
+        confirmations: h.confirmations,
+        time: h.time,
+        net: h.net,
+        coinbase: h.coinbase,
+        memo: h.memo,
+      }));
+    }
     await this.refreshMiner();
   }
 
