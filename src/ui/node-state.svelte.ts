@@ -19,6 +19,9 @@ export interface HistoryItem {
 /** The wallet card shows at most this many history entries. */
 export const HISTORY_LIMIT = 20;
 
+/** The mining card's sparkline keeps this many hashrate samples (one a second). */
+export const HASHRATE_SAMPLES = 60;
+
 export class NodeState {
   status = $state<'starting' | 'ready' | 'failed'>('starting');
   error = $state<string | null>(null);
@@ -31,6 +34,12 @@ export class NodeState {
   mining = $state(false);
   hashrate = $state(0);
   workers = $state(0);
+  /** Hashrate samples (hashes per second), oldest first, one per second, at most {@link HASHRATE_SAMPLES}. */
+  hashrateHistory = $state<number[]>([]);
+  /** Blocks this tab's miner found since the page opened ('block-found' events). */
+  blocksFound = $state(0);
+  /** The tip header's compact target (`bits`), or null before the first refresh. */
+  tipBits = $state<number | null>(null);
   slot = $state<number | null>(null);
   storageFull = $state(false);
   lost = $state<string[]>([]);
@@ -56,6 +65,7 @@ export class NodeState {
     this.api.on('tip', () => void this.refresh());
     this.api.on('tx-accepted', () => void this.refresh());
     this.api.on('storage-full', () => (this.storageFull = true));
+    this.api.on('block-found', () => (this.blocksFound += 1));
     this.api.on('sync', (p) => (this.sync = p as { done: number; total: number }));
     this.api.on('signaling', (s) => (this.signaling = (s as { status: string }).status));
     this.api.on('peer-connected', () => void this.refreshPeers());
@@ -70,7 +80,7 @@ export class NodeState {
     await this.refresh();
     this.status = 'ready';
     setInterval(() => {
-      void this.refreshMiner();
+      void this.refreshMiner().then(() => this.sampleHashrate());
       void this.refreshPeers();
       // Locking and unlocking send no event (another tab or the console may do it).
       void this.api.wallet.locked().then((locked) => (this.locked = locked));
@@ -90,6 +100,7 @@ export class NodeState {
       this.api.wallet.history(),
     ]);
     if (seq === this.refreshes) {
+      if (tip.hash !== this.tip?.hash) void this.refreshBits(tip.hash);
       this.tip = tip;
       this.address = address;
       this.balance = balance;
@@ -105,6 +116,15 @@ export class NodeState {
       }));
     }
     await this.refreshMiner();
+  }
+
+  private async refreshBits(hash: string): Promise<void> {
+    const block = await this.api.chain.block(hash);
+    if (block && this.tip?.hash === hash) this.tipBits = Number.parseInt(block.header.bits, 16);
+  }
+
+  private sampleHashrate(): void {
+    this.hashrateHistory = [...this.hashrateHistory, this.mining ? this.hashrate : 0].slice(-HASHRATE_SAMPLES);
   }
 
   private async refreshPeers(): Promise<void> {
