@@ -61,6 +61,7 @@ export class WalletService {
   private ours = new Map<OutpointKey, bigint>();
   private scanned: { height: number; hash: string }[] = [];
   private history_: ScannedTx[] = [];
+  private scanning: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly node: Node,
@@ -145,7 +146,10 @@ export class WalletService {
 
   /** Sent and received txs, newest first, pending ones on top. */
   async history(): Promise<HistoryEntry[]> {
-    await this.scan();
+    // One scan at a time: two interleaved scans would both record the same blocks.
+    const scan = this.scanning.then(() => this.scan());
+    this.scanning = scan.catch(() => undefined);
+    await scan;
     const tipHeight = this.node.tip.height;
     const own = this.ownKeys();
     const entries: HistoryEntry[] = [];

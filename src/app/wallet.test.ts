@@ -177,3 +177,15 @@ describe('WalletService', () => {
     expect(await other.wallet.balance()).toEqual(balance);
   });
 });
+
+describe('WalletService history', () => {
+  it('behavior: overlapping history calls (one per tip event while mining) list each tx once', async () => {
+    const { wallet, mine } = await setup();
+    await mine(8);
+    const [a, b, c] = await Promise.all([wallet.history(), wallet.history(), wallet.history()]);
+    for (const h of [a, b, c]) {
+      expect(h).toHaveLength(8);
+      expect(new Set(h.map((e) => e.txid)).size).toBe(8);
+    }
+  });
+});
