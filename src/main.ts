@@ -4,6 +4,7 @@
  */
 import { mount } from 'svelte';
 import App from './ui/App.svelte';
+import './ui/controls.css';
 import { networks } from './core/index.ts';
 import { chooseNetwork } from './app/choose-network.ts';
 import { startNode } from './app/start-node.ts';
