@@ -43,6 +43,7 @@ export default defineConfig({
       includeManifestIcons: false,
     }),
   ],
-  build: { target: 'es2022' },
+  // DIST_DIR lets parallel checkouts or test runs build side by side (default dist/).
+  build: { target: 'es2022', outDir: process.env.DIST_DIR ?? 'dist' },
   worker: { format: 'es' },
 });

@@ -10,7 +10,7 @@ import { startServer } from '../signaling-server/server.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const dist = join(root, 'dist');
+const dist = join(root, process.env.DIST_DIR ?? 'dist');
 const port = Number(process.env.PORT ?? 8080);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`PORT must be an integer from 0 to 65535, not ${process.env.PORT}`);

@@ -4,6 +4,7 @@
  */
 import { mount } from 'svelte';
 import App from './ui/App.svelte';
+import './ui/theme.css';
 import './ui/controls.css';
 import { networks } from './core/index.ts';
 import { chooseNetwork } from './app/choose-network.ts';
@@ -58,4 +59,4 @@ onVersionChange.handler = () => (state.outdated = true);
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
-mount(App, { target, props: { state, networkName: params.name, genesisHash: params.genesisHash } });
+mount(App, { target, props: { node: state, networkName: params.name, genesisHash: params.genesisHash } });

@@ -4,6 +4,8 @@
  */
 import { formatCoins } from '../core/index.ts';
 import type { TabchainApi } from '../app/tabchain-api.ts';
+import { t } from './i18n/i18n.svelte.ts';
+import { Notifications } from './notifications.svelte.ts';
 
 /** One wallet history entry as the UI shows it (amounts in base units, as decimal strings). */
 export interface HistoryItem {
@@ -19,8 +21,30 @@ export interface HistoryItem {
 /** The wallet card shows at most this many history entries. */
 export const HISTORY_LIMIT = 20;
 
-/** The mining card's sparkline keeps this many hashrate samples (one a second). */
-export const HASHRATE_SAMPLES = 60;
+/** Hashrate samples kept (one a second): an hour, for the mining chart's longest range. */
+export const HASHRATE_SAMPLES = 3600;
+
+/** Reorganizations kept for the explorer, newest first. */
+export const REORG_LIMIT = 20;
+
+/** One reorganization: blocks of the old branch disconnected, then the new tip. */
+export interface ReorgRecord {
+  /** Unix seconds when it happened. */
+  time: number;
+  /** How many blocks left the active chain. */
+  disconnected: number;
+  /** Hashes of the disconnected blocks, tip first. */
+  oldHashes: string[];
+  /** The height of the fork point (the last common block). */
+  forkHeight: number;
+  newTip: { height: number; hash: string };
+}
+
+export interface BanRecord {
+  peerId: string;
+  until: number;
+  reason: string;
+}
 
 export class NodeState {
   status = $state<'starting' | 'ready' | 'failed'>('starting');
@@ -50,6 +74,15 @@ export class NodeState {
   signaling = $state('offline');
   peerId = $state('');
   sync = $state<{ done: number; total: number } | null>(null);
+  /** Blocks per second the sync is downloading (over the last ten seconds), or null when idle. */
+  syncRate = $state<number | null>(null);
+  bans = $state<BanRecord[]>([]);
+  /** Reorganizations seen since the page opened, newest first. */
+  reorgs = $state<ReorgRecord[]>([]);
+  storage = $state<{ usage: number | null; quota: number | null; persisted: boolean }>({ usage: null, quota: null, persisted: false });
+  readonly notifications = new Notifications();
+  /** Unix seconds, updated every second, for ages and "time ago" (one clock for every view). */
+  now = $state(Math.floor(Date.now() / 1000));
 
   constructor(readonly api: TabchainApi) {
     api.ready().then(
@@ -65,8 +98,13 @@ export class NodeState {
     this.api.on('tip', () => void this.refresh());
     this.api.on('tx-accepted', () => void this.refresh());
     this.api.on('storage-full', () => (this.storageFull = true));
-    this.api.on('block-found', () => (this.blocksFound += 1));
-    this.api.on('sync', (p) => (this.sync = p as { done: number; total: number }));
+    this.api.on('block-found', (e) => {
+      this.blocksFound += 1;
+      this.notifications.push('block-found', t('app.notify.blockFound', { height: (e as { height: number }).height }));
+    });
+    this.api.on('block-disconnected', (e) => this.noteDisconnected(e as { hash: string; height: number }));
+    this.api.on('tip', (tip) => this.noteTip(tip as { height: number; hash: string }));
+    this.api.on('sync', (p) => this.noteSync(p as { done: number; total: number }));
     this.api.on('signaling', (s) => (this.signaling = (s as { status: string }).status));
     this.api.on('peer-connected', () => void this.refreshPeers());
     this.api.on('peer-disconnected', () => void this.refreshPeers());
@@ -77,11 +115,18 @@ export class NodeState {
     this.slot = storage.slot;
     this.lost = storage.lost;
     this.storageFull = storage.full;
+    this.storage = { usage: storage.usage, quota: storage.quota, persisted: storage.persisted };
     await this.refresh();
     this.status = 'ready';
+    let ticks = 0;
     setInterval(() => {
+      ticks += 1;
+      this.now = Math.floor(Date.now() / 1000);
       void this.refreshMiner().then(() => this.sampleHashrate());
       void this.refreshPeers();
+      void this.api.bans().then((bans) => (this.bans = bans));
+      if (ticks % 10 === 0) void this.refreshStorage();
+      this.sampleSync();
       // Locking and unlocking send no event (another tab or the console may do it).
       void this.api.wallet.locked().then((locked) => (this.locked = locked));
     }, 1000);
@@ -105,6 +150,7 @@ export class NodeState {
       this.address = address;
       this.balance = balance;
       this.locked = locked;
+      this.noteReceived(history as HistoryItem[]);
       this.history = (history as HistoryItem[]).slice(0, HISTORY_LIMIT).map((h) => ({
         txid: h.txid,
         height: h.height,
@@ -116,6 +162,72 @@ export class NodeState {
       }));
     }
     await this.refreshMiner();
+  }
+
+  /** Txids in the wallet's history at the last refresh; null before the first one. */
+  private seenTxids: Set<string> | null = null;
+
+  /** A new incoming payment (not a coinbase) in the history is a notice. */
+  private noteReceived(history: HistoryItem[]): void {
+    const first = this.seenTxids === null;
+    const seen = this.seenTxids ?? new Set<string>();
+    for (const h of history) {
+      if (seen.has(h.txid)) continue;
+      seen.add(h.txid);
+      if (!first && !h.coinbase && BigInt(h.net) > 0n) {
+        this.notifications.push('received', t('app.notify.received', { amount: coins(h.net) }));
+      }
+    }
+    this.seenTxids = seen;
+  }
+
+  /** Blocks disconnected since the last tip event: a reorg in progress. */
+  private pendingDisconnects: { hash: string; height: number }[] = [];
+
+  private noteDisconnected(block: { hash: string; height: number }): void {
+    this.pendingDisconnects.push({ hash: block.hash, height: block.height });
+  }
+
+  private noteTip(tip: { height: number; hash: string }): void {
+    const gone = this.pendingDisconnects;
+    if (gone.length === 0) return;
+    this.pendingDisconnects = [];
+    const forkHeight = Math.min(...gone.map((b) => b.height)) - 1;
+    const record: ReorgRecord = {
+      time: Math.floor(Date.now() / 1000),
+      disconnected: gone.length,
+      oldHashes: gone.map((b) => b.hash),
+      forkHeight,
+      newTip: { height: tip.height, hash: tip.hash },
+    };
+    this.reorgs = [record, ...this.reorgs].slice(0, REORG_LIMIT);
+    this.notifications.push('reorg', t('app.notify.reorg', { count: gone.length, height: tip.height }));
+  }
+
+  /** (time in ms, blocks done) of the current sync, for its rate. */
+  private syncSamples: { at: number; done: number }[] = [];
+
+  private noteSync(progress: { done: number; total: number }): void {
+    this.sync = progress;
+    if (progress.done >= progress.total) {
+      this.syncSamples = [];
+      this.syncRate = null;
+    }
+  }
+
+  private sampleSync(): void {
+    const sync = this.sync;
+    if (!sync || sync.done >= sync.total) return;
+    const at = Date.now();
+    this.syncSamples = [...this.syncSamples, { at, done: sync.done }].filter((s) => at - s.at <= 10_000);
+    const oldest = this.syncSamples[0];
+    if (oldest && at > oldest.at && sync.done >= oldest.done) this.syncRate = ((sync.done - oldest.done) * 1000) / (at - oldest.at);
+  }
+
+  private async refreshStorage(): Promise<void> {
+    const storage = await this.api.storage();
+    this.storage = { usage: storage.usage, quota: storage.quota, persisted: storage.persisted };
+    if (storage.full) this.storageFull = true;
   }
 
   private async refreshBits(hash: string): Promise<void> {

@@ -13,6 +13,7 @@ test('behavior: the mining card starts and stops the miner and shows its rate, d
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto('/?network=test');
+    await page.getByRole('navigation').getByRole('link', { name: 'Mining' }).click();
     await page.evaluate(() => window.tabchain.ready());
 
     const card = page.getByRole('region', { name: 'Mining' });
