@@ -42,6 +42,7 @@ export const appMessages = defineMessages(
     'app.signaling.connecting': 'connecting',
     'app.signaling.offline': 'offline',
     'app.error': 'Error: {error}',
+    'chart.empty': 'No data yet',
   },
   {
     'app.tagline': '每个节点都是一个浏览器标签页的区块链',
@@ -83,5 +84,6 @@ export const appMessages = defineMessages(
     'app.signaling.connecting': '连接中',
     'app.signaling.offline': '离线',
     'app.error': '错误：{error}',
+    'chart.empty': '暂无数据',
   },
 );
