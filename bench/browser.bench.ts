@@ -14,7 +14,8 @@
  *    batches, raw first in odd ones); the ratio is the median of the per-batch ratios.
  * 3. Start-up: a reload of a page whose chain holds 10,000 blocks against a reload of an empty
  *    chain, from navigation start to `window.tabchain.ready()` resolving (an init script records
- *    `performance.now()` when it resolves). Both are reloads (warm HTTP cache, service worker
+ *    `performance.now()` when it resolves), and to an interactive wallet (the balance shown and
+ *    the send form's "Pay to" field enabled, seen at the first animation frame). Both are reloads (warm HTTP cache, service worker
  *    installed), so only the chain differs; a few reloads each, median.
  *
  * Test network blocks from `ChainBuilder` are 2 s apart from the genesis time. When the last one
@@ -347,6 +348,27 @@ interface StartUp {
   wallMs: number;
   /** ms from navigation start to DOMContentLoaded's end. */
   domMs: number;
+  /** ms from navigation start to an interactive wallet: the balance shown and the send form's "Pay to" field enabled. */
+  walletMs: number;
+}
+
+/**
+ * In the page: performance.now() at the first animation frame where the wallet view shows its
+ * confirmed balance and an enabled "Pay to" field (so up to one frame, ~16 ms, late).
+ */
+async function walletInteractiveAt(page: Page): Promise<number> {
+  const handle = await page.waitForFunction(
+    () => {
+      const balance = document.querySelector('[data-testid="balance-confirmed"]');
+      const label = [...document.querySelectorAll('label')].find((l) => l.textContent?.includes('Pay to'));
+      const field = label?.control ?? (label?.htmlFor ? document.getElementById(label.htmlFor) : null);
+      const ready = balance?.textContent?.trim() && field instanceof HTMLInputElement && !field.disabled;
+      return ready ? performance.now() : false;
+    },
+    undefined,
+    { polling: 'raf', timeout: 60_000 },
+  );
+  return (await handle.jsonValue()) as number;
 }
 
 async function reloadTimed(page: Page, expectHeight: number): Promise<StartUp> {
@@ -354,6 +376,7 @@ async function reloadTimed(page: Page, expectHeight: number): Promise<StartUp> {
   await page.reload();
   await page.evaluate(() => window.tabchain.ready());
   const wallMs = performance.now() - t0;
+  const walletMs = await walletInteractiveAt(page);
   const got = await page.evaluate(async () => {
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
     return {
@@ -365,7 +388,7 @@ async function reloadTimed(page: Page, expectHeight: number): Promise<StartUp> {
   });
   if (got.readyAt === undefined) throw new Error('the ready() probe did not fire');
   if (got.height !== expectHeight || got.slot !== 0) throw new Error(`after the reload the node has slot ${got.slot} at height ${got.height}, not slot 0 at ${expectHeight}`);
-  return { readyMs: got.readyAt, wallMs, domMs: got.domMs };
+  return { readyMs: got.readyAt, wallMs, domMs: got.domMs, walletMs };
 }
 
 async function firstLoad(page: Page): Promise<number> {
@@ -414,6 +437,8 @@ async function benchStartup(session: Session, hexes: readonly string[], dateOffs
   const emptyReady = med(empty, 'readyMs');
   console.log(`\n== browser start-up: reload to window.tabchain.ready(), ${STARTUP_BLOCKS.toLocaleString('en-US')} stored blocks vs an empty chain, Chromium`);
   console.log(`  ${STARTUP_BLOCKS.toLocaleString('en-US')} blocks: ready ${formatNumber(fullReady)} ms after navigation start (median of ${RELOADS} reloads: ${list(full)}); DOMContentLoaded ${formatNumber(med(full, 'domMs'))} ms; reload + ready() from Node ${formatNumber(med(full, 'wallMs'))} ms`);
+  console.log(`  ${STARTUP_BLOCKS.toLocaleString('en-US')} blocks: interactive wallet (balance shown, "Pay to" enabled) ${formatNumber(med(full, 'walletMs'))} ms after navigation start (median; each up to one frame late)`);
+  console.log(`  empty chain:   interactive wallet ${formatNumber(med(empty, 'walletMs'))} ms after navigation start (median)`);
   console.log(`  empty chain:   ready ${formatNumber(emptyReady)} ms after navigation start (median of ${RELOADS} reloads: ${list(empty)}); DOMContentLoaded ${formatNumber(med(empty, 'domMs'))} ms; reload + ready() from Node ${formatNumber(med(empty, 'wallMs'))} ms`);
   console.log('');
   console.log(`  ${STARTUP_BLOCKS.toLocaleString('en-US')} blocks / empty = ${formatRatio(fullReady / emptyReady)}  (ready times; ${formatNumber(fullReady - emptyReady)} ms more, ${formatNumber(((fullReady - emptyReady) / STARTUP_BLOCKS) * 1000)} µs per stored block)`);

@@ -6,6 +6,7 @@
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { run as runBrowser } from './browser.bench.ts';
+import { run as runBundle } from './bundle.bench.ts';
 import { run as runChain } from './chain.bench.ts';
 import { sinkValue } from './harness.ts';
 import { run as runHash } from './hash.bench.ts';
@@ -18,6 +19,7 @@ const benches: readonly [string, () => Promise<unknown>][] = [
   ['mining', runMining],
   ['validation', runValidation],
   ['chain', runChain],
+  ['bundle', runBundle],
   // Last: these need Chromium and dist/ (they build dist/ when missing; they skip without a browser).
   ['browser', runBrowser],
   ['peers', runPeers],
