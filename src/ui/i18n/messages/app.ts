@@ -43,6 +43,11 @@ export const appMessages = defineMessages(
     'app.signaling.offline': 'offline',
     'app.error': 'Error: {error}',
     'chart.empty': 'No data yet',
+    'app.update.available': 'A new version of tabchain is available.',
+    'app.update.reload': 'Reload',
+    'app.update.later': 'Later',
+    'app.update.offlineReady': 'Ready to work offline.',
+    'app.skip': 'Skip to content',
   },
   {
     'app.tagline': '每个节点都是一个浏览器标签页的区块链',
@@ -85,5 +90,10 @@ export const appMessages = defineMessages(
     'app.signaling.offline': '离线',
     'app.error': '错误：{error}',
     'chart.empty': '暂无数据',
+    'app.update.available': 'tabchain 有新版本可用。',
+    'app.update.reload': '重新加载',
+    'app.update.later': '稍后',
+    'app.update.offlineReady': '已可离线使用。',
+    'app.skip': '跳到主要内容',
   },
 );
