@@ -48,6 +48,7 @@ export const appMessages = defineMessages(
     'app.update.later': 'Later',
     'app.update.offlineReady': 'Ready to work offline.',
     'app.skip': 'Skip to content',
+    'app.notify.enable': 'Notify me of blocks and payments while this tab is hidden',
   },
   {
     'app.tagline': '每个节点都是一个浏览器标签页的区块链',
@@ -95,5 +96,6 @@ export const appMessages = defineMessages(
     'app.update.later': '稍后',
     'app.update.offlineReady': '已可离线使用。',
     'app.skip': '跳到主要内容',
+    'app.notify.enable': '此标签页在后台时，通知我新区块和收款',
   },
 );
