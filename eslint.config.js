@@ -11,7 +11,7 @@ const coreForbiddenGlobals = [
 ].map((name) => ({ name, message: 'src/core is pure: reach the outside world through a port (src/core/ports.ts).' }));
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dev-dist/', 'node_modules/', 'test-results/', 'playwright-report/', '**/*.svelte'] },
+  { ignores: ['dist/', 'dist-*/', 'dev-dist/', 'node_modules/', 'test-results/', 'test-results-*/', 'playwright-report/', '**/*.svelte'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
