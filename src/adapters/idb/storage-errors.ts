@@ -18,11 +18,14 @@ export class StorageError extends Error {
   }
 }
 
+/** The browser's QuotaExceededError, or a full disk under the headless node's LevelDB. */
 export function isQuotaError(error: unknown): boolean {
-  return error instanceof DOMException ? error.name === 'QuotaExceededError' : (error as { name?: string } | null)?.name === 'QuotaExceededError';
+  if (typeof DOMException !== 'undefined' && error instanceof DOMException) return error.name === 'QuotaExceededError';
+  const e = error as { name?: string; code?: string; message?: string } | null;
+  return e?.name === 'QuotaExceededError' || e?.code === 'ENOSPC' || /No space left on device|ENOSPC/.test(e?.message ?? '');
 }
 
-/** Wraps a failure of an IndexedDB transaction in the matching typed error. */
+/** Wraps a failure of a storage transaction (IndexedDB or LevelDB) in the matching typed error. */
 export function storageError(error: unknown, what: string): Error {
   return isQuotaError(error) ? new StorageFullError(error) : new StorageError(`${what} failed: ${(error as Error)?.message ?? error}`, error);
 }
