@@ -17,11 +17,21 @@ export interface PeerConnectorOptions {
   readonly room: string;
   readonly maxPeers?: number;
   readonly iceServers?: RTCIceServer[];
+  /** Status of the first (own) signaling server. */
   readonly onStatus?: (status: SignalingStatus) => void;
+  /** Outside a browser: the WebRTC implementation (`@roamhq/wrtc`) and a WebSocket class (`ws`). */
+  readonly wrtc?: unknown;
+  readonly WebSocketImpl?: typeof WebSocket;
 }
 
-/** How a link's signaling travels: through the server, or relayed by a connected peer. */
-type Route = { readonly kind: 'server' } | { readonly kind: 'relay'; readonly via: PeerId };
+/** How a link's signaling travels: through a signaling server (by URL), or relayed by a connected peer. */
+type Route = { readonly kind: 'server'; readonly url: string } | { readonly kind: 'relay'; readonly via: PeerId };
+
+/** One signaling server and the peers it says are in the room. */
+interface Server {
+  readonly client: SignalingClient;
+  readonly peers: Set<PeerId>;
+}
 
 interface Pending {
   readonly link: WebRtcLink;
@@ -42,34 +52,19 @@ export interface LinkInfo {
 
 export class PeerConnector {
   private readonly links = new Map<PeerId, Pending>();
-  /** Peers the signaling server says are in the room. */
-  private readonly roomPeers = new Set<PeerId>();
+  /** Signaling servers by URL: this node's own first, then any added (the tutorials' /nodes/register). */
+  private readonly servers = new Map<string, Server>();
   /** Peers connected peers told us about, with one peer that can relay to each. */
   private readonly meshPeers = new Map<PeerId, PeerId>();
   private readonly retryAt = new Map<PeerId, { at: number; delay: number }>();
-  private readonly signaling: SignalingClient;
+  private readonly primary: Server;
   private maxPeers: number;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private started = false;
 
   constructor(private readonly options: PeerConnectorOptions) {
     this.maxPeers = options.maxPeers ?? 8;
-    this.signaling = new SignalingClient({
-      url: options.signalingUrl,
-      room: options.room,
-      identity: options.identity,
-      onStatus: (status) => options.onStatus?.(status),
-      onPeers: (peers) => {
-        this.roomPeers.clear();
-        for (const p of peers) this.roomPeers.add(p);
-        this.fill();
-      },
-      onPeerJoined: (peer) => {
-        this.roomPeers.add(peer);
-        this.fill();
-      },
-      onPeerLeft: (peer) => this.roomPeers.delete(peer),
-      onSignal: (from, data) => this.onSignal(from, data, { kind: 'server' }),
-    });
+    this.primary = this.makeServer(options.signalingUrl, (status) => options.onStatus?.(status));
     options.network.on('signal', ({ from, data, via }) => {
       const parsed = parseJsonSafely(data);
       if (parsed && typeof parsed === 'object') this.onSignal(from, parsed as SignalData, { kind: 'relay', via });
@@ -83,8 +78,50 @@ export class PeerConnector {
     });
   }
 
+  private makeServer(url: string, onStatus?: (status: SignalingStatus) => void): Server {
+    const peers = new Set<PeerId>();
+    const client = new SignalingClient({
+      url,
+      room: this.options.room,
+      identity: this.options.identity,
+      ...(this.options.WebSocketImpl ? { WebSocketImpl: this.options.WebSocketImpl } : {}),
+      onStatus: (status) => onStatus?.(status),
+      onPeers: (list) => {
+        peers.clear();
+        for (const p of list) peers.add(p);
+        this.fill();
+      },
+      onPeerJoined: (peer) => {
+        peers.add(peer);
+        this.fill();
+      },
+      onPeerLeft: (peer) => peers.delete(peer),
+      onSignal: (from, data) => this.onSignal(from, data, { kind: 'server', url }),
+    });
+    const server = { client, peers };
+    this.servers.set(url, server);
+    return server;
+  }
+
+  /**
+   * Also finds peers through another signaling server (another node's `/signal`): the
+   * tutorials' `/nodes/register`. Returns false when it was already known.
+   */
+  addSignalingServer(url: string): boolean {
+    if (this.servers.has(url)) return false;
+    const server = this.makeServer(url);
+    if (this.started) server.client.start();
+    return true;
+  }
+
+  /** Every signaling server in use, the own one first, with its status and how many peers it knows. */
+  signalingServers(): { url: string; status: SignalingStatus; peers: number }[] {
+    return [...this.servers.entries()].map(([url, s]) => ({ url, status: s.client.status, peers: s.peers.size }));
+  }
+
   start(): void {
-    this.signaling.start();
+    this.started = true;
+    for (const server of this.servers.values()) server.client.start();
     // The network's clock, and retries. Timers slow down in hidden tabs; Network.tick copes.
     this.timer = setInterval(() => {
       this.options.network.tick(performance.now());
@@ -93,13 +130,14 @@ export class PeerConnector {
   }
 
   stop(): void {
+    this.started = false;
     clearInterval(this.timer);
-    this.signaling.stop();
+    for (const server of this.servers.values()) server.client.stop();
     for (const { link } of this.links.values()) link.close();
   }
 
   get signalingStatus(): SignalingStatus {
-    return this.signaling.status;
+    return this.primary.client.status;
   }
 
   /** Every link, including those still opening. */
@@ -122,8 +160,16 @@ export class PeerConnector {
     const me = this.options.identity.peerId;
     const now = performance.now();
     const candidates: [PeerId, Route][] = [];
-    for (const p of this.roomPeers) if (this.signaling.status === 'online') candidates.push([p, { kind: 'server' }]);
-    for (const [p, via] of this.meshPeers) if (!this.roomPeers.has(p) || this.signaling.status !== 'online') candidates.push([p, { kind: 'relay', via }]);
+    const reachable = new Set<PeerId>();
+    for (const [url, server] of this.servers) {
+      if (server.client.status !== 'online') continue;
+      for (const p of server.peers) {
+        if (reachable.has(p)) continue;
+        reachable.add(p);
+        candidates.push([p, { kind: 'server', url }]);
+      }
+    }
+    for (const [p, via] of this.meshPeers) if (!reachable.has(p)) candidates.push([p, { kind: 'relay', via }]);
     for (const [peer, route] of candidates) {
       if (this.links.size >= this.maxPeers) return;
       // Through the server the lower id initiates (no glare). Through the mesh only one side may
@@ -167,6 +213,7 @@ export class PeerConnector {
       link: new WebRtcLink({
         initiator,
         ...(this.options.iceServers ? { iceServers: this.options.iceServers } : {}),
+        ...(this.options.wrtc ? { wrtc: this.options.wrtc } : {}),
         onSignal: (data) => this.sendSignal(peer, pending.route, data),
         onOpen: () => {
           const handle = this.options.network.addLink(peer, pending.link, !initiator);
@@ -194,7 +241,7 @@ export class PeerConnector {
   }
 
   private sendSignal(to: PeerId, route: Route, data: SignalData): void {
-    if (route.kind === 'server' && this.signaling.signal(to, data)) return;
+    if (route.kind === 'server' && this.servers.get(route.url)?.client.signal(to, data)) return;
     const via = route.kind === 'relay' ? route.via : this.meshPeers.get(to);
     if (via) this.options.network.relaySignal(via, to, JSON.stringify(data));
   }
