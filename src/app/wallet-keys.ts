@@ -12,10 +12,21 @@ import {
   hexToBytes,
   mnemonicToSeed,
   validateMnemonic,
+  type NetworkName,
   type NetworkParams,
 } from '../core/index.ts';
-import type { StoredWallet, StoredWalletKey, WalletDatabase } from '../adapters/idb/wallet-database.ts';
+import type { StoredWallet, StoredWalletKey } from '../adapters/idb/wallet-database.ts';
 import { openWithPassphrase, sealWithPassphrase, type SealedBox } from '../adapters/wallet/passphrase-box.ts';
+
+/**
+ * Where the wallet record (one per network) is kept: the browser's wallet database, or the
+ * headless node's LevelDB. The shape is IndexedDB's (`get(store, key)`, `put(store, value, key)`)
+ * so the idb database is one as it is.
+ */
+export interface WalletRecordStore {
+  get(store: 'wallets', network: NetworkName): Promise<StoredWallet | undefined>;
+  put(store: 'wallets', record: StoredWallet, network: NetworkName): Promise<unknown>;
+}
 
 /** Receive keys derived at once on restore, so funds sent to any of them are found after sync. */
 export const RESTORE_KEYS = 20;
@@ -34,7 +45,7 @@ export class WalletKeys {
   private readonly changeHandlers: (() => void)[] = [];
 
   private constructor(
-    private readonly db: WalletDatabase,
+    private readonly db: WalletRecordStore,
     private readonly params: NetworkParams,
     private record: StoredWallet,
     private readonly iterations: number | undefined,
@@ -43,7 +54,7 @@ export class WalletKeys {
   }
 
   /** Opens this network's wallet, creating one with a fresh recovery phrase when there is none. */
-  static async open(db: WalletDatabase, params: NetworkParams, options: { now?: number; iterations?: number } = {}): Promise<WalletKeys> {
+  static async open(db: WalletRecordStore, params: NetworkParams, options: { now?: number; iterations?: number } = {}): Promise<WalletKeys> {
     let record = await db.get('wallets', params.name);
     if (!record) {
       const mnemonic = generateMnemonic();
