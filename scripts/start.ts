@@ -22,7 +22,9 @@ if (!existsSync(join(dist, 'index.html'))) {
   execSync('npm run build', { cwd: root, stdio: 'inherit' });
 }
 
-const running = await startServer({ port, dist }).catch((error: Error) => {
+// Headless nodes (npm run node -- --signal ws://…/signal) send no Origin header: let them in.
+// Browsers always send one, so pages of other origins are still refused.
+const running = await startServer({ port, dist, signaling: { allowMissingOrigin: true } }).catch((error: Error) => {
   console.error(`cannot start: ${error.message}`);
   process.exit(1);
 });
