@@ -70,7 +70,7 @@ export class NodeState {
   /** Another tab upgraded the database: this one must reload. */
   outdated = $state(false);
   busy = $state(false);
-  peers = $state<{ id: string; height: number; latencyMs: number | null; state: string }[]>([]);
+  peers = $state<{ id: string; height: number; latencyMs: number | null; state: string; inbound: boolean }[]>([]);
   signaling = $state('offline');
   peerId = $state('');
   sync = $state<{ done: number; total: number } | null>(null);

@@ -1,12 +1,13 @@
 /**
- * The mining card (issue "App UI"), driven by clicks: choose the workers, start, watch the
- * hashrate and the blocks found, stop. The API is used only to wait for the node to start.
+ * The mining view (issue "App UI"), driven by clicks: choose the workers, start, watch the
+ * hashrate, its chart over a chosen range and the blocks found, stop. The API is used only to
+ * wait for the node to start.
  */
 import { expect, test } from '@playwright/test';
 
 test.describe.configure({ timeout: 60_000 });
 
-test('behavior: the mining card starts and stops the miner and shows its rate, difficulty and finds', async ({ browser }) => {
+test('behavior: the mining view starts and stops the miner and shows its rate over a chosen range, difficulty, time to a block and finds', async ({ browser }) => {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
@@ -22,14 +23,28 @@ test('behavior: the mining card starts and stops the miner and shows its rate, d
     await expect(card.getByTestId('difficulty')).toHaveText(/^≈ [\d.]+ ?[kMGT]? hashes per block$/);
     await expect(card.getByText('one block every 2 s')).toBeVisible();
     await expect(card.getByTestId('blocks-found')).toHaveText('Blocks found by this tab: 0');
+    await expect(card.getByTestId('expected-time')).toHaveText('Start mining to see an estimate');
     await expect(card.getByRole('button', { name: 'Mine one block' })).toBeVisible();
 
     await card.getByLabel('Workers').fill('1');
     await card.getByRole('button', { name: 'Start mining' }).click();
     await expect(status).toHaveText(/Mining with 1 worker\b/);
     await expect(card.getByTestId('hashrate')).toHaveText(/^(?!0 H\/s)[\d.]+ (H|kH|MH)\/s$/, { timeout: 10_000 });
-    await expect(card.getByTestId('hashrate-sparkline')).toHaveAttribute('aria-label', /latest [\d.]+ (H|kH|MH)\/s/);
+    const chart = card.getByTestId('hashrate-chart').getByRole('img');
+    await expect(chart).toHaveAttribute('aria-label', /^Hashrate over the last minute, latest [\d.]+ (H|kH|MH)\/s$/);
+    await expect(card.getByTestId('expected-time')).toHaveText(/^(≈ [\d.]+ (second|minute|hour|day|year)s?|under a second) on average at this hashrate$/);
+    await expect(card.getByTestId('reward-address')).toHaveText(/^ttab1/);
     await expect(card.getByTestId('blocks-found')).toHaveText(/Blocks found by this tab: [1-9]\d*/, { timeout: 30_000 });
+
+
+    // The range switch picks how far back the chart goes.
+    await card.getByRole('radio', { name: '10 min' }).check();
+    await expect(chart).toHaveAttribute('aria-label', /^Hashrate over the last 10 minutes, /);
+    await card.getByRole('radio', { name: '1 h' }).check();
+    await expect(chart).toHaveAttribute('aria-label', /^Hashrate over the last hour, /);
+    await expect(card.getByRole('radio', { name: '1 min' })).not.toBeChecked();
+    await card.getByRole('radio', { name: '1 min' }).check();
+    await expect(chart).toHaveAttribute('aria-label', /^Hashrate over the last minute, /);
 
     await card.getByRole('button', { name: 'Stop mining' }).click();
     await expect(status).toHaveText(/Not mining/);
