@@ -98,9 +98,13 @@ export class NodeState {
     this.api.on('tip', () => void this.refresh());
     this.api.on('tx-accepted', () => void this.refresh());
     this.api.on('storage-full', () => (this.storageFull = true));
+    let burst = 0;
     this.api.on('block-found', (e) => {
       this.blocksFound += 1;
-      this.notifications.push('block-found', t('app.notify.blockFound', { height: (e as { height: number }).height }));
+      // Blocks found while the last notice is still up are counted in it.
+      burst = this.notifications.showing('block-found') ? burst + 1 : 1;
+      const height = (e as { height: number }).height;
+      this.notifications.push('block-found', burst === 1 ? t('app.notify.blockFound', { height }) : t('app.notify.blocksFound', { count: burst, height }), { replace: true });
     });
     this.api.on('block-disconnected', (e) => this.noteDisconnected(e as { hash: string; height: number }));
     this.api.on('tip', (tip) => this.noteTip(tip as { height: number; hash: string }));

@@ -20,10 +20,21 @@ export class Notifications {
   items = $state<Notice[]>([]);
   private next = 1;
 
-  push(kind: NoticeKind, text: string): void {
+  private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
+
+  /**
+   * Shows a notice. With `replace`, an earlier notice of the same kind still on screen is
+   * replaced (a burst of found blocks is one notice that counts, not a pile).
+   */
+  push(kind: NoticeKind, text: string, options: { replace?: boolean } = {}): void {
     const id = this.next++;
-    this.items = [...this.items, { id, kind, text }].slice(-MAX_NOTICES);
-    setTimeout(() => this.dismiss(id), NOTICE_MS);
+    const kept = options.replace ? this.items.filter((n) => n.kind !== kind) : this.items;
+    for (const gone of this.items) if (!kept.includes(gone)) this.clearTimer(gone.id);
+    this.items = [...kept, { id, kind, text }].slice(-MAX_NOTICES);
+    this.timers.set(
+      id,
+      setTimeout(() => this.dismiss(id), NOTICE_MS),
+    );
     if (typeof document !== 'undefined' && document.hidden && typeof Notification === 'function' && Notification.permission === 'granted') {
       try {
         new Notification('tabchain', { body: text, tag: kind, icon: '/icon-192.png' });
@@ -33,7 +44,18 @@ export class Notifications {
     }
   }
 
+  /** True while a notice of `kind` is on screen. */
+  showing(kind: NoticeKind): boolean {
+    return this.items.some((n) => n.kind === kind);
+  }
+
   dismiss(id: number): void {
+    this.clearTimer(id);
     this.items = this.items.filter((n) => n.id !== id);
+  }
+
+  private clearTimer(id: number): void {
+    clearTimeout(this.timers.get(id));
+    this.timers.delete(id);
   }
 }

@@ -91,6 +91,9 @@ test('behavior: A pays B 1.5 coins through the form; B sees it pending, then con
   await expect(entryB).toContainText('+1.5', { timeout: 30_000 });
   await expect(entryB).toContainText('pending');
   await expect(entryB).toContainText('lunch');
+  await expect(entryB.getByRole('link')).toHaveAttribute('href', `#/explorer/tx/${txid}`);
+  // The payer's entry says it went out with a sign, not only a colour (amount plus fee).
+  await expect(a.page.getByTestId('history-entry').filter({ hasText: txid.slice(0, 8) })).toContainText('−1.5');
 
   await a.page.evaluate(() => window.tabchain.mine(1));
   await expect(b.page.getByTestId('balance-confirmed')).toHaveText('1.5', { timeout: 30_000 });

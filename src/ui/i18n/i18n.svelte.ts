@@ -30,7 +30,7 @@ function merge(locale: Locale): Record<MessageKey, string> {
   return all as Record<MessageKey, string>;
 }
 
-const catalogs: Record<Locale, Record<MessageKey, string>> = { en: merge('en'), zh: merge('zh') };
+export const catalogs: Record<Locale, Record<MessageKey, string>> = { en: merge('en'), zh: merge('zh') };
 
 /** Names of the languages, each in its own language (what a language menu shows). */
 export const LANGUAGE_NAMES: Record<Locale, string> = { en: 'English', zh: '简体中文' };
