@@ -97,22 +97,56 @@ export class WalletKeys {
     return this.record.keys.filter((k) => !k.change).map((k) => encodeAddress(hexToBytes(k.publicKey), this.params.addressPrefix));
   }
 
-  /** The current receive address (the newest). */
+  private receiveKeys(): StoredWalletKey[] {
+    return this.record.keys.filter((k) => !k.change);
+  }
+
+  private currentKey(): StoredWalletKey {
+    const receive = this.receiveKeys();
+    return receive.find((k) => k.index === this.record.current) ?? receive[receive.length - 1]!;
+  }
+
+  /** The current receive address. */
   address(): string {
-    const all = this.addresses();
-    return all[all.length - 1]!;
+    return encodeAddress(hexToBytes(this.currentKey().publicKey), this.params.addressPrefix);
   }
 
   /** The key of the current receive address (what this tab's coinbases pay). */
   receiveKey(): Uint8Array {
-    const receive = this.record.keys.filter((k) => !k.change);
-    return hexToBytes(receive[receive.length - 1]!.publicKey);
+    return hexToBytes(this.currentKey().publicKey);
   }
 
-  /** Derives and stores a new receive address. Needs the wallet unlocked. */
+  /**
+   * A new receive address: the next one already derived ahead (after a restore), else a newly
+   * derived one (which needs the wallet unlocked).
+   */
   async newAddress(): Promise<string> {
+    const current = this.currentKey();
+    const ahead = this.receiveKeys().find((k) => k.index > current.index);
+    if (ahead) {
+      await this.save({ ...this.record, current: ahead.index });
+      return encodeAddress(hexToBytes(ahead.publicKey), this.params.addressPrefix);
+    }
     const [key] = await this.deriveAndSave(1, false);
+    await this.save({ ...this.record, current: key!.index });
     return encodeAddress(hexToBytes(key!.publicKey), this.params.addressPrefix);
+  }
+
+  /**
+   * Moves the current receive key past keys the chain shows as used (`used`: public keys, hex),
+   * within the keys already derived, so a restored wallet does not hand out a used address.
+   */
+  async skipUsed(used: ReadonlySet<string>): Promise<void> {
+    const receive = this.receiveKeys();
+    let current = this.currentKey();
+    if (!used.has(current.publicKey)) return;
+    for (const key of receive) {
+      if (key.index > current.index && !used.has(key.publicKey)) {
+        current = key;
+        break;
+      }
+    }
+    if (current.index !== this.currentKey().index) await this.save({ ...this.record, current: current.index });
   }
 
   /** The key the next derivation would give, not stored yet (a payment's change key). */
@@ -233,7 +267,9 @@ export class WalletKeys {
       keys.push({ index: i, publicKey: bytesToHex(publicKey), change: false });
     }
     const normalized = mnemonic.normalize('NFKD').trim().toLowerCase().split(/\s+/).join(' ');
-    await this.save({ network: this.params.name, secret: { kind: 'plain', mnemonic: normalized }, keys, createdAt: this.record.createdAt });
+    // The same wallet keeps its current address; another one starts at its first key.
+    const current = same ? this.currentKey().index : 0;
+    await this.save({ network: this.params.name, secret: { kind: 'plain', mnemonic: normalized }, keys, createdAt: this.record.createdAt, current });
     this.unlockWith(normalized);
   }
 

@@ -61,6 +61,8 @@ export class WalletService {
   private ours = new Map<OutpointKey, bigint>();
   private scanned: { height: number; hash: string }[] = [];
   private history_: ScannedTx[] = [];
+  /** Public keys (hex) of ours that received on the active chain or in the pool. */
+  private usedKeys = new Set<string>();
   private scanning: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -150,6 +152,11 @@ export class WalletService {
     const scan = this.scanning.then(() => this.scan());
     this.scanning = scan.catch(() => undefined);
     await scan;
+    const mine = this.ownKeys();
+    for (const pool of this.node.mempool.sorted()) {
+      for (const o of pool.tx.outputs) if (mine.has(bytesToHex(o.publicKey))) this.usedKeys.add(bytesToHex(o.publicKey));
+    }
+    await this.keys.skipUsed(this.usedKeys);
     const tipHeight = this.node.tip.height;
     const own = this.ownKeys();
     const entries: HistoryEntry[] = [];
@@ -189,9 +196,13 @@ export class WalletService {
     let received = 0n;
     const id = txid(tx);
     tx.outputs.forEach((output, vout) => {
-      if (!own.has(bytesToHex(output.publicKey))) return;
+      const key = bytesToHex(output.publicKey);
+      if (!own.has(key)) return;
       received += output.amount;
-      if (record) this.ours.set(`${id}:${vout}`, output.amount);
+      if (record) {
+        this.ours.set(`${id}:${vout}`, output.amount);
+        this.usedKeys.add(key);
+      }
     });
     return { received, sent };
   }

@@ -178,6 +178,39 @@ describe('WalletService', () => {
   });
 });
 
+describe('receive address after a restore', () => {
+  it('behavior: a restored wallet starts at its first address, skips addresses the chain shows used, and hands out the ones derived ahead', async () => {
+    const first = await setup();
+    const firstAddress = first.keys.address();
+    await first.mine(3);
+    const used = await first.keys.newAddress();
+    await first.mine(1);
+    const other = await setup();
+    await other.keys.restore(first.keys.backupPhrase(), { replace: true });
+    expect(other.keys.addresses()).toHaveLength(20);
+    expect(other.keys.address()).toBe(firstAddress);
+    for (let h = 1; h <= first.node.tip.height; h++) {
+      await other.node.submitBlock((await first.node.chain.getBlock(first.node.chain.entryAt(h)!.hash))!);
+    }
+    // The first two keys received coinbases: the history scan moves past both.
+    await other.wallet.history();
+    expect(other.keys.address()).toBe(other.keys.addresses()[2]);
+    expect([firstAddress, used]).not.toContain(other.keys.address());
+    // A new address is the next one derived ahead: no key is added.
+    const next = await other.keys.newAddress();
+    expect(next).toBe(other.keys.addresses()[3]);
+    expect(other.keys.addresses()).toHaveLength(20);
+  });
+
+  it('behavior: restoring the same wallet keeps its current address', async () => {
+    const { keys } = await setup();
+    await keys.newAddress();
+    const current = keys.address();
+    await keys.restore(keys.backupPhrase());
+    expect(keys.address()).toBe(current);
+  });
+});
+
 describe('WalletService history', () => {
   it('behavior: overlapping history calls (one per tip event while mining) list each tx once', async () => {
     const { wallet, mine } = await setup();

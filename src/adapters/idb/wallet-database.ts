@@ -22,6 +22,11 @@ export interface StoredWallet {
   /** Public keys, so a locked wallet still shows its addresses and balance. */
   readonly keys: readonly StoredWalletKey[];
   readonly createdAt: number;
+  /**
+   * BIP32 index of the current receive key. Absent: the newest receive key. A restore derives
+   * keys ahead (a gap), starts at the first and moves on as keys are seen used on the chain.
+   */
+  readonly current?: number;
 }
 
 interface WalletDB extends DBSchema {
