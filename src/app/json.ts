@@ -81,3 +81,53 @@ export function mempoolEntryJson(entry: MempoolEntry, params: NetworkParams) {
     time: entry.time,
   };
 }
+
+/** One active-chain header as `chain.headers()` lists it; `txCount` and `size` only when asked for. */
+export interface HeaderJson {
+  height: number;
+  hash: string;
+  time: number;
+  /** The compact target, as in {@link BlockJson}'s header (`0x1f00ffff`). */
+  bits: string;
+  txCount?: number;
+  size?: number;
+}
+
+/** An input with the output it spends, when that output could be found (else nulls). */
+export interface InputJson {
+  txid: string;
+  vout: number;
+  amount: string | null;
+  address: string | null;
+}
+
+/** A tx with its inputs resolved: what the explorer shows. */
+export interface TxDetailJson extends Omit<TxJson, 'inputs'> {
+  inputs: InputJson[];
+  /** Inputs minus outputs; null for a coinbase or when an input's output was not found. */
+  fee: string | null;
+}
+
+/** The output an input spends: its amount and key. */
+export interface SpentOutputInfo {
+  readonly amount: bigint;
+  readonly publicKey: Uint8Array;
+}
+
+export function txDetailJson(tx: Transaction, params: NetworkParams, spent: ReadonlyMap<string, SpentOutputInfo>, knownFee?: bigint): TxDetailJson {
+  const base = txJson(tx, params);
+  let inTotal = 0n;
+  let complete = true;
+  const inputs = base.inputs.map((input) => {
+    const out = spent.get(`${input.txid}:${input.vout}`);
+    if (!out) {
+      complete = false;
+      return { ...input, amount: null, address: null };
+    }
+    inTotal += out.amount;
+    return { ...input, amount: out.amount.toString(), address: encodeAddress(out.publicKey, params.addressPrefix) };
+  });
+  const outTotal = tx.outputs.reduce((sum, o) => sum + o.amount, 0n);
+  const fee = base.coinbase ? null : knownFee !== undefined ? knownFee : complete ? inTotal - outTotal : null;
+  return { ...base, inputs, fee: fee === null ? null : fee.toString() };
+}

@@ -5,7 +5,8 @@
  * plain JSON. Every method waits for the node to be ready. Documented in the README.
  */
 import { AddressError, DecodeError, PEER_ID_PATTERN, WalletError, decodeAddress, isImmature, splitMessage, decodeBlock, hexToBytes, parseAmount, type Block, type NetworkName, type NetworkParams } from '../core/index.ts';
-import { blockJson, mempoolEntryJson, txJson, type BlockJson, type TxJson } from './json.ts';
+import { addressHistory, blockDetail, chainTips, headers, txDetail, type AddressHistoryJson, type BlockDetailJson, type ChainTipJson, type TxStatusJson } from './chain-queries.ts';
+import { mempoolEntryJson, type HeaderJson } from './json.ts';
 import type { NodeServices } from './start-node.ts';
 
 type Handler = (payload: unknown) => void;
@@ -37,8 +38,28 @@ export interface TabchainApi {
   };
   chain: {
     tip(): Promise<{ height: number; hash: string; work: string }>;
-    block(hashOrHeight: string | number): Promise<BlockJson | null>;
-    tx(txid: string): Promise<(TxJson & { blockHash: string | null; height: number | null; confirmations: number }) | null>;
+    /**
+     * A block by active-chain height or by hash (any branch), or null. Inputs carry the amount and
+     * address of the output they spend, txs their fee (null for a coinbase); `nextHash` is the
+     * next block of the active chain.
+     */
+    block(hashOrHeight: string | number): Promise<BlockDetailJson | null>;
+    /** A pool or active-chain tx with its inputs resolved, its fee and its time, or null. */
+    tx(txid: string): Promise<TxStatusJson | null>;
+    /**
+     * Active-chain headers from `fromHeight` up (at most `count` ≤ 500; fewer at the tip), lowest
+     * first, from memory. `details` adds `txCount` and `size` (one store read per block).
+     * Throws RangeError for anything but whole numbers in range.
+     */
+    headers(fromHeight: number, count: number, options?: { details?: boolean }): Promise<HeaderJson[]>;
+    /** Leaves of the block tree and the active tip, highest first (bitcoind's getchaintips). */
+    tips(): Promise<ChainTipJson[]>;
+    /**
+     * Txs paying to or spending from any address, pool ones first, then newest first: at most
+     * `limit` (default 50, ≤ 500), reading at most `maxBlocks` blocks (default 10,000) down from
+     * the tip (no address index: a scan). `complete` says the whole chain was read.
+     */
+    addressHistory(address: string, options?: { limit?: number; maxBlocks?: number }): Promise<AddressHistoryJson>;
     /**
      * Validates and connects raw blocks (canonical encoding, hex), all in one store write, like
      * bitcoind's `submitblock`. Malformed hex or bytes give a `bad-encoding` outcome.
@@ -94,6 +115,16 @@ function decodeHexBlock(hex: unknown, params: NetworkParams): { block: Block } |
     return { block: decodeBlock(hexToBytes(hex), params.limits) };
   } catch (error) {
     if (error instanceof DecodeError) return { error: error.message };
+    throw error;
+  }
+}
+
+/** The key an address pays to; a WalletError (`bad-address`, `wrong-network`) otherwise. */
+function keyOfAddress(address: string, params: NetworkParams): Uint8Array {
+  try {
+    return decodeAddress(address, params.addressPrefix);
+  } catch (error) {
+    if (error instanceof AddressError) throw new WalletError(error.code === 'wrong-network' ? 'wrong-network' : 'bad-address', error.message, error.code);
     throw error;
   }
 }
@@ -187,24 +218,11 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
           const tip = s.node.tip;
           return { height: tip.height, hash: tip.hash, work: tip.chainWork.toString() };
         }),
-      block: (hashOrHeight) =>
-        use(async (s) => {
-          const chain = s.node.chain;
-          const entry = typeof hashOrHeight === 'number' ? chain.entryAt(hashOrHeight) : chain.entry(String(hashOrHeight).toLowerCase());
-          if (!entry || !entry.hasData) return null;
-          const block = await chain.getBlock(entry.hash);
-          if (!block) return null;
-          return blockJson(block, { hash: entry.hash, height: entry.height, active: chain.isActive(entry.hash), tipHeight: chain.height }, s.node.params);
-        }),
-      tx: (id) =>
-        use(async (s) => {
-          const txid = String(id).toLowerCase();
-          const pooled = s.node.mempool.get(txid);
-          if (pooled) return { ...txJson(pooled.tx, s.node.params), blockHash: null, height: null, confirmations: 0 };
-          const found = await s.node.findTx(txid);
-          if (!found) return null;
-          return { ...txJson(found.tx, s.node.params), blockHash: found.blockHash, height: found.height, confirmations: s.node.tip.height - found.height + 1 };
-        }),
+      block: (hashOrHeight) => use((s) => blockDetail(s.node, hashOrHeight)),
+      tx: (id) => use((s) => txDetail(s.node, id)),
+      headers: (fromHeight, count, options = {}) => use((s) => headers(s.node, fromHeight, count, options)),
+      tips: () => use((s) => chainTips(s.node)),
+      addressHistory: (address, options = {}) => use((s) => addressHistory(s.node, address, keyOfAddress(address, s.node.params), options)),
       submitBlocks: (hexes) =>
         use(async (s) => {
           if (!Array.isArray(hexes)) throw new TypeError('submitBlocks takes an array of hex strings');
@@ -223,13 +241,7 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
       address: (address) =>
         use(async (s) => {
           const params = s.node.params;
-          let key: Uint8Array;
-          try {
-            key = decodeAddress(address, params.addressPrefix);
-          } catch (error) {
-            if (error instanceof AddressError) throw new WalletError(error.code === 'wrong-network' ? 'wrong-network' : 'bad-address', error.message, error.code);
-            throw error;
-          }
+          const key = keyOfAddress(address, params);
           const coins = await s.node.chain.coinsOf(key);
           let confirmed = 0n;
           let immature = 0n;

@@ -82,6 +82,7 @@ export {
   type ChainEvents,
   type ChainOptions,
   type ChainTip,
+  type ChainTipInfo,
   type HeaderOutcome,
   type TipChangedEvent,
 } from './chain/chain.ts';

@@ -52,6 +52,20 @@ export interface ChainTip {
   readonly header: BlockHeader;
 }
 
+/** One leaf of the block tree, as bitcoind's `getchaintips` reports it. */
+export interface ChainTipInfo {
+  readonly hash: string;
+  readonly height: number;
+  /** Blocks from the tip down to the active chain (0 for the active tip). */
+  readonly branchLength: number;
+  /**
+   * active: the tip of the active chain · valid-fork: a branch whose blocks all have bodies and
+   * none broke a rule (not necessarily connected yet) · headers-only: a body on the branch is
+   * missing · invalid: the tip or an ancestor broke a consensus rule.
+   */
+  readonly status: 'active' | 'valid-fork' | 'headers-only' | 'invalid';
+}
+
 export interface ChainBlockEvent {
   readonly block: Block;
   readonly hash: string;
@@ -319,6 +333,37 @@ export class Chain {
     const block = await this.getBlock(entry.hash);
     const tx = block?.txs.find((t) => txid(t) === id);
     return tx && { tx, blockHash: entry.hash, height: entry.height };
+  }
+
+  /**
+   * The coins a block spent when it was connected (its undo data), in spending order; undefined
+   * for a block never connected (and for genesis). Coins created and spent within the block are
+   * not among them: their outputs are in the block itself.
+   */
+  spentCoins(hash: string): Promise<readonly SpentCoin[] | undefined> {
+    return this.store.getUndo(hash);
+  }
+
+  /**
+   * Every leaf of the block tree, and the active tip (which may have headers-only or invalid
+   * children), highest first (bitcoind's `getchaintips`). Walks the in-memory index: no store
+   * reads; O(blocks known).
+   */
+  tips(): ChainTipInfo[] {
+    const tip = this.active[this.active.length - 1]!;
+    const tips: ChainTipInfo[] = [];
+    for (const e of this.index.values()) {
+      if (e === tip) {
+        tips.push({ hash: e.hash, height: e.height, branchLength: 0, status: 'active' });
+        continue;
+      }
+      if (e.children.length > 0) continue;
+      let fork: BlockIndexEntry = e;
+      while (this.active[fork.height] !== fork) fork = fork.parent!;
+      const status = e.invalid ? 'invalid' : e.dataChain ? 'valid-fork' : 'headers-only';
+      tips.push({ hash: e.hash, height: e.height, branchLength: e.height - fork.height, status });
+    }
+    return tips.sort((a, b) => b.height - a.height || a.branchLength - b.branchLength);
   }
 
   /** Confirmed coins a key may spend, as of the tip. */

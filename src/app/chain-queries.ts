@@ -1,0 +1,283 @@
+/**
+ * @module The explorer's questions to the node, answered from what the chain already keeps:
+ * the in-memory block index (headers, tips), stored bodies, undo data (the coins each block
+ * spent) and the tx index. There is no address index: an address's history is a scan from the
+ * tip down (see {@link addressHistory} for its cost). Everything returned is plain JSON.
+ */
+import { ByteReader, bytesToHex, hashToHex, txid, type Block, type Node, type OutpointKey, type Transaction } from '../core/index.ts';
+import { blockJson, txDetailJson, type BlockJson, type HeaderJson, type SpentOutputInfo, type TxDetailJson } from './json.ts';
+
+/** `chain.headers()` answers at most this many headers a call. */
+export const MAX_HEADERS = 500;
+/** `chain.addressHistory()` lists at most this many txs a call. */
+export const MAX_HISTORY = 500;
+export const DEFAULT_HISTORY = 50;
+/** How many blocks an address scan reads at most, unless told otherwise. */
+export const DEFAULT_SCAN_BLOCKS = 10_000;
+
+export interface BlockDetailJson extends Omit<BlockJson, 'txs'> {
+  txs: TxDetailJson[];
+  /** The next block of the active chain (null at the tip and off the active chain). */
+  nextHash: string | null;
+}
+
+export type TxStatusJson = TxDetailJson & {
+  blockHash: string | null;
+  height: number | null;
+  confirmations: number;
+  /** Block time, or when the tx entered the pool. */
+  time: number;
+};
+
+export interface ChainTipJson {
+  height: number;
+  hash: string;
+  branchLength: number;
+  status: 'active' | 'valid-fork' | 'headers-only' | 'invalid';
+}
+
+export interface AddressTxJson {
+  txid: string;
+  /** null while in the pool. */
+  height: number | null;
+  confirmations: number;
+  /** Block time, or when the tx entered the pool. */
+  time: number;
+  /** Paid to the address in this tx. */
+  received: string;
+  /** Spent from the address's coins in this tx. */
+  sent: string;
+  /** received − sent. */
+  net: string;
+  coinbase: boolean;
+}
+
+export interface AddressHistoryJson {
+  address: string;
+  /** Pending first (newest first), then confirmed, newest first. */
+  txs: AddressTxJson[];
+  /** The lowest height read (the scan goes from the tip down). */
+  scannedTo: number;
+  /** The whole chain was read and nothing was left out: this is the full history. */
+  complete: boolean;
+}
+
+function wholeNumber(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** Tx count and size of a stored block from its bytes, without decoding its txs. */
+function bodyStats(bytes: Uint8Array): { txCount: number; size: number } {
+  const r = new ByteReader(bytes);
+  r.bytes(80, 'header');
+  return { txCount: r.varint(bytes.length, 'tx count'), size: bytes.length };
+}
+
+/**
+ * Active-chain headers from `fromHeight` up, at most `count` (≤ {@link MAX_HEADERS}), lowest
+ * first; fewer at the tip. From the in-memory index; `details` adds each block's tx count and
+ * size, at one store read per block.
+ */
+export async function headers(node: Node, fromHeight: unknown, count: unknown, options: { details?: boolean } = {}): Promise<HeaderJson[]> {
+  const from = wholeNumber(fromHeight, 'fromHeight', 0, Number.MAX_SAFE_INTEGER);
+  const n = wholeNumber(count, 'count', 0, MAX_HEADERS);
+  const chain = node.chain;
+  const out: HeaderJson[] = [];
+  for (let h = from; h < from + n && h <= chain.height; h++) {
+    const e = chain.entryAt(h)!;
+    out.push({ height: h, hash: e.hash, time: e.header.time, bits: `0x${e.header.bits.toString(16).padStart(8, '0')}` });
+  }
+  if (options.details) {
+    await Promise.all(
+      out.map(async (item) => {
+        const bytes = await chain.getBlockBytes(item.hash);
+        if (bytes) Object.assign(item, bodyStats(bytes));
+      }),
+    );
+  }
+  return out;
+}
+
+export function chainTips(node: Node): ChainTipJson[] {
+  return node.chain.tips().map((t) => ({ height: t.height, hash: t.hash, branchLength: t.branchLength, status: t.status }));
+}
+
+const keyOf = (id: string, vout: number): OutpointKey => `${id}:${vout}`;
+
+/** Outputs of a tx's txid found in the pool or through the active chain's tx index. */
+async function outputsOf(node: Node, id: string): Promise<Transaction | undefined> {
+  return node.mempool.get(id)?.tx ?? (await node.chain.findTx(id))?.tx;
+}
+
+/**
+ * Adds to `known` the outputs that `txs` spend and it lacks, looking their txs up in the pool
+ * and the tx index (one block read per distinct tx): the fallback when no undo data has them.
+ */
+async function resolveRest(node: Node, txs: readonly Transaction[], known: Map<OutpointKey, SpentOutputInfo>): Promise<void> {
+  const wanted = new Map<string, number[]>();
+  for (const tx of txs) {
+    for (const input of tx.inputs) {
+      const id = hashToHex(input.prevTxid);
+      if (known.has(keyOf(id, input.vout))) continue;
+      wanted.set(id, [...(wanted.get(id) ?? []), input.vout]);
+    }
+  }
+  await Promise.all(
+    [...wanted].map(async ([id, vouts]) => {
+      const prev = await outputsOf(node, id);
+      for (const vout of vouts) {
+        const out = prev?.outputs[vout];
+        if (out) known.set(keyOf(id, vout), out);
+      }
+    }),
+  );
+}
+
+/** What a block's inputs spent: its undo data, then outputs made earlier in the block itself. */
+async function spentByBlock(node: Node, hash: string, block: Block): Promise<Map<OutpointKey, SpentOutputInfo>> {
+  const known = new Map<OutpointKey, SpentOutputInfo>();
+  for (const coin of (await node.chain.spentCoins(hash)) ?? []) known.set(coin.key, coin);
+  for (const tx of block.txs) {
+    const id = txid(tx);
+    tx.outputs.forEach((out, vout) => known.set(keyOf(id, vout), out));
+  }
+  return known;
+}
+
+/**
+ * A block (by active-chain height or by hash, on any branch) with every input resolved: one body
+ * and one undo read, plus a tx lookup per input the undo data lacks (a block never connected).
+ */
+export async function blockDetail(node: Node, hashOrHeight: string | number): Promise<BlockDetailJson | null> {
+  const chain = node.chain;
+  const entry = typeof hashOrHeight === 'number' ? chain.entryAt(hashOrHeight) : chain.entry(String(hashOrHeight).toLowerCase());
+  if (!entry || !entry.hasData) return null;
+  const block = await chain.getBlock(entry.hash);
+  if (!block) return null;
+  const spent = await spentByBlock(node, entry.hash, block);
+  await resolveRest(node, block.txs, spent);
+  const active = chain.isActive(entry.hash);
+  const base = blockJson(block, { hash: entry.hash, height: entry.height, active, tipHeight: chain.height }, node.params);
+  return {
+    ...base,
+    txs: block.txs.map((tx) => txDetailJson(tx, node.params, spent)),
+    nextHash: active ? (chain.entryAt(entry.height + 1)?.hash ?? null) : null,
+  };
+}
+
+/** A tx of the pool or of the active chain, with its inputs resolved; null when neither has it. */
+export async function txDetail(node: Node, id: string): Promise<TxStatusJson | null> {
+  const wanted = String(id).toLowerCase();
+  const pooled = node.mempool.get(wanted);
+  if (pooled) {
+    const keys = pooled.tx.inputs.map((i) => keyOf(hashToHex(i.prevTxid), i.vout));
+    const known = new Map<OutpointKey, SpentOutputInfo>(await node.chain.getCoins(keys));
+    await resolveRest(node, [pooled.tx], known);
+    return { ...txDetailJson(pooled.tx, node.params, known, pooled.fee), blockHash: null, height: null, confirmations: 0, time: pooled.time };
+  }
+  const found = await node.chain.findTx(wanted);
+  if (!found) return null;
+  const known = new Map<OutpointKey, SpentOutputInfo>();
+  for (const coin of (await node.chain.spentCoins(found.blockHash)) ?? []) known.set(coin.key, coin);
+  // Outputs made earlier in the same block are not in its undo data: the tx index finds them.
+  await resolveRest(node, [found.tx], known);
+  return {
+    ...txDetailJson(found.tx, node.params, known),
+    blockHash: found.blockHash,
+    height: found.height,
+    confirmations: node.tip.height - found.height + 1,
+    time: node.chain.entry(found.blockHash)?.header.time ?? 0,
+  };
+}
+
+function measure(tx: Transaction, key: string, spent: ReadonlyMap<OutpointKey, SpentOutputInfo>): { received: bigint; sent: bigint } {
+  let received = 0n;
+  for (const out of tx.outputs) if (bytesToHex(out.publicKey) === key) received += out.amount;
+  let sent = 0n;
+  for (const input of tx.inputs) {
+    const out = spent.get(keyOf(hashToHex(input.prevTxid), input.vout));
+    if (out && bytesToHex(out.publicKey) === key) sent += out.amount;
+  }
+  return { received, sent };
+}
+
+function item(tx: Transaction, height: number | null, confirmations: number, time: number, m: { received: bigint; sent: bigint }): AddressTxJson {
+  return {
+    txid: txid(tx),
+    height,
+    confirmations,
+    time,
+    received: m.received.toString(),
+    sent: m.sent.toString(),
+    net: (m.received - m.sent).toString(),
+    coinbase: tx.inputs.length === 0,
+  };
+}
+
+/**
+ * The txs that pay to or spend from a key: pool txs first, then the active chain's, newest first,
+ * at most `limit`.
+ *
+ * Cost: the store has no address index, so this reads the active chain from the tip down, one
+ * body and one undo record per block (eight blocks at a time), until `limit` txs are found or
+ * `maxBlocks` blocks were read. An address used recently answers after a few blocks; one unused
+ * (or used only long ago) reads `maxBlocks` blocks: about a second per few thousand blocks in
+ * IndexedDB. Pool txs cost one coin-set read for all of them. A reorg during the scan may give
+ * a mix of both branches; the explorer reads again on the next tip.
+ */
+export async function addressHistory(
+  node: Node,
+  address: string,
+  publicKey: Uint8Array,
+  options: { limit?: unknown; maxBlocks?: unknown } = {},
+): Promise<AddressHistoryJson> {
+  const limit = options.limit === undefined ? DEFAULT_HISTORY : wholeNumber(options.limit, 'limit', 1, MAX_HISTORY);
+  const maxBlocks = options.maxBlocks === undefined ? DEFAULT_SCAN_BLOCKS : wholeNumber(options.maxBlocks, 'maxBlocks', 1, Number.MAX_SAFE_INTEGER);
+  const key = bytesToHex(publicKey);
+  const chain = node.chain;
+  const txs: AddressTxJson[] = [];
+
+  const pool = node.mempool.sorted();
+  const poolKeys = pool.flatMap((e) => e.tx.inputs.map((i) => keyOf(hashToHex(i.prevTxid), i.vout)));
+  const poolSpent = new Map<OutpointKey, SpentOutputInfo>(await chain.getCoins(poolKeys));
+  for (const e of pool) e.tx.outputs.forEach((out, vout) => poolSpent.set(keyOf(e.txid, vout), out));
+  const pending: AddressTxJson[] = [];
+  for (const e of pool) {
+    const m = measure(e.tx, key, poolSpent);
+    if (m.received > 0n || m.sent > 0n) pending.push(item(e.tx, null, 0, e.time, m));
+  }
+  pending.sort((a, b) => b.time - a.time);
+  txs.push(...pending);
+
+  const tipHeight = chain.height;
+  const lowest = Math.max(0, tipHeight - maxBlocks + 1);
+  let h = tipHeight;
+  const BATCH = 8;
+  while (h >= lowest && txs.length < limit) {
+    const heights: number[] = [];
+    for (let k = h; k >= lowest && heights.length < BATCH; k--) heights.push(k);
+    const loaded = await Promise.all(
+      heights.map(async (height) => {
+        const entry = chain.entryAt(height);
+        const block = entry && (await chain.getBlock(entry.hash));
+        return entry && block ? { height, block, spent: await spentByBlock(node, entry.hash, block) } : undefined;
+      }),
+    );
+    for (const b of loaded) {
+      h -= 1;
+      if (!b) continue;
+      for (let i = b.block.txs.length - 1; i >= 0; i--) {
+        const tx = b.block.txs[i]!;
+        const m = measure(tx, key, b.spent);
+        if (m.received > 0n || m.sent > 0n) txs.push(item(tx, b.height, tipHeight - b.height + 1, b.block.header.time, m));
+      }
+      if (txs.length >= limit) break;
+    }
+  }
+  const scannedTo = h + 1;
+  return { address, txs: txs.slice(0, limit), scannedTo, complete: scannedTo === 0 && txs.length <= limit };
+}
+
