@@ -246,6 +246,11 @@ export class PeerConnector {
     if (via) this.options.network.relaySignal(via, to, JSON.stringify(data));
   }
 
+  /** How many links this tab keeps at most. */
+  get maxPeerCount(): number {
+    return this.maxPeers;
+  }
+
   /** Changes how many links this tab keeps (more are opened at once when known). */
   setMaxPeers(n: number): void {
     this.maxPeers = n;

@@ -29,7 +29,7 @@ import { systemClock } from '../adapters/system-clock.ts';
 import { claimTabSlot, type TabSlot } from '../adapters/tab-slot.ts';
 import { WalletKeys } from './wallet-keys.ts';
 import { WalletService } from './wallet-service.ts';
-import { blockJson, mempoolEntryJson } from './json.ts';
+import { subscribeNodeEvents } from './node-events.ts';
 
 export interface StorageStatus {
   slot: number;
@@ -222,35 +222,6 @@ export async function startNode(params: NetworkParams, options: StartOptions = {
         lost,
       };
     },
-    subscribe(event, handler) {
-      const p = node.params;
-      switch (event) {
-        case 'tip':
-          return node.on('tip', (t) => handler({ height: t.height, hash: t.hash, work: t.chainWork.toString() }));
-        case 'block-connected':
-        case 'block-disconnected':
-          return node.on(event, (e) =>
-            handler(blockJson(e.block, { hash: e.hash, height: e.height, active: event === 'block-connected', tipHeight: node.tip.height }, p)),
-          );
-        case 'tx-accepted':
-          return node.on('tx-accepted', (e) => handler(mempoolEntryJson(e, p)));
-        case 'block-found':
-          return node.on('block-found', (e) => handler({ ...e }));
-        case 'peer-connected':
-          return network.on('peer-connected', (p) => handler({ ...p }));
-        case 'peer-disconnected':
-          return network.on('peer-disconnected', (p) => handler({ ...p }));
-        case 'sync':
-          return network.on('sync', (p) => handler({ ...p }));
-        case 'signaling':
-          statusHandlers.add(handler);
-          return () => statusHandlers.delete(handler);
-        case 'storage-full':
-          fullHandlers.add(handler);
-          return () => fullHandlers.delete(handler);
-        default:
-          throw new TypeError(`unknown event ${JSON.stringify(event)}`);
-      }
-    },
+    subscribe: (event, handler) => subscribeNodeEvents({ node, network, statusHandlers, fullHandlers }, event, handler),
   };
 }

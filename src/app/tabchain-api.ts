@@ -21,6 +21,8 @@ export interface TabchainApi {
     balance(): Promise<{ confirmed: string; pending: string; immature: string }>;
     history(): Promise<unknown[]>;
     locked(): Promise<boolean>;
+    /** The recovery phrase is sealed under a passphrase (so the wallet can be locked). */
+    hasPassphrase(): Promise<boolean>;
     setPassphrase(passphrase: string | null): Promise<void>;
     lock(): Promise<void>;
     unlock(passphrase: string): Promise<void>;
@@ -82,7 +84,7 @@ export interface TabchainApi {
   setMaxPeers(n: number): Promise<void>;
   bans(): Promise<{ peerId: string; until: number; reason: string }[]>;
   /** This tab's peer id and the signaling server's status. */
-  self(): Promise<{ peerId: string; signaling: string }>;
+  self(): Promise<{ peerId: string; signaling: string; maxPeers: number }>;
   storage(): Promise<{ slot: number; database: string; usage: number | null; quota: number | null; persisted: boolean; full: boolean; lost: string[] }>;
   /**
    * Only with `?debug` in the URL: plays a misbehaving peer in tests. `sendRaw` puts bytes on a
@@ -166,6 +168,7 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
           (await s.wallet.history()).map((h) => ({ ...h, received: h.received.toString(), sent: h.sent.toString(), net: h.net.toString() })),
         ),
       locked: () => use((s) => s.keys.locked),
+      hasPassphrase: () => use((s) => s.keys.hasPassphrase),
       setPassphrase: (passphrase) => use((s) => s.keys.setPassphrase(passphrase)),
       lock: () => use((s) => s.keys.lock()),
       unlock: (passphrase) => use((s) => s.keys.unlock(passphrase)),
@@ -279,7 +282,7 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
         s.connector.forgetRetry(peerId);
       }),
     bans: () => use((s) => s.bans.list().map((b) => ({ ...b }))),
-    self: () => use((s) => ({ peerId: s.identity.peerId, signaling: s.signalingStatus() })),
+    self: () => use((s) => ({ peerId: s.identity.peerId, signaling: s.signalingStatus(), maxPeers: s.connector.maxPeerCount })),
     on: (event, handler) => {
       let off: (() => void) | undefined;
       let cancelled = false;

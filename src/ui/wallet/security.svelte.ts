@@ -1,7 +1,7 @@
 /**
- * @module What the wallet view knows about the wallet's passphrase. The API tells only whether
- * the wallet is locked; a locked wallet has a passphrase, and this tab's own changes say the rest.
- * Kept for the page's life, so it survives moving between views.
+ * @module What the wallet view knows about the wallet's passphrase (`wallet.hasPassphrase()`,
+ * kept up to date by this tab's own changes). Kept for the page's life, so it survives moving
+ * between views.
  */
 class SecurityState {
   /** Whether the wallet's phrase is sealed under a passphrase; null when not known yet. */
