@@ -4,7 +4,7 @@
  * pending one, so the explorer's pages and the mempool have content to check, not empty states.
  */
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures.ts';
 
 test.describe.configure({ timeout: 180_000 });
 

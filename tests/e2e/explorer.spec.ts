@@ -4,7 +4,7 @@
  * (mining, a payment, raw blocks of a longer branch). Tabs are isolated (`maxPeers=0`) so each
  * keeps its own chain.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures.ts';
 import { bytesToHex, encodeAddress, encodeBlock, formatCoins, testParams } from '../../src/core/index.ts';
 import { ChainBuilder, testKey } from '../../src/core/testing/chain-builder.ts';
 

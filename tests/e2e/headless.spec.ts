@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from './fixtures.ts';
 import { createTabchainApi } from '../../src/app/tabchain-api.ts';
 import { startHeadlessNode } from '../../src/headless/start-headless-node.ts';
 

@@ -3,7 +3,7 @@
  * the Mining view until the balance rises, a payment to the other browser through the send form,
  * seen pending and then confirmed on both sides, with the notices that go with it.
  */
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from './fixtures.ts';
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -46,7 +46,7 @@ test('behavior: mine until the balance rises, pay a second browser through the f
   const entryA = a.page.getByTestId('history-entry').filter({ hasText: txid.slice(0, 8) });
   const entryB = b.page.getByTestId('history-entry').filter({ hasText: txid.slice(0, 8) });
   await expect(entryA).toContainText('pending');
-  await expect(entryA).toContainText('-2.25');
+  await expect(entryA).toContainText(/[−-]2\.25/);
   await expect(entryB).toContainText('pending', { timeout: 30_000 });
   await expect(entryB).toContainText('+2.25');
   await expect(b.page.getByTestId('notice-received')).toContainText('2.25');

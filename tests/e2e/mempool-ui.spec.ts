@@ -3,7 +3,7 @@
  * and fee rate, and leave when a block takes them. The API sets up (mining, sending); the view is
  * read as a person would.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures.ts';
 
 test.describe.configure({ timeout: 60_000 });
 

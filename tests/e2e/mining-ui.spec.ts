@@ -3,7 +3,7 @@
  * hashrate, its chart over a chosen range and the blocks found, stop. The API is used only to
  * wait for the node to start.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 
 test.describe.configure({ timeout: 60_000 });
 

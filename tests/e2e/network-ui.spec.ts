@@ -3,7 +3,7 @@
  * server; the view lists the other tab with its state and height, bans it with the row's button
  * (it moves to the bans list) and unbans it. The API is used only to set up and to read ids.
  */
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from './fixtures.ts';
 
 test.describe.configure({ timeout: 90_000 });
 

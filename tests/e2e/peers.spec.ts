@@ -3,7 +3,7 @@
  * separate node and wallet; all on the test network. Tabs find each other through the signaling
  * server that `npm start` serves beside the app (or one a test starts itself).
  */
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from './fixtures.ts';
 import { bytesToHex, encodeBlock, encodeMessage, encodeTx, testParams } from '../../src/core/index.ts';
 import { generateBlockSequence } from '../../src/core/testing/block-sequence.ts';
 import { ChainBuilder } from '../../src/core/testing/chain-builder.ts';

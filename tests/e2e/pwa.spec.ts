@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures.ts';
 
 /** Waits until the page's service worker is active and controls the page (one reload if needed). */
 async function waitForControl(page: Page): Promise<void> {

@@ -2,7 +2,7 @@
  * Language and theme: chosen from the browser (its language, its colour scheme) on a first visit,
  * switchable from the header, and kept across reloads.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 
 test('behavior: a browser that prefers Chinese gets the app in Chinese; English can be chosen and is kept after a reload', async ({ browser }) => {
   const context = await browser.newContext({ locale: 'zh-CN' });

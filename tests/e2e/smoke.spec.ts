@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 
 test('behavior: the app shell opens with its title and the default network', async ({ page }) => {
   const errors: string[] = [];

@@ -1,4 +1,4 @@
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from './fixtures.ts';
 
 async function openNode(context: BrowserContext, url = '/?network=test'): Promise<Page> {
   const page = await context.newPage();
@@ -108,6 +108,6 @@ test('behavior: cleared chain and wallet databases are noticed at start-up (G.42
   const storage = await next.evaluate(() => window.tabchain.storage());
   expect(storage.lost.sort()).toEqual(['chain', 'wallet']);
   expect((await next.evaluate(() => window.tabchain.chain.tip())).height).toBe(0);
-  await expect(next.getByText('cleared by the browser')).toBeVisible();
+  await expect(next.getByText('chain data was cleared by the browser')).toBeVisible();
   await expect(next.getByText('If you have a backup, restore it')).toBeVisible();
 });

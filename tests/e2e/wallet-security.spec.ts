@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import decodeQR from '@paulmillr/qr/decode.js';
-import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from './fixtures.ts';
 
 test.describe.configure({ timeout: 90_000 });
 

@@ -2,7 +2,7 @@
  * The wallet card (issue "App UI"), driven as a person would: typing in the send form, reading
  * the page. The API is used only to set up (mining) and to check that nothing was sent.
  */
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from './fixtures.ts';
 
 test.describe.configure({ timeout: 60_000 });
 
