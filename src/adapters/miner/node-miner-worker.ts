@@ -8,8 +8,10 @@ import type { MinerWorker } from './worker-pool-miner.ts';
 import type { MinerResponse } from './miner-messages.ts';
 
 const entry = new URL('./miner.node-worker.ts', import.meta.url);
-// A thread does not inherit its parent's loaders: register tsx in it, then load the entry.
-const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
+// A thread does not inherit its parent's loaders: register tsx in it, then load the entry. tsx is
+// resolved from here, not from the process's working directory (the node may run from anywhere).
+const tsxApi = import.meta.resolve('tsx/esm/api');
+const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
 
 export function createNodeMinerWorker(): MinerWorker {
   const thread = new Worker(bootstrap, { eval: true });

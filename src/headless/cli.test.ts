@@ -1,0 +1,188 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseNodeArgs, UsageError } from './run-node.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const cli = ['--import', 'tsx', 'src/headless/cli.ts'];
+
+describe('npm run node: options', () => {
+  it('behavior: defaults: main, port 5000 on 127.0.0.1, data dir per port, token from TABCHAIN_TOKEN', () => {
+    expect(parseNodeArgs([], {}, '/home/u')).toEqual({
+      help: false,
+      options: { network: 'main', port: 5000, host: '127.0.0.1', signal: [], dataDir: '/home/u/.tabchain/node-5000', mine: false, origins: [], verbose: false },
+    });
+    const parsed = parseNodeArgs(
+      ['--network', 'test', '--port', '5001', '--signal', 'ws://127.0.0.1:5000/signal', '--signal', 'wss://n.example/signal', '--mine', '--workers', '2', '--max-peers', '4', '--origin', 'https://app.example/x'],
+      { TABCHAIN_TOKEN: 'from-env' },
+      '/home/u',
+    );
+    expect(parsed).toEqual({
+      help: false,
+      options: {
+        network: 'test',
+        port: 5001,
+        host: '127.0.0.1',
+        signal: ['ws://127.0.0.1:5000/signal', 'wss://n.example/signal'],
+        dataDir: '/home/u/.tabchain/node-5001',
+        mine: true,
+        workers: 2,
+        maxPeers: 4,
+        token: 'from-env',
+        origins: ['https://app.example'],
+        verbose: false,
+      },
+    });
+    expect(parseNodeArgs(['--token', 'flag'], { TABCHAIN_TOKEN: 'env' })).toMatchObject({ options: { token: 'flag' } });
+    expect(parseNodeArgs(['-h'])).toEqual({ help: true });
+  });
+
+  it.each([
+    [['--bogus'], /bogus/],
+    [['--network', 'regtest'], /--network is main or test/],
+    [['--port', '70000'], /--port must be a whole number from 0 to 65535/],
+    [['--port', '50x'], /--port/],
+    [['--workers', '0'], /--workers/],
+    [['--max-peers', '-1'], /max-peers/],
+    [['--signal', 'http://127.0.0.1:5000'], /ws:\/\/ or wss:\/\//],
+    [['--signal', 'nope'], /not a URL/],
+    [['--origin', 'ftp://x'], /--origin/],
+    [['--token', ''], /--token is empty/],
+    [['stray'], /positional|Unexpected argument/i],
+    [['--mine=yes'], /mine/],
+  ])('error: %j is refused', (argv, message) => {
+    expect(() => parseNodeArgs(argv as string[], {})).toThrow(UsageError);
+    expect(() => parseNodeArgs(argv as string[], {})).toThrow(message);
+  });
+
+  it('behavior: --help exits 0 with the usage; a bad flag exits 2 with a clear message', () => {
+    const help = spawnSync(process.execPath, [...cli, '--help'], { cwd: root, encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/--network main\|test/);
+    const bad = spawnSync(process.execPath, [...cli, '--port', 'many'], { cwd: root, encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^tabchain-node: --port must be a whole number from 0 to 65535, not "many"/);
+    expect(bad.stdout).toBe('');
+  }, 20_000);
+});
+
+// ---- The tutorials' session, with two real node processes ------------------------------------
+
+/** Ports of the two nodes: 5000 and 5001, or TABCHAIN_TEST_PORTS="6000,6001" when those are taken. */
+const ports = (process.env.TABCHAIN_TEST_PORTS ?? '5000,5001').split(',').map(Number) as [number, number];
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', () => done(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
+  });
+}
+
+interface Proc {
+  child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  exited: Promise<number | null>;
+}
+
+const procs: Proc[] = [];
+const dirs: string[] = [];
+
+/** Starts `npm run node` as a process; resolves with its start lines once it printed them. */
+async function startProcess(port: number): Promise<Proc> {
+  const data = mkdtempSync(join(tmpdir(), `tabchain-cli-${port}-`));
+  dirs.push(data);
+  const child = spawn(process.execPath, [...cli, '--network', 'test', '--port', String(port), '--data', data, '--workers', '1'], {
+    cwd: root,
+    env: { ...process.env, TABCHAIN_TOKEN: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const proc: Proc = { child, stdout: '', stderr: '', exited: new Promise((r) => child.once('exit', (code) => r(code))) };
+  procs.push(proc);
+  child.stdout!.on('data', (c: Buffer) => (proc.stdout += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (proc.stderr += c.toString()));
+  const end = Date.now() + 20_000;
+  while (!/peer id: /.test(proc.stdout)) {
+    if (child.exitCode !== null || Date.now() > end) throw new Error(`node on ${port} did not start: ${proc.stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return proc;
+}
+
+async function http(port: number, method: string, path: string, json?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    ...(json !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+afterAll(async () => {
+  for (const p of procs) {
+    if (p.child.exitCode === null && p.child.signalCode === null) {
+      p.child.kill('SIGTERM');
+      const timer = setTimeout(() => p.child.kill('SIGKILL'), 5000);
+      await p.exited;
+      clearTimeout(timer);
+    }
+  }
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}, 20_000);
+
+describe('npm run node: the tutorials’ session', () => {
+  it('behavior: two node processes: pay, mine, register, resolve to the chain with more work; SIGINT exits 0', async () => {
+    const [a, b] = ports;
+    for (const port of ports) {
+      if (!(await portFree(port))) throw new Error(`port ${port} is taken: set TABCHAIN_TEST_PORTS="6000,6001" (two free ports)`);
+    }
+    const [procA, procB] = await Promise.all([startProcess(a), startProcess(b)]);
+    expect(procA.stdout.trim().split('\n')).toEqual([
+      'network: test',
+      `rest: http://127.0.0.1:${a}`,
+      `signal: ws://127.0.0.1:${a}/signal`,
+      expect.stringMatching(/^data: .*tabchain-cli-.*test$/),
+      expect.stringMatching(/^peer id: [0-9a-f]{32}$/),
+    ]);
+
+    // Node A: mine past coinbase maturity, pay B, mine the payment.
+    for (let i = 0; i < 6; i++) expect((await http(a, 'GET', '/mine')).body.message).toBe('New Block Forged');
+    const recipient = (await http(b, 'GET', '/wallet')).body.address as string;
+    const tx = await http(a, 'POST', '/transactions/new', { recipient, amount: 5, memo: 'tutorial' });
+    expect(tx.status).toBe(201);
+    expect(tx.body.message).toBe('Transaction will be added to Block 7');
+    const forged = await http(a, 'GET', '/mine');
+    expect(forged.body).toMatchObject({ message: 'New Block Forged', index: 7 });
+    expect((forged.body.transactions as { txid: string }[]).map((t) => t.txid)).toContain(tx.body.txid);
+    expect((await http(a, 'GET', '/chain')).body.length).toBe(8);
+
+    // Node B mines a longer chain of its own (more work), then A registers B and resolves.
+    for (let i = 0; i < 8; i++) await http(b, 'POST', '/mine');
+    const registered = await http(a, 'POST', '/nodes/register', { nodes: [`http://127.0.0.1:${b}`] });
+    expect(registered).toEqual({ status: 201, body: { message: 'New nodes have been added', total_nodes: [`http://127.0.0.1:${b}`] } });
+    for (let i = 0; i < 2; i++) await http(b, 'GET', '/mine');
+    const resolved = await http(a, 'GET', '/nodes/resolve');
+    expect(resolved.body).toMatchObject({ message: 'Our chain was replaced', replaced: true });
+    const chainB = (await http(b, 'GET', '/chain')).body;
+    expect(chainB.length).toBe(11);
+    const end = Date.now() + 10_000;
+    let chainA = (await http(a, 'GET', '/chain')).body;
+    while (JSON.stringify(chainA.chain) !== JSON.stringify(chainB.chain) && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 200));
+      chainA = (await http(a, 'GET', '/chain')).body;
+    }
+    expect(chainA).toEqual(chainB);
+    expect((await http(a, 'GET', '/nodes/resolve')).body).toMatchObject({ message: 'Our chain is authoritative', replaced: false });
+
+    // A graceful stop on SIGINT and on SIGTERM, with nothing logged.
+    procA.child.kill('SIGINT');
+    procB.child.kill('SIGTERM');
+    expect(await procA.exited).toBe(0);
+    expect(await procB.exited).toBe(0);
+    expect(procA.stderr).toBe('');
+    expect(procB.stderr).toBe('');
+  }, 60_000);
+});

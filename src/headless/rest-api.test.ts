@@ -1,0 +1,342 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAddress, encodeAddress, networks } from '../core/index.ts';
+import type { TabchainApi } from '../app/tabchain-api.ts';
+import { startNodeHttpServer } from './http-server.ts';
+import { openApiDocument } from './openapi.ts';
+import { createRestHandler, routes, signalUrlOfNode, MAX_BODY_BYTES } from './rest-api.ts';
+import { runNode, type RunningNode } from './run-node.ts';
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+async function call(base: string, method: string, path: string, options: { json?: unknown; raw?: string; type?: string; token?: string } = {}): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  let body: string | undefined;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    headers['content-type'] = 'application/json';
+  }
+  if (options.raw !== undefined) body = options.raw;
+  if (options.type !== undefined) headers['content-type'] = options.type;
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  const res = await fetch(`${base}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** A chunked body of `bytes` bytes with no Content-Length, through node:http. */
+function chunkedPost(base: string, path: string, bytes: number): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) as Record<string, unknown> }));
+    });
+    req.on('error', reject);
+    const chunk = 'x'.repeat(4096);
+    for (let sent = 0; sent < bytes; sent += chunk.length) req.write(chunk);
+    req.end();
+  });
+}
+
+const dirs: string[] = [];
+const nodes: RunningNode[] = [];
+async function start(token?: string): Promise<RunningNode> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tabchain-rest-'));
+  dirs.push(dataDir);
+  const node = await runNode({ network: 'test', port: 0, host: '127.0.0.1', signal: [], dataDir, mine: false, workers: 1, origins: [], verbose: false, ...(token ? { token } : {}) });
+  nodes.push(node);
+  return node;
+}
+
+afterAll(async () => {
+  for (const node of nodes) await node.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('REST API, bad requests', () => {
+  let node: RunningNode;
+  let base: string;
+  let recipient: string;
+  let heightBefore: number;
+
+  beforeAll(async () => {
+    node = await start();
+    base = node.restUrl;
+    await node.api.mine(6);
+    recipient = await node.api.wallet.newAddress();
+    heightBefore = (await node.api.chain.tip()).height;
+  }, 30_000);
+
+  const mainAddress = () => encodeAddress(decodeAddress(recipient, networks.test.addressPrefix), networks.main.addressPrefix);
+  const flipped = () => recipient.slice(0, -1) + (recipient.endsWith('q') ? 'p' : 'q');
+
+  type Case = [title: string, method: string, path: string, options: () => Parameters<typeof call>[3], status: number, error: string, field?: string];
+  const cases: Case[] = [
+    ['unknown route', 'GET', '/nope', () => ({}), 404, 'unknown-route'],
+    ['unknown nested route', 'GET', '/chain/extra', () => ({}), 404, 'unknown-route'],
+    ['wrong method on /chain', 'POST', '/chain', () => ({ json: {} }), 405, 'method-not-allowed'],
+    ['wrong method on /transactions/new', 'GET', '/transactions/new', () => ({}), 405, 'method-not-allowed'],
+    ['wrong method on /nodes/register', 'DELETE', '/nodes/register', () => ({}), 405, 'method-not-allowed'],
+    ['/chain from not a number', 'GET', '/chain?from=abc', () => ({}), 400, 'bad-request', 'from'],
+    ['/chain limit 0', 'GET', '/chain?limit=0', () => ({}), 400, 'bad-request', 'limit'],
+    ['/chain limit above 500', 'GET', '/chain?limit=501', () => ({}), 400, 'bad-request', 'limit'],
+    ['/chain negative from', 'GET', '/chain?from=-1', () => ({}), 400, 'bad-request', 'from'],
+    ['/blocks bad id', 'GET', '/blocks/xyz', () => ({}), 400, 'bad-request', 'id'],
+    ['/blocks height beyond the tip', 'GET', '/blocks/999', () => ({}), 404, 'not-found'],
+    ['/blocks unknown hash', 'GET', `/blocks/${'ab'.repeat(32)}`, () => ({}), 404, 'not-found'],
+    ['/blocks bad percent-encoding', 'GET', '/blocks/%E0%A4%A', () => ({}), 400, 'bad-request'],
+    ['/tx bad txid', 'GET', '/tx/1234', () => ({}), 400, 'bad-request', 'txid'],
+    ['/tx unknown txid', 'GET', `/tx/${'cd'.repeat(32)}`, () => ({}), 404, 'not-found'],
+    ['/address bad checksum', 'GET', '/address/X', () => ({}), 400, 'bad-address', 'address'],
+    ['/address limit 0', 'GET', '/address/X?limit=0', () => ({}), 400, 'bad-request', 'limit'],
+    ['/transactions/new without a content type', 'POST', '/transactions/new', () => ({ raw: '{}', type: 'text/plain' }), 415, 'unsupported-media-type'],
+    ['/transactions/new form-encoded', 'POST', '/transactions/new', () => ({ raw: 'recipient=x&amount=1', type: 'application/x-www-form-urlencoded' }), 415, 'unsupported-media-type'],
+    ['/transactions/new bad JSON', 'POST', '/transactions/new', () => ({ raw: '{"recipient": ', type: 'application/json' }), 400, 'bad-json'],
+    ['/transactions/new empty body', 'POST', '/transactions/new', () => ({ raw: '', type: 'application/json' }), 400, 'bad-json'],
+    ['/transactions/new array body', 'POST', '/transactions/new', () => ({ json: [1, 2] }), 400, 'bad-body'],
+    ['/transactions/new body over 64 KiB', 'POST', '/transactions/new', () => ({ json: { memo: 'x'.repeat(MAX_BODY_BYTES) } }), 413, 'payload-too-large'],
+    ['/transactions/new missing recipient', 'POST', '/transactions/new', () => ({ json: { amount: 1 } }), 400, 'missing-field', 'recipient'],
+    ['/transactions/new recipient not a string', 'POST', '/transactions/new', () => ({ json: { recipient: 5, amount: 1 } }), 400, 'bad-request', 'recipient'],
+    ['/transactions/new recipient bad checksum', 'POST', '/transactions/new', () => ({ json: { recipient: flipped(), amount: 1 } }), 400, 'bad-address', 'recipient'],
+    ['/transactions/new recipient of the main network', 'POST', '/transactions/new', () => ({ json: { recipient: mainAddress(), amount: 1 } }), 400, 'wrong-network', 'recipient'],
+    ['/transactions/new missing amount', 'POST', '/transactions/new', () => ({ json: { recipient } }), 400, 'missing-field', 'amount'],
+    ['/transactions/new amount zero', 'POST', '/transactions/new', () => ({ json: { recipient, amount: 0 } }), 400, 'bad-amount', 'amount'],
+    ['/transactions/new amount negative', 'POST', '/transactions/new', () => ({ json: { recipient, amount: -1 } }), 400, 'bad-amount', 'amount'],
+    ['/transactions/new amount with 9 decimals', 'POST', '/transactions/new', () => ({ json: { recipient, amount: '0.000000001' } }), 400, 'bad-amount', 'amount'],
+    ['/transactions/new amount as words', 'POST', '/transactions/new', () => ({ json: { recipient, amount: 'ten' } }), 400, 'bad-amount', 'amount'],
+    ['/transactions/new amount as an object', 'POST', '/transactions/new', () => ({ json: { recipient, amount: { coins: 1 } } }), 400, 'bad-amount', 'amount'],
+    ['/transactions/new amount above the balance', 'POST', '/transactions/new', () => ({ json: { recipient, amount: 1000 } }), 400, 'insufficient-funds', 'amount'],
+    ['/transactions/new bad fee', 'POST', '/transactions/new', () => ({ json: { recipient, amount: 1, fee: 'cheap' } }), 400, 'bad-amount', 'fee'],
+    ['/transactions/new fee below the relay minimum', 'POST', '/transactions/new', () => ({ json: { recipient, amount: 1, fee: '0.00000001' } }), 400, 'fee-too-low', 'fee'],
+    ['/transactions/new memo over 80 bytes', 'POST', '/transactions/new', () => ({ json: { recipient, amount: 1, memo: 'é'.repeat(41) } }), 400, 'memo-too-long', 'memo'],
+    ['/transactions/new memo not a string', 'POST', '/transactions/new', () => ({ json: { recipient, amount: 1, memo: 42 } }), 400, 'bad-request', 'memo'],
+    ['/transactions/new sender not this wallet', 'POST', '/transactions/new', () => ({ json: { sender: mainAddress(), recipient, amount: 1 } }), 400, 'bad-sender', 'sender'],
+    ['/nodes/register missing list', 'POST', '/nodes/register', () => ({ json: {} }), 400, 'bad-nodes', 'nodes'],
+    ['/nodes/register empty list', 'POST', '/nodes/register', () => ({ json: { nodes: [] } }), 400, 'bad-nodes', 'nodes'],
+    ['/nodes/register not a list', 'POST', '/nodes/register', () => ({ json: { nodes: 'http://127.0.0.1:5001' } }), 400, 'bad-nodes', 'nodes'],
+    ['/nodes/register one bad entry among good ones', 'POST', '/nodes/register', () => ({ json: { nodes: ['http://127.0.0.1:5001', 'ftp://x:1'] } }), 400, 'bad-request', 'nodes[1]'],
+    ['/nodes/register no port', 'POST', '/nodes/register', () => ({ json: { nodes: ['http://127.0.0.1'] } }), 400, 'bad-request', 'nodes[0]'],
+    ['/nodes/register a path', 'POST', '/nodes/register', () => ({ json: { nodes: ['http://127.0.0.1:5001/x'] } }), 400, 'bad-request', 'nodes[0]'],
+    ['/nodes/register not a URL', 'POST', '/nodes/register', () => ({ json: { nodes: ['127 0 0 1'] } }), 400, 'bad-request', 'nodes[0]'],
+    ['/nodes/register a number', 'POST', '/nodes/register', () => ({ json: { nodes: [5001] } }), 400, 'bad-request', 'nodes[0]'],
+    ['/nodes/register text/plain', 'POST', '/nodes/register', () => ({ raw: '{"nodes":["http://a:1"]}', type: 'text/plain' }), 415, 'unsupported-media-type'],
+    ['/mine with a non-JSON body', 'POST', '/mine', () => ({ raw: 'go', type: 'text/plain' }), 415, 'unsupported-media-type'],
+    ['/mine with bad JSON', 'POST', '/mine', () => ({ raw: '{', type: 'application/json' }), 400, 'bad-json'],
+  ];
+
+  it.each(cases)('error: %s', async (_title, method, path, options, status, error, field) => {
+    const answer = await call(base, method, path, options());
+    expect(answer.status).toBe(status);
+    expect(answer.body.error).toBe(error);
+    expect(typeof answer.body.message).toBe('string');
+    expect((answer.body.message as string).length).toBeGreaterThan(5);
+    if (field) expect(answer.body.field).toBe(field);
+    if (status === 405) expect(answer.headers.get('allow')).toMatch(/GET|POST/);
+    if (field === 'recipient' || field === 'amount' || field === 'fee' || field === 'memo') expect(answer.body.message).toMatch(new RegExp(field));
+  });
+
+  it('error: a chunked body over 64 KiB without Content-Length gets 413', async () => {
+    const answer = await chunkedPost(base, '/nodes/register', MAX_BODY_BYTES + 8192);
+    expect(answer.status).toBe(413);
+    expect(answer.body.error).toBe('payload-too-large');
+  });
+
+  it('error: "Please supply a valid list of nodes" for an empty list', async () => {
+    const answer = await call(base, 'POST', '/nodes/register', { json: { nodes: [] } });
+    expect(answer.body.message).toBe('Please supply a valid list of nodes');
+  });
+
+  it('behavior: after every bad request nothing changed: no tx, no block, no node, and the node still answers', async () => {
+    expect((await call(base, 'GET', '/mempool')).body).toEqual({ size: 0, transactions: [] });
+    expect((await call(base, 'GET', '/health')).body).toEqual({ ok: true, network: 'test', height: heightBefore, peers: 0 });
+    expect((await call(base, 'GET', '/nodes')).body).toEqual({ total_nodes: [] });
+    expect(node.http.signaling.stats().connections).toBeGreaterThanOrEqual(0);
+    const chain = await call(base, 'GET', '/chain');
+    expect(chain.body.length).toBe(heightBefore + 1);
+  });
+
+  it('behavior: the read-only routes answer', async () => {
+    const tip = await node.api.chain.tip();
+    const chain = await call(base, 'GET', '/chain?from=2&limit=3');
+    expect((chain.body.chain as { height: number }[]).map((b) => b.height)).toEqual([2, 3, 4]);
+    expect(chain.body).toMatchObject({ length: tip.height + 1, next: 5 });
+    expect((await call(base, 'GET', '/chain?from=100')).body).toEqual({ chain: [], length: tip.height + 1 });
+    expect((await call(base, 'GET', `/blocks/${tip.height}`)).body).toMatchObject({ hash: tip.hash, height: tip.height });
+    expect((await call(base, 'GET', `/blocks/${tip.hash.toUpperCase()}`)).body).toMatchObject({ hash: tip.hash });
+    const coinbase = ((await call(base, 'GET', '/blocks/1')).body.txs as { txid: string }[])[0]!.txid;
+    expect((await call(base, 'GET', `/tx/${coinbase}`)).body).toMatchObject({ txid: coinbase, height: 1 });
+    const wallet = (await call(base, 'GET', '/wallet')).body as { address: string; addresses: string[]; balance: { confirmed: string } };
+    expect(wallet.addresses).toContain(recipient);
+    expect(wallet.balance.confirmed).toBe('10000000000');
+    const first = wallet.addresses[0]!;
+    const address = (await call(base, 'GET', `/address/${first}?limit=2`)).body;
+    expect(address).toMatchObject({ address: first, confirmed: '10000000000', immature: '20000000000', coins: 6 });
+    const peers = (await call(base, 'GET', '/peers')).body;
+    expect(peers.peerId).toMatch(/^[0-9a-f]{32}$/);
+    expect(peers.signaling).toEqual([expect.objectContaining({ url: node.http.signalUrl })]);
+  });
+
+  it('behavior: /signal without an upgrade is 426, and a trailing slash is the same route', async () => {
+    expect((await call(base, 'GET', '/signal')).status).toBe(426);
+    expect((await call(base, 'GET', '/health/')).status).toBe(200);
+  });
+});
+
+describe('REST API, tutorial writes', () => {
+  it('behavior: POST /mine and /transactions/new with coins as a number or a string; /nodes/register adds every node once', async () => {
+    const node = await start();
+    const base = node.restUrl;
+    const mined = await call(base, 'POST', '/mine');
+    expect(mined.status).toBe(200);
+    expect(mined.body).toMatchObject({ message: 'New Block Forged', index: 1, previous_hash: networks.test.genesisHash });
+    await node.api.mine(7);
+    const to = await node.api.wallet.newAddress();
+    const a = await call(base, 'POST', '/transactions/new', { json: { recipient: to, amount: 1.5, memo: 'rent' } });
+    expect(a.status).toBe(201);
+    expect(a.body).toMatchObject({ message: 'Transaction will be added to Block 9', txid: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const sender = (await node.api.wallet.addresses())[0];
+    // Sent at once, they are built one after the other, so they never pick the same coins.
+    const [b, c] = await Promise.all([
+      call(base, 'POST', '/transactions/new', { json: { sender, recipient: to, amount: '0.25', fee: '0.001' } }),
+      call(base, 'POST', '/transactions/new', { json: { recipient: to, amount: ' 2 ' } }),
+    ]);
+    expect(b.status).toBe(201);
+    expect(b.body.fee).toBe('100000');
+    expect(c.status).toBe(201);
+    const pool = (await call(base, 'GET', '/mempool')).body;
+    expect(pool.size).toBe(3);
+
+    const registered = await call(base, 'POST', '/nodes/register', { json: { nodes: ['http://127.0.0.1:1', 'https://example.invalid:443', 'http://127.0.0.1:1'] } });
+    expect(registered.status).toBe(201);
+    expect(registered.body).toEqual({ message: 'New nodes have been added', total_nodes: ['http://127.0.0.1:1', 'https://example.invalid:443'] });
+    expect(node.node.services.connector.signalingServers().map((s) => s.url)).toEqual([node.http.signalUrl, 'ws://127.0.0.1:1/signal', 'wss://example.invalid:443/signal']);
+    expect((await call(base, 'GET', '/nodes')).body).toEqual({ total_nodes: ['http://127.0.0.1:1', 'https://example.invalid:443'] });
+  }, 30_000);
+
+  it('behavior: node URLs become signaling URLs', () => {
+    expect(signalUrlOfNode('http://127.0.0.1:5001', 0)).toEqual({ node: 'http://127.0.0.1:5001', signal: 'ws://127.0.0.1:5001/signal' });
+    expect(signalUrlOfNode('http://localhost:5001/', 0)).toEqual({ node: 'http://localhost:5001', signal: 'ws://localhost:5001/signal' });
+    expect(signalUrlOfNode('https://node.example:443', 0)).toEqual({ node: 'https://node.example:443', signal: 'wss://node.example:443/signal' });
+    expect(signalUrlOfNode('http://[::1]:5001', 0)).toEqual({ node: 'http://[::1]:5001', signal: 'ws://[::1]:5001/signal' });
+    expect(() => signalUrlOfNode('http://user:pw@a:1', 2)).toThrow(/nodes\[2\]/);
+    expect(() => signalUrlOfNode('ws://a:1', 0)).toThrow(/http/);
+  });
+});
+
+describe('REST API, bearer token', () => {
+  it('behavior: writes need the token (401 without or with a wrong one, 201 with it); reads stay open', async () => {
+    const node = await start('s3cret-token');
+    const base = node.restUrl;
+    const to = await node.api.wallet.address();
+    for (const [method, path] of [
+      ['GET', '/mine'],
+      ['POST', '/mine'],
+      ['POST', '/transactions/new'],
+      ['POST', '/nodes/register'],
+    ] as const) {
+      const body = method === 'POST' ? { json: { nodes: ['http://127.0.0.1:1'] } } : {};
+      const none = await call(base, method, path, body);
+      expect(none.status, `${method} ${path}`).toBe(401);
+      expect(none.body.error).toBe('unauthorized');
+      expect(none.headers.get('www-authenticate')).toBe('Bearer');
+      expect((await call(base, method, path, { ...body, token: 's3cret-tokeN' })).status).toBe(401);
+    }
+    expect((await call(base, 'GET', '/health')).status).toBe(200);
+    expect((await call(base, 'GET', '/chain')).status).toBe(200);
+    expect((await call(base, 'GET', '/nodes/resolve')).status).toBe(200);
+    expect((await call(base, 'GET', '/mempool')).body).toEqual({ size: 0, transactions: [] });
+    expect((await call(base, 'GET', '/nodes')).body).toEqual({ total_nodes: [] });
+    expect((await node.api.chain.tip()).height).toBe(0);
+
+    expect((await call(base, 'GET', '/mine', { token: 's3cret-token' })).status).toBe(200);
+    await node.api.mine(5);
+    const sent = await call(base, 'POST', '/transactions/new', { json: { recipient: to, amount: 1 }, token: 's3cret-token' });
+    expect(sent.status).toBe(201);
+    const registered = await call(base, 'POST', '/nodes/register', { json: { nodes: ['http://127.0.0.1:1'] }, token: 's3cret-token' });
+    expect(registered.status).toBe(201);
+  }, 30_000);
+});
+
+describe('REST API, the OpenAPI document', () => {
+  const doc = openApiDocument() as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+  const documented = Object.entries(doc.paths)
+    .flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`))
+    .sort();
+
+  it('behavior: lists exactly the routes the handler serves, each with responses', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(documented).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) expect(Object.keys(op.responses).length, `${method} ${path}`).toBeGreaterThan(0);
+      for (const name of path.match(/\{(\w+)\}/g) ?? []) {
+        for (const op of Object.values(item) as { parameters?: { name: string; in: string }[] }[]) {
+          expect(op.parameters?.some((p) => p.in === 'path' && `{${p.name}}` === name), `${path} documents ${name}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('behavior: the live server agrees: each documented path answers a wrong method with 405 and exactly the documented methods, and serves the document', async () => {
+    const node = nodes[0]!;
+    for (const [path, item] of Object.entries(doc.paths)) {
+      const concrete = path.replace('{id}', '0').replace('{txid}', '0'.repeat(64)).replace('{address}', 'x');
+      const answer = await call(node.restUrl, 'PUT', concrete);
+      expect(answer.status, path).toBe(405);
+      expect(answer.headers.get('allow')!.split(', ').sort(), path).toEqual(Object.keys(item).map((m) => m.toUpperCase()).sort());
+    }
+    expect((await call(node.restUrl, 'GET', '/openapi.json')).body).toEqual(JSON.parse(JSON.stringify(doc)));
+  });
+});
+
+describe('REST API, robustness', () => {
+  it('error: an unexpected exception answers 500 with a message and the next request is served', async () => {
+    let fail = true;
+    const api = {
+      network: 'test',
+      on: () => () => undefined,
+      chain: {
+        tip: async () => {
+          if (fail) throw new Error('disk on fire');
+          return { height: 3, hash: 'h', work: '4' };
+        },
+      },
+      peers: async () => [],
+    } as unknown as TabchainApi;
+    const errors: unknown[] = [];
+    const handler = createRestHandler({ api, connector: { addSignalingServer: () => true, signalingServers: () => [] }, onError: (e) => errors.push(e) });
+    const server: Server = createServer(handler);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const broken = await call(base, 'GET', '/health');
+      expect(broken.status).toBe(500);
+      expect(broken.body).toEqual({ error: 'internal', message: 'disk on fire' });
+      expect(errors).toHaveLength(1);
+      fail = false;
+      expect((await call(base, 'GET', '/health')).body).toEqual({ ok: true, network: 'test', height: 3, peers: 0 });
+    } finally {
+      handler.close();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('behavior: before the node has started, REST requests get 503 and /signal 426', async () => {
+    const http = await startNodeHttpServer({ port: 0 });
+    try {
+      const answer = await call(http.restUrl, 'GET', '/health');
+      expect(answer.status).toBe(503);
+      expect(answer.body.error).toBe('starting');
+      expect((await call(http.restUrl, 'GET', '/signal')).status).toBe(426);
+    } finally {
+      await http.close();
+    }
+  });
+});
