@@ -94,10 +94,13 @@ export function formatNumber(n: number, options?: Intl.NumberFormatOptions): str
   return new Intl.NumberFormat(i18n.locale === 'zh' ? 'zh-CN' : 'en', options).format(n);
 }
 
-/** How long ago `seconds` (a Unix time) was, in the current language ("5 min ago"). */
+/**
+ * How long ago `seconds` (a Unix time) was, in the current language ("5 min ago"). A time ahead
+ * of the clock (block times may run a little ahead, within consensus limits) reads "now".
+ */
 export function timeAgo(seconds: number, nowSeconds: number): string {
   const rtf = new Intl.RelativeTimeFormat(i18n.locale === 'zh' ? 'zh-CN' : 'en', { numeric: 'auto', style: 'short' });
-  const diff = Math.round(seconds - nowSeconds);
+  const diff = Math.round(Math.min(seconds, nowSeconds) - nowSeconds);
   const abs = Math.abs(diff);
   if (abs < 60) return rtf.format(diff, 'second');
   if (abs < 3600) return rtf.format(Math.round(diff / 60), 'minute');

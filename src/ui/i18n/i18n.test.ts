@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catalogs, formatBytes, i18n, localeFor, t } from './i18n.svelte.ts';
+import { catalogs, formatBytes, i18n, localeFor, t, timeAgo } from './i18n.svelte.ts';
 
 const placeholders = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();
 
@@ -38,5 +38,7 @@ describe('messages', () => {
     i18n.locale = 'en';
     expect(formatBytes(1_500_000)).toBe('1.5 MB');
     expect(formatBytes(12)).toBe('12 B');
+    expect(timeAgo(1000, 1000 + 300)).toBe('5 min. ago');
+    expect(timeAgo(1030, 1000)).toBe('now');
   });
 });
