@@ -3,6 +3,7 @@
  * a phone. Two tabs (separate profiles) on the test network, linked over WebRTC, with blocks, a
  * confirmed payment with a memo and a pending one, so every view has something to show.
  * Usage: npm run build && npx tsx scripts/screenshots.ts  (writes docs/screenshots/*.png)
+ * The Chinese picture needs a CJK font in the system (Debian: apt-get install fonts-noto-cjk).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -50,7 +51,7 @@ try {
   await b.waitForFunction(async () => (await window.tabchain.mempool()).length === 1, undefined, { timeout: 30_000 });
   // A few seconds of mining, so the hashrate chart has a curve.
   await a.evaluate(() => window.tabchain.miner.start({ workers: 1 }));
-  await a.waitForTimeout(8000);
+  await a.waitForTimeout(4000);
   await a.evaluate(() => window.tabchain.miner.stop());
   await a.evaluate(async (n) => {
     // Keep the pending payment pending: mining may have confirmed it; then send another.
