@@ -15,8 +15,8 @@ interface Tab {
   page: Page;
 }
 
-async function tab(browser: Browser): Promise<Tab> {
-  const context = await browser.newContext();
+async function tab(browser: Browser, options: { deviceScaleFactor?: number } = {}): Promise<Tab> {
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   // The first visit's "Ready to work offline" notice may cover a button: dismiss it when it shows.
   await page.addLocatorHandler(page.getByTestId('offline-ready'), (notice) => notice.getByRole('button', { name: 'Dismiss' }).click());
@@ -145,7 +145,8 @@ test('error: the restore form names a wrong word, a wrong count and a bad checks
 });
 
 test('behavior: the QR code shows the receive address, dark on light, in both themes', async ({ browser }) => {
-  const { context, page } = await tab(browser);
+  // Whole device pixels per module (no blurred module edges), so the scan of a screenshot is sure.
+  const { context, page } = await tab(browser, { deviceScaleFactor: 2 });
   const shown = await address(page);
   const qr = page.getByRole('img', { name: 'QR code of your address' });
   await expect(qr).toBeVisible();
