@@ -54,6 +54,8 @@ export class NodeState {
   balance = $state({ confirmed: '0', pending: '0', immature: '0' });
   /** Newest first (pending txs, then confirmed ones), at most {@link HISTORY_LIMIT}. */
   history = $state<HistoryItem[]>([]);
+  /** The history has been read once (until then the wallet shows it is loading, not empty). */
+  historyLoaded = $state(false);
   locked = $state(false);
   mining = $state(false);
   hashrate = $state(0);
@@ -141,12 +143,11 @@ export class NodeState {
   async refresh(): Promise<void> {
     // Refreshes overlap when blocks and txs arrive quickly: only the latest one is applied.
     const seq = ++this.refreshes;
-    const [tip, address, balance, locked, history] = await Promise.all([
+    const [tip, address, balance, locked] = await Promise.all([
       this.api.chain.tip(),
       this.api.wallet.address(),
       this.api.wallet.balance(),
       this.api.wallet.locked(),
-      this.api.wallet.history(),
     ]);
     if (seq === this.refreshes) {
       if (tip.hash !== this.tip?.hash) void this.refreshBits(tip.hash);
@@ -154,18 +155,30 @@ export class NodeState {
       this.address = address;
       this.balance = balance;
       this.locked = locked;
-      this.noteReceived(history as HistoryItem[]);
-      this.history = (history as HistoryItem[]).slice(0, HISTORY_LIMIT).map((h) => ({
-        txid: h.txid,
-        height: h.height,
-        confirmations: h.confirmations,
-        time: h.time,
-        net: h.net,
-        coinbase: h.coinbase,
-        memo: h.memo,
-      }));
     }
+    // The history's first scan reads the whole chain (seconds for a long one): it must not hold
+    // up the balance and the send form, so it is applied when it arrives.
+    void this.refreshHistory();
     await this.refreshMiner();
+  }
+
+  private historyRefreshes = 0;
+
+  private async refreshHistory(): Promise<void> {
+    const seq = ++this.historyRefreshes;
+    const history = (await this.api.wallet.history()) as HistoryItem[];
+    if (seq !== this.historyRefreshes) return;
+    this.noteReceived(history);
+    this.history = history.slice(0, HISTORY_LIMIT).map((h) => ({
+      txid: h.txid,
+      height: h.height,
+      confirmations: h.confirmations,
+      time: h.time,
+      net: h.net,
+      coinbase: h.coinbase,
+      memo: h.memo,
+    }));
+    this.historyLoaded = true;
   }
 
   /** Txids in the wallet's history at the last refresh; null before the first one. */

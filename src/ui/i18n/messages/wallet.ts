@@ -58,6 +58,7 @@ export const walletMessages = defineMessages(
 
     'wallet.history.title': 'History',
     'wallet.history.empty': 'No transactions yet.',
+    'wallet.history.loading': 'Reading the history from the chain…',
     'wallet.history.pending': 'pending',
     'wallet.history.confirmation': '{count} confirmation',
     'wallet.history.confirmations': '{count} confirmations',
@@ -198,6 +199,7 @@ export const walletMessages = defineMessages(
 
     'wallet.history.title': '交易记录',
     'wallet.history.empty': '暂无交易。',
+    'wallet.history.loading': '正在从区块链读取交易记录…',
     'wallet.history.pending': '待确认',
     'wallet.history.confirmation': '{count} 个确认',
     'wallet.history.confirmations': '{count} 个确认',
