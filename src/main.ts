@@ -6,6 +6,7 @@ import { mount } from 'svelte';
 import App from './ui/App.svelte';
 import './ui/theme.css';
 import './ui/controls.css';
+import './ui/tables.css';
 import { networks } from './core/index.ts';
 import { chooseNetwork } from './app/choose-network.ts';
 import { startNode } from './app/start-node.ts';

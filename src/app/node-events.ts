@@ -1,8 +1,11 @@
 /**
  * @module The node's events as `window.tabchain.on` (and the REST node) hands them out: plain
- * JSON payloads, one subscription function for every composition root (a tab, a headless node).
+ * JSON payloads, one subscription function for every composition root (a tab, a headless node),
+ * and the two sources both roots wire alike: the signaling status and "storage full".
  */
 import type { Network, Node } from '../core/index.ts';
+import type { SignalingStatus } from '../adapters/net/signaling-client.ts';
+import { StorageFullError } from '../adapters/idb/storage-errors.ts';
 import { blockJson, mempoolEntryJson } from './json.ts';
 
 type Handler = (payload: unknown) => void;
@@ -45,4 +48,35 @@ export function subscribeNodeEvents(sources: EventSources, event: string, handle
     default:
       throw new TypeError(`unknown event ${JSON.stringify(event)}`);
   }
+}
+
+/** The signaling socket's status: `onStatus` goes to the peer connector, which reports each change. */
+export function watchSignaling(): { status(): SignalingStatus; onStatus(status: SignalingStatus): void; readonly handlers: Set<Handler> } {
+  let current: SignalingStatus = 'offline';
+  const handlers = new Set<Handler>();
+  return {
+    status: () => current,
+    onStatus: (status) => {
+      current = status;
+      for (const h of handlers) h({ status });
+    },
+    handlers,
+  };
+}
+
+/**
+ * "Storage full": the first StorageFullError the node reports stops mining and is told to the
+ * handlers; the node stays consistent but takes no more blocks.
+ */
+export function watchStorageFull(node: Node): { isFull(): boolean; readonly handlers: Set<Handler> } {
+  let full = false;
+  const handlers = new Set<Handler>();
+  node.on('error', ({ error }) => {
+    if (error instanceof StorageFullError && !full) {
+      full = true;
+      node.stopMining();
+      for (const h of handlers) h({ message: error.message });
+    }
+  });
+  return { isFull: () => full, handlers };
 }

@@ -3,33 +3,21 @@
  * starts the miner's workers, and asks the browser to keep the data. The one place (with
  * main.ts) that builds adapters.
  */
-import {
-  BanList,
-  Network,
-  Node,
-  bytesToHex,
-  generateSecretKey,
-  hexToBytes,
-  isValidSecretKey,
-  peerIdOf,
-  publicKeyOf,
-  type NetworkParams,
-  type NodeIdentity,
-} from '../core/index.ts';
+import { BanList, Network, Node, type NetworkParams, type NodeIdentity } from '../core/index.ts';
 import type { SignalingStatus } from '../adapters/net/signaling-client.ts';
 import { PeerConnector } from './peer-connector.ts';
 import { IdbBanStore } from '../adapters/idb/idb-ban-store.ts';
-import { openChainDatabase, type ChainDatabase } from '../adapters/idb/chain-database.ts';
+import { openChainDatabase } from '../adapters/idb/chain-database.ts';
 import { IdbChainStore } from '../adapters/idb/idb-chain-store.ts';
 import { IdbPendingTxStore } from '../adapters/idb/idb-pending-tx-store.ts';
-import { StorageFullError } from '../adapters/idb/storage-errors.ts';
 import { openWalletDatabase } from '../adapters/idb/wallet-database.ts';
 import { WorkerPoolMiner, defaultWorkerCount } from '../adapters/miner/worker-pool-miner.ts';
 import { systemClock } from '../adapters/system-clock.ts';
 import { claimTabSlot, type TabSlot } from '../adapters/tab-slot.ts';
 import { WalletKeys } from './wallet-keys.ts';
 import { WalletService } from './wallet-service.ts';
-import { subscribeNodeEvents } from './node-events.ts';
+import { subscribeNodeEvents, watchSignaling, watchStorageFull } from './node-events.ts';
+import { loadNodeIdentity } from './node-identity.ts';
 
 export interface StorageStatus {
   slot: number;
@@ -114,18 +102,6 @@ function defaultSignalingUrl(): string {
   return url.href;
 }
 
-/** The node's peer key, made once per chain database and kept in it. */
-async function nodeIdentity(db: ChainDatabase): Promise<NodeIdentity> {
-  let hex = await db.get('meta', 'node-key');
-  if (!hex || !/^[0-9a-f]{64}$/.test(hex) || !isValidSecretKey(hexToBytes(hex))) {
-    hex = bytesToHex(generateSecretKey());
-    await db.put('meta', hex, 'node-key');
-  }
-  const secretKey = hexToBytes(hex);
-  const publicKey = publicKeyOf(secretKey);
-  return { secretKey, publicKey, peerId: peerIdOf(publicKey) };
-}
-
 export async function startNode(params: NetworkParams, options: StartOptions = {}): Promise<NodeServices> {
   const slot = await claimTabSlot(params.name);
   const chainDb = await openChainDatabase(slot.databaseName, options.onVersionChange ? { onVersionChange: options.onVersionChange } : {});
@@ -161,11 +137,13 @@ export async function startNode(params: NetworkParams, options: StartOptions = {
 
   // Peers: this node's key (per chain slot, so bans and peer lists mean the same node across
   // reloads), the peer-to-peer network, and the links that feed it.
-  const identity = await nodeIdentity(chainDb);
+  const identity = await loadNodeIdentity(
+    () => chainDb.get('meta', 'node-key'),
+    (hex) => chainDb.put('meta', hex, 'node-key'),
+  );
   const network = new Network({ node, identity, bans, userAgent: `tabchain/${params.name}` });
   const signalingUrl = options.signalingUrl ?? defaultSignalingUrl();
-  let signalingStatus: SignalingStatus = 'offline';
-  const statusHandlers = new Set<(payload: unknown) => void>();
+  const signaling = watchSignaling();
   const connector = new PeerConnector({
     network,
     identity,
@@ -173,22 +151,11 @@ export async function startNode(params: NetworkParams, options: StartOptions = {
     room: params.genesisHash,
     ...(options.iceServers ? { iceServers: options.iceServers } : {}),
     ...(options.maxPeers !== undefined ? { maxPeers: options.maxPeers } : {}),
-    onStatus: (status) => {
-      signalingStatus = status;
-      for (const h of statusHandlers) h({ status });
-    },
+    onStatus: signaling.onStatus,
   });
   connector.start();
 
-  let full = false;
-  const fullHandlers = new Set<(payload: unknown) => void>();
-  node.on('error', ({ error }) => {
-    if (error instanceof StorageFullError && !full) {
-      full = true;
-      node.stopMining();
-      for (const h of fullHandlers) h({ message: error.message });
-    }
-  });
+  const storageFull = watchStorageFull(node);
 
   // Another tab changed the shared wallet (a new address, a passphrase): read it again.
   if (typeof BroadcastChannel !== 'undefined') {
@@ -204,7 +171,7 @@ export async function startNode(params: NetworkParams, options: StartOptions = {
     network,
     connector,
     identity,
-    signalingStatus: () => signalingStatus,
+    signalingStatus: signaling.status,
     keys,
     wallet,
     miner,
@@ -218,10 +185,10 @@ export async function startNode(params: NetworkParams, options: StartOptions = {
         usage: estimate?.usage ?? null,
         quota: estimate?.quota ?? null,
         persisted,
-        full,
+        full: storageFull.isFull(),
         lost,
       };
     },
-    subscribe: (event, handler) => subscribeNodeEvents({ node, network, statusHandlers, fullHandlers }, event, handler),
+    subscribe: (event, handler) => subscribeNodeEvents({ node, network, statusHandlers: signaling.handlers, fullHandlers: storageFull.handlers }, event, handler),
   };
 }

@@ -9,22 +9,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import wrtc from '@roamhq/wrtc';
 import WebSocket from 'ws';
-import {
-  BanList,
-  Network,
-  Node,
-  bytesToHex,
-  generateSecretKey,
-  hexToBytes,
-  isValidSecretKey,
-  networks,
-  peerIdOf,
-  publicKeyOf,
-  type NetworkName,
-  type NodeIdentity,
-} from '../core/index.ts';
-import type { SignalingStatus } from '../adapters/net/signaling-client.ts';
-import { StorageFullError } from '../adapters/idb/storage-errors.ts';
+import { BanList, Network, Node, networks, type NetworkName } from '../core/index.ts';
 import { LevelChainStore } from '../adapters/level/level-chain-store.ts';
 import { LevelBanStore, LevelPendingTxStore, LevelSettings, LevelWalletRecords } from '../adapters/level/level-small-stores.ts';
 import { openNodeDatabase, type NodeDatabase } from '../adapters/level/node-database.ts';
@@ -32,7 +17,8 @@ import { createNodeMinerWorker } from '../adapters/miner/node-miner-worker.ts';
 import { WorkerPoolMiner } from '../adapters/miner/worker-pool-miner.ts';
 import { systemClock } from '../adapters/system-clock.ts';
 import { PeerConnector } from '../app/peer-connector.ts';
-import { subscribeNodeEvents } from '../app/node-events.ts';
+import { subscribeNodeEvents, watchSignaling, watchStorageFull } from '../app/node-events.ts';
+import { loadNodeIdentity } from '../app/node-identity.ts';
 import type { NodeServices } from '../app/start-node.ts';
 import type { StoredWallet } from '../adapters/idb/wallet-database.ts';
 import { WalletKeys } from '../app/wallet-keys.ts';
@@ -67,17 +53,6 @@ function diskUsage(dir: string): number {
   return total;
 }
 
-async function nodeIdentity(settings: LevelSettings): Promise<NodeIdentity> {
-  let hex = await settings.get('node-key');
-  if (!hex || !/^[0-9a-f]{64}$/.test(hex) || !isValidSecretKey(hexToBytes(hex))) {
-    hex = bytesToHex(generateSecretKey());
-    await settings.set('node-key', hex);
-  }
-  const secretKey = hexToBytes(hex);
-  const publicKey = publicKeyOf(secretKey);
-  return { secretKey, publicKey, peerId: peerIdOf(publicKey) };
-}
-
 export async function startHeadlessNode(options: HeadlessOptions): Promise<HeadlessNode> {
   const params = networks[options.network];
   const dir = join(options.dataDir, params.name);
@@ -105,10 +80,12 @@ export async function startHeadlessNode(options: HeadlessOptions): Promise<Headl
   const staleTimer = setInterval(() => node.refreshStaleTemplate(), 5000);
   const bans = await BanList.open(new LevelBanStore(db), systemClock);
 
-  const identity = await nodeIdentity(settings);
+  const identity = await loadNodeIdentity(
+    () => settings.get('node-key'),
+    (hex) => settings.set('node-key', hex),
+  );
   const network = new Network({ node, identity, bans, userAgent: `tabchain-node/${params.name}` });
-  let signalingStatus: SignalingStatus = 'offline';
-  const statusHandlers = new Set<(payload: unknown) => void>();
+  const signaling = watchSignaling();
   const connector = new PeerConnector({
     network,
     identity,
@@ -118,38 +95,27 @@ export async function startHeadlessNode(options: HeadlessOptions): Promise<Headl
     WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket,
     ...(options.iceServers ? { iceServers: options.iceServers } : {}),
     ...(options.maxPeers !== undefined ? { maxPeers: options.maxPeers } : {}),
-    onStatus: (status) => {
-      signalingStatus = status;
-      for (const h of statusHandlers) h({ status });
-    },
+    onStatus: signaling.onStatus,
   });
   connector.start();
 
-  let full = false;
-  const fullHandlers = new Set<(payload: unknown) => void>();
-  node.on('error', ({ error }) => {
-    if (error instanceof StorageFullError && !full) {
-      full = true;
-      node.stopMining();
-      for (const h of fullHandlers) h({ message: error.message });
-    }
-  });
+  const storageFull = watchStorageFull(node);
 
   const services: NodeServices = {
     node,
     network,
     connector,
     identity,
-    signalingStatus: () => signalingStatus,
+    signalingStatus: signaling.status,
     keys,
     wallet,
     miner,
     bans,
     slot: { slot: 0, databaseName: dir, release: () => undefined },
     async storageStatus() {
-      return { slot: 0, database: dir, usage: diskUsage(dir), quota: null, persisted: true, full, lost: [] };
+      return { slot: 0, database: dir, usage: diskUsage(dir), quota: null, persisted: true, full: storageFull.isFull(), lost: [] };
     },
-    subscribe: (event, handler) => subscribeNodeEvents({ node, network, statusHandlers, fullHandlers }, event, handler),
+    subscribe: (event, handler) => subscribeNodeEvents({ node, network, statusHandlers: signaling.handlers, fullHandlers: storageFull.handlers }, event, handler),
   };
 
   let closed = false;
