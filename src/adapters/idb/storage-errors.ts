@@ -2,11 +2,11 @@
  * @module Storage failures, typed so the node can say plainly what happened.
  */
 
-/** The browser refused to store more (QuotaExceededError); the write was rolled back. */
+/** The browser (QuotaExceededError) or the disk (ENOSPC) refused to store more; the write was rolled back. */
 export class StorageFullError extends Error {
   override readonly name = 'StorageFullError';
   constructor(cause: unknown) {
-    super('storage is full: the browser refused to store more data; nothing was half-written', { cause });
+    super('storage is full: the browser or the disk refused to store more data; nothing was half-written', { cause });
   }
 }
 

@@ -275,7 +275,7 @@ export class Network {
 
   private close(p: Peer, why: CloseReason): void {
     if (p.state === 'closed') return;
-    if (why.kind === 'ban') void this.bans.ban(p.id, why.reason);
+    if (why.kind === 'ban') this.bans.ban(p.id, why.reason).catch((error: unknown) => this.node.reportError(error));
     this.forget(p, why);
     p.link.close();
   }
@@ -350,18 +350,18 @@ export class Network {
           headers: this.node.chain.headersAfter(m.locator.map(hashToHex), isZero(m.stopHash) ? undefined : hashToHex(m.stopHash), WIRE_LIMITS.maxHeaders),
         });
       case 'headers':
-        return void this.onHeaders(p, m.headers);
+        return void this.onHeaders(p, m.headers).catch((error: unknown) => this.node.reportError(error));
       case 'inv':
         return this.onInv(p, m.items);
       case 'getdata':
-        return void this.onGetData(p, m.items);
+        return void this.onGetData(p, m.items).catch((error: unknown) => this.node.reportError(error));
       case 'notfound':
         for (const item of m.items) p.inFlight.delete(hashToHex(item.hash));
         return this.requestBlocks();
       case 'block':
         return this.onBlock(p, m.block);
       case 'tx':
-        return void this.onTx(p, m.tx);
+        return void this.onTx(p, m.tx).catch((error: unknown) => this.node.reportError(error));
       case 'peers':
         return void this.events.emit('peer-list', { from: p.id, peers: m.peers.filter((id) => id !== this.identity.peerId) });
       case 'signal':

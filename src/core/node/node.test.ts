@@ -121,6 +121,49 @@ describe('Node', () => {
     expect(node.tip.height).toBe(0);
   });
 
+  it('behavior: overlapping mine() calls share one run and the miner stops when both are served', async () => {
+    const { node, miner } = await openNode();
+    const [a, b] = await Promise.all([node.mine(2), node.mine(1)]);
+    expect(new Set([...a, ...b]).size).toBe(3);
+    expect(node.tip.height).toBe(3);
+    expect(miner.running).toBe(false);
+    expect(node.isMining).toBe(false);
+  });
+
+  it('behavior: mine() while the user mines leaves the miner running; mining started during mine() keeps running', async () => {
+    const { node, miner } = await openNode();
+    miner.search = false;
+    node.startMining(1);
+    miner.search = true;
+    await node.mine(1);
+    expect(node.isMining).toBe(true);
+    node.stopMining();
+
+    const done = node.mine(2);
+    node.startMining(1); // the user starts mining while mine() runs
+    await done;
+    expect(node.isMining).toBe(true);
+    node.stopMining();
+  });
+
+  it('error: an accepted tx whose save fails is reported to the caller; a failing delete is an error event, not an unhandled rejection', async () => {
+    const pendingStore = new MemoryPendingTxStore();
+    const { node } = await openNode({ chainStore: new MemoryChainStore(), pendingStore });
+    const b = new ChainBuilder();
+    const blocks = b.extend(b.genesis, 6);
+    await node.chain.processBlocks(blocks.map((x) => x.block));
+    const errors: unknown[] = [];
+    node.on('error', (e) => errors.push(e.error));
+    const full = new Error('disk full');
+    pendingStore.put = () => Promise.reject(full);
+    pendingStore.delete = () => Promise.reject(full);
+    const tx = b.spend([b.coinbaseOf(blocks[0]!)], [49n * 100_000_000n]);
+    await expect(node.submitTx(tx)).rejects.toBe(full);
+    await node.mine(1); // the tx leaves the pool: its delete fails too
+    await new Promise((r) => setTimeout(r, 0));
+    expect(errors).toContain(full);
+  });
+
   it('error: mine(0) is refused', async () => {
     const { node } = await openNode();
     await expect(node.mine(0)).rejects.toThrow(RangeError);

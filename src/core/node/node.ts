@@ -65,6 +65,10 @@ export class Node {
   private job: MiningJob | undefined;
   private extraNonce = 0n;
   private reorgRemoved: string[] = [];
+  /** Txids inside submitTx, which saves them itself. */
+  private readonly submitting = new Set<string>();
+  /** The miner runs because mine() started it (not the user): it stops when mine()'s work is done. */
+  private minedOnDemand = false;
   private readonly mineWaiters: { remaining: number; hashes: string[]; resolve: (hashes: string[]) => void; reject: (error: unknown) => void }[] = [];
 
   private constructor(options: NodeOptions, chain: Chain) {
@@ -84,21 +88,23 @@ export class Node {
         // Txs a reorg took out and could not put back (now conflicting or immature) are gone for good.
         const gone = this.reorgRemoved.filter((id) => !this.mempool.has(id));
         this.reorgRemoved = [];
-        if (gone.length) void this.pendingStore?.delete(gone);
+        if (gone.length) this.quietly(this.pendingStore?.delete(gone));
         this.refreshTemplate(true);
       });
       this.events.emit('tip', e.tip);
     });
     this.mempool.on('tx-accepted', (entry) => {
       this.events.emit('tx-accepted', entry);
-      void this.pendingStore?.put(entry.txid, encodeTx(entry.tx), entry.time);
+      // submitTx saves its own tx and reports a failure to its caller; others (orphans adopted
+      // later, txs back from a reorg) can only report one.
+      if (!this.submitting.has(entry.txid)) this.quietly(this.pendingStore?.put(entry.txid, encodeTx(entry.tx), entry.time));
       this.refreshTemplate(false);
     });
     this.mempool.on('tx-removed', (e) => {
       this.events.emit('tx-removed', e);
       // A reorg takes every tx out and puts back the valid ones: decide after it is done.
       if (e.reason === 'reorg') this.reorgRemoved.push(e.txid);
-      else void this.pendingStore?.delete([e.txid]);
+      else this.quietly(this.pendingStore?.delete([e.txid]));
     });
     this.miner?.onFound((header) => {
       this.onMinerFound(header).catch((error: unknown) => {
@@ -162,9 +168,30 @@ export class Node {
    * are unknown is kept as pending too, so a payment signed offline goes out once synced.
    */
   async submitTx(tx: Transaction): Promise<Result<AcceptedTx>> {
-    const result = await this.mempool.accept(tx);
-    if (!result.ok && result.code === 'missing-inputs') await this.pendingStore?.put(txid(tx), encodeTx(tx), this.clock.now());
-    return result;
+    const id = txid(tx);
+    this.submitting.add(id);
+    try {
+      const result = await this.mempool.accept(tx);
+      // Accepted or waiting for its inputs, a tx is reported only once it is stored (a payment
+      // must survive a restart); a failed save throws the store's error (an accepted tx stays in
+      // this session's pool).
+      if (result.ok || result.code === 'missing-inputs') await this.pendingStore?.put(id, encodeTx(tx), this.mempool.get(id)?.time ?? this.clock.now());
+      return result;
+    } finally {
+      this.submitting.delete(id);
+    }
+  }
+
+  /**
+   * Reports a failure of work nobody awaits (store writes after events, a peer's message) as an
+   * 'error' event instead of an unhandled rejection, which would end a Node process.
+   */
+  reportError(error: unknown): void {
+    this.events.emit('error', { error });
+  }
+
+  private quietly(work: Promise<unknown> | undefined): void {
+    work?.catch((error: unknown) => this.reportError(error));
   }
 
   /** A confirmed tx (active chain) by txid. */
@@ -198,12 +225,14 @@ export class Node {
     if (!this.miner) throw new Error('this node has no miner');
     if (!this.coinbaseKey) throw new Error('this node has no key to pay coinbases to');
     this.mining = true;
+    this.minedOnDemand = false;
     this.refreshTemplate(true);
     this.miner.start(workers);
   }
 
   stopMining(): void {
     this.mining = false;
+    this.minedOnDemand = false;
     this.job = undefined;
     this.miner?.stop();
   }
@@ -214,11 +243,15 @@ export class Node {
    */
   mine(n: number, workers = 1): Promise<string[]> {
     if (!Number.isInteger(n) || n < 1) return Promise.reject(new RangeError('mine(n) needs a positive integer n'));
-    const wasMining = this.mining;
     const done = new Promise<string[]>((resolve, reject) => this.mineWaiters.push({ remaining: n, hashes: [], resolve, reject }));
-    if (!wasMining) this.startMining(workers);
+    if (!this.mining) {
+      this.startMining(workers);
+      this.minedOnDemand = true;
+    }
+    // Overlapping calls share one run: the miner stops when the last of them is served, unless
+    // the user started mining meanwhile (which clears minedOnDemand).
     return done.then((hashes) => {
-      if (!wasMining && this.mineWaiters.length === 0) this.stopMining();
+      if (this.minedOnDemand && this.mineWaiters.length === 0) this.stopMining();
       return hashes;
     });
   }
