@@ -114,6 +114,19 @@ export class PeerConnector {
     return true;
   }
 
+  /**
+   * Stops finding peers through a signaling server added with {@link addSignalingServer} (the
+   * REST API's `DELETE /nodes`). Links already open stay open; signaling for them goes through
+   * the mesh from now on. The own server cannot be removed. Returns false when it was not known.
+   */
+  removeSignalingServer(url: string): boolean {
+    const server = this.servers.get(url);
+    if (!server || server === this.primary) return false;
+    this.servers.delete(url);
+    server.client.stop();
+    return true;
+  }
+
   /** Every signaling server in use, the own one first, with its status and how many peers it knows. */
   signalingServers(): { url: string; status: SignalingStatus; peers: number }[] {
     return [...this.servers.entries()].map(([url, s]) => ({ url, status: s.client.status, peers: s.peers.size }));

@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseNodeArgs, UsageError } from './run-node.ts';
+import { parseNodeArgs, secureDataDir, startFailureMessage, usage, UsageError } from './run-node.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const cli = ['--import', 'tsx', 'src/headless/cli.ts'];
@@ -51,11 +51,57 @@ describe('npm run node: options', () => {
     [['--signal', 'nope'], /not a URL/],
     [['--origin', 'ftp://x'], /--origin/],
     [['--token', ''], /--token is empty/],
+    [['--token', 'two words'], /--token must be printable ASCII without spaces/],
+    [['--token', 'tab\there'], /--token must be printable ASCII/],
+    [['--token', 'clé'], /--token must be printable ASCII/],
     [['stray'], /positional|Unexpected argument/i],
     [['--mine=yes'], /mine/],
   ])('error: %j is refused', (argv, message) => {
     expect(() => parseNodeArgs(argv as string[], {})).toThrow(UsageError);
     expect(() => parseNodeArgs(argv as string[], {})).toThrow(message);
+  });
+
+  it('error: a TABCHAIN_TOKEN with whitespace is refused (it could never match a Bearer header); the usage recommends it over --token', () => {
+    expect(() => parseNodeArgs([], { TABCHAIN_TOKEN: 'secret ' })).toThrow(/^TABCHAIN_TOKEN must be printable ASCII without spaces/);
+    expect(parseNodeArgs([], { TABCHAIN_TOKEN: 's3cret-Token_~!' })).toMatchObject({ options: { token: 's3cret-Token_~!' } });
+    expect(usage).toMatch(/Prefer\s+the TABCHAIN_TOKEN environment variable: other users can read --token\s+in the process list/);
+    expect(usage).toMatch(/mode 700/);
+  });
+
+  it('behavior: the data directory (and ~/.tabchain as its default parent) is created private, and an existing one made private', () => {
+    if (process.platform === 'win32') return;
+    const home = mkdtempSync(join(tmpdir(), 'tabchain-home-'));
+    dirs.push(home);
+    const warnings: string[] = [];
+    const data = join(home, '.tabchain', 'node-5000');
+    secureDataDir(data, (line) => warnings.push(line), home);
+    expect(statSync(join(home, '.tabchain')).mode & 0o777).toBe(0o700);
+    expect(statSync(data).mode & 0o777).toBe(0o700);
+    chmodSync(data, 0o755);
+    chmodSync(join(home, '.tabchain'), 0o755);
+    secureDataDir(data, (line) => warnings.push(line), home);
+    expect(statSync(data).mode & 0o777).toBe(0o700);
+    expect(statSync(join(home, '.tabchain')).mode & 0o777).toBe(0o700);
+    // Elsewhere only the directory itself: its parent is the user's business.
+    const parent = join(home, 'shared');
+    mkdirSync(parent, { mode: 0o755 });
+    chmodSync(parent, 0o755);
+    secureDataDir(join(parent, 'node'), (line) => warnings.push(line), home);
+    expect(statSync(parent).mode & 0o777).toBe(0o755);
+    expect(statSync(join(parent, 'node')).mode & 0o777).toBe(0o700);
+    expect(warnings).toEqual([]);
+  });
+
+  it('behavior: a start failure names its causes and codes, with a hint for a locked data directory or a taken port', () => {
+    const locked = new Error('Database failed to open', { cause: Object.assign(new Error('IO error: lock /d/test/LOCK: Resource temporarily unavailable'), { code: 'LEVEL_LOCKED' }) });
+    Object.assign(locked, { code: 'LEVEL_DATABASE_NOT_OPEN' });
+    expect(startFailureMessage(locked, { port: 5000, dataDir: '/d' })).toBe(
+      'Database failed to open (LEVEL_DATABASE_NOT_OPEN): IO error: lock /d/test/LOCK: Resource temporarily unavailable (LEVEL_LOCKED): another tabchain-node is using the data directory /d; stop it, or give this one its own --data',
+    );
+    expect(startFailureMessage(Object.assign(new Error('listen EADDRINUSE: address already in use 127.0.0.1:5000'), { code: 'EADDRINUSE' }), { port: 5000, dataDir: '/d' })).toBe(
+      'listen EADDRINUSE: address already in use 127.0.0.1:5000 (port 5000 is taken: pick another with --port)',
+    );
+    expect(startFailureMessage('plain', { port: 1, dataDir: '/d' })).toBe('plain');
   });
 
   it('behavior: --help exits 0 with the usage; a bad flag exits 2 with a clear message', () => {
@@ -92,11 +138,9 @@ interface Proc {
 const procs: Proc[] = [];
 const dirs: string[] = [];
 
-/** Starts `npm run node` as a process; resolves with its start lines once it printed them. */
-async function startProcess(port: number): Promise<Proc> {
-  const data = mkdtempSync(join(tmpdir(), `tabchain-cli-${port}-`));
-  dirs.push(data);
-  const child = spawn(process.execPath, [...cli, '--network', 'test', '--port', String(port), '--data', data, '--workers', '1'], {
+/** Spawns `npm run node` (`nodeArgs` go to node itself, before the script). */
+function spawnNode(port: number, data: string, nodeArgs: string[] = []): Proc {
+  const child = spawn(process.execPath, [...nodeArgs, ...cli, '--network', 'test', '--port', String(port), '--data', data, '--workers', '1'], {
     cwd: root,
     env: { ...process.env, TABCHAIN_TOKEN: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -105,13 +149,24 @@ async function startProcess(port: number): Promise<Proc> {
   procs.push(proc);
   child.stdout!.on('data', (c: Buffer) => (proc.stdout += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (proc.stderr += c.toString()));
+  return proc;
+}
+
+/** Starts `npm run node` as a process; resolves with its start lines once it printed them. */
+async function startProcess(port: number, options: { data?: string; nodeArgs?: string[] } = {}): Promise<Proc> {
+  const data = options.data ?? mkdtempSync(join(tmpdir(), `tabchain-cli-${port}-`));
+  if (options.data === undefined) dirs.push(data);
+  const proc = spawnNode(port, data, options.nodeArgs);
   const end = Date.now() + 20_000;
   while (!/peer id: /.test(proc.stdout)) {
-    if (child.exitCode !== null || Date.now() > end) throw new Error(`node on ${port} did not start: ${proc.stderr}`);
+    if (proc.child.exitCode !== null || Date.now() > end) throw new Error(`node on ${port} did not start: ${proc.stderr}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   return proc;
 }
+
+/** The port a node started with --port 0 printed. */
+const restPort = (proc: Proc) => Number(/^rest: http:\/\/127\.0\.0\.1:(\d+)$/m.exec(proc.stdout)![1]);
 
 async function http(port: number, method: string, path: string, json?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, {
@@ -185,4 +240,35 @@ describe('npm run node: the tutorials’ session', () => {
     expect(procA.stderr).toBe('');
     expect(procB.stderr).toBe('');
   }, 60_000);
+});
+
+describe('npm run node: failures', () => {
+  it('error: a second node on the same --data exits 1 naming LEVEL_LOCKED and the other node; the first goes on', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'tabchain-cli-lock-'));
+    dirs.push(data);
+    const first = await startProcess(0, { data });
+    const second = spawnNode(0, data);
+    expect(await second.exited).toBe(1);
+    expect(second.stderr).toMatch(/^tabchain-node: cannot start: Database failed to open.*LEVEL_LOCKED.*another tabchain-node is using the data directory /);
+    expect(second.stderr).toContain(data);
+    expect(second.stdout).toBe('');
+    expect((await http(restPort(first), 'GET', '/health')).status).toBe(200);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+  }, 40_000);
+
+  it.skipIf(process.platform === 'win32')('error: an unhandled rejection is one line on stderr and the node keeps serving; an uncaught exception closes and exits 1', async () => {
+    // Preloaded into the node process: SIGUSR2 rejects a promise nobody awaits, the second one throws.
+    const trigger = `let n = 0; process.on('SIGUSR2', () => { if (n++ === 0) void Promise.reject(new Error('test rejection')); else throw new Error('test exception'); });`;
+    const proc = await startProcess(0, { nodeArgs: ['--import', `data:text/javascript,${encodeURIComponent(trigger)}`] });
+    const port = restPort(proc);
+    proc.child.kill('SIGUSR2');
+    const end = Date.now() + 10_000;
+    while (!/unhandled rejection/.test(proc.stderr) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(proc.stderr).toMatch(/^tabchain-node: unhandled rejection, still serving: Error: test rejection \(at .*\)\n$/);
+    expect((await http(port, 'GET', '/health')).status).toBe(200);
+    proc.child.kill('SIGUSR2');
+    expect(await proc.exited).toBe(1);
+    expect(proc.stderr.split('\n').filter(Boolean)).toEqual([expect.stringMatching(/unhandled rejection/), expect.stringMatching(/^tabchain-node: uncaught exception, stopping: Error: test exception/)]);
+  }, 40_000);
 });

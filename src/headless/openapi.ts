@@ -28,6 +28,16 @@ const bodyErrors = {
 const auth = {
   '401': err('a token is set (--token / TABCHAIN_TOKEN) and the request lacks `Authorization: Bearer <token>`'),
 };
+/** Answers every route can give, whatever it does (added to each operation below). */
+const everywhere = {
+  '403': err('`cross-site`: sent by a web page of another origin (an Origin that is not an --origin, or Sec-Fetch-Site cross-site / same-site)'),
+  '421': err('`bad-host`: the Host header is not this node (localhost, 127.0.0.1, [::1] or --host, with its port): a guard against DNS rebinding'),
+  '503': err('`starting`: the node is still starting; or `storage-error`: the database failed (nothing was half-written)'),
+};
+/** Answers of the routes that write. */
+const writes = {
+  '507': err('`storage-full`: the disk refused to store more; nothing was half-written'),
+};
 const secured = [{ bearer: [] as string[] }];
 
 const mine = {
@@ -39,6 +49,16 @@ const mine = {
 
 /** The OpenAPI 3.1 document of every REST route. */
 export function openApiDocument(): Record<string, unknown> {
+  const doc = document();
+  for (const item of Object.values(doc.paths)) {
+    for (const op of Object.values(item) as { security?: unknown; responses: Record<string, unknown> }[]) {
+      op.responses = { ...op.responses, ...everywhere, ...(op.security ? writes : {}) };
+    }
+  }
+  return doc;
+}
+
+function document(): { paths: Record<string, Record<string, unknown>> } & Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: {
@@ -47,11 +67,13 @@ export function openApiDocument(): Record<string, unknown> {
       description:
         'The REST API of `npm run node`: the classic blockchain tutorials’ endpoints over a real proof-of-work node that links to browser tabs and other nodes over WebRTC. ' +
         'Amounts in request bodies are coins; amounts in responses are decimal strings of base units (1 coin = 100000000 units), as `window.tabchain` returns them. ' +
-        'Errors are `{ error, message, field? }`. The same port also serves the WebSocket signaling endpoint `/signal` that other nodes and tabs find this node through.',
+        'Errors are `{ error, message, field? }`. HEAD is served like GET without the body, except on GET /mine and GET /nodes/resolve (they change something). ' +
+        'Requests must be for this node’s Host (421 otherwise) and must not come from web pages of other origins (403). ' +
+        'The same port also serves the WebSocket signaling endpoint `/signal` that other nodes and tabs find this node through.',
     },
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'Needed by /mine, POST /transactions/new and POST /nodes/register only when the node was started with a token.' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'Needed by /mine, POST /transactions/new, POST /nodes/register and DELETE /nodes only when the node was started with a token.' },
       },
       schemas: {
         Error: {
@@ -61,7 +83,7 @@ export function openApiDocument(): Record<string, unknown> {
             error: {
               type: 'string',
               description:
-                'a stable code: bad-request, bad-json, bad-body, missing-field, bad-amount, bad-address, wrong-network, insufficient-funds, fee-too-low, memo-too-long, bad-sender, bad-nodes, too-many-nodes, rejected, locked, unauthorized, not-found, unknown-route, method-not-allowed, payload-too-large, unsupported-media-type, starting, internal',
+                'a stable code: bad-request, bad-json, bad-body, missing-field, bad-amount, bad-address, wrong-network, insufficient-funds, fee-too-low, memo-too-long, bad-memo, bad-sender, bad-nodes, too-many-nodes, rejected, locked, unauthorized, not-found, unknown-route, method-not-allowed, payload-too-large, unsupported-media-type, aborted, headers-too-large, timeout, bad-host, cross-site, starting, storage-error, storage-full, internal',
             },
             message: { type: 'string' },
             field: { type: 'string', description: 'the request field or parameter at fault' },
@@ -178,7 +200,7 @@ export function openApiDocument(): Record<string, unknown> {
                     recipient: { type: 'string', description: 'an address of this network (tab1… / ttab1…)' },
                     amount: coins('what the recipient gets'),
                     fee: coins('an absolute fee (at least 1 unit per byte)'),
-                    memo: { type: 'string', description: 'at most 80 bytes of UTF-8' },
+                    memo: { type: 'string', description: 'at most 80 bytes of UTF-8 (no lone UTF-16 surrogates)' },
                     sender: { type: 'string', description: 'optional; when given, one of this wallet’s addresses (GET /wallet)' },
                   },
                 },
@@ -194,7 +216,7 @@ export function openApiDocument(): Record<string, unknown> {
               },
               'accepted into the pool and relayed',
             ),
-            '400': err('a bad field (`field` names it): recipient (bad-address, wrong-network), amount (bad-amount, insufficient-funds), fee (bad-amount, fee-too-low), memo (memo-too-long), sender'),
+            '400': err('a bad field (`field` names it): recipient (bad-address, wrong-network), amount (bad-amount, insufficient-funds), fee (bad-amount, fee-too-low), memo (memo-too-long, bad-memo), sender'),
             ...auth,
             '409': err('the wallet is locked'),
             ...bodyErrors,
@@ -203,12 +225,12 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       '/nodes': {
-        get: { summary: 'Registered nodes', responses: { '200': json(ref('Nodes'), 'every node registered with POST /nodes/register'), '500': common['500'] } },
-      },
-      '/nodes/register': {
-        post: {
-          summary: 'Find peers through other nodes (the tutorials’ /nodes/register)',
-          description: 'Each `http(s)://host:port` becomes a signaling server `ws(s)://host:port/signal`: this node joins its room and links over WebRTC to the nodes and tabs there. Every entry is checked before any is added.',
+        get: { summary: 'Registered nodes', responses: { '200': json(ref('Nodes'), 'every node registered with POST /nodes/register or given with --signal'), '500': common['500'] } },
+        delete: {
+          summary: 'Forget registered nodes',
+          description:
+            'Stops finding peers through these nodes and removes them from the stored list, so they do not come back at the next start. Links already open stay open. ' +
+            'A node given with --signal is dropped for now but comes back when the node starts with it again; unknown entries are named in the message.',
           security: secured,
           requestBody: {
             required: true,
@@ -219,7 +241,40 @@ export function openApiDocument(): Record<string, unknown> {
             },
           },
           responses: {
-            '201': json({ allOf: [ref('Nodes'), { type: 'object', properties: { message: { const: 'New nodes have been added' } } }] }, 'registered'),
+            '200': json(
+              {
+                allOf: [
+                  ref('Nodes'),
+                  { type: 'object', required: ['message', 'removed'], properties: { message: { type: 'string', examples: ['Nodes have been removed'] }, removed: { type: 'array', items: { type: 'string' } } } },
+                ],
+              },
+              'forgotten; `total_nodes` is what is left',
+            ),
+            '400': err('"Please supply a valid list of nodes", or an entry that is not http(s)://host:port (`field`: nodes[i])'),
+            ...auth,
+            ...bodyErrors,
+            '500': common['500'],
+          },
+        },
+      },
+      '/nodes/register': {
+        post: {
+          summary: 'Find peers through other nodes (the tutorials’ /nodes/register)',
+          description:
+            'Each `http(s)://host:port` (port 1–65535) becomes a signaling server `ws(s)://host:port/signal`: this node joins its room and links over WebRTC to the nodes and tabs there. ' +
+            'Every entry is checked before any is added. The list is stored in the data directory (nodes.json) before the answer, and the nodes are registered again at the next start (DELETE /nodes forgets them). ' +
+            'This node’s own URL is skipped, and the message says so.',
+          security: secured,
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { type: 'object', required: ['nodes'], properties: { nodes: { type: 'array', minItems: 1, maxItems: 64, items: { type: 'string', examples: ['http://127.0.0.1:5001'] } } } },
+              },
+            },
+          },
+          responses: {
+            '201': json({ allOf: [ref('Nodes'), { type: 'object', properties: { message: { type: 'string', examples: ['New nodes have been added'] } } }] }, 'registered'),
             '400': err('"Please supply a valid list of nodes", or an entry that is not http(s)://host:port (`field`: nodes[i])'),
             ...auth,
             ...bodyErrors,

@@ -1,14 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAddress, encodeAddress, networks } from '../core/index.ts';
 import type { TabchainApi } from '../app/tabchain-api.ts';
-import { startNodeHttpServer } from './http-server.ts';
+import { StorageError, StorageFullError } from '../adapters/idb/storage-errors.ts';
+import { checkRequestSource, startNodeHttpServer, DEFAULT_TIMEOUTS, MAX_CONNECTIONS, type RequestSourcePolicy } from './http-server.ts';
 import { openApiDocument } from './openapi.ts';
-import { createRestHandler, routes, signalUrlOfNode, MAX_BODY_BYTES } from './rest-api.ts';
-import { runNode, type RunningNode } from './run-node.ts';
+import { createRestHandler, routes, signalUrlOfNode, MAX_BODY_BYTES, type NodeListStore, type RestOptions } from './rest-api.ts';
+import { runNode, type NodeCommandOptions, type RunningNode } from './run-node.ts';
+
+const posix = process.platform !== 'win32';
 
 interface Answer {
   status: number;
@@ -46,12 +50,64 @@ function chunkedPost(base: string, path: string, bytes: number): Promise<{ statu
   });
 }
 
+/** A request through node:http, with any headers (Host, Origin, Sec-Fetch-Site: fetch forbids them). */
+function rawRequest(base: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${base}${path}`, { method, headers }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Writes `data` on a raw TCP connection and resolves with everything read until the server closes it. */
+function socketExchange(port: number, data: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(data));
+    let text = '';
+    socket.on('data', (c: Buffer) => (text += c.toString()));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(text));
+  });
+}
+
+/** A REST handler over a fake API on its own server (no node). */
+async function fakeServer(api: Partial<Record<keyof TabchainApi, unknown>>, options: Partial<RestOptions> = {}) {
+  const errors: unknown[] = [];
+  const handler = createRestHandler({
+    api: { network: 'test', on: () => () => undefined, ...api } as unknown as TabchainApi,
+    connector: { addSignalingServer: () => true, signalingServers: () => [] },
+    onError: (e) => errors.push(e),
+    ...options,
+  });
+  const server: Server = createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    port,
+    errors,
+    handler,
+    async close() {
+      handler.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
 const dirs: string[] = [];
 const nodes: RunningNode[] = [];
-async function start(token?: string): Promise<RunningNode> {
+function nodeOptions(extra: Partial<NodeCommandOptions> = {}): NodeCommandOptions {
   const dataDir = mkdtempSync(join(tmpdir(), 'tabchain-rest-'));
   dirs.push(dataDir);
-  const node = await runNode({ network: 'test', port: 0, host: '127.0.0.1', signal: [], dataDir, mine: false, workers: 1, origins: [], verbose: false, ...(token ? { token } : {}) });
+  return { network: 'test', port: 0, host: '127.0.0.1', signal: [], dataDir, mine: false, workers: 1, origins: [], verbose: false, ...extra };
+}
+async function start(token?: string, extra: Partial<NodeCommandOptions> = {}): Promise<RunningNode> {
+  const node = await runNode(nodeOptions({ ...(token ? { token } : {}), ...extra }));
   nodes.push(node);
   return node;
 }
@@ -111,6 +167,9 @@ describe('REST API, bad requests', () => {
     ['/transactions/new amount zero', 'POST', '/transactions/new', () => ({ json: { recipient, amount: 0 } }), 400, 'bad-amount', 'amount'],
     ['/transactions/new amount negative', 'POST', '/transactions/new', () => ({ json: { recipient, amount: -1 } }), 400, 'bad-amount', 'amount'],
     ['/transactions/new amount with 9 decimals', 'POST', '/transactions/new', () => ({ json: { recipient, amount: '0.000000001' } }), 400, 'bad-amount', 'amount'],
+    ['/transactions/new amount as a number with 9 decimals', 'POST', '/transactions/new', () => ({ json: { recipient, amount: 1e-9 } }), 400, 'bad-amount', 'amount'],
+    ['/transactions/new amount 0.123456789', 'POST', '/transactions/new', () => ({ json: { recipient, amount: 0.123456789 } }), 400, 'bad-amount', 'amount'],
+    ['/transactions/new amount 1e400 (infinity)', 'POST', '/transactions/new', () => ({ raw: `{"recipient":"${recipient}","amount":1e400}`, type: 'application/json' }), 400, 'bad-amount', 'amount'],
     ['/transactions/new amount as words', 'POST', '/transactions/new', () => ({ json: { recipient, amount: 'ten' } }), 400, 'bad-amount', 'amount'],
     ['/transactions/new amount as an object', 'POST', '/transactions/new', () => ({ json: { recipient, amount: { coins: 1 } } }), 400, 'bad-amount', 'amount'],
     ['/transactions/new amount above the balance', 'POST', '/transactions/new', () => ({ json: { recipient, amount: 1000 } }), 400, 'insufficient-funds', 'amount'],
@@ -118,12 +177,18 @@ describe('REST API, bad requests', () => {
     ['/transactions/new fee below the relay minimum', 'POST', '/transactions/new', () => ({ json: { recipient, amount: 1, fee: '0.00000001' } }), 400, 'fee-too-low', 'fee'],
     ['/transactions/new memo over 80 bytes', 'POST', '/transactions/new', () => ({ json: { recipient, amount: 1, memo: 'é'.repeat(41) } }), 400, 'memo-too-long', 'memo'],
     ['/transactions/new memo not a string', 'POST', '/transactions/new', () => ({ json: { recipient, amount: 1, memo: 42 } }), 400, 'bad-request', 'memo'],
+    ['/transactions/new memo with a lone high surrogate', 'POST', '/transactions/new', () => ({ raw: `{"recipient":"${recipient}","amount":1,"memo":"a\\ud800b"}`, type: 'application/json' }), 400, 'bad-memo', 'memo'],
+    ['/transactions/new memo with a lone low surrogate', 'POST', '/transactions/new', () => ({ raw: `{"recipient":"${recipient}","amount":1,"memo":"\\udc00"}`, type: 'application/json' }), 400, 'bad-memo', 'memo'],
     ['/transactions/new sender not this wallet', 'POST', '/transactions/new', () => ({ json: { sender: mainAddress(), recipient, amount: 1 } }), 400, 'bad-sender', 'sender'],
     ['/nodes/register missing list', 'POST', '/nodes/register', () => ({ json: {} }), 400, 'bad-nodes', 'nodes'],
     ['/nodes/register empty list', 'POST', '/nodes/register', () => ({ json: { nodes: [] } }), 400, 'bad-nodes', 'nodes'],
     ['/nodes/register not a list', 'POST', '/nodes/register', () => ({ json: { nodes: 'http://127.0.0.1:5001' } }), 400, 'bad-nodes', 'nodes'],
     ['/nodes/register one bad entry among good ones', 'POST', '/nodes/register', () => ({ json: { nodes: ['http://127.0.0.1:5001', 'ftp://x:1'] } }), 400, 'bad-request', 'nodes[1]'],
     ['/nodes/register no port', 'POST', '/nodes/register', () => ({ json: { nodes: ['http://127.0.0.1'] } }), 400, 'bad-request', 'nodes[0]'],
+    ['/nodes/register port 0', 'POST', '/nodes/register', () => ({ json: { nodes: ['http://127.0.0.1:5001', 'http://127.0.0.1:0'] } }), 400, 'bad-request', 'nodes[1]'],
+    ['DELETE /nodes missing list', 'DELETE', '/nodes', () => ({ json: {} }), 400, 'bad-nodes', 'nodes'],
+    ['DELETE /nodes a bad entry', 'DELETE', '/nodes', () => ({ json: { nodes: ['http://127.0.0.1:5001/x'] } }), 400, 'bad-request', 'nodes[0]'],
+    ['DELETE /nodes without a body', 'DELETE', '/nodes', () => ({}), 415, 'unsupported-media-type'],
     ['/nodes/register a path', 'POST', '/nodes/register', () => ({ json: { nodes: ['http://127.0.0.1:5001/x'] } }), 400, 'bad-request', 'nodes[0]'],
     ['/nodes/register not a URL', 'POST', '/nodes/register', () => ({ json: { nodes: ['127 0 0 1'] } }), 400, 'bad-request', 'nodes[0]'],
     ['/nodes/register a number', 'POST', '/nodes/register', () => ({ json: { nodes: [5001] } }), 400, 'bad-request', 'nodes[0]'],
@@ -211,8 +276,12 @@ describe('REST API, tutorial writes', () => {
     expect(b.status).toBe(201);
     expect(b.body.fee).toBe('100000');
     expect(c.status).toBe(201);
+    // The smallest amount as a JSON number: String(1e-8) is "1e-8", written out as 0.00000001.
+    const d = await call(base, 'POST', '/transactions/new', { json: { recipient: to, amount: 0.00000001 } });
+    expect(d.status).toBe(201);
+    expect(((await call(base, 'GET', `/tx/${d.body.txid as string}`)).body.outputs as { amount: string; address: string }[]).find((o) => o.address === to)?.amount).toBe('1');
     const pool = (await call(base, 'GET', '/mempool')).body;
-    expect(pool.size).toBe(3);
+    expect(pool.size).toBe(4);
 
     const registered = await call(base, 'POST', '/nodes/register', { json: { nodes: ['http://127.0.0.1:1', 'https://example.invalid:443', 'http://127.0.0.1:1'] } });
     expect(registered.status).toBe(201);
@@ -284,13 +353,14 @@ describe('REST API, the OpenAPI document', () => {
     }
   });
 
-  it('behavior: the live server agrees: each documented path answers a wrong method with 405 and exactly the documented methods, and serves the document', async () => {
+  it('behavior: the live server agrees: each documented path answers a wrong method with 405 and exactly the documented methods (and HEAD with each GET that changes nothing), and serves the document', async () => {
     const node = nodes[0]!;
     for (const [path, item] of Object.entries(doc.paths)) {
       const concrete = path.replace('{id}', '0').replace('{txid}', '0'.repeat(64)).replace('{address}', 'x');
       const answer = await call(node.restUrl, 'PUT', concrete);
       expect(answer.status, path).toBe(405);
-      expect(answer.headers.get('allow')!.split(', ').sort(), path).toEqual(Object.keys(item).map((m) => m.toUpperCase()).sort());
+      const head = item.get && !routes.some((r) => r.path === path && r.method === 'GET' && r.sideEffects) ? ['HEAD'] : [];
+      expect(answer.headers.get('allow')!.split(', ').sort(), path).toEqual([...Object.keys(item).map((m) => m.toUpperCase()), ...head].sort());
     }
     expect((await call(node.restUrl, 'GET', '/openapi.json')).body).toEqual(JSON.parse(JSON.stringify(doc)));
   });
@@ -335,6 +405,286 @@ describe('REST API, robustness', () => {
       expect(answer.status).toBe(503);
       expect(answer.body.error).toBe('starting');
       expect((await call(http.restUrl, 'GET', '/signal')).status).toBe(426);
+    } finally {
+      await http.close();
+    }
+  });
+});
+
+describe('REST API, where requests come from (DNS rebinding, cross-site pages)', () => {
+  const policy: RequestSourcePolicy = { port: 5000, host: '127.0.0.1', origins: ['https://app.example'], tokenRequired: false };
+  const check = (headers: IncomingHttpHeaders, p: RequestSourcePolicy = policy) => checkRequestSource(headers, p);
+
+  it('behavior: the Host must be a loopback name or --host, with the node port; with 0.0.0.0 any Host only when a token is set', () => {
+    for (const host of ['127.0.0.1:5000', 'localhost:5000', 'LocalHost:5000', '[::1]:5000']) expect(check({ host }), host).toBeNull();
+    for (const host of ['evil.example:5000', 'rebind.attacker.test:5000', '127.0.0.1:5001', '127.0.0.1', 'localhost.:5000', '127.0.0.1:5000@evil', '']) {
+      expect(check({ host }), host).toMatchObject({ status: 421, error: 'bad-host' });
+    }
+    expect(check({})).toMatchObject({ status: 421, error: 'bad-host' });
+    expect(check({ host: 'localhost' }, { ...policy, port: 80 })).toBeNull();
+    expect(check({ host: '192.168.1.5:5000' }, { ...policy, host: '192.168.1.5' })).toBeNull();
+    expect(check({ host: '[fd00::5]:5000' }, { ...policy, host: 'fd00::5' })).toBeNull();
+    const everywhere = { ...policy, host: '0.0.0.0' };
+    expect(check({ host: 'localhost:5000' }, everywhere)).toBeNull();
+    expect(check({ host: '192.168.1.5:5000' }, everywhere)?.message).toMatch(/token/);
+    expect(check({ host: 'node.example:443' }, { ...everywhere, tokenRequired: true })).toBeNull();
+    expect(check({ host: 'node.example:443' }, { ...policy, host: '::', tokenRequired: true })).toBeNull();
+    expect(check({ host: 'node.example:5000' }, { ...policy, tokenRequired: true })?.status).toBe(421);
+  });
+
+  it('behavior: an Origin other than --origin or the node own is 403, so is Sec-Fetch-Site cross-site / same-site; curl-like requests pass', () => {
+    const host = '127.0.0.1:5000';
+    expect(check({ host, origin: 'https://evil.example' })).toMatchObject({ status: 403, error: 'cross-site' });
+    expect(check({ host, origin: 'null' })?.status).toBe(403);
+    expect(check({ host, origin: 'http://localhost:5000' })?.status).toBe(403);
+    expect(check({ host, origin: 'http://127.0.0.1:5000' })).toBeNull();
+    expect(check({ host, origin: 'https://app.example' })).toBeNull();
+    expect(check({ host, origin: 'https://APP.example', 'sec-fetch-site': 'cross-site' })).toBeNull();
+    expect(check({ host, 'sec-fetch-site': 'cross-site' })).toMatchObject({ status: 403, error: 'cross-site' });
+    expect(check({ host, 'sec-fetch-site': 'same-site' })?.status).toBe(403);
+    expect(check({ host, 'sec-fetch-site': 'same-origin' })).toBeNull();
+    expect(check({ host, 'sec-fetch-site': 'none' })).toBeNull();
+    // --origin '*' opens /signal to every page, not the REST API.
+    expect(check({ host, origin: 'https://evil.example' }, { ...policy, origins: ['*'] })?.status).toBe(403);
+  });
+
+  it('error: a rebound name and cross-site pages get 421 / 403 JSON, and nothing is mined or sent; --origin pages and curl are served', async () => {
+    const node = await start(undefined, { origins: ['https://app.example'] });
+    const port = node.http.port;
+    const height = (await node.api.chain.tip()).height;
+    const host = `127.0.0.1:${port}`;
+    const rebound = await rawRequest(node.restUrl, 'GET', '/mine', { host: `rebind.attacker.test:${port}` });
+    expect(rebound.status).toBe(421);
+    expect(rebound.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(rebound.text)).toMatchObject({ error: 'bad-host', message: expect.stringMatching(/DNS rebinding/) });
+    const image = await rawRequest(node.restUrl, 'GET', '/mine', { host, 'sec-fetch-site': 'cross-site', 'sec-fetch-dest': 'image' });
+    expect(image.status).toBe(403);
+    expect(JSON.parse(image.text).error).toBe('cross-site');
+    const payment = JSON.stringify({ recipient: await node.api.wallet.address(), amount: 1 });
+    const posted = await rawRequest(node.restUrl, 'POST', '/transactions/new', { host, origin: 'https://attacker.example', 'content-type': 'application/json' }, payment);
+    expect(posted.status).toBe(403);
+    const register = await rawRequest(node.restUrl, 'POST', '/nodes/register', { host: `attacker.example:${port}`, 'content-type': 'application/json' }, JSON.stringify({ nodes: ['http://127.0.0.1:1'] }));
+    expect(register.status).toBe(421);
+    expect((await node.api.chain.tip()).height).toBe(height);
+    expect((await call(node.restUrl, 'GET', '/nodes')).body).toEqual({ total_nodes: [] });
+
+    expect((await rawRequest(node.restUrl, 'GET', '/health', { host: `localhost:${port}` })).status).toBe(200);
+    expect((await rawRequest(node.restUrl, 'GET', '/health', { host, origin: 'https://app.example', 'sec-fetch-site': 'cross-site' })).status).toBe(200);
+    expect((await call(node.restUrl, 'GET', '/mine')).status).toBe(200);
+  }, 30_000);
+
+  it('error: the check comes first, before the 503 of a node still starting', async () => {
+    const http = await startNodeHttpServer({ port: 0 });
+    try {
+      expect((await rawRequest(http.restUrl, 'GET', '/health', { host: 'evil.example' })).status).toBe(421);
+      expect((await rawRequest(http.restUrl, 'GET', '/health', { host: `127.0.0.1:${http.port}` })).status).toBe(503);
+    } finally {
+      await http.close();
+    }
+  });
+});
+
+describe('REST API, HEAD', () => {
+  it('behavior: HEAD answers like GET without the body; not on the GETs that change something (405)', async () => {
+    const node = await start();
+    const get = await fetch(`${node.restUrl}/health`);
+    const text = await get.text();
+    const head = await fetch(`${node.restUrl}/health`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(Number(head.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+    expect(await head.text()).toBe('');
+    expect((await fetch(`${node.restUrl}/blocks/0`, { method: 'HEAD' })).status).toBe(200);
+    expect((await fetch(`${node.restUrl}/blocks/99`, { method: 'HEAD' })).status).toBe(404);
+    expect((await fetch(`${node.restUrl}/nope`, { method: 'HEAD' })).status).toBe(404);
+    const mine = await fetch(`${node.restUrl}/mine`, { method: 'HEAD' });
+    expect(mine.status).toBe(405);
+    expect(mine.headers.get('allow')).toBe('GET, POST');
+    expect((await fetch(`${node.restUrl}/nodes/resolve`, { method: 'HEAD' })).status).toBe(405);
+    expect((await fetch(`${node.restUrl}/nodes`, { method: 'PUT' })).headers.get('allow')).toBe('GET, HEAD, DELETE');
+    expect((await node.api.chain.tip()).height).toBe(0);
+  }, 30_000);
+});
+
+describe('REST API, registered nodes across restarts', () => {
+  it('behavior: /nodes/register stores the list (nodes.json, atomically, private) before answering; a restart adds them back; DELETE /nodes forgets them; the own URL is skipped', async () => {
+    const options = nodeOptions();
+    if (posix) chmodSync(options.dataDir, 0o755);
+    let node = await runNode(options);
+    nodes.push(node);
+    if (posix) expect(statSync(options.dataDir).mode & 0o777).toBe(0o700);
+    const own = `http://localhost:${node.http.port}`;
+    const registered = await call(node.restUrl, 'POST', '/nodes/register', { json: { nodes: ['http://127.0.0.1:1', own, 'http://127.0.0.1:2'] } });
+    expect(registered).toMatchObject({
+      status: 201,
+      body: { message: `New nodes have been added (skipped ${own}: that is this node itself)`, total_nodes: ['http://127.0.0.1:1', 'http://127.0.0.1:2'] },
+    });
+    const file = join(node.node.dataDir, 'nodes.json');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ nodes: ['http://127.0.0.1:1', 'http://127.0.0.1:2'] });
+    if (posix) expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(node.node.dataDir).filter((name) => name.includes('.tmp'))).toEqual([]);
+    expect((await call(node.restUrl, 'POST', '/nodes/register', { json: { nodes: [node.restUrl] } })).body.message).toBe(`No nodes were added (skipped ${node.restUrl}: that is this node itself)`);
+
+    await node.close();
+    node = await runNode(options);
+    nodes.push(node);
+    expect((await call(node.restUrl, 'GET', '/nodes')).body).toEqual({ total_nodes: ['http://127.0.0.1:1', 'http://127.0.0.1:2'] });
+    expect(node.node.services.connector.signalingServers().map((s) => s.url)).toEqual([node.http.signalUrl, 'ws://127.0.0.1:1/signal', 'ws://127.0.0.1:2/signal']);
+
+    const removed = await call(node.restUrl, 'DELETE', '/nodes', { json: { nodes: ['http://127.0.0.1:1', 'http://127.0.0.1:9'] } });
+    expect(removed).toMatchObject({
+      status: 200,
+      body: { message: 'Nodes have been removed (not registered: http://127.0.0.1:9)', removed: ['http://127.0.0.1:1'], total_nodes: ['http://127.0.0.1:2'] },
+    });
+    expect(node.node.services.connector.signalingServers().map((s) => s.url)).toEqual([node.http.signalUrl, 'ws://127.0.0.1:2/signal']);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ nodes: ['http://127.0.0.1:2'] });
+
+    await node.close();
+    node = await runNode(options);
+    nodes.push(node);
+    expect((await call(node.restUrl, 'GET', '/nodes')).body).toEqual({ total_nodes: ['http://127.0.0.1:2'] });
+  }, 30_000);
+
+  it('behavior: DELETE /nodes needs the token when one is set', async () => {
+    const node = await start('s3cret-token');
+    const none = await call(node.restUrl, 'DELETE', '/nodes', { json: { nodes: ['http://127.0.0.1:1'] } });
+    expect(none.status).toBe(401);
+    expect((await call(node.restUrl, 'DELETE', '/nodes', { json: { nodes: ['http://127.0.0.1:1'] }, token: 's3cret-token' })).status).toBe(200);
+  }, 30_000);
+
+  it('error: a failed save answers 507 / 503 and adds nothing; unreadable stored entries are skipped with a warning; without removeSignalingServer the message says the links stay', async () => {
+    const added: string[] = [];
+    const servers = ['ws://127.0.0.1:9000/signal', 'ws://127.0.0.1:4/signal'];
+    let failure: Error | null = new StorageFullError(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }));
+    const saves: string[][] = [];
+    const store: NodeListStore = {
+      load: async () => ['http://127.0.0.1:7', 'not a url'],
+      save: async (list) => {
+        if (failure) throw failure;
+        saves.push(list);
+      },
+    };
+    const warnings: string[] = [];
+    const fake = await fakeServer(
+      {},
+      {
+        connector: {
+          addSignalingServer: (url) => {
+            added.push(url);
+            servers.push(url);
+            return true;
+          },
+          signalingServers: () => servers.map((url) => ({ url, status: 'offline', peers: 0 })),
+        },
+        nodeStore: store,
+        onWarning: (line) => warnings.push(line),
+      },
+    );
+    try {
+      await fake.handler.ready;
+      expect(added).toEqual(['ws://127.0.0.1:7/signal']);
+      expect(warnings).toEqual([expect.stringMatching(/nodes\[1\]/)]);
+      const full = await call(fake.base, 'POST', '/nodes/register', { json: { nodes: ['http://127.0.0.1:8'] } });
+      expect(full.status).toBe(507);
+      expect(full.body.error).toBe('storage-full');
+      failure = new StorageError('saving nodes.json failed: EIO', new Error('EIO'));
+      const broken = await call(fake.base, 'POST', '/nodes/register', { json: { nodes: ['http://127.0.0.1:8'] } });
+      expect(broken.status).toBe(503);
+      expect(broken.body.error).toBe('storage-error');
+      expect(added).toEqual(['ws://127.0.0.1:7/signal']);
+      failure = null;
+      const gone = await call(fake.base, 'DELETE', '/nodes', { json: { nodes: ['http://127.0.0.1:7', 'http://127.0.0.1:4'] } });
+      expect(gone.status).toBe(200);
+      expect(gone.body.message).toMatch(/^Nodes have been removed \(this node stays connected to them until it restarts; http:\/\/127\.0\.0\.1:4 came from the command line/);
+      expect(saves).toEqual([[]]);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('REST API, robustness', () => {
+  it('error: a client that hangs up mid-body is answered 400 aborted quietly (to nobody): nothing reaches onError, and the next request is served', async () => {
+    const fake = await fakeServer({ chain: { tip: async () => ({ height: 0, hash: 'h', work: '1' }) }, peers: async () => [] });
+    try {
+      // The headers and part of the body arrive; then the client goes away.
+      await new Promise<void>((resolve) => {
+        const socket = connect(fake.port, '127.0.0.1', () => {
+          socket.write(`POST /nodes/register HTTP/1.1\r\nHost: 127.0.0.1:${fake.port}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"nodes": [`);
+          setTimeout(() => {
+            socket.destroy();
+            setTimeout(resolve, 200);
+          }, 100);
+        });
+      });
+      expect(fake.errors).toEqual([]);
+      expect((await call(fake.base, 'GET', '/health')).status).toBe(200);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('error: StorageFullError answers 507 storage-full and StorageError 503 storage-error (also as a cause), not 500', async () => {
+    let failure: Error = new StorageFullError(new Error('ENOSPC'));
+    const fake = await fakeServer({
+      chain: {
+        tip: async () => {
+          throw failure;
+        },
+      },
+    });
+    try {
+      const full = await call(fake.base, 'GET', '/health');
+      expect(full.status).toBe(507);
+      expect(full.body).toMatchObject({ error: 'storage-full', message: expect.stringMatching(/storage is full/) });
+      failure = new StorageError('reading the tip failed: EIO', new Error('EIO'));
+      expect((await call(fake.base, 'GET', '/health')).body).toMatchObject({ error: 'storage-error' });
+      expect((await call(fake.base, 'GET', '/health')).status).toBe(503);
+      failure = new Error('send failed', { cause: new StorageFullError(new Error('ENOSPC')) });
+      expect((await call(fake.base, 'GET', '/health')).status).toBe(507);
+      expect(fake.errors).toHaveLength(4);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('HTTP server limits', () => {
+  it('behavior: request, header and keep-alive timeouts and a connection cap are set', async () => {
+    const http = await startNodeHttpServer({ port: 0 });
+    try {
+      expect(http.server.requestTimeout).toBe(30_000);
+      expect(http.server.headersTimeout).toBe(10_000);
+      expect(http.server.keepAliveTimeout).toBe(DEFAULT_TIMEOUTS.keepAliveMs);
+      expect(http.server.keepAliveTimeout).toBeLessThan(http.server.headersTimeout);
+      expect(http.server.maxConnections).toBe(MAX_CONNECTIONS);
+      expect(MAX_CONNECTIONS).toBe(256);
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('error: malformed requests, oversized headers and slow headers get a JSON 400 / 431 / 408 and the connection is closed', async () => {
+    const http = await startNodeHttpServer({ port: 0, timeouts: { headersMs: 300, requestMs: 600, checkIntervalMs: 100 } });
+    const parse = (text: string) => {
+      const [head, body] = text.split('\r\n\r\n');
+      return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head!)?.[1]), head: head!.toLowerCase(), body: JSON.parse(body!) as Record<string, unknown> };
+    };
+    try {
+      const bad = parse(await socketExchange(http.port, 'THIS IS NOT HTTP\r\n\r\n'));
+      expect(bad.status).toBe(400);
+      expect(bad.head).toMatch(/content-type: application\/json/);
+      expect(bad.head).toMatch(/connection: close/);
+      expect(bad.body).toMatchObject({ error: 'bad-request', message: expect.any(String) });
+      const big = parse(await socketExchange(http.port, `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`));
+      expect(big.status).toBe(431);
+      expect(big.body.error).toBe('headers-too-large');
+      const noHost = parse(await socketExchange(http.port, 'GET /health HTTP/1.1\r\nConnection: close\r\n\r\n'));
+      expect(noHost.status).toBe(421);
+      expect(noHost.body.error).toBe('bad-host');
+      const slow = parse(await socketExchange(http.port, `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${http.port}\r\n`));
+      expect(slow.status).toBe(408);
+      expect(slow.body.error).toBe('timeout');
     } finally {
       await http.close();
     }

@@ -8,9 +8,12 @@
  * returns them (1 coin = 100,000,000 units).
  *
  * Every input is checked where it enters, before anything changes: a request is either applied
- * whole or refused with a 4xx `{ error, message, field? }`. An unexpected exception answers 500
- * and the process goes on. Routes are in {@link routes}; src/headless/openapi.ts documents them
- * and a test checks that the two lists agree.
+ * whole or refused with a 4xx `{ error, message, field? }`. A full disk answers 507, another
+ * storage failure 503, any other unexpected exception 500, and the process goes on. A client that
+ * hangs up mid-body gets a quiet 400 `aborted` (nothing is logged). HEAD is served like GET
+ * without the body, except on the GETs that change something (`/mine`, `/nodes/resolve`).
+ * Routes are in {@link routes}; src/headless/openapi.ts documents them and a test checks that the
+ * two lists agree. Where requests may come from (Host, Origin) is checked before: http-server.ts.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -30,7 +33,16 @@ export const DEFAULT_PEER_WAIT_MS = 10_000;
 /** What the REST layer needs of the peer connector (`services.connector`). */
 export interface SignalingServers {
   addSignalingServer(url: string): boolean;
+  /** When missing, `DELETE /nodes` forgets nodes but stays connected to them until a restart. */
+  removeSignalingServer?(url: string): boolean;
   signalingServers(): { url: string; status: string; peers: number }[];
+}
+
+/** Where the nodes registered with `POST /nodes/register` are kept across restarts (node URLs). */
+export interface NodeListStore {
+  load(): Promise<string[]>;
+  /** Resolves once the list is durably stored. */
+  save(nodes: string[]): Promise<void>;
 }
 
 export interface RestOptions {
@@ -42,15 +54,23 @@ export interface RestOptions {
   readonly onError?: (error: unknown, request: { method: string; path: string }) => void;
   /** How long `/nodes/resolve` waits for a ready peer (default {@link DEFAULT_PEER_WAIT_MS}). */
   readonly peerWaitMs?: number;
+  /** Keeps registered nodes across restarts; they are added back at start. Default: memory only. */
+  readonly nodeStore?: NodeListStore;
+  /** This node's own URLs (`http://host:port`): `/nodes/register` skips them (its own `/signal` always). */
+  readonly ownUrls?: readonly string[];
+  /** A line about something that is not a request's fault (a stored node that cannot be read back). */
+  readonly onWarning?: (line: string) => void;
 }
 
 export interface RestHandler {
   (req: IncomingMessage, res: ServerResponse): void;
+  /** Resolves once the stored nodes were added back (at once without a store); never rejects. */
+  readonly ready: Promise<void>;
   /** Stops listening to the node's events. */
   close(): void;
 }
 
-type Method = 'GET' | 'POST';
+type Method = 'GET' | 'POST' | 'DELETE';
 
 export interface RouteSpec {
   readonly method: Method;
@@ -60,17 +80,20 @@ export interface RouteSpec {
   readonly auth: boolean;
   /** `required`: a JSON object body; `optional`: JSON when there is a body; `none`: ignored. */
   readonly body: 'required' | 'optional' | 'none';
+  /** A GET that changes something: HEAD is not served like it (405). */
+  readonly sideEffects?: true;
 }
 
 /** Every route the handler serves. */
 export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/chain', auth: false, body: 'none' },
-  { method: 'GET', path: '/mine', auth: true, body: 'none' },
+  { method: 'GET', path: '/mine', auth: true, body: 'none', sideEffects: true },
   { method: 'POST', path: '/mine', auth: true, body: 'optional' },
   { method: 'POST', path: '/transactions/new', auth: true, body: 'required' },
   { method: 'GET', path: '/nodes', auth: false, body: 'none' },
+  { method: 'DELETE', path: '/nodes', auth: true, body: 'required' },
   { method: 'POST', path: '/nodes/register', auth: true, body: 'required' },
-  { method: 'GET', path: '/nodes/resolve', auth: false, body: 'none' },
+  { method: 'GET', path: '/nodes/resolve', auth: false, body: 'none', sideEffects: true },
   { method: 'GET', path: '/blocks/{id}', auth: false, body: 'none' },
   { method: 'GET', path: '/tx/{txid}', auth: false, body: 'none' },
   { method: 'GET', path: '/address/{address}', auth: false, body: 'none' },
@@ -122,6 +145,8 @@ interface OptionalChainMethods {
 }
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
+/** A UTF-16 surrogate without its pair (JSON's "\ud800"): UTF-8 cannot encode it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const DIGITS = /^(0|[1-9][0-9]{0,15})$/;
 
 /** A whole number from a query parameter, or `fallback` when it is absent. */
@@ -137,7 +162,16 @@ function queryInteger(query: URLSearchParams, name: string, min: number, max: nu
 function coinsField(body: Record<string, unknown>, field: string, params: NetworkParams): string | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' ? value : null;
+  let text: string | null = typeof value === 'string' ? value : null;
+  if (typeof value === 'number') {
+    // JSON.parse reads numbers beyond ±1.8e308 (1e400) as ±Infinity.
+    if (!Number.isFinite(value)) throw badField(field, `${field} is too large to be a number of coins`, 'bad-amount');
+    // String(1e-8) is "1e-8", which parseCoins refuses; toFixed(8) writes it out, and the round
+    // trip tells a number with more than 8 decimals (1e-9 → "0.00000000") from one without.
+    const fixed = value.toFixed(8);
+    if (Number(fixed) !== value) throw badField(field, `${field} must be a positive number of coins with at most 8 decimals, not ${value}`, 'bad-amount');
+    text = fixed;
+  }
   if (text === null) throw badField(field, `${field} must be a positive number of coins (a JSON number or string), not ${typeof value}`, 'bad-amount');
   try {
     return parseCoins(text, params.maxMoney).toString();
@@ -190,6 +224,7 @@ export function signalUrlOfNode(text: unknown, index: number): { node: string; s
   // The URL parser drops a port equal to the scheme's default; the text must still name one.
   const writtenPort = /^https?:\/\/(?:\[[^\]]*\]|[^/:?#@]*):([0-9]{1,5})(?:[/?#]|$)/i.exec(text.trim());
   if (!url.hostname || !writtenPort) throw badField(field, `${field} needs a host and a port: "http://host:port", not ${JSON.stringify(text.slice(0, 80))}`);
+  if (Number(writtenPort[1]) === 0) throw badField(field, `${field} has port 0: a node's port is 1 to 65535`);
   if (url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
     throw badField(field, `${field} must be just "http://host:port" (no path, query or credentials)`);
   }
@@ -252,14 +287,25 @@ function hasBody(req: IncomingMessage): boolean {
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
-/** The body as text, at most {@link MAX_BODY_BYTES}; 413 beyond. */
+const aborted = () => new HttpError(400, 'aborted', 'the client closed the connection before the whole body arrived');
+
+/**
+ * The body as text, at most {@link MAX_BODY_BYTES}; 413 beyond. A client that hangs up (or a
+ * stream error) before the end is {@link aborted}: nobody is left to answer, so nothing is logged.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > MAX_BODY_BYTES) return Promise.reject(tooLarge());
+  if (req.destroyed) return Promise.reject(aborted());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
+    const fail = () => {
+      if (done) return;
+      done = true;
+      reject(aborted());
+    };
     req.on('data', (chunk: Buffer) => {
       if (done) return;
       size += chunk.length;
@@ -275,11 +321,9 @@ function readBody(req: IncomingMessage): Promise<string> {
       done = true;
       resolve(Buffer.concat(chunks).toString('utf8'));
     });
-    req.on('error', (error) => {
-      if (done) return;
-      done = true;
-      reject(error);
-    });
+    req.on('error', fail);
+    // 'close' before 'end': the connection went away mid-body.
+    req.on('close', fail);
   });
 }
 
@@ -306,7 +350,9 @@ async function jsonBody(req: IncomingMessage, route: RouteSpec): Promise<Record<
   return value as Record<string, unknown>;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+/** Answers JSON; for HEAD the same headers (Content-Length included) without the body. */
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, head = false): void {
+  if (res.destroyed || res.writableEnded) return; // the client is gone
   if (res.headersSent) {
     res.destroy();
     return;
@@ -318,7 +364,25 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
     'content-length': Buffer.byteLength(text).toString(),
     ...headers,
   });
-  res.end(text);
+  if (head) res.end();
+  else res.end(text);
+}
+
+/** `StorageFullError` or `StorageError` (storage-errors.ts) when `error` or one of its causes is one. */
+function storageFailureOf(error: unknown): 'StorageFullError' | 'StorageError' | null {
+  let e: unknown = error;
+  for (let depth = 0; e instanceof Error && depth < 5; depth++, e = e.cause) {
+    if (e.name === 'StorageFullError' || e.name === 'StorageError') return e.name;
+  }
+  return null;
+}
+
+/** The `nodes` list of a `/nodes/register` or `DELETE /nodes` body, every entry checked. */
+function nodesOfBody(body: Record<string, unknown>): { node: string; signal: string }[] {
+  const list = body.nodes;
+  if (!Array.isArray(list) || list.length === 0) throw badField('nodes', 'Please supply a valid list of nodes', 'bad-nodes');
+  if (list.length > MAX_NODES) throw badField('nodes', `at most ${MAX_NODES} nodes at once`, 'bad-nodes');
+  return list.map((entry, i) => signalUrlOfNode(entry, i));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -330,6 +394,47 @@ export function createRestHandler(options: RestOptions): RestHandler {
   const peerWaitMs = options.peerWaitMs ?? DEFAULT_PEER_WAIT_MS;
 
   let sending: Promise<unknown> = Promise.resolve();
+
+  // Registered nodes (their signal URLs): those added through this API or read back from the
+  // store; `--signal` servers are the connector's but not in here, so they are not stored.
+  const registered = new Set<string>();
+  let nodesWork: Promise<unknown> = Promise.resolve();
+  /** Runs register/forget calls one at a time, so each stored list includes the previous one's. */
+  function serialNodes<T>(work: () => Promise<T>): Promise<T> {
+    const run = nodesWork.then(work);
+    nodesWork = run.catch(() => undefined);
+    return run;
+  }
+  const ownSignals = new Set<string>();
+  for (const [i, url] of (options.ownUrls ?? []).entries()) {
+    try {
+      ownSignals.add(signalUrlOfNode(url, i).signal);
+    } catch {
+      // Not a usable URL: nobody can register it anyway.
+    }
+  }
+  const isOwn = (signal: string) => ownSignals.has(signal) || connector.signalingServers()[0]?.url === signal;
+
+  const restored = (async () => {
+    if (!options.nodeStore) return;
+    let saved: string[];
+    try {
+      saved = await options.nodeStore.load();
+    } catch (error) {
+      options.onWarning?.(`the registered nodes could not be read back: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    for (const [i, text] of saved.slice(0, MAX_NODES).entries()) {
+      try {
+        const { signal } = signalUrlOfNode(text, i);
+        if (isOwn(signal)) continue;
+        registered.add(signal);
+        connector.addSignalingServer(signal);
+      } catch (error) {
+        options.onWarning?.(`a stored node is skipped: ${(error as Error).message}`);
+      }
+    }
+  })();
 
   // `/nodes/resolve` says whether the chain was replaced: this node syncs by itself as soon as
   // it links, so the replacement may have happened before the call. Blocks connected since the
@@ -405,6 +510,9 @@ export function createRestHandler(options: RestOptions): RestHandler {
       const amount = coinsField(b, 'amount', params)!;
       const fee = coinsField(b, 'fee', params);
       const memo = stringField(b, 'memo', false);
+      if (memo !== undefined && LONE_SURROGATE.test(memo)) {
+        throw badField('memo', 'memo holds a lone UTF-16 surrogate (such as "\\ud800" without its pair), which UTF-8 cannot encode', 'bad-memo');
+      }
       if (memo !== undefined && new TextEncoder().encode(memo).length > params.limits.maxMemoSize) {
         throw badField('memo', `memo is ${new TextEncoder().encode(memo).length} bytes of UTF-8, at most ${params.limits.maxMemoSize} are allowed`, 'memo-too-long');
       }
@@ -430,16 +538,48 @@ export function createRestHandler(options: RestOptions): RestHandler {
     },
     'GET /nodes': async () => ({ status: 200, body: { total_nodes: await registeredNodes() } }),
     'POST /nodes/register': async ({ body }) => {
-      const list = body!.nodes;
-      if (!Array.isArray(list) || list.length === 0) throw badField('nodes', 'Please supply a valid list of nodes', 'bad-nodes');
-      if (list.length > MAX_NODES) throw badField('nodes', `at most ${MAX_NODES} nodes at once`, 'bad-nodes');
       // Every entry is checked before the first one is added.
-      const parsed = list.map((entry, i) => signalUrlOfNode(entry, i));
-      const known = new Set(connector.signalingServers().map((s) => s.url));
-      const fresh = [...new Set(parsed.map((p) => p.signal))].filter((url) => !known.has(url));
-      if (known.size - 1 + fresh.length > MAX_NODES) throw badField('nodes', `this node keeps at most ${MAX_NODES} registered nodes`, 'too-many-nodes');
-      for (const url of fresh) connector.addSignalingServer(url);
-      return { status: 201, body: { message: 'New nodes have been added', total_nodes: await registeredNodes() } };
+      const parsed = nodesOfBody(body!);
+      await restored;
+      const own = [...new Set(parsed.filter((p) => isOwn(p.signal)).map((p) => p.node))];
+      const wanted = [...new Set(parsed.filter((p) => !isOwn(p.signal)).map((p) => p.signal))];
+      return serialNodes(async () => {
+        const known = new Set(connector.signalingServers().map((s) => s.url));
+        const fresh = wanted.filter((url) => !known.has(url));
+        if (known.size - 1 + fresh.length > MAX_NODES) throw badField('nodes', `this node keeps at most ${MAX_NODES} registered nodes`, 'too-many-nodes');
+        const next = new Set([...registered, ...wanted]);
+        // Stored before the answer, so a node registered once comes back after a restart.
+        if (options.nodeStore && next.size !== registered.size) await options.nodeStore.save([...next].map(nodeUrlOfSignal));
+        for (const url of wanted) registered.add(url);
+        for (const url of fresh) connector.addSignalingServer(url);
+        const skipped = own.length > 0 ? ` (skipped ${own.join(', ')}: that is this node itself)` : '';
+        const message = wanted.length > 0 ? `New nodes have been added${skipped}` : `No nodes were added${skipped}`;
+        return { status: 201, body: { message, total_nodes: await registeredNodes() } };
+      });
+    },
+    'DELETE /nodes': async ({ body }) => {
+      const parsed = nodesOfBody(body!);
+      await restored;
+      const targets = [...new Set(parsed.map((p) => p.signal))];
+      return serialNodes(async () => {
+        const servers = connector.signalingServers().map((s) => s.url);
+        const present = targets.filter((url) => servers.indexOf(url) > 0);
+        const absent = targets.filter((url) => servers.indexOf(url) <= 0 && !registered.has(url));
+        const notStored = present.filter((url) => !registered.has(url));
+        const next = new Set([...registered].filter((url) => !targets.includes(url)));
+        if (options.nodeStore && next.size !== registered.size) await options.nodeStore.save([...next].map(nodeUrlOfSignal));
+        for (const url of targets) registered.delete(url);
+        const canRemove = typeof connector.removeSignalingServer === 'function';
+        if (canRemove) for (const url of present) connector.removeSignalingServer!(url);
+        const removed = targets.filter((url) => !absent.includes(url)).map(nodeUrlOfSignal);
+        const notes = [
+          ...(!canRemove && present.length > 0 ? ['this node stays connected to them until it restarts'] : []),
+          ...(notStored.length > 0 ? [`${notStored.map(nodeUrlOfSignal).join(', ')} came from the command line (--signal) and comes back when the node starts with it again`] : []),
+          ...(absent.length > 0 ? [`not registered: ${absent.map(nodeUrlOfSignal).join(', ')}`] : []),
+        ];
+        const message = `${removed.length > 0 ? 'Nodes have been removed' : 'No nodes were removed'}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
+        return { status: 200, body: { message, removed, total_nodes: await registeredNodes() } };
+      });
     },
     'GET /nodes/resolve': async () => {
       const ready = async () => (await api.peers()).some((p) => p.state === 'ready');
@@ -524,9 +664,11 @@ export function createRestHandler(options: RestOptions): RestHandler {
       return p ? [{ route, params: p }] : [];
     });
     if (matches.length === 0) throw new HttpError(404, 'unknown-route', `no route ${pathname}: GET /openapi.json lists them`);
-    const match = matches.find((m) => m.route.method === req.method);
+    // HEAD is GET without the body (RFC 9110), but not on a GET that changes something.
+    const head = req.method === 'HEAD';
+    const match = matches.find((m) => (head ? m.route.method === 'GET' && !m.route.sideEffects : m.route.method === req.method));
     if (!match) {
-      const allow = matches.map((m) => m.route.method).join(', ');
+      const allow = matches.flatMap((m) => (m.route.method === 'GET' && !m.route.sideEffects ? ['GET', 'HEAD'] : [m.route.method])).join(', ');
       throw new HttpError(405, 'method-not-allowed', `${pathname} takes ${allow}, not ${req.method}`, undefined, { allow });
     }
     const { route } = match;
@@ -540,11 +682,12 @@ export function createRestHandler(options: RestOptions): RestHandler {
   }
 
   const handler = ((req: IncomingMessage, res: ServerResponse) => {
+    const head = req.method === 'HEAD';
     dispatch(req).then(
-      (reply) => send(res, reply.status, reply.body),
+      (reply) => send(res, reply.status, reply.body, {}, head),
       (error: unknown) => {
         if (error instanceof HttpError) {
-          send(res, error.status, { error: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) }, error.headers);
+          send(res, error.status, { error: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) }, error.headers, head);
           return;
         }
         try {
@@ -552,10 +695,15 @@ export function createRestHandler(options: RestOptions): RestHandler {
         } catch {
           // A failing error reporter must not take the answer down with it.
         }
-        send(res, 500, { error: 'internal', message: error instanceof Error ? error.message : String(error) });
+        const message = error instanceof Error ? error.message : String(error);
+        const storage = storageFailureOf(error);
+        if (storage === 'StorageFullError') send(res, 507, { error: 'storage-full', message }, {}, head);
+        else if (storage === 'StorageError') send(res, 503, { error: 'storage-error', message }, {}, head);
+        else send(res, 500, { error: 'internal', message }, {}, head);
       },
     );
-  }) as RestHandler;
+  }) as RestHandler & { ready: Promise<void> };
+  handler.ready = restored;
   handler.close = () => {
     for (const off of unsubscribe) off();
   };

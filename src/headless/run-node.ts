@@ -4,31 +4,42 @@
  * through its own endpoint and every `--signal` one, and mining when asked. cli.ts is the
  * command; tests start nodes in-process with {@link runNode}.
  */
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { homedir, networkInterfaces } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { NetworkName } from '../core/index.ts';
 import { normalizeOrigin } from '../../signaling-server/signaling.ts';
 import { jsonLineLogger } from '../../signaling-server/log.ts';
+import { storageError } from '../adapters/idb/storage-errors.ts';
 import { createTabchainApi, type TabchainApi } from '../app/tabchain-api.ts';
 import { startHeadlessNode, type HeadlessNode } from './start-headless-node.ts';
-import { startNodeHttpServer, type NodeHttpServer } from './http-server.ts';
-import { createRestHandler, type RestHandler } from './rest-api.ts';
+import { startNodeHttpServer, urlHost, type NodeHttpServer } from './http-server.ts';
+import { createRestHandler, type NodeListStore, type RestHandler } from './rest-api.ts';
 
 export const usage = `usage: npm run node -- [options]      (or: tabchain-node [options])
 
   --network main|test   the chain to join (default main)
   --port N              port of the REST API and of this node's /signal (default 5000)
-  --host ADDR           address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
+  --host ADDR           address to listen on (default 127.0.0.1; 0.0.0.0 for every interface).
+                        The REST API answers requests for localhost, 127.0.0.1, [::1] and ADDR
+                        only (421 otherwise, against DNS rebinding); on 0.0.0.0 or :: it answers
+                        any host name when a token is set, else loopback names only
   --signal URL          also find peers through this signaling endpoint, ws://host:port/signal
                         (repeatable; another node's, or a signaling server's)
-  --data DIR            data directory (default ~/.tabchain/node-<port>)
+  --data DIR            data directory (default ~/.tabchain/node-<port>). It holds the wallet's
+                        recovery phrase unencrypted, as a browser's storage does: it is made
+                        private to your user (mode 700) at every start
   --mine                mine from the start
   --workers N           mining threads (default: every core but one)
   --max-peers N         links kept at most (default 8)
-  --token TOKEN         require "Authorization: Bearer TOKEN" for /mine, /transactions/new and
-                        /nodes/register (default: the TABCHAIN_TOKEN environment variable)
-  --origin URL          also let browser tabs served from this origin use /signal (repeatable)
+  --token TOKEN         require "Authorization: Bearer TOKEN" for /mine, /transactions/new,
+                        /nodes/register and DELETE /nodes; printable ASCII, no spaces. Prefer
+                        the TABCHAIN_TOKEN environment variable: other users can read --token
+                        in the process list (ps)
+  --origin URL          also let web pages served from this origin use /signal and the REST
+                        API (repeatable; pages of other origins get 403)
   --verbose             log signaling events and every request as JSON lines on stderr
   -h, --help            this text`;
 
@@ -103,6 +114,11 @@ export function parseNodeArgs(argv: string[], env: Record<string, string | undef
   if (host.trim() === '') throw new UsageError('--host is empty');
   if (values.token === '') throw new UsageError('--token is empty');
   const token = values.token ?? (env.TABCHAIN_TOKEN ? env.TABCHAIN_TOKEN : undefined);
+  // A header value cannot carry spaces or non-ASCII characters as they were typed: such a token
+  // could never match.
+  if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) {
+    throw new UsageError(`${values.token !== undefined ? '--token' : 'TABCHAIN_TOKEN'} must be printable ASCII without spaces (it is sent as "Authorization: Bearer TOKEN")`);
+  }
   let origins: string[];
   try {
     origins = (values.origin ?? []).map(normalizeOrigin);
@@ -146,13 +162,112 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
+/**
+ * Creates the data directory, and `~/.tabchain` when it is the default parent, private to this
+ * user (0o700): the wallet's recovery phrase is stored in it unencrypted, as in a browser's
+ * IndexedDB. An existing one is made private too; when that fails, a warning says so.
+ */
+export function secureDataDir(dataDir: string, warn: (line: string) => void, home: string = homedir()): void {
+  const parent = join(home, '.tabchain');
+  const dirs = dirname(dataDir) === parent ? [parent, dataDir] : [dataDir];
+  for (const dir of dirs) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (process.platform === 'win32') continue; // Windows has no such mode bits
+    try {
+      if ((statSync(dir).mode & 0o777) !== 0o700) chmodSync(dir, 0o700);
+    } catch (error) {
+      warn(`warning: cannot make ${dir} private to this user (chmod 700: ${(error as Error).message}); it holds the wallet's recovery phrase unencrypted`);
+    }
+  }
+}
+
+/**
+ * The registered nodes in `path` (JSON `{ "nodes": [...] }`); a missing file is no nodes. Each
+ * save writes a temporary file, flushes it to disk and renames it over the old one, so a crash
+ * leaves either list whole. A full disk is a StorageFullError (507), other failures a StorageError.
+ */
+export function jsonFileNodeStore(path: string): NodeListStore {
+  return {
+    async load() {
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw error;
+      }
+      const nodes = (JSON.parse(text) as { nodes?: unknown } | null)?.nodes;
+      if (!Array.isArray(nodes) || !nodes.every((n) => typeof n === 'string')) throw new Error(`${path} holds no list of nodes`);
+      return nodes;
+    },
+    async save(nodes) {
+      const temp = `${path}.${process.pid}.tmp`;
+      try {
+        const file = await open(temp, 'w', 0o600);
+        try {
+          await file.writeFile(`${JSON.stringify({ nodes }, null, 2)}\n`);
+          await file.sync();
+        } finally {
+          await file.close();
+        }
+        await rename(temp, path);
+      } catch (error) {
+        await rm(temp, { force: true }).catch(() => undefined);
+        throw storageError(error, `saving ${path}`);
+      }
+      // The rename itself is durable once the directory is flushed (not possible on Windows).
+      try {
+        const dir = await open(dirname(path), 'r');
+        try {
+          await dir.sync();
+        } finally {
+          await dir.close();
+        }
+      } catch {
+        // The file is whole either way.
+      }
+    },
+  };
+}
+
+/** The URLs other nodes could reach this one by: `/nodes/register` skips them. */
+function ownNodeUrls(host: string, port: number): string[] {
+  const hosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
+  if (host === '0.0.0.0' || host === '::') {
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) hosts.add(a.family === 'IPv6' ? `[${a.address}]` : a.address);
+  } else {
+    hosts.add(urlHost(host));
+  }
+  return [...hosts].map((h) => `http://${h}:${port}`);
+}
+
+/** The line `cannot start: …` says: the error and its causes, with their codes, and a hint. */
+export function startFailureMessage(error: unknown, options: Pick<NodeCommandOptions, 'port' | 'dataDir'>): string {
+  const parts: string[] = [];
+  const codes = new Set<string>();
+  let e: unknown = error;
+  for (let depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') codes.add(code);
+    const message = e instanceof Error ? e.message : String(e);
+    parts.push(typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message);
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  const text = parts.join(': ');
+  if (codes.has('LEVEL_LOCKED')) return `${text}: another tabchain-node is using the data directory ${options.dataDir}; stop it, or give this one its own --data`;
+  if (codes.has('EADDRINUSE') || /EADDRINUSE/.test(text)) return `${text} (port ${options.port} is taken: pick another with --port)`;
+  return text;
+}
+
 /** Starts the HTTP server, then the node behind it. */
 export async function runNode(options: NodeCommandOptions, log: { warn(line: string): void } = { warn: () => undefined }): Promise<RunningNode> {
+  secureDataDir(options.dataDir, (line) => log.warn(line));
   const verboseLog = options.verbose ? jsonLineLogger((line) => void process.stderr.write(line)) : null;
   const http = await startNodeHttpServer({
     port: options.port,
     host: options.host,
     origins: options.origins,
+    tokenRequired: options.token !== undefined,
     logger: verboseLog,
     ...(verboseLog ? { onRequest: (entry: { method: string; path: string; status: number; ms: number }) => verboseLog({ event: 'request', ...entry }) } : {}),
   });
@@ -176,11 +291,15 @@ export async function runNode(options: NodeCommandOptions, log: { warn(line: str
     api,
     connector: services.connector,
     token: options.token,
+    nodeStore: jsonFileNodeStore(join(node.dataDir, 'nodes.json')),
+    ownUrls: ownNodeUrls(options.host, http.port),
     onError: (error, request) => {
       const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
       log.warn(`error answering ${request.method} ${request.path}: ${detail}`);
     },
+    onWarning: (line) => log.warn(`warning: ${line}`),
   });
+  await rest.ready;
   http.setHandler(rest);
   if (options.mine) await api.miner.start(options.workers !== undefined ? { workers: options.workers } : {});
 
@@ -192,7 +311,7 @@ export async function runNode(options: NodeCommandOptions, log: { warn(line: str
     `data: ${node.dataDir}`,
     `peer id: ${services.identity.peerId}`,
     ...(options.mine ? [`mining: ${services.miner.workerCount()} workers`] : []),
-    ...(options.token !== undefined ? ['token: required for /mine, POST /transactions/new and POST /nodes/register'] : []),
+    ...(options.token !== undefined ? ['token: required for /mine, POST /transactions/new, POST /nodes/register and DELETE /nodes'] : []),
   ];
   if (!isLoopback(options.host) && options.token === undefined) {
     log.warn(`warning: listening on ${options.host} without --token: anyone who reaches port ${http.port} can mine and spend this node's coins`);
