@@ -164,7 +164,18 @@ export async function startNode(params: NetworkParams, options: StartOptions = {
     keys.onChange(() => channel.postMessage('changed'));
   }
 
-  const persisted = (await navigator.storage?.persist?.().catch(() => false)) ?? false;
+  // Ask the browser to keep the data, without waiting for the answer: Firefox shows a permission
+  // prompt and resolves only when the user answers it (the node would never start). The footer
+  // shows the answer once it comes; `persisted()` reads the state without prompting anywhere.
+  let persisted = false;
+  void navigator.storage?.persisted?.().then(
+    (granted) => (persisted ||= granted),
+    () => {},
+  );
+  void navigator.storage?.persist?.().then(
+    (granted) => (persisted ||= granted),
+    () => {},
+  );
 
   return {
     node,
