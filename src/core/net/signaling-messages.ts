@@ -3,10 +3,20 @@
  * Shared by the server (signaling-server/) and the browser's signaling client; nothing else of
  * the node crosses to the server. See docs/protocol.md.
  *
- * server → client: challenge · joined · peer-joined · peer-left · signal · error
- * client → server: join · signal
+ * server → client: challenge · joined · peer-joined · peer-left · signal · ice-servers · pong · error
+ * client → server: join · signal · ice-refresh · ping
  */
 import type { PeerId } from './peer-identity.ts';
+
+/**
+ * A STUN or TURN server for RTCPeerConnection (RTCIceServer-compatible). TURN entries carry
+ * short-lived credentials issued to this client (TURN REST: `username` is `expiry:peerId`).
+ */
+export interface IceServerConfig {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
 
 /** Opaque WebRTC signaling data (simple-peer's offer, answer or candidate), relayed as is. */
 export type SignalData = Record<string, unknown>;
@@ -14,12 +24,19 @@ export type SignalData = Record<string, unknown>;
 export type ServerMessage =
   /** Sent on connect: sign it to join. `nonce` is 32 bytes hex. */
   | { type: 'challenge'; nonce: string }
-  /** The join was accepted: your id, and the peers already in the room. */
-  | { type: 'joined'; peerId: PeerId; peers: PeerId[] }
+  /**
+   * The join was accepted: your id, the peers already in the room, and the ICE servers this
+   * server hands out (always present; `[]` when none are configured).
+   */
+  | { type: 'joined'; peerId: PeerId; peers: PeerId[]; iceServers: IceServerConfig[] }
   | { type: 'peer-joined'; peerId: PeerId }
   | { type: 'peer-left'; peerId: PeerId }
   /** Relayed signaling data; `from` is set by the server, never by the sender. */
   | { type: 'signal'; from: PeerId; data: SignalData }
+  /** The answer to `ice-refresh`: the same servers with fresh TURN credentials. */
+  | { type: 'ice-servers'; iceServers: IceServerConfig[] }
+  /** The answer to `ping`. */
+  | { type: 'pong' }
   | { type: 'error'; code: SignalingErrorCode; message: string };
 
 export type ClientMessage =
@@ -28,7 +45,14 @@ export type ClientMessage =
    * is BIP340 over identityDigest('signal-join', nonce, roomContext(room)).
    */
   | { type: 'join'; room: string; publicKey: string; signature: string }
-  | { type: 'signal'; to: PeerId; data: SignalData };
+  | { type: 'signal'; to: PeerId; data: SignalData }
+  /** Asks for fresh TURN credentials (a tab open longer than their lifetime). Only after `join`. */
+  | { type: 'ice-refresh' }
+  /**
+   * An app-level heartbeat, answered with `pong`: a browser cannot see WebSocket ping frames, so
+   * a tab notices a dead uplink by missing pongs. Allowed before `join` too.
+   */
+  | { type: 'ping' };
 
 export type SignalingErrorCode =
   | 'bad-json'
