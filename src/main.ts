@@ -4,6 +4,7 @@
  */
 import { mount } from 'svelte';
 import App from './ui/App.svelte';
+import Unsupported from './ui/Unsupported.svelte';
 import './ui/theme.css';
 import './ui/controls.css';
 import './ui/tables.css';
@@ -12,6 +13,7 @@ import { chooseNetwork } from './app/choose-network.ts';
 import { startNode } from './app/start-node.ts';
 import { createTabchainApi, type TabchainApi } from './app/tabchain-api.ts';
 import { NodeState } from './ui/node-state.svelte.ts';
+import { missingFeatures, type UnsupportedReport } from './app/environment-check.ts';
 
 /**
  * Where to find peers: `?signal=` (a ws:// or wss:// URL), else the saved setting, else this
@@ -44,20 +46,36 @@ function peerSettings(): { signalingUrl?: string; iceServers?: RTCIceServer[]; m
 
 declare global {
   interface Window {
+    /** Absent where the node cannot run; `tabchainUnsupported` says why instead. */
     tabchain: TabchainApi;
+    tabchainUnsupported?: UnsupportedReport;
   }
 }
 
-const network = chooseNetwork(location.search, globalThis.sessionStorage);
-const params = networks[network];
-// Set once the state exists; a version change can only come after the node has started.
-const onVersionChange = { handler: () => {} };
-const services = startNode(params, { onVersionChange: () => onVersionChange.handler(), ...peerSettings() });
-const api = createTabchainApi(network, services, { debug: new URLSearchParams(location.search).has('debug') });
-window.tabchain = api;
-const state = new NodeState(api);
-onVersionChange.handler = () => (state.outdated = true);
+/** Starts this tab's node and mounts the app on `target`. */
+function startApp(target: HTMLElement): void {
+  const network = chooseNetwork(location.search, globalThis.sessionStorage);
+  const params = networks[network];
+  // Set once the state exists; a version change can only come after the node has started.
+  const onVersionChange = { handler: () => {} };
+  const services = startNode(params, { onVersionChange: () => onVersionChange.handler(), ...peerSettings() });
+  const api = createTabchainApi(network, services, { debug: new URLSearchParams(location.search).has('debug') });
+  window.tabchain = api;
+  const state = new NodeState(api);
+  onVersionChange.handler = () => (state.outdated = true);
+
+  mount(App, { target, props: { node: state, networkName: params.name, genesisHash: params.genesisHash } });
+}
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
-mount(App, { target, props: { node: state, networkName: params.name, genesisHash: params.genesisHash } });
+// A page that cannot run a node (plain http from another host, WebRTC or IndexedDB turned off)
+// explains why instead of failing half-way through start-up. `window.tabchain` stays absent
+// there, so a script cannot mistake it for a node; `window.tabchainUnsupported` says what is missing.
+const missing = missingFeatures(globalThis);
+if (missing.length > 0) {
+  window.tabchainUnsupported = { missing };
+  mount(Unsupported, { target, props: { missing, location } });
+} else {
+  startApp(target);
+}
