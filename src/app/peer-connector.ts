@@ -3,10 +3,44 @@
  * while it is away, from connected peers), decides who to connect to (at most `maxPeers`; the
  * lower peer id initiates, so two tabs never offer at once), routes each link's signaling through
  * the server or through a connected peer (mesh), and hands open links to the core `Network`.
+ *
+ * Links across real networks:
+ * - ICE servers: the user's own list when set, else what the signaling server handed out (STUN,
+ *   and TURN with credentials it renews before they expire).
+ * - A page may hold only so many `RTCPeerConnection`s (see connection-budget.ts): a connection is
+ *   created only when its offer can be routed and the budget allows, and retries to one peer back
+ *   off exponentially from seconds to minutes.
+ * - What each link's path is (direct, through NAT, relayed), and from the attempts that failed,
+ *   whether this network needs a relay: {@link PeerConnector.connectivity}.
  */
 import { parseJsonSafely, type Network, type NodeIdentity, type PeerId, type SignalData } from '../core/index.ts';
 import { SignalingClient, type SignalingStatus } from '../adapters/net/signaling-client.ts';
-import { WebRtcLink } from '../adapters/net/webrtc-link.ts';
+import { WebRtcLink, type IceDiagnostics, type WebRtcLinkOptions } from '../adapters/net/webrtc-link.ts';
+import { pageConnectionBudget, type ConnectionBudget } from '../adapters/net/connection-budget.ts';
+import { pathKind, type CandidateType, type LinkPath } from '../adapters/net/link-path.ts';
+
+/** What the connector needs of a link (a WebRtcLink; tests give their own). */
+export interface ConnectorLink {
+  readonly isOpen: boolean;
+  readonly buffered: number;
+  signal(data: SignalData): void;
+  send(chunk: Uint8Array): void;
+  close(): void;
+  diagnostics(): IceDiagnostics;
+  path(): Promise<LinkPath | null>;
+}
+
+/** Retries to one peer wait this long at first, doubling per failure up to RETRY_MAX_MS. */
+const RETRY_MIN_MS = 2_000;
+const RETRY_MAX_MS = 5 * 60_000;
+/** A link that stayed open this long was good: the next retry starts from the minimum again. */
+const GOOD_LINK_MS = 60_000;
+/** Read each open link's path (getStats) this often. */
+const PATH_POLL_MS = 5_000;
+/** Failed attempts older than this no longer count in the connectivity verdict. */
+const ATTEMPT_MEMORY_MS = 10 * 60_000;
+/** Ask for new TURN credentials when those in hand expire within this long. */
+const ICE_REFRESH_AHEAD_S = 10 * 60;
 
 export interface PeerConnectorOptions {
   readonly network: Network;
@@ -16,7 +50,12 @@ export interface PeerConnectorOptions {
   /** The room: the network id (genesis hash hex). */
   readonly room: string;
   readonly maxPeers?: number;
+  /** The user's own ICE servers: when set, used instead of those the signaling server hands out. */
   readonly iceServers?: RTCIceServer[];
+  /** The page's connection budget (default: the page's one). */
+  readonly budget?: ConnectionBudget;
+  /** Makes a link (default: a WebRtcLink); tests give their own. */
+  readonly createLink?: (options: WebRtcLinkOptions) => ConnectorLink;
   /** Status of the first (own) signaling server. */
   readonly onStatus?: (status: SignalingStatus) => void;
   /** Outside a browser: the WebRTC implementation (`@roamhq/wrtc`) and a WebSocket class (`ws`). */
@@ -27,19 +66,29 @@ export interface PeerConnectorOptions {
 /** How a link's signaling travels: through a signaling server (by URL), or relayed by a connected peer. */
 type Route = { readonly kind: 'server'; readonly url: string } | { readonly kind: 'relay'; readonly via: PeerId };
 
-/** One signaling server and the peers it says are in the room. */
+/** One signaling server, the peers it says are in the room, and the ICE servers it handed out. */
 interface Server {
   readonly client: SignalingClient;
   readonly peers: Set<PeerId>;
+  iceServers: RTCIceServer[];
+  /** When new TURN credentials were last asked for (performance.now ms). */
+  refreshedAt: number;
 }
 
 interface Pending {
-  readonly link: WebRtcLink;
+  readonly link: ConnectorLink;
   readonly initiator: boolean;
   route: Route;
   handle?: { receive(chunk: Uint8Array, now?: number): void; closed(): void };
   /** Chunks that arrived before simple-peer reported the link open (the other side was faster). */
   early: Uint8Array[];
+  readonly createdAt: number;
+  openedAt?: number;
+  /** The other side said something on this link (an answer or a candidate): it is there. */
+  answered: boolean;
+  /** Set once, when a relay server was configured for this link. */
+  readonly relayConfigured: boolean;
+  path?: LinkPath;
 }
 
 export interface LinkInfo {
@@ -48,6 +97,47 @@ export interface LinkInfo {
   readonly height: number;
   readonly latencyMs: number | null;
   readonly inbound: boolean;
+  /** This side's candidate type on the selected pair: host (LAN), srflx/prflx (through NAT), relay (TURN). */
+  readonly path: CandidateType | null;
+  /** The other side's candidate type. */
+  readonly remotePath: CandidateType | null;
+  /** What a person calls it: direct on the LAN, through NAT, or relayed. */
+  readonly route: 'direct' | 'nat' | 'relay' | null;
+  /** RTT of the selected pair's connectivity checks (getStats), ms. */
+  readonly rttMs: number | null;
+}
+
+/**
+ * What this tab can reach:
+ * - `direct`: a link works without a relay (on the LAN or through NAT);
+ * - `relay-only`: links work, all through the relay (TURN);
+ * - `needs-relay`: peers answered but no path between us worked, and no relay helped: a TURN
+ *   server is needed (or the one configured did not answer);
+ * - `relay-refused`: the TURN server refused our credentials (401) and no link works;
+ * - `unknown`: nothing tried yet.
+ */
+export type ConnectivityVerdict = 'unknown' | 'direct' | 'relay-only' | 'needs-relay' | 'relay-refused';
+
+export interface Connectivity {
+  readonly verdict: ConnectivityVerdict;
+  /** ICE servers new links use, and where they came from. */
+  readonly iceServers: number;
+  readonly iceSource: 'user' | 'server' | 'none';
+  readonly relayConfigured: boolean;
+  /** A TURN server refused our credentials recently (even if other links work). */
+  readonly relayRefused: boolean;
+  /** Attempts that failed recently (peers answered, no path worked). */
+  readonly failedAttempts: number;
+  /** RTCPeerConnections this page created, and those not yet collected, against the limit. */
+  readonly connectionsCreated: number;
+  readonly connectionsLive: number;
+  readonly connectionBudget: number;
+}
+
+interface Attempt {
+  readonly at: number;
+  readonly relayConfigured: boolean;
+  readonly diagnostics: IceDiagnostics;
 }
 
 export class PeerConnector {
@@ -58,12 +148,21 @@ export class PeerConnector {
   private readonly meshPeers = new Map<PeerId, PeerId>();
   private readonly retryAt = new Map<PeerId, { at: number; delay: number }>();
   private readonly primary: Server;
+  private readonly budget: ConnectionBudget;
+  /** Recent attempts where the peer answered but no path worked. */
+  private failures: Attempt[] = [];
+  /** When a TURN server last refused our credentials (performance.now ms). */
+  private relayRefusedAt = -Infinity;
+  private userIceServers: RTCIceServer[] | null;
   private maxPeers: number;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private lastPathPoll = -Infinity;
   private started = false;
 
   constructor(private readonly options: PeerConnectorOptions) {
     this.maxPeers = options.maxPeers ?? 8;
+    this.budget = options.budget ?? pageConnectionBudget;
+    this.userIceServers = options.iceServers ?? null;
     this.primary = this.makeServer(options.signalingUrl, (status) => options.onStatus?.(status));
     options.network.on('signal', ({ from, data, via }) => {
       const parsed = parseJsonSafely(data);
@@ -93,14 +192,51 @@ export class PeerConnector {
       },
       onPeerJoined: (peer) => {
         peers.add(peer);
+        // A peer that (re)joined is worth one prompt try, whatever its backoff says: it was away.
+        const retry = this.retryAt.get(peer);
+        if (retry) retry.at = Math.min(retry.at, performance.now() + RETRY_MIN_MS);
         this.fill();
       },
       onPeerLeft: (peer) => peers.delete(peer),
       onSignal: (from, data) => this.onSignal(from, data, { kind: 'server', url }),
+      onIceServers: (list) => {
+        server.iceServers = list;
+      },
     });
-    const server = { client, peers };
+    const server: Server = { client, peers, iceServers: [], refreshedAt: -Infinity };
     this.servers.set(url, server);
     return server;
+  }
+
+  /** The ICE servers for a new link: the user's own, else those of the server it is signaled through, else the own server's. */
+  private iceServersFor(route: Route): RTCIceServer[] {
+    if (this.userIceServers) return this.userIceServers;
+    const server = route.kind === 'server' ? this.servers.get(route.url) : undefined;
+    return server?.iceServers.length ? server.iceServers : this.primary.iceServers;
+  }
+
+  /**
+   * Uses the user's own ICE servers for new links (null: those the signaling server hands out
+   * again). Open links keep theirs.
+   */
+  setIceServers(servers: RTCIceServer[] | null): void {
+    this.userIceServers = servers;
+    this.failures = [];
+    this.relayRefusedAt = -Infinity;
+    this.fill();
+  }
+
+  /** Asks a server for new TURN credentials when those it gave expire soon (the username starts with the expiry). */
+  private refreshIceCredentials(now: number): void {
+    const nowSeconds = Date.now() / 1000;
+    for (const server of this.servers.values()) {
+      if (server.client.status !== 'online' || now - server.refreshedAt < 60_000) continue;
+      const expiring = server.iceServers.some((s) => {
+        const expiry = Number(String(s.username ?? '').split(':')[0]);
+        return s.username !== undefined && Number.isFinite(expiry) && expiry - nowSeconds < ICE_REFRESH_AHEAD_S;
+      });
+      if (expiring && server.client.refreshIceServers()) server.refreshedAt = now;
+    }
   }
 
   /**
@@ -137,9 +273,26 @@ export class PeerConnector {
     for (const server of this.servers.values()) server.client.start();
     // The network's clock, and retries. Timers slow down in hidden tabs; Network.tick copes.
     this.timer = setInterval(() => {
-      this.options.network.tick(performance.now());
+      const now = performance.now();
+      this.options.network.tick(now);
+      this.refreshIceCredentials(now);
+      if (now - this.lastPathPoll >= PATH_POLL_MS) {
+        this.lastPathPoll = now;
+        void this.pollPaths();
+      }
       this.fill();
     }, 1000);
+  }
+
+  /** Reads the selected candidate pair of every open link (getStats is asynchronous and cheap). */
+  private async pollPaths(): Promise<void> {
+    await Promise.all(
+      [...this.links.values()].map(async (pending) => {
+        if (!pending.link.isOpen) return;
+        const path = await pending.link.path();
+        if (path) pending.path = path;
+      }),
+    );
   }
 
   stop(): void {
@@ -158,14 +311,51 @@ export class PeerConnector {
     const byId = new Map(this.options.network.peerInfo().map((p) => [p.id, p]));
     return [...this.links.entries()].map(([id, pending]) => {
       const peer = byId.get(id);
+      const path = pending.link.isOpen ? pending.path : undefined;
       return {
         id,
         state: peer ? (peer.state === 'ready' ? 'ready' : 'handshaking') : 'connecting',
         height: peer?.height ?? 0,
         latencyMs: peer?.latencyMs ?? null,
         inbound: !pending.initiator,
+        path: path?.local ?? null,
+        remotePath: path?.remote ?? null,
+        route: path ? pathKind(path) : null,
+        rttMs: path?.rttMs ?? null,
       };
     });
+  }
+
+  /** Reads every open link's path now (the Network view's refresh; otherwise every few seconds). */
+  async refreshPaths(): Promise<void> {
+    this.lastPathPoll = performance.now();
+    await this.pollPaths();
+  }
+
+  /** What this tab can reach, from its links and its recent failed attempts. */
+  connectivity(): Connectivity {
+    const now = performance.now();
+    this.failures = this.failures.filter((a) => now - a.at < ATTEMPT_MEMORY_MS);
+    const routes = [...this.links.values()].filter((p) => p.link.isOpen && p.path).map((p) => pathKind(p.path!));
+    const relayRefused = now - this.relayRefusedAt < ATTEMPT_MEMORY_MS;
+    let verdict: ConnectivityVerdict = 'unknown';
+    if (routes.some((r) => r !== 'relay')) verdict = 'direct';
+    else if (routes.length > 0) verdict = 'relay-only';
+    else if (relayRefused) verdict = 'relay-refused';
+    else if (this.failures.length > 0) verdict = 'needs-relay';
+    const ice = this.userIceServers ?? this.primary.iceServers;
+    const budget = this.budget.snapshot();
+    return {
+      verdict,
+      iceServers: ice.length,
+      iceSource: this.userIceServers ? 'user' : ice.length ? 'server' : 'none',
+      relayConfigured: ice.some((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]).some((u) => u.startsWith('turn'))),
+      relayRefused,
+      failedAttempts: this.failures.length,
+      connectionsCreated: budget.created,
+      connectionsLive: budget.live,
+      connectionBudget: budget.limit,
+    };
   }
 
   /** Opens links to known peers while there is room: those we initiate (lower id). */
@@ -182,9 +372,11 @@ export class PeerConnector {
         candidates.push([p, { kind: 'server', url }]);
       }
     }
-    for (const [p, via] of this.meshPeers) if (!reachable.has(p)) candidates.push([p, { kind: 'relay', via }]);
+    const ready = new Set(this.options.network.peerInfo().filter((p) => p.state === 'ready').map((p) => p.id));
+    // A mesh route needs its relaying peer still linked: else the offer could not leave.
+    for (const [p, via] of this.meshPeers) if (!reachable.has(p) && ready.has(via)) candidates.push([p, { kind: 'relay', via }]);
     for (const [peer, route] of candidates) {
-      if (this.links.size >= this.maxPeers) return;
+      if (this.links.size >= this.maxPeers || !this.budget.canCreate()) return;
       // Through the server the lower id initiates (no glare). Through the mesh only one side may
       // know of the other, so either initiates and a collision is settled in onSignal.
       if (peer === me || (route.kind === 'server' && me > peer) || this.links.has(peer) || this.options.network.isBanned(peer)) continue;
@@ -209,30 +401,41 @@ export class PeerConnector {
           return;
         }
       } else {
+        existing.answered = true;
         existing.link.signal(data);
         return;
       }
     }
     // Only an offer starts a link; stray candidates for a link we dropped are ignored.
-    if (data.type !== 'offer' || this.links.size >= this.maxPeers || this.options.network.isBanned(from)) return;
+    if (data.type !== 'offer' || this.links.size >= this.maxPeers || !this.budget.canCreate() || this.options.network.isBanned(from)) return;
     this.open(from, false, route).link.signal(data);
   }
 
   private open(peer: PeerId, initiator: boolean, route: Route): Pending {
+    const iceServers = this.iceServersFor(route);
+    const createLink = this.options.createLink ?? ((o: WebRtcLinkOptions) => new WebRtcLink(o));
     const pending: Pending = {
       initiator,
       route,
       early: [],
-      link: new WebRtcLink({
+      createdAt: performance.now(),
+      // An inbound offer shows the other side is there.
+      answered: !initiator,
+      relayConfigured: iceServers.some((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]).some((u) => u.startsWith('turn'))),
+      link: createLink({
         initiator,
-        ...(this.options.iceServers ? { iceServers: this.options.iceServers } : {}),
+        iceServers,
+        budget: this.budget,
         ...(this.options.wrtc ? { wrtc: this.options.wrtc } : {}),
         onSignal: (data) => this.sendSignal(peer, pending.route, data),
         onOpen: () => {
+          pending.openedAt = performance.now();
+          void pending.link.path().then((path) => {
+            if (path) pending.path = path;
+          });
           const handle = this.options.network.addLink(peer, pending.link, !initiator);
           if (handle) {
             pending.handle = handle;
-            this.retryAt.delete(peer);
             for (const chunk of pending.early.splice(0)) handle.receive(chunk);
           }
         },
@@ -243,14 +446,29 @@ export class PeerConnector {
         onClose: () => {
           if (this.links.get(peer) === pending) this.links.delete(peer);
           pending.handle?.closed();
-          // Reconnect with backoff while the peer is still around.
-          const delay = Math.min((this.retryAt.get(peer)?.delay ?? 1000) * 2, 60_000);
-          this.retryAt.set(peer, { at: performance.now() + delay, delay });
+          this.noteClosed(peer, pending);
         },
       }),
     };
     this.links.set(peer, pending);
     return pending;
+  }
+
+  /** Learns from a link that ended, and schedules the next try to its peer. */
+  private noteClosed(peer: PeerId, pending: Pending): void {
+    const now = performance.now();
+    const diagnostics = pending.link.diagnostics();
+    if (diagnostics.serverErrors.includes(401)) this.relayRefusedAt = now;
+    if (pending.openedAt === undefined && pending.answered) {
+      this.failures.push({ at: now, relayConfigured: pending.relayConfigured, diagnostics });
+      if (this.failures.length > 32) this.failures.shift();
+    }
+    // Reconnect with exponential backoff (and jitter) while the peer is still around; a link
+    // that was good for a while starts the count again.
+    const good = pending.openedAt !== undefined && now - pending.openedAt >= GOOD_LINK_MS;
+    const previous = this.retryAt.get(peer)?.delay;
+    const delay = good || previous === undefined ? RETRY_MIN_MS : Math.min(previous * 2, RETRY_MAX_MS);
+    this.retryAt.set(peer, { at: now + delay * (0.75 + Math.random() * 0.5), delay });
   }
 
   private sendSignal(to: PeerId, route: Route, data: SignalData): void {

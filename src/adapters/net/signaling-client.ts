@@ -1,8 +1,13 @@
 /**
  * @module The browser's side of the signaling server: connect, prove the node's key by signing
- * the server's challenge, join the network's room, and pass offers/answers/candidates along.
- * Reconnects by itself with exponential backoff (and jitter) when the server goes away; links
- * already open are not affected (test-plan F.38).
+ * the server's challenge, join the network's room, take the ICE servers it hands out, and pass
+ * offers/answers/candidates along. Reconnects by itself with exponential backoff (and jitter)
+ * when the server goes away; links already open are not affected (test-plan F.38).
+ *
+ * A dead uplink (a home's router off, a laptop asleep) leaves a WebSocket open for minutes: TCP
+ * sees nothing until it sends, and pages cannot see WebSocket ping frames. So the client sends
+ * its own `ping` while joined and counts the socket dead when the server has said nothing for
+ * `heartbeatTimeout`; it then reconnects as after any close.
  */
 import {
   bytesToHex,
@@ -30,9 +35,15 @@ export interface SignalingClientOptions {
   readonly onPeerJoined: (peer: PeerId) => void;
   readonly onPeerLeft: (peer: PeerId) => void;
   readonly onSignal: (from: PeerId, data: SignalData) => void;
+  /** The ICE servers the server hands out (at join, and after `refreshIceServers`). */
+  readonly onIceServers?: (servers: RTCIceServer[]) => void;
   readonly minBackoff?: number;
   readonly maxBackoff?: number;
   readonly WebSocketImpl?: typeof WebSocket;
+  /** How often to ping the server while joined (ms). Default 10,000. */
+  readonly heartbeatInterval?: number;
+  /** Silence from the server after which the socket counts as dead (ms). Default 25,000. */
+  readonly heartbeatTimeout?: number;
 }
 
 export class SignalingClient {
@@ -40,6 +51,8 @@ export class SignalingClient {
   private backoff: number;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private heardAt = 0;
   status: SignalingStatus = 'offline';
 
   constructor(private readonly options: SignalingClientOptions) {
@@ -54,8 +67,14 @@ export class SignalingClient {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
     this.socket?.close();
     this.setStatus('offline');
+  }
+
+  /** Asks for fresh ICE servers (new TURN credentials); false when the server is not reachable. */
+  refreshIceServers(): boolean {
+    return this.send({ type: 'ice-refresh' });
   }
 
   /** Sends signaling data to a peer in the room; false when the server is not reachable. */
@@ -87,17 +106,55 @@ export class SignalingClient {
       return;
     }
     this.socket = socket;
-    socket.onmessage = (event) => this.onMessage(typeof event.data === 'string' ? event.data : '');
+    // A dead uplink can leave a connect hanging for minutes (TCP retries its SYN): start over.
+    this.startHeartbeat();
+    socket.onmessage = (event) => {
+      this.heardAt = performance.now();
+      this.onMessage(typeof event.data === 'string' ? event.data : '');
+    };
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
-      this.socket = undefined;
-      this.setStatus('offline');
+      this.lost();
       // 4001: another socket with this node's key took the place (a duplicated tab): do not
       // fight over it.
       if (event.code === 4001) return;
       this.scheduleReconnect();
     };
     socket.onerror = () => socket.close();
+  }
+
+  /** The socket is gone (closed, or silent past the heartbeat timeout): forget it. */
+  private lost(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) {
+      socket.onmessage = socket.onclose = socket.onerror = null;
+      // A dead link would take minutes to finish the close handshake: do not wait for it.
+      try {
+        socket.close();
+      } catch {
+        // Already closed.
+      }
+    }
+    this.setStatus('offline');
+  }
+
+  private startHeartbeat(): void {
+    clearInterval(this.heartbeat);
+    const interval = this.options.heartbeatInterval ?? 10_000;
+    const timeout = this.options.heartbeatTimeout ?? 25_000;
+    this.heardAt = performance.now();
+    this.heartbeat = setInterval(() => {
+      // Timers in a hidden tab may run late: judge silence by the clock, not by ticks missed.
+      if (performance.now() - this.heardAt > timeout) {
+        this.lost();
+        this.scheduleReconnect();
+        return;
+      }
+      if (this.status === 'online') this.send({ type: 'ping' });
+    }, interval);
   }
 
   private scheduleReconnect(): void {
@@ -122,7 +179,11 @@ export class SignalingClient {
       case 'joined':
         this.backoff = this.options.minBackoff ?? 1000;
         this.setStatus('online');
+        this.options.onIceServers?.(iceServersOf(message.iceServers));
         if (Array.isArray(message.peers)) this.options.onPeers(message.peers.filter((p) => typeof p === 'string'));
+        return;
+      case 'ice-servers':
+        this.options.onIceServers?.(iceServersOf(message.iceServers));
         return;
       case 'peer-joined':
         if (typeof message.peerId === 'string') this.options.onPeerJoined(message.peerId);
@@ -137,4 +198,25 @@ export class SignalingClient {
         return;
     }
   }
+}
+
+/**
+ * The well-formed entries of a server's `iceServers` (anything else is dropped: a server is not
+ * trusted to hand the browser a shape that makes `RTCPeerConnection` throw).
+ */
+export function iceServersOf(value: unknown): RTCIceServer[] {
+  if (!Array.isArray(value)) return [];
+  const servers: RTCIceServer[] = [];
+  for (const entry of value.slice(0, 16)) {
+    if (!entry || typeof entry !== 'object') continue;
+    const { urls, username, credential } = entry as Record<string, unknown>;
+    const list = (Array.isArray(urls) ? urls : [urls]).filter((u): u is string => typeof u === 'string' && /^(stuns?|turns?):/.test(u));
+    if (list.length === 0) continue;
+    const server: RTCIceServer = { urls: list };
+    if (typeof username === 'string') server.username = username;
+    if (typeof credential === 'string') server.credential = credential;
+    if (list.some((u) => u.startsWith('turn')) && (server.username === undefined || server.credential === undefined)) continue;
+    servers.push(server);
+  }
+  return servers;
 }

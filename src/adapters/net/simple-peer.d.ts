@@ -13,6 +13,8 @@ declare module 'simple-peer/simplepeer.min.js' {
     readonly connected: boolean;
     readonly destroyed: boolean;
     readonly _channel: RTCDataChannel | null;
+    /** The connection (null once destroyed). */
+    readonly _pc: RTCPeerConnection | null;
     signal(data: unknown): void;
     send(data: Uint8Array): void;
     destroy(error?: Error): void;

@@ -11,6 +11,18 @@
  */
 import SimplePeer, { type SimplePeerInstance } from 'simple-peer/simplepeer.min.js';
 import type { LinkPort, SignalData } from '../../core/index.ts';
+import { pageConnectionBudget, type ConnectionBudget } from './connection-budget.ts';
+import { selectedPath, type CandidateType, type LinkPath } from './link-path.ts';
+
+/** What ICE did on a link: for telling "a relay is needed" from "the relay refused us". */
+export interface IceDiagnostics {
+  /** Types of the local candidates gathered (a `relay` one means a TURN server gave an allocation). */
+  readonly gathered: readonly CandidateType[];
+  /** `icecandidateerror` codes from STUN/TURN servers: 401 a refused credential, 701 no answer. */
+  readonly serverErrors: readonly number[];
+  /** ICE tried every pair and none worked (`iceConnectionState` failed). */
+  readonly iceFailed: boolean;
+}
 
 export interface WebRtcLinkOptions {
   readonly initiator: boolean;
@@ -26,6 +38,8 @@ export interface WebRtcLinkOptions {
   readonly highWater?: number;
   /** For Node tests: the `wrtc` implementation. */
   readonly wrtc?: unknown;
+  /** Counts the connection against the page's limit (default: the page's one budget). */
+  readonly budget?: ConnectionBudget;
 }
 
 export class WebRtcLink implements LinkPort {
@@ -39,6 +53,9 @@ export class WebRtcLink implements LinkPort {
   private pollTimer: ReturnType<typeof setInterval> | undefined;
   private lowEvent = true;
   private readonly highWater: number;
+  private readonly gathered = new Set<CandidateType>();
+  private readonly serverErrors: number[] = [];
+  private iceFailed = false;
 
   constructor(private readonly options: WebRtcLinkOptions) {
     this.highWater = options.highWater ?? 1024 * 1024;
@@ -49,6 +66,20 @@ export class WebRtcLink implements LinkPort {
       channelConfig: { ordered: true },
       ...(options.wrtc ? { wrtc: options.wrtc } : {}),
     });
+    const pc = this.peer._pc;
+    if (pc) {
+      (options.budget ?? pageConnectionBudget).track(pc);
+      // Listeners only (no reference kept beyond simple-peer's own): the budget needs the
+      // connection to be collectable once the link is gone.
+      pc.addEventListener('icecandidate', (event) => {
+        const type = (event as RTCPeerConnectionIceEvent).candidate?.type;
+        if (type) this.gathered.add(type);
+      });
+      pc.addEventListener('icecandidateerror', (event) => {
+        const code = (event as RTCPeerConnectionIceErrorEvent).errorCode;
+        if (typeof code === 'number' && this.serverErrors.length < 32) this.serverErrors.push(code);
+      });
+    }
     this.peer.on('signal', (data) => {
       if (!this.closed) options.onSignal(data);
     });
@@ -65,6 +96,7 @@ export class WebRtcLink implements LinkPort {
       if (!this.closed) options.onData(data instanceof Uint8Array ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data));
     });
     this.peer.on('iceStateChange', (state) => {
+      if (state === 'failed') this.iceFailed = true;
       if (state === 'disconnected') {
         this.graceTimer ??= setTimeout(() => this.finish('ICE stayed disconnected'), options.disconnectedGrace ?? 8_000);
       } else if (state === 'connected' || state === 'completed') {
@@ -79,6 +111,22 @@ export class WebRtcLink implements LinkPort {
 
   get isOpen(): boolean {
     return this.opened && !this.closed;
+  }
+
+  /** What ICE did so far on this link. */
+  diagnostics(): IceDiagnostics {
+    return { gathered: [...this.gathered], serverErrors: [...this.serverErrors], iceFailed: this.iceFailed };
+  }
+
+  /** The selected candidate pair (how the bytes travel) and its RTT; null before ICE chose one or after close. */
+  async path(): Promise<LinkPath | null> {
+    const pc = this.peer._pc;
+    if (this.closed || !pc) return null;
+    try {
+      return selectedPath(await pc.getStats());
+    } catch {
+      return null;
+    }
   }
 
   /** Signaling data from the other side. Malformed data ends the link (never throws). */
