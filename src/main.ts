@@ -14,10 +14,12 @@ import { startNode } from './app/start-node.ts';
 import { createTabchainApi, type TabchainApi } from './app/tabchain-api.ts';
 import { NodeState } from './ui/node-state.svelte.ts';
 import { missingFeatures, type UnsupportedReport } from './app/environment-check.ts';
+import { loadIceServerList } from './app/ice-server-list.ts';
 
 /**
  * Where to find peers: `?signal=` (a ws:// or wss:// URL), else the saved setting, else this
- * page's own /signal. ICE servers come from the saved setting (none by default).
+ * page's own /signal. ICE servers: the user's own list when saved (Network view), else those the
+ * signaling server hands out.
  */
 function peerSettings(): { signalingUrl?: string; iceServers?: RTCIceServer[]; maxPeers?: number } {
   const settings: { signalingUrl?: string; iceServers?: RTCIceServer[]; maxPeers?: number } = {};
@@ -26,21 +28,21 @@ function peerSettings(): { signalingUrl?: string; iceServers?: RTCIceServer[]; m
   const maxPeers = Number(query.get('maxPeers') ?? NaN);
   if (Number.isInteger(maxPeers) && maxPeers >= 0 && maxPeers <= 64) settings.maxPeers = maxPeers;
   let saved: string | null = null;
-  let ice: string | null = null;
   try {
     saved = localStorage.getItem('tabchain-signal-url');
-    ice = localStorage.getItem('tabchain-ice-servers');
   } catch {
     // No storage: defaults.
   }
   const url = asked ?? saved;
   if (url && /^wss?:\/\//.test(url)) settings.signalingUrl = url;
+  // A malformed saved list is ignored (the server's are used), never handed to RTCPeerConnection.
+  let servers: RTCIceServer[] | null = null;
   try {
-    const servers = ice ? (JSON.parse(ice) as unknown) : undefined;
-    if (Array.isArray(servers)) settings.iceServers = servers as RTCIceServer[];
+    servers = loadIceServerList(localStorage);
   } catch {
-    // A malformed setting is ignored.
+    // No storage at all (the getter throws in some private modes).
   }
+  if (servers) settings.iceServers = servers;
   return settings;
 }
 

@@ -215,6 +215,11 @@ export class PeerConnector {
     return server?.iceServers.length ? server.iceServers : this.primary.iceServers;
   }
 
+  /** The user's own ICE servers, or null when the signaling server's are used. */
+  userIceServerList(): RTCIceServer[] | null {
+    return this.userIceServers ? this.userIceServers.map((server) => ({ ...server })) : null;
+  }
+
   /**
    * Uses the user's own ICE servers for new links (null: those the signaling server hands out
    * again). Open links keep theirs.

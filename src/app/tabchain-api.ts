@@ -8,6 +8,8 @@ import { AddressError, DecodeError, PEER_ID_PATTERN, WalletError, decodeAddress,
 import { addressHistory, blockDetail, chainTips, headers, txDetail, type AddressHistoryJson, type BlockDetailJson, type ChainTipJson, type TxStatusJson } from './chain-queries.ts';
 import { mempoolEntryJson, type HeaderJson } from './json.ts';
 import type { NodeServices } from './start-node.ts';
+import type { Connectivity, LinkInfo } from './peer-connector.ts';
+import { ICE_SERVERS_KEY, IceServerListError, parseIceServerList } from './ice-server-list.ts';
 
 type Handler = (payload: unknown) => void;
 
@@ -73,8 +75,22 @@ export interface TabchainApi {
     verify(): Promise<{ ok: boolean; height: number; tip: string; coins: number; problems: string[] }>;
   };
   mempool(): Promise<unknown[]>;
-  /** Links to other tabs: `state` is connecting (WebRTC), handshaking or ready. */
-  peers(): Promise<{ id: string; height: number; latencyMs: number | null; state: string; inbound: boolean }[]>;
+  /**
+   * Links to other tabs: `state` is connecting (WebRTC), handshaking or ready; `path` and
+   * `remotePath` the selected candidate pair's types (host: on the LAN, srflx/prflx: through NAT,
+   * relay: through TURN), `route` the same in words, `rttMs` the pair's round-trip time.
+   */
+  peers(): Promise<LinkInfo[]>;
+  /** What this tab can reach (direct links, only relayed ones, a relay needed or refused) and its connection budget. */
+  connectivity(): Promise<Connectivity>;
+  /** The user's own ICE servers (null: those the signaling server hands out are used). */
+  iceServers(): Promise<RTCIceServer[] | null>;
+  /**
+   * Sets the user's own ICE servers for new links and keeps them in this browser: lines of
+   * `URL [username credential]` or a JSON array of RTCIceServer; null or '' goes back to the
+   * signaling server's. An `IceServerListError` (code and line) for a malformed list.
+   */
+  setIceServers(list: string | null): Promise<RTCIceServer[] | null>;
   /** Syncs with every peer now (the tutorials' `/nodes/resolve`). */
   resolve(): Promise<{ replaced: boolean; tip: { height: number; hash: string } }>;
   disconnect(peerId?: string): Promise<void>;
@@ -102,6 +118,12 @@ export interface TabchainApi {
 
 /** A clean `{ name, code, message }` for errors crossing into page scripts. */
 function plainError(error: unknown): Error {
+  if (error instanceof IceServerListError) {
+    const e = new Error(error.message);
+    e.name = 'IceServerListError';
+    Object.assign(e, { code: error.code, line: error.line });
+    return e;
+  }
   if (error instanceof WalletError) {
     const e = new Error(error.message);
     e.name = 'WalletError';
@@ -263,6 +285,21 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
     mempool: () => use((s) => s.node.mempool.sorted().map((e) => mempoolEntryJson(e, s.node.params))),
     storage: () => use((s) => s.storageStatus()),
     peers: () => use((s) => s.connector.linkInfo().map((l) => ({ ...l }))),
+    connectivity: () => use((s) => ({ ...s.connector.connectivity() })),
+    iceServers: () => use((s) => s.connector.userIceServerList()),
+    setIceServers: (list) =>
+      use((s) => {
+        if (list !== null && typeof list !== 'string') throw new TypeError('the list is text (or null)');
+        const servers = list === null || list.trim() === '' ? null : parseIceServerList(list);
+        try {
+          if (servers) globalThis.localStorage?.setItem(ICE_SERVERS_KEY, JSON.stringify(servers));
+          else globalThis.localStorage?.removeItem(ICE_SERVERS_KEY);
+        } catch {
+          // No storage (a private mode): the list holds until the page reloads.
+        }
+        s.connector.setIceServers(servers);
+        return servers;
+      }),
     resolve: () => use((s) => s.network.resolve()),
     disconnect: (peerId) => use((s) => s.connector.disconnect(peerId)),
     ban: (peerId) =>
