@@ -2,6 +2,7 @@
  * @module The node as the UI sees it: runes fed by `window.tabchain` events, refreshed when the
  * tip or the pool changes. Components read this state and call the API; they hold no logic.
  */
+import type { Connectivity, LinkInfo } from '../app/peer-connector.ts';
 import { formatCoins } from '../core/index.ts';
 import type { TabchainApi } from '../app/tabchain-api.ts';
 import { t } from './i18n/i18n.svelte.ts';
@@ -72,7 +73,9 @@ export class NodeState {
   /** Another tab upgraded the database: this one must reload. */
   outdated = $state(false);
   busy = $state(false);
-  peers = $state<{ id: string; height: number; latencyMs: number | null; state: string; inbound: boolean }[]>([]);
+  peers = $state<LinkInfo[]>([]);
+  /** What this tab can reach, read with the peers. */
+  connectivity = $state<Connectivity | null>(null);
   signaling = $state('offline');
   peerId = $state('');
   sync = $state<{ done: number; total: number } | null>(null);
@@ -258,6 +261,7 @@ export class NodeState {
 
   private async refreshPeers(): Promise<void> {
     this.peers = await this.api.peers();
+    this.connectivity = await this.api.connectivity();
   }
 
   private async refreshMiner(): Promise<void> {
