@@ -8,17 +8,27 @@
  *   --allow-no-origin accept clients that send no Origin header (Node clients, not browsers)
  *   --dist DIR        serve the built app from DIR (default: the repository's dist/ if built)
  *   --max-connections-per-ip N, --max-peers-per-room N
+ *   TLS (--https, --cert, --key, --data-dir, --hostname) and ICE (--stun, --turn, --turn-secret,
+ *   --turn-ttl) flags as in server-flags.ts, the same as `npm start`'s.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { jsonLineLogger } from './log.ts';
+import { deviceUrls } from './device-urls.ts';
+import { FlagError, ICE_FLAGS_USAGE, ICE_FLAG_OPTIONS, TLS_FLAGS_USAGE, TLS_FLAG_OPTIONS, certificateNote, parseIceFlags, parseTlsFlags, setUpTls, type TlsSetup } from './server-flags.ts';
 import { normalizeOrigin } from './signaling.ts';
 import { startServer } from './server.ts';
+import { TlsSetupError } from './tls-certificate.ts';
 
 const usage = `usage: node signaling-server [--port N] [--host ADDR] [--origin URL]... [--allow-no-origin]
-                             [--dist DIR] [--max-connections-per-ip N] [--max-peers-per-room N]`;
+                             [--dist DIR] [--max-connections-per-ip N] [--max-peers-per-room N]
+                             [--https] [--cert FILE --key FILE] [--data-dir DIR] [--hostname NAME]...
+                             [--stun URL]... [--turn URL]... [--turn-secret SECRET] [--turn-ttl SECONDS]
+
+${TLS_FLAGS_USAGE}
+${ICE_FLAGS_USAGE}`;
 
 function fail(message: string): never {
   console.error(`${message}\n${usage}`);
@@ -43,6 +53,8 @@ try {
       dist: { type: 'string' },
       'max-connections-per-ip': { type: 'string' },
       'max-peers-per-room': { type: 'string' },
+      ...TLS_FLAG_OPTIONS,
+      ...ICE_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -73,21 +85,58 @@ if (args.dist !== undefined) {
   dist = repoDist;
 }
 
-const logger = jsonLineLogger();
+let tlsFlags;
+let iceServers;
 try {
+  tlsFlags = parseTlsFlags(args);
+  iceServers = parseIceFlags(args);
+} catch (error) {
+  if (!(error instanceof FlagError)) throw error;
+  fail(error.message);
+}
+
+const logger = jsonLineLogger();
+let tls: TlsSetup | null = null;
+if (tlsFlags.enabled) {
+  try {
+    tls = await setUpTls(tlsFlags);
+  } catch (error) {
+    if (!(error instanceof TlsSetupError)) throw error;
+    console.error(`cannot serve over HTTPS: ${error.message}`);
+    process.exit(1);
+  }
+  const note = tls.stored && certificateNote(tls.stored);
+  logger({ event: 'certificate', file: tls.stored?.certPath ?? tlsFlags.own?.certFile ?? null, selfSigned: tls.stored !== null, validTo: tls.validTo.toISOString(), note });
+}
+
+try {
+  const host = args.host ?? '0.0.0.0';
   const running = await startServer({
     port,
-    host: args.host ?? '0.0.0.0',
+    host,
     dist,
+    ...(tls ? { tls: tls.tls } : {}),
     signaling: {
       origins,
+      hostnames: tlsFlags.hostnames,
+      ...(iceServers ? { iceServers } : {}),
       allowMissingOrigin: args['allow-no-origin'] ?? false,
       maxConnectionsPerIp: integer(args['max-connections-per-ip'], '--max-connections-per-ip', 1, 1_000_000),
       maxPeersPerRoom: integer(args['max-peers-per-room'], '--max-peers-per-room', 1, 1_000_000),
       logger,
     },
   });
-  logger({ event: 'listening', app: dist ? running.appUrl : null, signal: running.signalUrl, health: `${running.appUrl}health`, origins, dist });
+  logger({
+    event: 'listening',
+    app: dist ? running.appUrl : null,
+    signal: running.signalUrl,
+    health: `${running.appUrl}health`,
+    urls: deviceUrls({ port: running.port, tls: running.tls, bound: host, hostnames: tlsFlags.hostnames }).map((u) => u.url),
+    origins,
+    dist,
+    stun: iceServers?.stun?.length ?? 0,
+    turn: iceServers?.turn?.urls.length ?? 0,
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger({ event: 'stopping', signal });

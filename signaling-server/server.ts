@@ -1,8 +1,10 @@
 /**
  * @module The whole server on one port: the built app (when there is one), `/health`, and the
- * signaling endpoint on `/signal`. Used by the CLI (main.ts) and by `npm start`.
+ * signaling endpoint on `/signal`, over plain HTTP or, given a certificate, over TLS (https://,
+ * wss://). Used by the CLI (main.ts) and by `npm start`.
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { SIGNALING_PATH } from '../src/core/net/signaling-messages.ts';
 import { attachSignaling, type Signaling, type SignalingOptions } from './signaling.ts';
 import { createAppHandler, listen } from './static-files.ts';
@@ -15,6 +17,8 @@ export interface ServerOptions {
   /** Folder with the built app to serve, or null/undefined for signaling (and /health) only. */
   dist?: string | null;
   signaling?: SignalingOptions;
+  /** Serve over TLS with this certificate and key (PEM): https:// and wss://. Default: plain HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export interface RunningServer {
@@ -22,10 +26,12 @@ export interface RunningServer {
   signaling: Signaling;
   /** The port listened on (the one picked when asked for 0). */
   port: number;
-  /** `http://localhost:PORT/` (or the bound address when it is not a wildcard). */
+  /** `http://localhost:PORT/` (or the bound address when it is not a wildcard); `https://` with TLS. */
   appUrl: string;
-  /** `ws://localhost:PORT/signal`. */
+  /** `ws://localhost:PORT/signal`; `wss://` with TLS. */
   signalUrl: string;
+  /** Whether it serves over TLS. */
+  tls: boolean;
   /** Closes every signaling socket (1001) and the HTTP server; resolves once the port is free. */
   close(): Promise<void>;
 }
@@ -35,16 +41,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '0.0.0.0';
   const path = options.signaling?.path ?? SIGNALING_PATH;
   let signaling: Signaling | null = null;
-  const server = createServer(
-    createAppHandler({
-      dist: options.dist ?? null,
-      signalPath: path,
-      health: () => {
-        const stats = signaling?.stats() ?? { rooms: 0, peers: 0 };
-        return { ok: true, rooms: stats.rooms, peers: stats.peers };
-      },
-    }),
-  );
+  const handler = createAppHandler({
+    dist: options.dist ?? null,
+    signalPath: path,
+    health: () => {
+      const stats = signaling?.stats() ?? { rooms: 0, peers: 0 };
+      return { ok: true, rooms: stats.rooms, peers: stats.peers };
+    },
+  });
+  // An https.Server is an http.Server with TLS underneath: the same handler and upgrade listener.
+  const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
   signaling = attachSignaling(server, options.signaling);
   try {
     await listen(server, options.port, host);
@@ -60,8 +66,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     server,
     signaling: running,
     port,
-    appUrl: `http://${shownHost}:${port}/`,
-    signalUrl: `ws://${shownHost}:${port}${path}`,
+    appUrl: `${options.tls ? 'https' : 'http'}://${shownHost}:${port}/`,
+    signalUrl: `${options.tls ? 'wss' : 'ws'}://${shownHost}:${port}${path}`,
+    tls: Boolean(options.tls),
     async close() {
       await running.close();
       await new Promise<void>((resolve) => {

@@ -116,8 +116,8 @@ class Client {
 }
 
 /** Opens a socket and waits for its challenge. */
-async function open(s: { url: string; origin: string }, origin: string | null = s.origin): Promise<Client> {
-  const client = new Client(new WebSocket(s.url, origin === null ? {} : { origin }));
+async function open(s: { url: string; origin: string; ca?: string }, origin: string | null = s.origin): Promise<Client> {
+  const client = new Client(new WebSocket(s.url, { ...(origin === null ? {} : { origin }), ...(s.ca ? { ca: s.ca } : {}) }));
   const challenge = await client.next();
   if (challenge.type !== 'challenge') throw new Error(`expected a challenge, got ${JSON.stringify(challenge)}`);
   client.nonce = challenge.nonce;
@@ -183,10 +183,10 @@ describe('signaling: joining and relaying', () => {
     const s = await start();
     const a = await open(s);
     expect(a.nonce).toMatch(/^[0-9a-f]{64}$/);
-    expect(await a.join()).toEqual({ type: 'joined', peerId: a.key.id, peers: [] });
+    expect(await a.join()).toEqual({ type: 'joined', peerId: a.key.id, peers: [], iceServers: [] });
     const b = await open(s);
     expect(b.nonce).not.toBe(a.nonce);
-    expect(await b.join()).toEqual({ type: 'joined', peerId: b.key.id, peers: [a.key.id] });
+    expect(await b.join()).toEqual({ type: 'joined', peerId: b.key.id, peers: [a.key.id], iceServers: [] });
     expect(await a.next()).toEqual({ type: 'peer-joined', peerId: b.key.id });
     expect(await health(s)).toEqual({ ok: true, rooms: 1, peers: 2 });
 
@@ -208,9 +208,9 @@ describe('signaling: joining and relaying', () => {
     const s = await start();
     const a = await joined(s, ROOM);
     const c = await open(s);
-    expect(await c.join(OTHER_ROOM)).toEqual({ type: 'joined', peerId: c.key.id, peers: [] });
+    expect(await c.join(OTHER_ROOM)).toEqual({ type: 'joined', peerId: c.key.id, peers: [], iceServers: [] });
     const b = await open(s);
-    expect(await b.join(ROOM)).toEqual({ type: 'joined', peerId: b.key.id, peers: [a.key.id] });
+    expect(await b.join(ROOM)).toEqual({ type: 'joined', peerId: b.key.id, peers: [a.key.id], iceServers: [] });
     expect(await a.next()).toEqual({ type: 'peer-joined', peerId: b.key.id });
     expect(await health(s)).toEqual({ ok: true, rooms: 2, peers: 3 });
 
@@ -234,7 +234,7 @@ describe('signaling: joining and relaying', () => {
     await a.next('peer-joined');
     const again = await open(s);
     again.key = a.key;
-    expect(await again.join()).toEqual({ type: 'joined', peerId: a.key.id, peers: [b.key.id] });
+    expect(await again.join()).toEqual({ type: 'joined', peerId: a.key.id, peers: [b.key.id], iceServers: [] });
     expect(await a.closed).toEqual({ code: SIGNALING_CLOSE.replaced, reason: 'replaced' });
     expect(await b.next()).toEqual({ type: 'peer-left', peerId: a.key.id });
     expect(await b.next()).toEqual({ type: 'peer-joined', peerId: a.key.id });
@@ -251,7 +251,7 @@ describe('signaling: joining and relaying', () => {
     const c = await open(s);
     c.send(joinMessage(c.key, c.nonce));
     expect(await c.next()).toEqual({ type: 'error', code: 'room-full', message: expect.any(String) });
-    expect(await c.join(OTHER_ROOM)).toEqual({ type: 'joined', peerId: c.key.id, peers: [] });
+    expect(await c.join(OTHER_ROOM)).toEqual({ type: 'joined', peerId: c.key.id, peers: [], iceServers: [] });
   });
 
   it('error: a socket that does not join within the handshake timeout is closed with 1008', async () => {
@@ -400,7 +400,7 @@ describe('signaling: F.35 identity', () => {
     expect(await health(s)).toEqual({ ok: true, rooms: 1, peers: 1 });
 
     // Nothing changed: c can still join with its own key, and a is still a.
-    expect(await c.join()).toEqual({ type: 'joined', peerId: c.key.id, peers: [a.key.id] });
+    expect(await c.join()).toEqual({ type: 'joined', peerId: c.key.id, peers: [a.key.id], iceServers: [] });
     expect(await a.next()).toEqual({ type: 'peer-joined', peerId: c.key.id });
     expect(a.ws.readyState).toBe(WebSocket.OPEN);
   });
@@ -553,7 +553,7 @@ describe('signaling: F.38 restart', () => {
     const again = await open(second);
     expect(again.nonce).not.toBe(oldNonce);
     again.key = a.key;
-    expect(await again.join()).toEqual({ type: 'joined', peerId: a.key.id, peers: [] });
+    expect(await again.join()).toEqual({ type: 'joined', peerId: a.key.id, peers: [], iceServers: [] });
   });
 });
 

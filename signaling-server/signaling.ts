@@ -4,12 +4,13 @@
  * proves its peer id by signing a challenge, joins the room of its network, learns who else is
  * there, and exchanges WebRTC offers, answers and candidates with them through the server. It
  * keeps nothing but the rooms of live sockets in memory, sets `from` itself, and never logs what
- * it relays. The protocol is in docs/protocol.md ("Signaling"); the message types are shared
+ * it relays. On join it hands the client the ICE servers to use (STUN, and TURN with credentials
+ * issued to that peer id), again on `ice-refresh`, and answers `ping` with `pong`. The protocol is in docs/protocol.md ("Signaling"); the message types are shared
  * with the browser in src/core/net/signaling-messages.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
-import { networkInterfaces } from 'node:os';
+import { Server as TlsServer } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { bytesToHex } from '../src/core/encoding/hex.ts';
@@ -23,6 +24,8 @@ import {
   type SignalData,
   type SignalingErrorCode,
 } from '../src/core/net/signaling-messages.ts';
+import { checkIceServersOption, iceServersFor, type IceServersOption } from './ice-servers.ts';
+import { certificateNames, reachableHosts } from './local-addresses.ts';
 import { jsonLineLogger, silentLogger, type LogEntry, type Logger } from './log.ts';
 import { TokenBucket } from './token-bucket.ts';
 
@@ -31,10 +34,18 @@ export interface SignalingOptions {
   path?: string;
   /**
    * Origins allowed besides the server's own (`http://localhost:PORT`, `http://127.0.0.1:PORT`,
-   * `http://[::1]:PORT`, and every local interface address when listening on all of them).
+   * `http://[::1]:PORT`, the machine's host name, {@link hostnames}, and every local interface
+   * address when listening on all of them; `https://` when the server is a TLS server).
    * Written as origins (`https://example.org`); `'*'` allows every origin.
    */
   origins?: string[];
+  /** Other names this server is reached by (e.g. `lan.test`): its own origins on them are allowed too. */
+  hostnames?: string[];
+  /**
+   * STUN and TURN servers handed to each client in `joined` and on `ice-refresh`; TURN with
+   * credentials for the client's peer id (see turn-credentials.ts). Default: none (`[]`).
+   */
+  iceServers?: IceServersOption;
   /** Accept upgrade requests without an Origin header (Node clients, not browsers). Default false. */
   allowMissingOrigin?: boolean;
   /** Largest message in bytes; a larger one closes the socket with 1009. Default SIGNALING_MAX_PAYLOAD (64 KiB). */
@@ -118,6 +129,8 @@ interface Connection {
 export function attachSignaling(server: Server, options: SignalingOptions = {}): Signaling {
   const path = options.path ?? SIGNALING_PATH;
   const extraOrigins = new Set((options.origins ?? []).map(normalizeOrigin));
+  const hostnames = (options.hostnames ?? []).map(checkHostname);
+  const iceServers = options.iceServers ? checkIceServersOption(options.iceServers) : undefined;
   const allowMissingOrigin = options.allowMissingOrigin ?? false;
   const maxPayload = positiveInteger(options.maxPayload ?? SIGNALING_MAX_PAYLOAD, 'maxPayload');
   const messagesPerSecond = positiveNumber(options.messagesPerSecond ?? 20, 'messagesPerSecond');
@@ -184,7 +197,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   function originAllowed(origin: string | undefined): boolean {
     if (origin === undefined) return allowMissingOrigin;
     if (extraOrigins.has('*') || extraOrigins.has(origin)) return true;
-    return ownOrigins(server).has(origin);
+    return ownOrigins(server, hostnames).has(origin);
   }
 
   function onConnection(ws: WebSocket, ip: string, origin: string | undefined) {
@@ -247,6 +260,12 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
         return onJoin(conn, message);
       case 'signal':
         return onSignal(conn, message);
+      case 'ice-refresh':
+        if (!conn.peerId) return fail(conn, 'not-joined', 'join a room first: credentials are issued to a peer id');
+        return send(conn, { type: 'ice-servers', iceServers: iceServersFor(iceServers, conn.peerId, Date.now() / 1000) });
+      case 'ping':
+        // Allowed before the join too: a tab checks its uplink whatever its state.
+        return send(conn, { type: 'pong' });
       default:
         return fail(conn, 'bad-message', 'unknown message type');
     }
@@ -283,7 +302,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     conn.room = room;
     if (conn.joinTimer) clearTimeout(conn.joinTimer);
     conn.joinTimer = null;
-    send(conn, { type: 'joined', peerId, peers });
+    send(conn, { type: 'joined', peerId, peers, iceServers: iceServersFor(iceServers, peerId, Date.now() / 1000) });
     for (const other of members.values()) if (other !== conn) send(other, { type: 'peer-joined', peerId });
     log({ event: 'join', conn: conn.id, ip: conn.ip, peer: peerId, room, peers: members.size });
   }
@@ -430,24 +449,28 @@ function remoteIp(req: IncomingMessage): string {
 }
 
 /**
- * The origins of pages this server itself serves: http://localhost, 127.0.0.1 and [::1] on its
- * port, plus its bound address, or every local interface address when bound to all of them.
+ * The origins of pages this server itself serves: localhost, 127.0.0.1 and [::1] on its port,
+ * the machine's host name (and NAME.local) and `extraNames`, plus its bound address, or every local interface
+ * address when bound to all of them. `https://` when the server is a TLS server.
  */
-function ownOrigins(server: Server): Set<string> {
+function ownOrigins(server: Server, extraNames: string[]): Set<string> {
   const address = server.address();
   if (!address || typeof address === 'string') return new Set();
-  const hosts = new Set(['localhost', '127.0.0.1', '[::1]']);
-  if (address.address === '0.0.0.0' || address.address === '::') {
-    for (const list of Object.values(networkInterfaces())) {
-      for (const a of list ?? []) {
-        if (a.family === 'IPv4') hosts.add(a.address);
-        else if (address.address === '::' && !a.address.startsWith('fe80:')) hosts.add(`[${a.address}]`);
-      }
-    }
-  } else {
-    hosts.add(address.family === 'IPv6' ? `[${address.address}]` : address.address);
+  const tls = server instanceof TlsServer;
+  const scheme = tls ? 'https' : 'http';
+  const defaultPort = tls ? 443 : 80;
+  const hosts = new Set(['127.0.0.1', '[::1]', ...certificateNames(extraNames).dns]);
+  for (const host of reachableHosts(address.address)) hosts.add(host.includes(':') ? `[${host}]` : host);
+  return new Set([...hosts].map((host) => (address.port === defaultPort ? `${scheme}://${host}` : `${scheme}://${host}:${address.port}`)));
+}
+
+/** A host name as an origin writes it (lower case); throws TypeError for anything else. */
+export function checkHostname(name: string): string {
+  const lower = name.toLowerCase();
+  if (!/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/.test(lower)) {
+    throw new TypeError(`not a host name: ${JSON.stringify(name)} (letters, digits, hyphens and dots, e.g. lan.test)`);
   }
-  return new Set([...hosts].map((host) => (address.port === 80 ? `http://${host}` : `http://${host}:${address.port}`)));
+  return lower;
 }
 
 /** `https://Example.org/` → `https://example.org`; `'*'` stays. Throws TypeError on anything else. */
