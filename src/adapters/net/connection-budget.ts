@@ -25,10 +25,16 @@ export class ConnectionBudget {
   private live = 0;
   private readonly registry: FinalizationRegistry<null> | null;
 
-  /** @param limit live connections allowed; the default keeps 100 in reserve below Chromium's 500. */
-  constructor(readonly limit = CHROMIUM_CONNECTION_LIMIT - 100) {
+  /**
+   * @param limit live connections allowed; the default keeps 100 in reserve below Chromium's 500.
+   * @param Registry how collection is observed (tests give their own).
+   */
+  constructor(
+    readonly limit = CHROMIUM_CONNECTION_LIMIT - 100,
+    Registry: typeof FinalizationRegistry | undefined = globalThis.FinalizationRegistry,
+  ) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, not ${limit}`);
-    this.registry = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry(() => this.live--) : null;
+    this.registry = typeof Registry === 'function' ? new Registry<null>(() => this.live--) : null;
   }
 
   /** True when one more connection may be created now. */

@@ -1,0 +1,316 @@
+/**
+ * The connector's behaviour over hours of virtual time: a fake signaling socket plays the server
+ * (challenge, joined with ICE servers, peers joining and leaving, pongs), fake links play WebRTC
+ * (the test decides whether a link opens, fails, and along which path), and fake timers move
+ * the clock. The real SignalingClient, backoff and budget logic run unchanged.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Emitter } from '../core/util/emitter.ts';
+import { bytesToHex, generateSecretKey, peerIdOf, publicKeyOf, type Network, type NodeIdentity, type PeerId, type SignalData } from '../core/index.ts';
+import { ConnectionBudget } from '../adapters/net/connection-budget.ts';
+import type { IceDiagnostics, WebRtcLinkOptions } from '../adapters/net/webrtc-link.ts';
+import type { LinkPath } from '../adapters/net/link-path.ts';
+import { PeerConnector, type ConnectorLink } from './peer-connector.ts';
+
+function identity(): NodeIdentity {
+  const secretKey = generateSecretKey();
+  const publicKey = publicKeyOf(secretKey);
+  return { secretKey, publicKey, peerId: peerIdOf(publicKey) };
+}
+
+/** A peer id that sorts after every real one, so this node (lower id) initiates. */
+function laterPeer(n: number): PeerId {
+  return 'f' + n.toString(16).padStart(31, '0');
+}
+
+/** The signaling server as the client sees it. */
+class FakeServer {
+  /** While down, new sockets never open (the server or the uplink is gone). */
+  down = false;
+  peers = new Set<PeerId>();
+  iceServers: unknown[] = [];
+  sockets: FakeSocket[] = [];
+  signals: { to: PeerId; data: SignalData }[] = [];
+  get socket(): FakeSocket | undefined {
+    return this.sockets.at(-1);
+  }
+  say(message: unknown): void {
+    this.socket?.deliver(message);
+  }
+  join(peer: PeerId): void {
+    this.peers.add(peer);
+    this.say({ type: 'peer-joined', peerId: peer });
+  }
+  leave(peer: PeerId): void {
+    this.peers.delete(peer);
+    this.say({ type: 'peer-left', peerId: peer });
+  }
+}
+
+class FakeSocket {
+  static server: FakeServer;
+  readyState = 0;
+  onmessage: ((event: { data: string }) => void) | null = null;
+  onclose: ((event: { code: number }) => void) | null = null;
+  onerror: (() => void) | null = null;
+  readonly sent: string[] = [];
+  constructor(readonly url: string) {
+    FakeSocket.server.sockets.push(this);
+    setTimeout(() => {
+      if (FakeSocket.server.down) return;
+      this.readyState = 1;
+      this.deliver({ type: 'challenge', nonce: '00'.repeat(32) });
+    }, 0);
+  }
+  deliver(message: unknown): void {
+    if (this.readyState === 1) this.onmessage?.({ data: JSON.stringify(message) });
+  }
+  send(text: string): void {
+    const message = JSON.parse(text) as { type: string; to?: PeerId; data?: SignalData };
+    this.sent.push(message.type);
+    const server = FakeSocket.server;
+    if (message.type === 'join') this.deliver({ type: 'joined', peerId: 'x', peers: [...server.peers], iceServers: server.iceServers });
+    else if (message.type === 'ping') this.deliver({ type: 'pong' });
+    else if (message.type === 'signal') server.signals.push({ to: message.to!, data: message.data! });
+  }
+  close(): void {
+    this.readyState = 3;
+  }
+}
+
+/** A link the test steers: it opens, fails or stays connecting, as told. */
+class FakeLink implements ConnectorLink {
+  isOpen = false;
+  buffered = 0;
+  closed = false;
+  pathResult: LinkPath | null = null;
+  diag: IceDiagnostics = { gathered: ['host'], serverErrors: [], iceFailed: false };
+  readonly received: SignalData[] = [];
+  constructor(readonly options: WebRtcLinkOptions) {
+    // As WebRTC does: the initiator's offer comes out at once; a link that never opens times out.
+    if (options.initiator) setTimeout(() => !this.closed && options.onSignal({ type: 'offer', sdp: 'x' }), 0);
+    setTimeout(() => this.fail(), 20_000);
+  }
+  signal(data: SignalData): void {
+    this.received.push(data);
+  }
+  send(): void {}
+  open(path: LinkPath | null): void {
+    this.isOpen = true;
+    this.pathResult = path;
+    this.options.onOpen();
+  }
+  fail(diag?: Partial<IceDiagnostics>): void {
+    if (this.closed) return;
+    this.diag = { ...this.diag, ...diag };
+    this.close();
+  }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.isOpen = false;
+    this.options.onClose('closed');
+  }
+  diagnostics(): IceDiagnostics {
+    return this.diag;
+  }
+  async path(): Promise<LinkPath | null> {
+    return this.pathResult;
+  }
+}
+
+/** The parts of the core Network the connector uses. */
+function fakeNetwork() {
+  const events = new Emitter<{ signal: { from: PeerId; data: string; via: PeerId }; 'peer-list': { from: PeerId; peers: PeerId[] }; 'peer-disconnected': { id: PeerId } }>();
+  const ready = new Set<PeerId>();
+  const network = {
+    on: events.on.bind(events),
+    tick: () => {},
+    isBanned: () => false,
+    peerInfo: () => [...ready].map((id) => ({ id, state: 'ready', height: 0, latencyMs: null, inbound: false, userAgent: '' })),
+    addLink: (id: PeerId) => {
+      ready.add(id);
+      return { receive: () => {}, closed: () => ready.delete(id) };
+    },
+    relaySignal: () => false,
+    disconnect: () => {},
+  };
+  return { network: network as unknown as Network, events };
+}
+
+let server: FakeServer;
+let links: Map<PeerId, FakeLink[]>;
+let connector: PeerConnector;
+let budget: ConnectionBudget;
+
+function start(options: { limit?: number; iceServers?: RTCIceServer[] } = {}) {
+  const { network } = fakeNetwork();
+  budget = new ConnectionBudget(options.limit ?? 400, undefined);
+  links = new Map();
+  const me = identity();
+  connector = new PeerConnector({
+    network,
+    identity: { ...me, peerId: '0'.repeat(32) },
+    signalingUrl: 'wss://signal.test/signal',
+    room: bytesToHex(new Uint8Array(32)),
+    budget,
+    ...(options.iceServers ? { iceServers: options.iceServers } : {}),
+    WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+    createLink: (o) => {
+      const link = new FakeLink(o);
+      allLinks.push(link);
+      return link;
+    },
+  });
+  connector.start();
+}
+let allLinks: FakeLink[] = [];
+
+/** The links made for `peer` (matched by the signals the connector sent for them). */
+function linksTo(peer: PeerId): number {
+  return server.signals.filter((s) => s.to === peer && s.data.type === 'offer').length;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'performance', 'Date', 'queueMicrotask'] });
+  server = new FakeServer();
+  FakeSocket.server = server;
+  allLinks = [];
+});
+
+afterEach(() => {
+  connector.stop();
+  vi.useRealTimers();
+});
+
+describe('PeerConnector', () => {
+  it('behavior: retries to an unreachable peer back off from seconds to minutes (about 80 tries in 6 hours, not 1,000)', async () => {
+    const peer = laterPeer(1);
+    server.peers.add(peer);
+    start();
+    await vi.advanceTimersByTimeAsync(6 * 3600_000);
+    const tries = linksTo(peer);
+    // 2 s doubling to 5 min: ~8 tries to reach the cap, then one per 5 min (±25 %) for 6 h.
+    expect(tries).toBeGreaterThan(50);
+    expect(tries).toBeLessThan(110);
+  });
+
+  it('behavior: with peers churning for a day, live connections never pass the budget, and none are made while no offer could be routed', async () => {
+    start({ limit: 12 });
+    let next = 1;
+    let maxLive = 0;
+    const present: PeerId[] = [];
+    for (let minute = 0; minute < 24 * 60; minute++) {
+      // Each minute one peer leaves and two join (up to 30 present); some links open, most fail.
+      if (present.length > 0 && minute % 2 === 0) server.leave(present.shift()!);
+      if (present.length < 30) {
+        for (let i = 0; i < 2; i++) {
+          const p = laterPeer(next++);
+          present.push(p);
+          server.join(p);
+        }
+      }
+      // The signaling server goes away for an hour: no offers can be routed meanwhile.
+      if (minute === 600) {
+        server.down = true;
+        const socket = server.socket!;
+        socket.close();
+        socket.onclose?.({ code: 1006 });
+      }
+      if (minute === 660) server.down = false;
+      const before = budget.snapshot().created;
+      await vi.advanceTimersByTimeAsync(60_000);
+      if (minute > 600 && minute < 660) expect(budget.snapshot().created).toBe(before);
+      // About one in three attempts fails at once (ICE failed); the rest time out.
+      allLinks.forEach((link, i) => {
+        if (!link.closed && !link.isOpen && (i + minute) % 3 === 0) link.fail({ iceFailed: true });
+      });
+      maxLive = Math.max(maxLive, budget.snapshot().live);
+      expect(budget.snapshot().created - before).toBeLessThanOrEqual(12);
+    }
+    expect(maxLive).toBeLessThanOrEqual(12);
+    expect(budget.snapshot().live).toBeLessThanOrEqual(12);
+  });
+
+  it('behavior: links use the ICE servers the signaling server handed out, unless the user set their own', async () => {
+    server.iceServers = [{ urls: ['stun:stun.test:3478'] }, { urls: ['turn:turn.test:3478'], username: '9999999999:me', credential: 'c' }, { urls: ['http://bad'] }];
+    server.peers.add(laterPeer(1));
+    start();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(allLinks[0]!.options.iceServers).toEqual([{ urls: ['stun:stun.test:3478'] }, { urls: ['turn:turn.test:3478'], username: '9999999999:me', credential: 'c' }]);
+    expect(connector.connectivity()).toMatchObject({ iceServers: 2, iceSource: 'server', relayConfigured: true });
+    connector.setIceServers([{ urls: ['stun:mine.test'] }]);
+    server.join(laterPeer(2));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(allLinks.at(-1)!.options.iceServers).toEqual([{ urls: ['stun:mine.test'] }]);
+    expect(connector.connectivity()).toMatchObject({ iceServers: 1, iceSource: 'user', relayConfigured: false });
+  });
+
+  it('behavior: asks for fresh TURN credentials before those in hand expire', async () => {
+    const soon = Math.floor(Date.now() / 1000) + 5 * 60;
+    server.iceServers = [{ urls: ['turn:turn.test:3478'], username: `${soon}:me`, credential: 'c' }];
+    start();
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(server.socket!.sent.filter((t) => t === 'ice-refresh')).toHaveLength(1);
+    // Not again at once: one ask a minute while the answer is awaited.
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(server.socket!.sent.filter((t) => t === 'ice-refresh')).toHaveLength(1);
+    // Fresh credentials: no more asking.
+    server.say({ type: 'ice-servers', iceServers: [{ urls: ['turn:turn.test:3478'], username: `${soon + 86_400}:me`, credential: 'd' }] });
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(server.socket!.sent.filter((t) => t === 'ice-refresh')).toHaveLength(1);
+  });
+
+  it('behavior: the verdict follows the links: needs a relay, relay refused, relayed only, direct', async () => {
+    start();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(connector.connectivity().verdict).toBe('unknown');
+
+    // A peer that answered but no path worked: a relay is needed.
+    server.join(laterPeer(1));
+    await vi.advanceTimersByTimeAsync(100);
+    server.say({ type: 'signal', from: laterPeer(1), data: { type: 'answer', sdp: 'y' } });
+    allLinks.at(-1)!.fail({ iceFailed: true });
+    expect(connector.connectivity()).toMatchObject({ verdict: 'needs-relay', failedAttempts: 1 });
+
+    // A peer that never answered (it left) says nothing about this network.
+    server.join(laterPeer(2));
+    await vi.advanceTimersByTimeAsync(100);
+    allLinks.at(-1)!.fail();
+    expect(connector.connectivity().failedAttempts).toBe(1);
+
+    // The TURN server refused our credentials.
+    server.join(laterPeer(3));
+    await vi.advanceTimersByTimeAsync(100);
+    allLinks.at(-1)!.fail({ serverErrors: [401], iceFailed: true });
+    expect(connector.connectivity()).toMatchObject({ verdict: 'relay-refused', relayRefused: true });
+
+    // A relayed link works.
+    server.join(laterPeer(4));
+    await vi.advanceTimersByTimeAsync(100);
+    allLinks.at(-1)!.open({ local: 'relay', remote: 'srflx', protocol: 'udp', rttMs: 80 });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(connector.connectivity().verdict).toBe('relay-only');
+    expect(connector.linkInfo().find((l) => l.id === laterPeer(4))).toMatchObject({ path: 'relay', remotePath: 'srflx', route: 'relay', rttMs: 80 });
+
+    // A direct one too.
+    server.join(laterPeer(5));
+    await vi.advanceTimersByTimeAsync(100);
+    allLinks.at(-1)!.open({ local: 'srflx', remote: 'prflx', protocol: 'udp', rttMs: 30 });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(connector.connectivity().verdict).toBe('direct');
+  });
+
+  it('behavior: a silent signaling server is noticed within the heartbeat timeout, and the client rejoins', async () => {
+    start();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(connector.signalingStatus).toBe('online');
+    // The uplink dies: the socket stays "open" but nothing comes back.
+    const dead = server.socket!;
+    dead.deliver = () => {};
+    await vi.advanceTimersByTimeAsync(40_000);
+    expect(server.sockets.length).toBeGreaterThan(1);
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(connector.signalingStatus).toBe('online');
+  });
+});
