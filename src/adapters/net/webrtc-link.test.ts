@@ -194,3 +194,21 @@ describe('WebRtcLink over WebRTC (node-webrtc)', () => {
     expect(link.closes).toHaveLength(1);
   });
 });
+
+describe('WebRtcLink path and diagnostics', () => {
+  it('behavior: an open link on one machine reports a host-to-host path from getStats, and its gathered candidates', async () => {
+    const { a, b } = await connectedPair();
+    let path = await a.link.path();
+    // The selected pair may take a moment to show in the stats after the channel opens.
+    for (let i = 0; !path && i < 100; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      path = await a.link.path();
+    }
+    expect(path).toMatchObject({ local: 'host', remote: 'host' });
+    expect(a.link.diagnostics()).toMatchObject({ iceFailed: false, serverErrors: [] });
+    expect(a.link.diagnostics().gathered).toContain('host');
+    b.link.close();
+    a.link.close();
+    expect(await a.link.path()).toBeNull();
+  });
+});
