@@ -95,3 +95,70 @@ test('error: the max peers setting refuses numbers outside 0 to 64 and applies a
     await a.context.close();
   }
 });
+
+test('behavior: each link shows its path (direct on one machine) with its RTT, and the connectivity check says direct links work', async ({ browser }) => {
+  const a = await tab(browser);
+  const b = await tab(browser);
+  try {
+    await expect.poll(() => readyPeers(a), { timeout: 30_000 }).toBe(1);
+    // The path is read from getStats every few seconds; the API has it once ICE selected a pair.
+    await expect
+      .poll(async () => (await a.page.evaluate(() => window.tabchain.peers()))[0]?.route ?? null, { timeout: 30_000 })
+      .toBe('direct');
+    const [link] = await a.page.evaluate(() => window.tabchain.peers());
+    expect(link).toMatchObject({ path: 'host', remotePath: 'host', route: 'direct' });
+    const connectivity = await a.page.evaluate(() => window.tabchain.connectivity());
+    expect(connectivity).toMatchObject({ verdict: 'direct', iceSource: 'none', relayConfigured: false });
+    expect(connectivity.connectionsCreated).toBeGreaterThanOrEqual(1);
+    expect(connectivity.connectionsLive).toBeLessThanOrEqual(connectivity.connectionBudget);
+
+    const { page } = a;
+    await page.getByRole('navigation').getByRole('link', { name: 'Network' }).click();
+    const peers = page.getByRole('region', { name: 'Peers', exact: true });
+    await expect(peers.getByTestId('peer-route')).toContainText('Direct (LAN)');
+    const check = page.getByRole('region', { name: 'Connectivity', exact: true });
+    await expect(check.getByTestId('connectivity')).toHaveText('Direct links work');
+    await expect(check.getByTestId('connection-budget')).toContainText(/WebRTC connections: \d+ created/);
+    await expect(check.getByTestId('ice-source')).toHaveText('ICE servers: none (links work on one LAN or machine only)');
+  } finally {
+    await a.context.close();
+    await b.context.close();
+  }
+});
+
+test('error: the ICE servers setting names the line at fault, keeps a valid list across a reload, and goes back to the server\'s', async ({ browser }) => {
+  const a = await tab(browser);
+  try {
+    const { page } = a;
+    await page.getByRole('navigation').getByRole('link', { name: 'Network' }).click();
+    const check = page.getByRole('region', { name: 'Connectivity', exact: true });
+    const field = check.getByLabel('STUN and TURN servers, one per line');
+
+    await field.fill('stun:stun.example.org:3478\nturn:turn.example.org:3478');
+    await check.getByRole('button', { name: 'Save' }).click();
+    await expect(check.getByRole('alert')).toContainText('line 2: a TURN server needs a username and a credential');
+    await expect(field).toHaveAttribute('aria-invalid', 'true');
+    expect(await page.evaluate(() => window.tabchain.iceServers())).toBeNull();
+
+    await field.fill('stun:stun.example.org:3478\nturn:turn.example.org:3478 alice s3cret');
+    await check.getByRole('button', { name: 'Save' }).click();
+    await expect(check.getByTestId('ice-outcome')).toHaveText('New links use your 2 ICE servers.');
+    await expect(check.getByTestId('ice-source')).toHaveText('ICE servers: 2 of your own');
+
+    await page.reload();
+    await page.evaluate(() => window.tabchain.ready());
+    expect(await page.evaluate(() => window.tabchain.iceServers())).toEqual([
+      { urls: ['stun:stun.example.org:3478'] },
+      { urls: ['turn:turn.example.org:3478'], username: 'alice', credential: 's3cret' },
+    ]);
+    expect(await page.evaluate(() => window.tabchain.connectivity())).toMatchObject({ iceSource: 'user', relayConfigured: true });
+    await expect(page.getByLabel('STUN and TURN servers, one per line')).toHaveValue('stun:stun.example.org:3478\nturn:turn.example.org:3478 alice s3cret');
+
+    await page.getByRole('button', { name: "Use the server's" }).click();
+    await expect(page.getByTestId('ice-outcome')).toHaveText("New links use the signaling server's ICE servers.");
+    expect(await page.evaluate(() => window.tabchain.iceServers())).toBeNull();
+    await expect(page.getByLabel('STUN and TURN servers, one per line')).toHaveValue('');
+  } finally {
+    await a.context.close();
+  }
+});
