@@ -5,7 +5,9 @@
  * 1. Mining: `window.tabchain.miner` hash rate on the main network with 1 and 2 Web Workers
  *    (the pool's own sliding-window rate, sampled a few times, median), against node:crypto
  *    sha256d of an 80-byte header on one core of this machine, and against core's
- *    `searchNonces` (the code each worker runs) in Node.
+ *    `searchNonces` (the code each worker runs) in Node. The same in stock Firefox (Debian's
+ *    firefox-esr, driven over WebDriver BiDi by puppeteer-core), its runs interleaved with
+ *    Chromium's, as a ratio to Chromium; skipped with a note where no Firefox starts.
  * 2. Import: 2,000 empty test network blocks through `chain.submitBlocks` in batches of 200
  *    (decode, validation, one IndexedDB transaction over six stores per batch) against raw
  *    IndexedDB puts of the same bytes, 200 per readwrite transaction into one object store of a
@@ -31,6 +33,7 @@ import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts';
+import { firefoxPath, launchFirefox, type FirefoxBrowser } from '../scripts/firefox.ts';
 import { dist, ensureBuilt } from './built-app.ts';
 import { startStaticServer } from '../signaling-server/static-files.ts';
 import { bytesEqual, bytesToHex, encodeBlock, encodeHeader, headerMidstate, mainParams, searchNonces, sha256d, testParams } from '../src/core/index.ts';
@@ -177,8 +180,13 @@ interface MinerRun {
   readonly ms: number;
 }
 
+/** A page of either driver (Playwright's Chromium, puppeteer's Firefox): runs a function in it. */
+interface MinerPage {
+  evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
+}
+
 /** Mines with `workers` workers for a while and samples the pool's hash rate. */
-async function minerRun(page: Page, workers: number): Promise<MinerRun> {
+async function minerRun(page: MinerPage, workers: number): Promise<MinerRun> {
   const before = (await page.evaluate(() => window.tabchain.chain.tip())).height;
   await page.evaluate((n) => window.tabchain.miner.start({ workers: n }), workers);
   const t0 = performance.now();
@@ -200,12 +208,12 @@ async function minerRun(page: Page, workers: number): Promise<MinerRun> {
 }
 
 /** One row of the table from several runs: each run is a round (its samples' median). */
-function minerMeasurement(workers: number, runs: readonly MinerRun[]): Measurement {
+function minerMeasurement(browser: string, workers: number, runs: readonly MinerRun[]): Measurement {
   const rounds = runs.map((r) => median(r.rates));
   const all = runs.flatMap((r) => r.rates);
   const ms = runs.reduce((a, r) => a + r.ms, 0);
   return {
-    name: `Chromium miner, ${workers} worker${workers > 1 ? 's' : ''}`,
+    name: `${browser} miner, ${workers} worker${workers > 1 ? 's' : ''}`,
     unit: 'hash',
     ops: Math.round(runs.reduce((a, r) => a + median(r.rates) * (r.ms / 1000), 0)),
     ms,
@@ -217,38 +225,82 @@ function minerMeasurement(workers: number, runs: readonly MinerRun[]): Measureme
   };
 }
 
+/** Stock Firefox on the app's main network page, or why there is none. */
+async function openFirefox(baseURL: string): Promise<{ browser: FirefoxBrowser; page: MinerPage; version: string } | { skipped: string }> {
+  const executablePath = firefoxPath();
+  if (!executablePath) return { skipped: 'no Firefox here (install Debian firefox-esr or set FIREFOX_PATH)' };
+  let browser: FirefoxBrowser;
+  try {
+    browser = await launchFirefox(executablePath);
+  } catch (error) {
+    return { skipped: `Firefox did not start (${(error instanceof Error ? error.message : String(error)).split('\n')[0]})` };
+  }
+  try {
+    const page = await browser.newPage();
+    await page.evaluateOnNewDocument('globalThis.__name ??= (fn) => fn;');
+    // The static server has no /signal: Firefox reports each failed WebSocket attempt as a page
+    // error (Chromium only logs it), which says nothing about mining.
+    page.on('pageerror', (error) => {
+      if (!/establish a connection to the server at wss?:/.test(String(error))) console.log(`  Firefox page error: ${String(error)}`);
+    });
+    await page.goto(`${baseURL}/?network=main`);
+    await page.waitForFunction(() => typeof window.tabchain === 'object', { timeout: 60_000 });
+    await page.evaluate(() => window.tabchain.ready());
+    return { browser, page: page as unknown as MinerPage, version: `${await browser.version()} (${executablePath})` };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+}
+
 async function benchMining(session: Session): Promise<void> {
-  // Node first, while the browser is idle, so nothing competes for the cores.
+  // Node first, while the browsers are idle, so nothing competes for the cores.
   const [native, nodeSearch] = await nativeHashing();
   const context = await newContext(session);
+  const firefox = await openFirefox(session.baseURL);
   try {
     const page = await openNode(context, '/?network=main');
-    const ones: MinerRun[] = [];
-    const twos: MinerRun[] = [];
-    // 1 2, 2 1, …: a slow patch of a shared machine hits both counts alike.
+    const browsers: { name: string; page: MinerPage; runs: Record<1 | 2, MinerRun[]> }[] = [{ name: 'Chromium', page, runs: { 1: [], 2: [] } }];
+    if ('page' in firefox) browsers.push({ name: 'Firefox', page: firefox.page, runs: { 1: [], 2: [] } });
+    // 1 2, 2 1, … and, for each count, Chromium then Firefox, then the other way round: a slow
+    // patch of a shared machine hits both counts and both browsers alike. Only one mines at a time.
     for (let round = 0; round < MINER_ROUNDS; round++) {
-      for (const workers of round % 2 === 0 ? [1, 2] : [2, 1]) (workers === 1 ? ones : twos).push(await minerRun(page, workers));
+      for (const workers of round % 2 === 0 ? ([1, 2] as const) : ([2, 1] as const)) {
+        for (const b of round % 2 === 0 ? browsers : [...browsers].reverse()) b.runs[workers].push(await minerRun(b.page, workers));
+      }
     }
-    const one = minerMeasurement(1, ones);
-    const two = minerMeasurement(2, twos);
-    const perWorker = [0, 1].map((w) => median(twos.flatMap((r) => r.perWorker.map((p) => p[w] ?? 0))));
+    const [chromiumRuns, firefoxRuns] = [browsers[0]!.runs, browsers[1]?.runs];
+    const one = minerMeasurement('Chromium', 1, chromiumRuns[1]);
+    const two = minerMeasurement('Chromium', 2, chromiumRuns[2]);
+    const ffOne = firefoxRuns && minerMeasurement('Firefox', 1, firefoxRuns[1]);
+    const ffTwo = firefoxRuns && minerMeasurement('Firefox', 2, firefoxRuns[2]);
+    const perWorker = [0, 1].map((w) => median(chromiumRuns[2].flatMap((r) => r.perWorker.map((p) => p[w] ?? 0))));
     const blocks = (runs: MinerRun[]): number => runs.reduce((a, r) => a + r.blocks, 0);
     printTable(
-      'browser mining: hashes per second, Chromium Web Workers (main network) vs Node on one core',
-      [one, two, native, nodeSearch],
+      `browser mining: hashes per second, Web Workers (main network) in Chromium${ffOne ? ' and Firefox' : ''} vs Node on one core`,
+      [one, two, ...(ffOne && ffTwo ? [ffOne, ffTwo] : []), native, nodeSearch],
       [
-        `1 worker / node:crypto sha256d  = ${formatRatio(one.opsPerSec / native.opsPerSec)}  (medians; above 1: a worker out-hashes native sha256d on one core)`,
-        `1 worker / searchNonces in Node = ${formatRatio(one.opsPerSec / nodeSearch.opsPerSec)}  (same code, same engine: what the worker, the pool and the page cost)`,
-        `2 workers / 1 worker            = ${formatRatio(pairedRatio(two, one))}  (median of per-round ratios; 2 is perfect scaling; per worker ${formatNumber(perWorker[0]!)} + ${formatNumber(perWorker[1]!)} hash/s)`,
+        `1 worker / node:crypto sha256d  = ${formatRatio(one.opsPerSec / native.opsPerSec)}  (Chromium, medians; above 1: a worker out-hashes native sha256d on one core)`,
+        `1 worker / searchNonces in Node = ${formatRatio(one.opsPerSec / nodeSearch.opsPerSec)}  (Chromium; same code, same engine: what the worker, the pool and the page cost)`,
+        `2 workers / 1 worker            = ${formatRatio(pairedRatio(two, one))}  (Chromium, median of per-round ratios; 2 is perfect scaling; per worker ${formatNumber(perWorker[0]!)} + ${formatNumber(perWorker[1]!)} hash/s)`,
+        ...(ffOne && ffTwo
+          ? [
+              `Firefox / Chromium, 1 worker    = ${formatRatio(pairedRatio(ffOne, one))}  (median of per-round ratios; each round ran both back to back; below 1: Firefox hashes slower)`,
+              `Firefox / Chromium, 2 workers   = ${formatRatio(pairedRatio(ffTwo, two))}`,
+              `Firefox 2 workers / 1 worker    = ${formatRatio(pairedRatio(ffTwo, ffOne))}`,
+            ]
+          : []),
       ],
       [
-        `miner rows: ${MINER_ROUNDS} runs each, alternating (1 2, 2 1, …); a run's rate is the median of ${MINER_SAMPLES} miner.status() samples (the pool's 5 s sliding window) taken ${MINER_WARMUP_MS / 1000}–${(MINER_WARMUP_MS + (MINER_SAMPLES - 1) * MINER_SAMPLE_EVERY_MS) / 1000} s after start; min–max is over all samples`,
-        `blocks found meanwhile: ${blocks(ones)} with 1 worker, ${blocks(twos)} with 2 (after each the workers idle until the node has stored it and set the next template)`,
-        `Node rows: medians of 8 interleaved rounds of 200 ms, measured just before, with the browser idle; load average ${loadavg().map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min) after the miner runs`,
+        `miner rows: ${MINER_ROUNDS} runs each, alternating (1 2, 2 1, …${browsers.length > 1 ? '; Chromium then Firefox, then the other way round' : ''}); a run's rate is the median of ${MINER_SAMPLES} miner.status() samples (the pool's 5 s sliding window) taken ${MINER_WARMUP_MS / 1000}–${(MINER_WARMUP_MS + (MINER_SAMPLES - 1) * MINER_SAMPLE_EVERY_MS) / 1000} s after start; min–max is over all samples`,
+        ...browsers.map((b) => `blocks found meanwhile in ${b.name}: ${blocks(b.runs[1])} with 1 worker, ${blocks(b.runs[2])} with 2 (after each the workers idle until the node has stored it and set the next template)`),
+        'page' in firefox ? `Firefox: ${firefox.version}, default settings, driven over WebDriver BiDi (puppeteer-core)` : `Firefox skipped: ${firefox.skipped}`,
+        `Node rows: medians of 8 interleaved rounds of 200 ms, measured just before, with the browsers idle; load average ${loadavg().map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min) after the miner runs`,
       ],
     );
   } finally {
     await context.close();
+    if ('browser' in firefox) await firefox.browser.close();
   }
 }
 
