@@ -3,8 +3,11 @@
  * F.33–F.38, plus the happy paths). Every server listens on port 0.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
-import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -12,9 +15,13 @@ import { generateSecretKey, publicKeyOf } from '../src/core/crypto/keys.ts';
 import { bytesToHex } from '../src/core/encoding/hex.ts';
 import { hexToBytes, peerIdOf, roomContext, signIdentity } from '../src/core/net/peer-identity.ts';
 import { SIGNALING_CLOSE, SIGNALING_MAX_PAYLOAD, type ServerMessage } from '../src/core/net/signaling-messages.ts';
+import { IceUrlError } from './ice-servers.ts';
+import { certificateNames } from './local-addresses.ts';
 import { jsonLineLogger, type LogEntry } from './log.ts';
 import { startServer, type RunningServer } from './server.ts';
 import type { SignalingOptions } from './signaling.ts';
+import { generateSelfSignedCertificate, type TlsPair } from './tls-certificate.ts';
+import { verifyTurnCredential } from './turn-credentials.ts';
 
 const ROOM = 'aa'.repeat(32);
 const OTHER_ROOM = 'bb'.repeat(32);
@@ -598,5 +605,222 @@ describe('signaling: command line', () => {
         await exited;
       }
     }
+  });
+});
+
+describe('signaling: ICE servers and heartbeat (issue 10)', () => {
+  const SECRET = 'north-sea-turn-secret';
+  const ICE = {
+    stun: ['stun:stun.example.org:3478'],
+    turn: { urls: ['turn:turn.example.org:3478?transport=udp', 'turns:turn.example.org:5349'], secret: SECRET, ttlSeconds: 600 },
+  };
+
+  it('behavior: joined hands out the STUN URLs and TURN credentials issued to the joining peer id, expiring after the lifetime', async () => {
+    const s = await start({ iceServers: ICE });
+    const a = await open(s);
+    const before = Math.floor(Date.now() / 1000);
+    const joinedA = await a.join();
+    const after = Math.floor(Date.now() / 1000);
+    expect(joinedA.iceServers).toEqual([
+      { urls: ['stun:stun.example.org:3478'] },
+      { urls: ['turn:turn.example.org:3478?transport=udp', 'turns:turn.example.org:5349'], username: expect.stringMatching(new RegExp(`^\\d+:${a.key.id}$`)), credential: expect.any(String) },
+    ]);
+    const turn = joinedA.iceServers[1]!;
+    const expiry = Number(turn.username!.split(':')[0]);
+    expect(expiry).toBeGreaterThanOrEqual(before + 600);
+    expect(expiry).toBeLessThanOrEqual(after + 600);
+    expect(verifyTurnCredential(SECRET, turn.username!, turn.credential!, after)).toMatchObject({ ok: true, user: a.key.id });
+    expect(verifyTurnCredential('wrong-secret', turn.username!, turn.credential!, after)).toEqual({ ok: false, reason: 'bad-credential' });
+    expect(verifyTurnCredential(SECRET, turn.username!, turn.credential!, expiry + 1)).toEqual({ ok: false, reason: 'expired' });
+
+    // Another peer gets credentials of its own.
+    const b = await open(s);
+    const turnB = (await b.join()).iceServers[1]!;
+    expect(turnB.username).toMatch(new RegExp(`:${b.key.id}$`));
+    expect(turnB.credential).not.toBe(turn.credential);
+    // Neither the secret nor a credential is logged.
+    const logged = JSON.stringify(s.logs);
+    expect(logged).not.toContain(SECRET);
+    expect(logged).not.toContain(turn.credential);
+  });
+
+  it('behavior: ice-refresh answers ice-servers with fresh credentials; before the join it is not-joined', async () => {
+    const s = await start({ iceServers: ICE });
+    const a = await open(s);
+    a.send({ type: 'ice-refresh' });
+    expect(await a.next()).toEqual({ type: 'error', code: 'not-joined', message: expect.any(String) });
+    const first = (await a.join()).iceServers;
+    a.send({ type: 'ice-refresh' });
+    const refreshed = await a.next();
+    if (refreshed.type !== 'ice-servers') throw new Error(`expected ice-servers, got ${JSON.stringify(refreshed)}`);
+    expect(refreshed.iceServers.map((x) => x.urls)).toEqual(first.map((x) => x.urls));
+    const turn = refreshed.iceServers[1]!;
+    expect(Number(turn.username!.split(':')[0])).toBeGreaterThanOrEqual(Number(first[1]!.username!.split(':')[0]));
+    expect(verifyTurnCredential(SECRET, turn.username!, turn.credential!, Math.floor(Date.now() / 1000))).toMatchObject({ ok: true, user: a.key.id });
+
+    // Without ICE servers configured: always present, and empty.
+    const plain = await start();
+    const c = await open(plain);
+    expect((await c.join()).iceServers).toEqual([]);
+    c.send({ type: 'ice-refresh' });
+    expect(await c.next()).toEqual({ type: 'ice-servers', iceServers: [] });
+  });
+
+  it('behavior: ping is answered with pong before and after the join; pings count against the rate limit', async () => {
+    const s = await start({ messagesPerSecond: 0.1, messageBurst: 4 });
+    const a = await open(s);
+    a.send({ type: 'ping' });
+    expect(await a.next()).toEqual({ type: 'pong' });
+    await a.join(); // 2 tokens used
+    a.send({ type: 'ping' });
+    a.send({ type: 'ping' });
+    a.send({ type: 'ping' }); // the fifth message: over the burst
+    expect(await a.next()).toEqual({ type: 'pong' });
+    expect(await a.next()).toEqual({ type: 'pong' });
+    expect(await a.next()).toEqual({ type: 'error', code: 'rate-limited', message: expect.any(String) });
+  });
+
+  it('error: a bad STUN/TURN option fails at start, before any client joins', async () => {
+    await expect(start({ iceServers: { stun: ['http://stun.example.org'] } })).rejects.toThrow(IceUrlError);
+    await expect(start({ iceServers: { turn: { urls: ['turn:t.example.org'], secret: '' } } })).rejects.toThrow(/shared secret/);
+  });
+});
+
+describe('signaling: TLS (issue 10)', () => {
+  let pair: TlsPair;
+
+  async function startTls(options: SignalingOptions = {}): Promise<Started & { ca: string }> {
+    pair ??= await generateSelfSignedCertificate(certificateNames(['lan.test']));
+    const logs: LogEntry[] = [];
+    const running = await startServer({ port: 0, host: '127.0.0.1', dist: null, tls: pair, signaling: { logger: (e) => logs.push(e), hostnames: ['lan.test'], ...options } });
+    servers.push(running);
+    return { running, logs, url: `wss://127.0.0.1:${running.port}/signal`, origin: `https://127.0.0.1:${running.port}`, ca: pair.cert };
+  }
+
+  function httpsGet(url: string, ca: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      httpsRequest(url, { ca }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += String(chunk)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+        .on('error', reject)
+        .end();
+    });
+  }
+
+  it('behavior: over TLS with a generated certificate, a client trusting it joins over wss; /health answers over https; the URLs are https and wss', async () => {
+    const s = await startTls({ iceServers: { stun: ['stun:stun.example.org'] } });
+    expect(s.running.tls).toBe(true);
+    expect(s.running.appUrl).toBe(`https://127.0.0.1:${s.running.port}/`);
+    expect(s.running.signalUrl).toBe(`wss://127.0.0.1:${s.running.port}/signal`);
+    const a = await open(s);
+    expect(await a.join()).toEqual({ type: 'joined', peerId: a.key.id, peers: [], iceServers: [{ urls: ['stun:stun.example.org'] }] });
+    const b = await open(s);
+    await b.join();
+    b.send({ type: 'signal', to: a.key.id, data: { over: 'tls' } });
+    expect(await a.next('signal')).toEqual({ type: 'signal', from: b.key.id, data: { over: 'tls' } });
+    expect(JSON.parse((await httpsGet(`https://127.0.0.1:${s.running.port}/health`, s.ca)).body)).toEqual({ ok: true, rooms: 1, peers: 2 });
+    // The certificate names localhost and lan.test too (checked against the pinned CA).
+    expect((await httpsGet(`https://localhost:${s.running.port}/health`, s.ca)).status).toBe(200);
+  });
+
+  it('error: a client that does not trust the certificate cannot connect; one that skips the check can', async () => {
+    const s = await startTls();
+    const refused = new WebSocket(s.url, { origin: s.origin });
+    sockets.push(refused);
+    const error = await new Promise<Error>((resolve) => refused.on('error', resolve));
+    expect(error.message).toMatch(/self-signed certificate/);
+    const lax = new Client(new WebSocket(s.url, { origin: s.origin, rejectUnauthorized: false }));
+    expect((await lax.next()).type).toBe('challenge');
+  });
+
+  it('behavior: the own origins are https:// ones, on localhost, the loopback addresses and the --hostname names; http:// and other names are refused', async () => {
+    const s = await startTls();
+    const port = s.running.port;
+    for (const origin of [`https://127.0.0.1:${port}`, `https://localhost:${port}`, `https://[::1]:${port}`, `https://lan.test:${port}`]) {
+      await open(s, origin);
+    }
+    for (const origin of [`http://127.0.0.1:${port}`, `https://other.test:${port}`, `https://lan.test:${port + 1}`]) {
+      expect(await refusedStatus(s.url, { origin, ca: s.ca }), origin).toBe(403);
+    }
+  });
+});
+
+/** `node signaling-server ARGS` until it logs `listening` (or exits); `stop()` ends it. */
+function runCli(args: string[], env: Record<string, string> = {}) {
+  const dir = dirname(fileURLToPath(import.meta.url));
+  const child = spawn(process.execPath, [dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: '', HTTPS: '', ...env } });
+  let out = '';
+  const entries: Record<string, unknown>[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const listening = new Promise<{ signal: string; health: string; urls: string[] }>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += String(chunk);
+      for (const line of out.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        try {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          if (!entries.some((e) => JSON.stringify(e) === line)) entries.push(entry);
+          if (entry.event === 'listening') resolve(entry as never);
+        } catch {
+          // a partial line: the rest comes with the next chunk
+        }
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (out += String(chunk)));
+    void exited.then((code) => reject(new Error(`exited with ${code}: ${out}`)));
+  });
+  listening.catch(() => {});
+  return {
+    listening,
+    exited,
+    entries,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
+
+describe('signaling: command line with TLS and ICE flags (issue 10)', () => {
+  it('behavior: --https generates a certificate in --data-dir, serves wss, and hands out the --stun and --turn servers', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tabchain-cli-'));
+    const cli = runCli(['--port', '0', '--host', '127.0.0.1', '--https', '--data-dir', dataDir, '--hostname', 'lan.test', '--stun', 'stun:stun.example.org', '--turn', 'turn:turn.example.org:3478'], { TURN_SECRET: 'env-secret' });
+    try {
+      const listening = await cli.listening;
+      expect(listening.signal).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/signal$/);
+      expect(cli.entries.find((e) => e.event === 'certificate')).toMatchObject({ file: join(dataDir, 'cert.pem'), selfSigned: true, note: expect.stringContaining('generated') });
+      const port = new URL(listening.signal).port;
+      // Bound to loopback: only this machine can use it (no network URLs, no names).
+      expect(listening.urls).toEqual([`https://localhost:${port}/`]);
+      const ca = readFileSync(join(dataDir, 'cert.pem'), 'utf8');
+      const client = await open({ url: listening.signal, origin: `https://lan.test:${port}`, ca });
+      const joinedMessage = await client.join();
+      expect(joinedMessage.iceServers[0]).toEqual({ urls: ['stun:stun.example.org'] });
+      expect(verifyTurnCredential('env-secret', joinedMessage.iceServers[1]!.username!, joinedMessage.iceServers[1]!.credential!, Math.floor(Date.now() / 1000)).ok).toBe(true);
+      expect(cli.output()).not.toContain('env-secret');
+    } finally {
+      await cli.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('error: --turn without a secret, a bad STUN URL, and unreadable --cert files exit with a clear message', async () => {
+    const noSecret = runCli(['--port', '0', '--turn', 'turn:turn.example.org']);
+    expect(await noSecret.exited).toBe(2);
+    expect(noSecret.output()).toContain('--turn needs --turn-secret (or TURN_SECRET)');
+    expect(noSecret.output()).toContain('usage: node signaling-server');
+
+    const badStun = runCli(['--port', '0', '--stun', 'stun.example.org']);
+    expect(await badStun.exited).toBe(2);
+    expect(badStun.output()).toContain('"stun.example.org" is not a STUN URL');
+
+    const missing = runCli(['--port', '0', '--cert', '/nonexistent/cert.pem', '--key', '/nonexistent/key.pem']);
+    expect(await missing.exited).toBe(1);
+    expect(missing.output()).toContain('cannot serve over HTTPS: cannot read the certificate /nonexistent/cert.pem: ENOENT');
   });
 });
