@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# The NAT lab's network: namespaces and veth pairs only, never linked to the machine's own
+# interfaces or routes. Nothing here touches the root namespace (no routes, no nft rules, no
+# links): every `ip` command names a lab namespace with -n, every nft/sysctl runs inside one.
+#
+#   lab.sh check            exit 0 when the lab can run here, else print why and exit 1
+#   lab.sh up               backbone + public host (removes a stale lab first)
+#   lab.sh home N MODE      (re)create home N (1|2) behind its NAT; MODE: eim | sym
+#   lab.sh uplink N up|down the NAT's WAN link of home N
+#   lab.sh netem on|off     100 ms delay and 1% loss on every backbone port (each direction)
+#   lab.sh down             kill what runs in the lab namespaces and remove them all
+#
+# Addresses (private ranges only):
+#   backbone 172.31.0.0/24: public host .2 and .3 (two addresses, for STUN mapping checks),
+#   NAT 1 WAN .11, NAT 2 WAN .12; home N LAN 10.N.0.0/24: NAT .1, home .2.
+set -euo pipefail
+
+P=tcl-
+BB=${P}bb
+PUB=${P}pub
+PUB_IP=172.31.0.2
+PUB_IP2=172.31.0.3
+
+ns_exists() { ip netns list | awk '{print $1}' | grep -qx "$1"; }
+
+# Every lab namespace's own settings: loopback up, no IPv6 (no link-local candidates, no DAD waits).
+ns_new() {
+  ip netns add "$1"
+  ip -n "$1" link set lo up
+  ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+}
+
+# Kills the processes still inside a lab namespace (a server, coturn, a browser), then removes it.
+ns_del() {
+  local ns=$1 pids
+  ns_exists "$ns" || return 0
+  pids=$(ip netns pids "$ns" 2>/dev/null || true)
+  if [ -n "$pids" ]; then
+    kill $pids 2>/dev/null || true
+    for _ in $(seq 1 50); do
+      [ -z "$(ip netns pids "$ns" 2>/dev/null || true)" ] && break
+      sleep 0.1
+    done
+    pids=$(ip netns pids "$ns" 2>/dev/null || true)
+    [ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
+  fi
+  ip netns del "$ns"
+}
+
+# A veth pair from namespace $1 (name $2) to the backbone bridge (port $3).
+to_backbone() {
+  ip -n "$1" link add "$2" type veth peer name "$3" netns "$BB"
+  ip -n "$BB" link set "$3" master br0 up
+  ip -n "$1" link set "$2" up
+}
+
+check() {
+  if [ "$(id -u)" != 0 ]; then echo "not root"; return 1; fi
+  for tool in ip nft tc; do
+    command -v "$tool" >/dev/null || { echo "$tool is missing (iproute2, nftables)"; return 1; }
+  done
+  command -v turnserver >/dev/null || { echo "turnserver is missing (coturn)"; return 1; }
+  # CAP_NET_ADMIN (and a kernel with network namespaces): try one.
+  local probe=${P}probe-$$
+  if ! ip netns add "$probe" 2>/dev/null; then echo "cannot create a network namespace (no CAP_NET_ADMIN?)"; return 1; fi
+  local ok=1
+  ip -n "$probe" link add probe0 type veth peer name probe1 2>/dev/null || { echo "cannot create veth pairs"; ok=0; }
+  if [ $ok = 1 ] && ! ip netns exec "$probe" nft -f - 2>/dev/null <<'EOF'
+table ip probe {
+  chain post { type nat hook postrouting priority srcnat; policy accept; oifname "probe0" masquerade fully-random; }
+}
+EOF
+  then echo "nftables cannot masquerade in a namespace (kernel modules nf_tables/nft_masq?)"; ok=0; fi
+  ip netns del "$probe"
+  [ $ok = 1 ]
+}
+
+down() {
+  local ns
+  for ns in $(ip netns list | awk '{print $1}' | grep "^${P}" || true); do ns_del "$ns"; done
+}
+
+up() {
+  down
+  ns_new "$BB"
+  ip -n "$BB" link add br0 type bridge
+  ip -n "$BB" link set br0 up
+  ns_new "$PUB"
+  to_backbone "$PUB" eth0 pub
+  ip -n "$PUB" addr add "$PUB_IP/24" dev eth0
+  ip -n "$PUB" addr add "$PUB_IP2/24" dev eth0
+}
+
+# Home N behind NAT N. A fresh NAT namespace each time: a fresh conntrack table, no mapping
+# left over from an earlier mode.
+home() {
+  local n=$1 mode=$2 nat=${P}nat$1 home=${P}home$1 random
+  case "$mode" in
+    eim) random="" ;;            # Linux keeps the source port: one mapping for every destination
+    sym) random="fully-random" ;; # a random port per destination: symmetric
+    *) echo "mode must be eim or sym" >&2; return 2 ;;
+  esac
+  ns_del "$home"
+  ns_del "$nat"
+  ns_new "$nat"
+  ns_new "$home"
+  to_backbone "$nat" wan "nat$n"
+  ip -n "$nat" addr add "172.31.0.1$n/24" dev wan
+  ip -n "$nat" link add lan type veth peer name eth0 netns "$home"
+  ip -n "$nat" addr add "10.$n.0.1/24" dev lan
+  ip -n "$nat" link set lan up
+  ip -n "$home" addr add "10.$n.0.2/24" dev eth0
+  ip -n "$home" link set eth0 up
+  ip -n "$home" route add default via "10.$n.0.1"
+  ip netns exec "$nat" sysctl -qw net.ipv4.ip_forward=1
+  # Outbound from the LAN is masqueraded; from the WAN only replies come in (a home router).
+  # Unsolicited packets to the NAT itself are dropped before conntrack confirms an entry for
+  # them: a peer's first hole-punching packet, arriving before ours went out, would otherwise
+  # leave an entry that takes our mapping's port, and the NAT would pick another one for us.
+  ip netns exec "$nat" nft -f - <<EOF
+table ip lab {
+  chain post { type nat hook postrouting priority srcnat; policy accept; oifname "wan" masquerade $random; }
+  chain input { type filter hook input priority filter; policy accept; iifname "wan" drop; }
+  chain forward {
+    type filter hook forward priority filter; policy drop;
+    ct state established,related accept
+    iifname "lan" oifname "wan" accept
+  }
+}
+EOF
+}
+
+uplink() {
+  ip -n "${P}nat$1" link set wan "$2"
+}
+
+netem() {
+  local port
+  for port in $(ip -n "$BB" -o link show master br0 | awk -F': ' '{print $2}' | cut -d@ -f1); do
+    if [ "$1" = on ]; then
+      tc -n "$BB" qdisc replace dev "$port" root netem delay 100ms loss 1%
+    else
+      tc -n "$BB" qdisc del dev "$port" root 2>/dev/null || true
+    fi
+  done
+}
+
+cmd=${1:-}
+shift || true
+case "$cmd" in
+  check) check ;;
+  up) up ;;
+  down) down ;;
+  home) home "$@" ;;
+  uplink) uplink "$@" ;;
+  netem) netem "$@" ;;
+  *) sed -n '2,20p' "$0"; exit 2 ;;
+esac
