@@ -21,8 +21,10 @@ export function firefoxPath(): string | undefined {
 /**
  * Starts headless Firefox at `executablePath` with a fresh temporary profile (removed on close).
  * Works as root: Firefox needs no sandbox flag, only a writable profile, which puppeteer makes.
+ * `prefs` are extra about:config preferences (e.g. `network.dns.localDomains` to resolve a
+ * test host name to 127.0.0.1); none by default.
  */
-export async function launchFirefox(executablePath: string): Promise<Browser> {
+export async function launchFirefox(executablePath: string, options: { prefs?: Record<string, unknown> } = {}): Promise<Browser> {
   return await puppeteer.launch({
     browser: 'firefox',
     executablePath,
@@ -30,5 +32,6 @@ export async function launchFirefox(executablePath: string): Promise<Browser> {
     headless: true,
     // Firefox's first start with a new profile can take a while on a busy machine.
     timeout: 120_000,
+    ...(options.prefs ? { extraPrefsFirefox: options.prefs } : {}),
   });
 }

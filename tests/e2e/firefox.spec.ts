@@ -4,6 +4,8 @@
  * Chromium tab on the same server form one network: they link, each syncs a block the other
  * mined, and each pays the other, seen confirmed on the receiving side.
  *
+ * Also: Firefox on plain http under a LAN name explains HTTPS, as Chromium does (unsupported.spec.ts).
+ *
  * Skipped, saying why, where no Firefox is installed (.ci/run installs firefox-esr).
  */
 import { expect, test, type Page } from './fixtures.ts';
@@ -21,7 +23,7 @@ interface Tab {
 }
 
 function chromiumTab(page: Page): Tab {
-  return { name: 'Chromium', run: (fn, arg) => page.evaluate(fn, arg) };
+  return { name: 'Chromium', run: (fn, arg) => page.evaluate(fn as (arg: unknown) => unknown, arg) as Promise<never> };
 }
 
 function firefoxTab(page: FirefoxPage): Tab {
@@ -99,5 +101,31 @@ test('behavior: a stock Firefox tab and a Chromium tab link, sync both ways and 
     expect(errors).toEqual([]);
   } finally {
     await firefox?.close();
+  }
+});
+
+test('behavior: Firefox on plain http under a LAN name explains HTTPS, in English and in Chinese, with no script error', async ({ baseURL }) => {
+  test.skip(!executablePath, 'no Firefox here: install Debian firefox-esr or set FIREFOX_PATH');
+  const port = new URL(baseURL!).port;
+  // Only DNS: lan.test resolves to 127.0.0.1, and is no more trusted than any LAN address.
+  const firefox = await launchFirefox(executablePath!, { prefs: { 'network.dns.localDomains': 'lan.test', 'intl.accept_languages': 'en-US, en' } });
+  try {
+    const page = await firefox.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    await page.goto(`http://lan.test:${port}/?network=test`);
+    await page.waitForSelector('[data-testid="unsupported"]', { timeout: 60_000 });
+    expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
+    expect(await page.evaluate(() => typeof window.tabchain)).toBe('undefined');
+    expect((await page.evaluate(() => window.tabchainUnsupported))?.missing).toContain('secure-context');
+    const heading = () => page.evaluate(() => document.querySelector('h2')?.textContent ?? '');
+    expect(await heading()).toBe('Open tabchain over HTTPS');
+    expect(await page.evaluate(() => document.querySelector('[data-testid="https-url"]')?.getAttribute('href'))).toBe(`https://lan.test:${port}/?network=test`);
+
+    await page.select('[data-testid="language"]', 'zh');
+    await expect.poll(heading).toBe('请通过 HTTPS 打开 tabchain');
+    expect(errors).toEqual([]);
+  } finally {
+    await firefox.close();
   }
 });
