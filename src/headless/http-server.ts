@@ -14,6 +14,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { Duplex } from 'node:stream';
 import { attachSignaling, type Signaling } from '../../signaling-server/signaling.ts';
 import type { Logger } from '../../signaling-server/log.ts';
+import type { IceServersOption } from '../../signaling-server/ice-servers.ts';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -26,6 +27,8 @@ export interface NodeHttpServerOptions {
   readonly origins?: string[];
   /** Signaling log lines (default none). */
   readonly logger?: Logger | null;
+  /** STUN and TURN servers /signal hands out to each client that joins. */
+  readonly iceServers?: IceServersOption;
   /** Called once per answered request (default none). */
   readonly onRequest?: (entry: { method: string; path: string; status: number; ms: number }) => void;
   /**
@@ -223,6 +226,7 @@ export async function startNodeHttpServer(options: NodeHttpServerOptions): Promi
     allowMissingOrigin: true,
     origins: options.origins ?? [],
     logger: options.logger ?? null,
+    ...(options.iceServers ? { iceServers: options.iceServers } : {}),
   });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -16,6 +16,8 @@ import { storageError } from '../adapters/idb/storage-errors.ts';
 import { createTabchainApi, type TabchainApi } from '../app/tabchain-api.ts';
 import { startHeadlessNode, type HeadlessNode } from './start-headless-node.ts';
 import { startNodeHttpServer, urlHost, type NodeHttpServer } from './http-server.ts';
+import { ICE_FLAGS_USAGE, ICE_FLAG_OPTIONS, iceSummary, parseIceFlags } from '../../signaling-server/server-flags.ts';
+import type { IceServersOption } from '../../signaling-server/ice-servers.ts';
 import { createRestHandler, type NodeListStore, type RestHandler } from './rest-api.ts';
 
 export const usage = `usage: npm run node -- [options]      (or: tabchain-node [options])
@@ -41,6 +43,9 @@ export const usage = `usage: npm run node -- [options]      (or: tabchain-node [
   --origin URL          also let web pages served from this origin use /signal and the REST
                         API (repeatable; pages of other origins get 403)
   --verbose             log signaling events and every request as JSON lines on stderr
+\${ICE_FLAGS_USAGE}
+                        Handed to the tabs and nodes that find peers through this node's
+                        /signal; this node uses what its own /signal hands out
   -h, --help            this text`;
 
 export interface NodeCommandOptions {
@@ -55,6 +60,8 @@ export interface NodeCommandOptions {
   readonly token?: string;
   readonly origins: string[];
   readonly verbose: boolean;
+  /** STUN and TURN servers this node's /signal hands out (and the node itself uses). */
+  readonly iceServers?: IceServersOption;
 }
 
 /** A command line that cannot run (exit code 2). */
@@ -98,6 +105,7 @@ export function parseNodeArgs(argv: string[], env: Record<string, string | undef
         token: { type: 'string' },
         origin: { type: 'string', multiple: true },
         verbose: { type: 'boolean' },
+        ...ICE_FLAG_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -128,6 +136,12 @@ export function parseNodeArgs(argv: string[], env: Record<string, string | undef
   if (values.data === '') throw new UsageError('--data is empty');
   const workers = integer(values.workers, 'workers', 1, 64);
   const maxPeers = integer(values['max-peers'], 'max-peers', 0, 64);
+  let iceServers: IceServersOption | undefined;
+  try {
+    iceServers = parseIceFlags(values, env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   return {
     help: false,
     options: {
@@ -142,6 +156,7 @@ export function parseNodeArgs(argv: string[], env: Record<string, string | undef
       ...(token !== undefined ? { token } : {}),
       origins,
       verbose: values.verbose ?? false,
+      ...(iceServers ? { iceServers } : {}),
     },
   };
 }
@@ -269,6 +284,7 @@ export async function runNode(options: NodeCommandOptions, log: { warn(line: str
     origins: options.origins,
     tokenRequired: options.token !== undefined,
     logger: verboseLog,
+    ...(options.iceServers ? { iceServers: options.iceServers } : {}),
     ...(verboseLog ? { onRequest: (entry: { method: string; path: string; status: number; ms: number }) => verboseLog({ event: 'request', ...entry }) } : {}),
   });
   let node: HeadlessNode;
@@ -308,6 +324,7 @@ export async function runNode(options: NodeCommandOptions, log: { warn(line: str
     `rest: ${http.restUrl}`,
     `signal: ${http.signalUrl}`,
     ...options.signal.map((url) => `also signaling via: ${url}`),
+    ...(options.iceServers ? [iceSummary(options.iceServers).replace(/^ICE servers handed to each tab: /, 'ice: ')] : []),
     `data: ${node.dataDir}`,
     `peer id: ${services.identity.peerId}`,
     ...(options.mine ? [`mining: ${services.miner.workerCount()} workers`] : []),
