@@ -17,8 +17,8 @@ import { missingFeatures, type UnsupportedReport } from './app/environment-check
 import { loadIceServerList } from './app/ice-server-list.ts';
 
 /**
- * Where to find peers: `?signal=` (a ws:// or wss:// URL), else the saved setting, else this
- * page's own /signal. ICE servers: the user's own list when saved (Network view), else those the
+ * Where to find peers: `?signal=` (a ws:// or wss:// URL), else the saved setting, else the one
+ * the build names (VITE_SIGNAL_URL, for a static host), else this page's own /signal. ICE servers: the user's own list when saved (Network view), else those the
  * signaling server hands out.
  */
 function peerSettings(): { signalingUrl?: string; iceServers?: RTCIceServer[]; maxPeers?: number } {
@@ -33,7 +33,9 @@ function peerSettings(): { signalingUrl?: string; iceServers?: RTCIceServer[]; m
   } catch {
     // No storage: defaults.
   }
-  const url = asked ?? saved;
+  // A build for a static host names its signaling server at build time (VITE_SIGNAL_URL).
+  const built = (import.meta.env.VITE_SIGNAL_URL as string | undefined) || null;
+  const url = asked ?? saved ?? built;
   if (url && /^wss?:\/\//.test(url)) settings.signalingUrl = url;
   // A malformed saved list is ignored (the server's are used), never handed to RTCPeerConnection.
   let servers: RTCIceServer[] | null = null;
