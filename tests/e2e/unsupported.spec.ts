@@ -5,6 +5,7 @@
  * the page is served by the test server under a name that is not localhost, as a second device
  * on the Wi-Fi would open it.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { chromium } from '@playwright/test';
 import { expect, test, type Page } from './fixtures.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.ts';
@@ -17,6 +18,12 @@ function collectErrors(page: Page): string[] {
     if (message.type() === 'error') errors.push(`console: ${message.text()}`);
   });
   return errors;
+}
+
+/** axe-core's serious and critical WCAG 2.1 A/AA violations, as in accessibility.spec.ts. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
 }
 
 test('behavior: plain http on a LAN name explains HTTPS in English and in Chinese, with no script error', async ({ baseURL }) => {
@@ -44,6 +51,8 @@ test('behavior: plain http on a LAN name explains HTTPS in English and in Chines
     // The node did not start: no half-made API, and the reason for scripts.
     expect(await page.evaluate(() => typeof window.tabchain)).toBe('undefined');
     expect(await page.evaluate(() => window.tabchainUnsupported)).toEqual({ missing: ['secure-context', 'web-locks', 'web-crypto'] });
+
+    expect(await seriousViolations(page)).toEqual([]);
 
     await page.getByTestId('language').selectOption('zh');
     await expect(page.getByRole('heading', { name: '请通过 HTTPS 打开 tabchain' })).toBeVisible();
@@ -82,5 +91,6 @@ test('behavior: with WebRTC turned off, the page names WebRTC and what to do, wi
   await page.getByTestId('language').selectOption('zh');
   await expect(page.getByRole('heading', { name: '节点无法在此页面运行' })).toBeVisible();
   await expect(item).toContainText('重新启用 WebRTC');
+  expect(await seriousViolations(page)).toEqual([]);
   expect(errors).toEqual([]);
 });
