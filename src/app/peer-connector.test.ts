@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Emitter } from '../core/util/emitter.ts';
 import { bytesToHex, generateSecretKey, peerIdOf, publicKeyOf, type Network, type NodeIdentity, type PeerId, type SignalData } from '../core/index.ts';
 import { ConnectionBudget } from '../adapters/net/connection-budget.ts';
+import { SignalingClient } from '../adapters/net/signaling-client.ts';
 import type { IceDiagnostics, WebRtcLinkOptions } from '../adapters/net/webrtc-link.ts';
 import type { LinkPath } from '../adapters/net/link-path.ts';
 import { PeerConnector, type ConnectorLink } from './peer-connector.ts';
@@ -308,9 +309,37 @@ describe('PeerConnector', () => {
     // The uplink dies: the socket stays "open" but nothing comes back.
     const dead = server.socket!;
     dead.deliver = () => {};
+    // Noticed within one ping interval plus the timeout (35 s), then rejoined after a backoff.
     await vi.advanceTimersByTimeAsync(40_000);
+    await vi.advanceTimersByTimeAsync(5_000);
     expect(server.sockets.length).toBeGreaterThan(1);
-    await vi.advanceTimersByTimeAsync(15_000);
     expect(connector.signalingStatus).toBe('online');
+  });
+});
+
+describe('SignalingClient heartbeat in a hidden tab', () => {
+  it('behavior: a timer that runs only once a minute (a hidden tab) does not take a live server for a dead one', async () => {
+    server.iceServers = [];
+    const statuses: string[] = [];
+    const client = new SignalingClient({
+      url: 'wss://signal.test/signal',
+      room: bytesToHex(new Uint8Array(32)),
+      identity: identity(),
+      WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+      // What a throttled tab's 10-second interval becomes.
+      heartbeatInterval: 60_000,
+      heartbeatTimeout: 25_000,
+      onStatus: (status) => statuses.push(status),
+      onPeers: () => {},
+      onPeerJoined: () => {},
+      onPeerLeft: () => {},
+      onSignal: () => {},
+    });
+    client.start();
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(server.sockets).toHaveLength(1);
+    expect(statuses).toEqual(['connecting', 'online']);
+    expect(server.socket!.sent.filter((t) => t === 'ping').length).toBeGreaterThanOrEqual(9);
+    client.stop();
   });
 });

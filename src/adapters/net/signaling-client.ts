@@ -141,19 +141,30 @@ export class SignalingClient {
     this.setStatus('offline');
   }
 
+  /**
+   * While connecting: a socket not joined within `heartbeatTimeout` is given up. While joined:
+   * a ping each `heartbeatInterval`, and a ping unanswered for `heartbeatTimeout` means the
+   * socket is dead. Hidden tabs run timers late (once a minute after a while): silence is
+   * judged from when the ping was sent, so a late timer never mistakes its own lateness for a
+   * dead server.
+   */
   private startHeartbeat(): void {
     clearInterval(this.heartbeat);
     const interval = this.options.heartbeatInterval ?? 10_000;
     const timeout = this.options.heartbeatTimeout ?? 25_000;
-    this.heardAt = performance.now();
+    const startedAt = performance.now();
+    this.heardAt = startedAt;
+    let pingSentAt: number | null = null;
     this.heartbeat = setInterval(() => {
-      // Timers in a hidden tab may run late: judge silence by the clock, not by ticks missed.
-      if (performance.now() - this.heardAt > timeout) {
+      const now = performance.now();
+      const unanswered = pingSentAt !== null && this.heardAt < pingSentAt;
+      const dead = this.status === 'online' ? unanswered && now - pingSentAt! > timeout : now - startedAt > timeout;
+      if (dead) {
         this.lost();
         this.scheduleReconnect();
         return;
       }
-      if (this.status === 'online') this.send({ type: 'ping' });
+      if (this.status === 'online' && !unanswered && this.send({ type: 'ping' })) pingSentAt = now;
     }, interval);
   }
 
