@@ -1,10 +1,10 @@
 /**
  * The `test` of the lab's specs: Playwright's, plus a `lab` fixture that builds the two homes
  * behind the NATs a scenario asks for, starts a Chromium in each, opens tabs, and at the end
- * closes the browsers and lifts any impairment (uplink down, netem) the scenario left behind.
+ * closes the browsers and brings back an uplink the scenario left down.
  */
 import { test as base, expect, type Page } from '@playwright/test';
-import { iceServers, launchInHome, openTab, readLabInfo, selectedPairs, setBackboneImpairment, setHome, setUplink, type Home, type LabInfo, type NatMode, type Tab } from './lab.ts';
+import { iceServers, launchInHome, openTab, readLabInfo, selectedPairs, setHome, setUplink, type Home, type LabInfo, type NatMode, type ServerName, type Tab } from './lab.ts';
 
 export { expect };
 export type { Tab };
@@ -25,8 +25,8 @@ export interface Connectivity {
   connectionBudget: number;
 }
 
-/** Which ICE servers a tab uses: the lab's STUN, its TURN (right or wrong secret), or none. */
-export interface IceChoice {
+/** A user's own ICE servers (the setting): the lab's STUN, its TURN (right or wrong secret). */
+export interface OwnIce {
   stun?: boolean;
   turn?: boolean | 'wrong-secret';
 }
@@ -36,33 +36,32 @@ export class LabSession {
   private readonly browsers = new Map<Home, Awaited<ReturnType<typeof launchInHome>>>();
   private cleanups: (() => void)[] = [];
 
-  /** Rebuilds both homes behind NATs of these kinds and starts a Chromium in each. */
-  async homes(mode1: NatMode, mode2: NatMode): Promise<void> {
+  /**
+   * Rebuilds both homes behind NATs of these kinds and starts a Chromium in each (unless told
+   * not to). `slow`: both uplinks delay and lose packets (100 ms and ~1% between the homes).
+   */
+  async homes(mode1: NatMode, mode2: NatMode, options: { browsers?: boolean; slow?: boolean } = {}): Promise<void> {
     await this.closeBrowsers();
-    setHome(1, mode1);
-    setHome(2, mode2);
-    for (const n of [1, 2] as const) this.browsers.set(n, await launchInHome(n, this.info));
+    setHome(1, mode1, { slow: options.slow });
+    setHome(2, mode2, { slow: options.slow });
+    if (options.browsers ?? true) for (const n of [1, 2] as const) this.browsers.set(n, await launchInHome(n));
   }
 
   /**
-   * A tab in home `n` using the given ICE servers, set by hand as a user would (the
-   * `tabchain-ice-servers` setting), since the lab's server may not hand them out yet.
+   * A tab in home `n` on one of the lab's app servers, with the ICE servers that server hands
+   * out, or with the user's own (the `tabchain-ice-servers` setting) when `own` is given.
    */
-  tab(n: Home, ice: IceChoice = { stun: true }): Promise<Tab> {
+  tab(n: Home, server: ServerName, own?: OwnIce): Promise<Tab> {
     const browser = this.browsers.get(n);
     if (!browser) throw new Error(`home ${n} has no browser: call homes() first`);
-    const secret = ice.turn === 'wrong-secret' ? 'not-the-lab-secret' : ice.turn ? this.info.turnSecret : undefined;
-    return openTab(browser, this.info, { iceServers: iceServers({ stun: ice.stun ?? true, turnSecret: secret }) });
+    if (!own) return openTab(browser, this.info.urls[server]);
+    const secret = own.turn === 'wrong-secret' ? 'not-the-lab-secret' : own.turn ? this.info.turnSecret : undefined;
+    return openTab(browser, this.info.urls[server], { iceServers: iceServers({ stun: own.stun ?? true, turnSecret: secret }) });
   }
 
   uplink(n: Home, state: 'up' | 'down'): void {
     setUplink(n, state);
     if (state === 'down') this.cleanups.push(() => setUplink(n, 'up'));
-  }
-
-  impairBackbone(): void {
-    setBackboneImpairment(true);
-    this.cleanups.push(() => setBackboneImpairment(false));
   }
 
   private async closeBrowsers(): Promise<void> {

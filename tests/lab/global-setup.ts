@@ -4,10 +4,10 @@
  * removes every lab namespace (the runner, run.sh, removes them too if this process dies).
  */
 import { join } from 'node:path';
-import { root, startLab } from './lab.ts';
+import { root, startLab, stateDir } from './lab.ts';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const lab = await startLab({ dist: join(root, process.env.DIST_DIR ?? 'dist-lab') });
-  console.log(`lab: app at ${lab.info.appUrl}, ICE servers ${lab.info.serverIce ? 'from the signaling server' : 'set by hand in each tab'}`);
+  console.log(`lab: app servers at ${Object.values(lab.info.urls).join(', ')} (logs in ${stateDir})`);
   return () => lab.stop();
 }

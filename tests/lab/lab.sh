@@ -5,9 +5,11 @@
 #
 #   lab.sh check            exit 0 when the lab can run here, else print why and exit 1
 #   lab.sh up               backbone + public host (removes a stale lab first)
-#   lab.sh home N MODE      (re)create home N (1|2) behind its NAT; MODE: eim | sym
+#   lab.sh home N MODE [slow]
+#                           (re)create home N (1|2) behind its NAT; MODE: eim | sym. With
+#                           `slow`, the NAT's uplink is a user-space wire (wire.py) with 50 ms of
+#                           delay and 0.5% loss each way: between the two homes, 100 ms and ~1%
 #   lab.sh uplink N up|down the NAT's WAN link of home N
-#   lab.sh netem on|off     100 ms delay and 1% loss on every backbone port (each direction)
 #   lab.sh down             kill what runs in the lab namespaces and remove them all
 #
 # Addresses (private ranges only):
@@ -56,9 +58,10 @@ to_backbone() {
 
 check() {
   if [ "$(id -u)" != 0 ]; then echo "not root"; return 1; fi
-  for tool in ip nft tc; do
-    command -v "$tool" >/dev/null || { echo "$tool is missing (iproute2, nftables)"; return 1; }
+  for tool in ip nft python3; do
+    command -v "$tool" >/dev/null || { echo "$tool is missing (iproute2, nftables, python3)"; return 1; }
   done
+  [ -c /dev/net/tun ] || { echo "no /dev/net/tun (the slow uplinks are TAP devices)"; return 1; }
   command -v turnserver >/dev/null || { echo "turnserver is missing (coturn)"; return 1; }
   # CAP_NET_ADMIN (and a kernel with network namespaces): try one.
   local probe=${P}probe-$$
@@ -94,7 +97,7 @@ up() {
 # Home N behind NAT N. A fresh NAT namespace each time: a fresh conntrack table, no mapping
 # left over from an earlier mode.
 home() {
-  local n=$1 mode=$2 nat=${P}nat$1 home=${P}home$1 random
+  local n=$1 mode=$2 slow=${3:-} nat=${P}nat$1 home=${P}home$1 random
   case "$mode" in
     eim) random="" ;;            # Linux keeps the source port: one mapping for every destination
     sym) random="fully-random" ;; # a random port per destination: symmetric
@@ -104,7 +107,18 @@ home() {
   ns_del "$nat"
   ns_new "$nat"
   ns_new "$home"
-  to_backbone "$nat" wan "nat$n"
+  if [ "$slow" = slow ]; then
+    # tc netem would do, but kernels without CONFIG_NET_SCH_NETEM (this CI's) have none.
+    setsid python3 "$(dirname "$0")/wire.py" "$BB" "nat$n" "$nat" wan 50 0.5 </dev/null >/dev/null 2>&1 &
+    for _ in $(seq 1 100); do
+      ip -n "$nat" link show wan >/dev/null 2>&1 && ip -n "$BB" link show "nat$n" >/dev/null 2>&1 && break
+      sleep 0.05
+    done
+    ip -n "$BB" link set "nat$n" master br0 up
+    ip -n "$nat" link set wan up
+  else
+    to_backbone "$nat" wan "nat$n"
+  fi
   ip -n "$nat" addr add "172.31.0.1$n/24" dev wan
   ip -n "$nat" link add lan type veth peer name eth0 netns "$home"
   ip -n "$nat" addr add "10.$n.0.1/24" dev lan
@@ -134,17 +148,6 @@ uplink() {
   ip -n "${P}nat$1" link set wan "$2"
 }
 
-netem() {
-  local port
-  for port in $(ip -n "$BB" -o link show master br0 | awk -F': ' '{print $2}' | cut -d@ -f1); do
-    if [ "$1" = on ]; then
-      tc -n "$BB" qdisc replace dev "$port" root netem delay 100ms loss 1%
-    else
-      tc -n "$BB" qdisc del dev "$port" root 2>/dev/null || true
-    fi
-  done
-}
-
 cmd=${1:-}
 shift || true
 case "$cmd" in
@@ -153,6 +156,5 @@ case "$cmd" in
   down) down ;;
   home) home "$@" ;;
   uplink) uplink "$@" ;;
-  netem) netem "$@" ;;
-  *) sed -n '2,20p' "$0"; exit 2 ;;
+  *) sed -n '2,21p' "$0"; exit 2 ;;
 esac

@@ -27,7 +27,13 @@ const infoFile = join(stateDir, 'lab.json');
 export const PUBLIC_IP = '172.31.0.2';
 /** A second address of the public host: a second STUN destination for the mapping check. */
 export const PUBLIC_IP2 = '172.31.0.3';
-export const APP_PORT = 8443;
+/**
+ * The app servers on the public host, each its own signaling room, differing in the ICE servers
+ * they hand to tabs: STUN and TURN; STUN only; STUN and TURN with credentials from a wrong
+ * secret (a server whose secret does not match coturn's).
+ */
+export const SERVERS = { full: 8443, stunOnly: 8444, wrongSecret: 8445 } as const;
+export type ServerName = keyof typeof SERVERS;
 export const TURN_PORT = 3478;
 export const STUN_URL = `stun:${PUBLIC_IP}:${TURN_PORT}`;
 export const TURN_URL = `turn:${PUBLIC_IP}:${TURN_PORT}?transport=udp`;
@@ -37,10 +43,9 @@ export type Home = 1 | 2;
 
 /** What the global set-up hands to the specs (through a file: they run in other processes). */
 export interface LabInfo {
-  appUrl: string;
+  /** Each server's page URL, https://172.31.0.2:PORT. */
+  urls: Record<ServerName, string>;
   turnSecret: string;
-  /** The app server hands out the ICE servers itself (its --stun/--turn flags). */
-  serverIce: boolean;
 }
 
 function labSh(...args: string[]): string {
@@ -60,19 +65,18 @@ export function whyNoLab(): string | null {
   }
 }
 
-/** (Re)creates home `n` behind a NAT of the given kind; no browser may be running in it. */
-export function setHome(n: Home, mode: NatMode): void {
-  labSh('home', String(n), mode);
+/**
+ * (Re)creates home `n` behind a NAT of the given kind; no browser may be running in it. A slow
+ * uplink has 50 ms of delay and 0.5% loss each way (wire.py), so 100 ms and about 1% between
+ * two slow homes.
+ */
+export function setHome(n: Home, mode: NatMode, options: { slow?: boolean } = {}): void {
+  labSh('home', String(n), mode, ...(options.slow ? ['slow'] : []));
 }
 
 /** Takes the WAN link of home `n`'s NAT down or up (its uplink). */
 export function setUplink(n: Home, state: 'up' | 'down'): void {
   labSh('uplink', String(n), state);
-}
-
-/** 100 ms delay and 1% loss on every backbone port, or none. */
-export function setBackboneImpairment(on: boolean): void {
-  labSh('netem', on ? 'on' : 'off');
 }
 
 /**
@@ -190,14 +194,20 @@ export async function startLab(options: { dist: string }): Promise<RunningLab> {
     children.push(spawnIn('tcl-pub', 'turnserver', ['-c', turnConf], join(stateDir, 'turnserver.out')));
 
     const { cert, key } = makeCertificate();
-    const https = serverSupportsHttps();
-    const serverIce = serverSupportsIce();
-    const args = [join(root, 'scripts', 'start.ts')];
-    if (https) args.push('--https', '--cert', cert, '--key', key);
-    if (serverIce) args.push('--stun', STUN_URL, '--turn', TURN_URL, '--turn-secret', turnSecret);
-    const server = spawnIn('tcl-pub', tsx, args, join(stateDir, 'server.log'), { PORT: String(APP_PORT), DIST_DIR: relative(root, options.dist) });
-    children.push(server);
-    await waitForLine(server, /tabchain is running/, 'the app server', 60_000);
+    const ice: Record<ServerName, NodeJS.ProcessEnv> = {
+      full: { STUN_URLS: STUN_URL, TURN_URLS: TURN_URL, TURN_SECRET: turnSecret },
+      stunOnly: { STUN_URLS: STUN_URL },
+      wrongSecret: { STUN_URLS: STUN_URL, TURN_URLS: TURN_URL, TURN_SECRET: 'not-the-lab-secret' },
+    };
+    const started = (Object.keys(SERVERS) as ServerName[]).map((name) => {
+      // `npm start -- --https --cert … --key …`, ICE servers from the environment (as TURN_SECRET
+      // keeps the secret out of ps).
+      const env: NodeJS.ProcessEnv = { PORT: String(SERVERS[name]), DIST_DIR: relative(root, options.dist), STUN_URLS: undefined, TURN_URLS: undefined, TURN_SECRET: undefined, ...ice[name] };
+      const server = spawnIn('tcl-pub', tsx, [join(root, 'scripts', 'start.ts'), '--https', '--cert', cert, '--key', key], join(stateDir, `server-${name}.log`), env);
+      children.push(server);
+      return waitForLine(server, /tabchain is running/, `the app server (${name})`, 90_000);
+    });
+    await Promise.all(started);
 
     // coturn answers STUN once it listens.
     const deadline = Date.now() + 20_000;
@@ -210,7 +220,8 @@ export async function startLab(options: { dist: string }): Promise<RunningLab> {
       }
     }
 
-    const info: LabInfo = { appUrl: `${https ? 'https' : 'http'}://${PUBLIC_IP}:${APP_PORT}`, turnSecret, serverIce };
+    const urls = Object.fromEntries((Object.keys(SERVERS) as ServerName[]).map((name) => [name, `https://${PUBLIC_IP}:${SERVERS[name]}`])) as Record<ServerName, string>;
+    const info: LabInfo = { urls, turnSecret };
     writeFileSync(infoFile, JSON.stringify(info));
     return { info, stop };
   } catch (error) {
@@ -219,35 +230,18 @@ export async function startLab(options: { dist: string }): Promise<RunningLab> {
   }
 }
 
-function startScript(): string {
-  return readFileSync(join(root, 'scripts', 'start.ts'), 'utf8');
-}
-
-/** Whether `npm start` takes --https/--cert/--key yet (issue 10, part 1). */
-function serverSupportsHttps(): boolean {
-  return /--cert\b/.test(startScript()) || /['"]cert['"]/.test(startScript());
-}
-
-/** Whether `npm start` takes --stun/--turn/--turn-secret yet (issue 10, part 2). */
-function serverSupportsIce(): boolean {
-  return /turn-secret/.test(startScript());
-}
-
 /**
  * Chromium started inside home `n`'s namespace: Playwright runs a wrapper that enters the
  * namespace and execs Chromium, and talks to it over the pipe it inherits.
  */
-export async function launchInHome(n: Home | 'pub', info: LabInfo): Promise<Browser> {
+export async function launchInHome(n: Home | 'pub'): Promise<Browser> {
   const ns = n === 'pub' ? 'tcl-pub' : `tcl-home${n}`;
   const wrapper = join(stateDir, `chromium-${ns}.sh`);
   if (!existsSync(wrapper)) {
     writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${ns} ${chromiumPath()} "$@"\n`);
     chmodSync(wrapper, 0o755);
   }
-  const args = [...CHROMIUM_ARGS];
-  // Until the server speaks TLS, an http page on an address is no secure context: let this one be.
-  if (info.appUrl.startsWith('http:')) args.push(`--unsafely-treat-insecure-origin-as-secure=${info.appUrl}`);
-  return chromium.launch({ executablePath: wrapper, args, headless: true });
+  return chromium.launch({ executablePath: wrapper, args: CHROMIUM_ARGS, headless: true });
 }
 
 export interface Tab {
@@ -256,11 +250,13 @@ export interface Tab {
 }
 
 /**
- * A fresh tab (its own context: its own node and wallet) on the test network. `iceServers`
- * sets the user's own list (the localStorage setting) before the node starts.
+ * A fresh tab (its own context: its own node and wallet) on the test network of the app at
+ * `url`. `iceServers` sets the user's own list (the localStorage setting, which overrides what
+ * the server hands out) before the node starts.
  */
-export async function openTab(browser: Browser, info: LabInfo, options: { iceServers?: RTCIceServer[] } = {}): Promise<Tab> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: info.appUrl });
+export async function openTab(browser: Browser, url: string, options: { iceServers?: RTCIceServer[] } = {}): Promise<Tab> {
+  // The lab's certificate is self-signed: a user would accept it once, as on a LAN.
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: url });
   // tsx (the benchmark) wraps named functions in __name(); pages have no such helper.
   await context.addInitScript({ content: 'globalThis.__name ??= (fn) => fn;' });
   if (options.iceServers) {

@@ -1,7 +1,9 @@
 /**
  * Two homes, each behind its own NAT, reach each other through the lab's public host (the app,
  * signaling and coturn): see tests/lab/README.md. Each scenario rebuilds both homes with the NAT
- * kinds it needs, starts a Chromium inside each, and opens one tab per home.
+ * kinds it needs, starts a Chromium inside each, and opens one tab per home on one of the lab's
+ * app servers, which hand out STUN and TURN (`full`), STUN only (`stunOnly`), or TURN
+ * credentials from a secret coturn does not share (`wrongSecret`).
  *
  * Paths are read from the page's own report (`tabchain.peers()` path/remotePath,
  * `tabchain.connectivity()`), and checked against the browser's getStats of the same links.
@@ -11,18 +13,30 @@ import { stunMappings } from './lab.ts';
 
 const THROUGH_NAT = ['srflx', 'prflx'];
 
-/** Each tab's link: the page's report of the path, which must match what getStats selected. */
+/**
+ * Each tab's link as the page reports it (peers() path/remotePath), once that agrees with what
+ * getStats selects right now: the page reads the stats from time to time, and ICE may still
+ * move to a better pair just after the link opens.
+ */
 async function paths(t: Tab): Promise<{ path: string | null | undefined; remotePath: string | null | undefined }> {
-  const [peer] = await readyPeers(t);
-  const [truth] = await truePairs(t);
-  expect(truth, 'a connected RTCPeerConnection').toBeDefined();
-  expect(peer?.path, "the page's path is the selected pair's local candidate type").toBe(truth!.local);
-  expect(peer?.remotePath, "the page's remotePath is the selected pair's remote candidate type").toBe(truth!.remote);
-  return { path: peer?.path, remotePath: peer?.remotePath };
+  let reported: { path: string | null | undefined; remotePath: string | null | undefined } = { path: undefined, remotePath: undefined };
+  await expect
+    .poll(
+      async () => {
+        const [peer] = await readyPeers(t);
+        const pairs = await truePairs(t);
+        reported = { path: peer?.path, remotePath: peer?.remotePath };
+        const truth = pairs.map((p) => `${p.local} → ${p.remote}`).join(', ');
+        return `page ${reported.path} → ${reported.remotePath}; getStats ${truth}`;
+      },
+      { timeout: 20_000, message: "the page's path/remotePath are the selected pair's candidate types" },
+    )
+    .toMatch(/^page (\w+) → (\w+); getStats \1 → \2$/);
+  return reported;
 }
 
 test('the NATs: endpoint-independent keeps one mapping for every destination, symmetric maps each one apart', async ({ lab }) => {
-  await lab.homes('eim', 'sym');
+  await lab.homes('eim', 'sym', { browsers: false });
   const [eimA, eimB] = stunMappings(1);
   expect(eimA).toMatch(/^172\.31\.0\.11:\d+$/);
   expect(eimB).toBe(eimA);
@@ -34,8 +48,8 @@ test('the NATs: endpoint-independent keeps one mapping for every destination, sy
 
 test('endpoint-independent NATs with STUN only: the homes link through the NATs, sync and pay each other', async ({ lab }) => {
   await lab.homes('eim', 'eim');
-  const a = await lab.tab(1, { stun: true });
-  const b = await lab.tab(2, { stun: true });
+  const a = await lab.tab(1, 'stunOnly');
+  const b = await lab.tab(2, 'stunOnly');
   await linked([a, b]);
   for (const t of [a, b]) {
     // Chromium names the local side of a pair by its base (host) and the far side by the
@@ -44,7 +58,8 @@ test('endpoint-independent NATs with STUN only: the homes link through the NATs,
     expect([path, remotePath]).not.toContain('relay');
     expect(THROUGH_NAT.includes(path!) || THROUGH_NAT.includes(remotePath!), `through NAT: ${path} → ${remotePath}`).toBe(true);
   }
-  expect((await connectivity(a)).verdict).toBe('direct');
+  // The server handed out its STUN server and no relay.
+  expect(await connectivity(a)).toMatchObject({ verdict: 'direct', iceServers: 1, relayConfigured: false });
 
   await mine(a, 6);
   await sameTip([a, b]);
@@ -65,23 +80,23 @@ test('endpoint-independent NATs with STUN only: the homes link through the NATs,
 
 test('symmetric NATs with TURN: the homes link through the relay and sync', async ({ lab }) => {
   await lab.homes('sym', 'sym');
-  const a = await lab.tab(1, { stun: true, turn: true });
-  const b = await lab.tab(2, { stun: true, turn: true });
+  const a = await lab.tab(1, 'full');
+  const b = await lab.tab(2, 'full');
   await linked([a, b]);
   for (const t of [a, b]) {
     const { path, remotePath } = await paths(t);
     // One side's relay address is enough: the other may reach it from its own mapping (prflx).
     expect([path, remotePath]).toContain('relay');
   }
-  expect((await connectivity(a)).verdict).toBe('relay-only');
+  expect(await connectivity(a)).toMatchObject({ verdict: 'relay-only', relayConfigured: true });
   await mine(b, 3);
   await sameTip([b, a]);
 });
 
 test('one home behind each kind of NAT, with STUN and TURN: the homes link and sync', async ({ lab }) => {
   await lab.homes('eim', 'sym');
-  const a = await lab.tab(1, { stun: true, turn: true });
-  const b = await lab.tab(2, { stun: true, turn: true });
+  const a = await lab.tab(1, 'full');
+  const b = await lab.tab(2, 'full');
   await linked([a, b]);
   for (const t of [a, b]) {
     const { path, remotePath } = await paths(t);
@@ -96,8 +111,8 @@ test('one home behind each kind of NAT, with STUN and TURN: the homes link and s
 
 test('symmetric NATs without TURN: no link, the page says a relay is needed and stays responsive; a wrong TURN secret: the page says the relay refused', async ({ lab }) => {
   await lab.homes('sym', 'sym');
-  const a = await lab.tab(1, { stun: true });
-  const b = await lab.tab(2, { stun: true });
+  const a = await lab.tab(1, 'stunOnly');
+  const b = await lab.tab(2, 'stunOnly');
   for (const t of [a, b]) {
     await expect.poll(async () => (await connectivity(t)).verdict, { timeout: 90_000 }).toBe('needs-relay');
     expect(await readyPeers(t)).toEqual([]);
@@ -106,11 +121,22 @@ test('symmetric NATs without TURN: no link, the page says a relay is needed and 
   await a.context.close();
   await b.context.close();
 
-  const c = await lab.tab(1, { stun: true, turn: 'wrong-secret' });
-  const d = await lab.tab(2, { stun: true, turn: 'wrong-secret' });
+  const c = await lab.tab(1, 'wrongSecret');
+  const d = await lab.tab(2, 'wrongSecret');
   for (const t of [c, d]) {
     await expect.poll(async () => (await connectivity(t)).verdict, { timeout: 90_000 }).toBe('relay-refused');
     expect(await readyPeers(t)).toEqual([]);
     expect(await answersWithin(t.page, 5_000)).toBe(true);
   }
+});
+
+test("a user's own ICE servers override the server's: on the STUN-only server, symmetric homes with the lab's TURN set by hand link through the relay", async ({ lab }) => {
+  await lab.homes('sym', 'sym');
+  const a = await lab.tab(1, 'stunOnly', { stun: true, turn: true });
+  const b = await lab.tab(2, 'stunOnly', { stun: true, turn: true });
+  await linked([a, b]);
+  const { path, remotePath } = await paths(a);
+  expect([path, remotePath]).toContain('relay');
+  await mine(a, 2);
+  await sameTip([a, b]);
 });

@@ -1,0 +1,51 @@
+/**
+ * Links on bad networks (tests/lab/README.md): a home's uplink lost for 30 s and restored, and
+ * 100 ms of delay and 1% loss each way between the homes. Both homes behind endpoint-independent
+ * NATs, on the app server that hands out STUN and TURN.
+ */
+import { expect, linked, mine, readyPeers, sameTip, test, tip } from './fixtures.ts';
+
+const CUT_MS = 30_000;
+
+test('one home loses its uplink for 30 s: the homes relink and converge on the longer chain', async ({ lab }) => {
+  await lab.homes('eim', 'eim');
+  const a = await lab.tab(1, 'full');
+  const b = await lab.tab(2, 'full');
+  await linked([a, b]);
+  await mine(a, 2);
+  await sameTip([a, b]);
+
+  lab.uplink(1, 'down');
+  const cutAt = Date.now();
+  // Both sides go on alone: A makes a short fork, B a longer chain.
+  await mine(a, 1);
+  await mine(b, 3);
+  expect((await tip(a)).height).toBe(3);
+  expect((await tip(b)).height).toBe(5);
+  // The cut lasts its 30 s whatever the tabs do (this is the scenario, not a wait for a result).
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, CUT_MS - (Date.now() - cutAt))));
+  lab.uplink(1, 'up');
+
+  // A relinks by itself and takes B's chain (more work); then a block from A reaches B.
+  await expect.poll(async () => (await tip(a)).hash, { timeout: 120_000, message: "A reaches B's tip after the cut" }).toBe((await tip(b)).hash);
+  await linked([a, b], 60_000);
+  await expect.poll(() => a.page.evaluate(async () => (await window.tabchain.self()).signaling), { timeout: 60_000 }).toBe('online');
+  await mine(a, 1);
+  const end = await sameTip([a, b]);
+  expect(end.height).toBe(6);
+});
+
+test('100 ms of delay and 1% loss between the homes: they still link and sync, and the link reports the delay', async ({ lab }) => {
+  // Each uplink: 50 ms and 0.5% each way (tests/lab/wire.py, as the kernel may have no netem).
+  await lab.homes('eim', 'eim', { slow: true });
+  const a = await lab.tab(1, 'full');
+  const b = await lab.tab(2, 'full');
+  await linked([a, b], 90_000);
+  await mine(a, 3);
+  await sameTip([a, b], 90_000);
+  await mine(b, 2);
+  await sameTip([b, a], 90_000);
+  // Every packet between the homes crosses both slow uplinks: 100 ms each way, 200 ms round trip.
+  await expect.poll(async () => (await readyPeers(a))[0]?.rttMs ?? null, { timeout: 30_000 }).not.toBeNull();
+  expect((await readyPeers(a))[0]!.rttMs!).toBeGreaterThanOrEqual(190);
+});
