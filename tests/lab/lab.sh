@@ -67,7 +67,7 @@ check() {
   local probe=${P}probe-$$
   if ! ip netns add "$probe" 2>/dev/null; then echo "cannot create a network namespace (no CAP_NET_ADMIN?)"; return 1; fi
   local ok=1
-  ip -n "$probe" link add probe0 type veth peer name probe1 2>/dev/null || { echo "cannot create veth pairs"; ok=0; }
+  ip -n "$probe" link add probe0 type veth peer name probe1 2>/dev/null || { echo "cannot create veth pairs (no CAP_NET_ADMIN?)"; ok=0; }
   if [ $ok = 1 ] && ! ip netns exec "$probe" nft -f - 2>/dev/null <<'EOF'
 table ip probe {
   chain post { type nat hook postrouting priority srcnat; policy accept; oifname "probe0" masquerade fully-random; }
@@ -80,7 +80,8 @@ EOF
 
 down() {
   local ns
-  for ns in $(ip netns list | awk '{print $1}' | grep "^${P}" || true); do ns_del "$ns"; done
+  # Homes and NATs first (a slow uplink's wire runs in its NAT), the backbone last.
+  for ns in $(ip netns list | awk '{print $1}' | grep "^${P}" | sort -r || true); do ns_del "$ns"; done
 }
 
 up() {

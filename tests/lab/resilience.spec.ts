@@ -14,6 +14,17 @@ test('one home loses its uplink for 30 s: the homes relink and converge on the l
   await linked([a, b]);
   await mine(a, 2);
   await sameTip([a, b]);
+  // What the tabs go through, for the report (not asserted: whether ICE gives the link up within
+  // 30 s, or the heartbeat notices the dead signaling socket first, is the browser's timing).
+  for (const t of [a, b]) {
+    await t.page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { __labSeen: string[] }).__labSeen = seen;
+      window.tabchain.on('peer-disconnected', () => seen.push('link lost'));
+      window.tabchain.on('peer-connected', () => seen.push('link made'));
+      window.tabchain.on('signaling', (s) => seen.push(`signaling ${(s as { state?: string }).state ?? JSON.stringify(s)}`));
+    });
+  }
 
   lab.uplink(1, 'down');
   const cutAt = Date.now();
@@ -33,6 +44,10 @@ test('one home loses its uplink for 30 s: the homes relink and converge on the l
   await mine(a, 1);
   const end = await sameTip([a, b]);
   expect(end.height).toBe(6);
+  for (const [name, t] of [['A (cut)', a], ['B', b]] as const) {
+    const seen = await t.page.evaluate(() => (window as unknown as { __labSeen: string[] }).__labSeen);
+    test.info().annotations.push({ type: name, description: seen.join(', ') || 'the link lived through the cut' });
+  }
 });
 
 test('100 ms of delay and 1% loss between the homes: they still link and sync, and the link reports the delay', async ({ lab }) => {
