@@ -1,11 +1,12 @@
 /**
  * @module The whole server on one port: the built app (when there is one), `/health`, and the
  * signaling endpoint on `/signal`, over plain HTTP or, given a certificate, over TLS (https://,
- * wss://). Used by the CLI (main.ts) and by `npm start`.
+ * wss://; plain http:// requests to that port are redirected to https://). Used by the CLI (main.ts) and by `npm start`.
  */
 import { createServer, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { SIGNALING_PATH } from '../src/core/net/signaling-messages.ts';
+import { redirectPlainHttp } from './plain-http-redirect.ts';
 import { attachSignaling, type Signaling, type SignalingOptions } from './signaling.ts';
 import { createAppHandler, listen } from './static-files.ts';
 
@@ -50,7 +51,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
   // An https.Server is an http.Server with TLS underneath: the same handler and upgrade listener.
-  const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
+  let server: Server;
+  if (options.tls) {
+    const tlsServer = createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handler);
+    // Someone typing the address without https:// gets a redirect, not an empty response.
+    redirectPlainHttp(tlsServer);
+    server = tlsServer;
+  } else {
+    server = createServer(handler);
+  }
   signaling = attachSignaling(server, options.signaling);
   try {
     await listen(server, options.port, host);

@@ -747,6 +747,43 @@ describe('signaling: TLS (issue 10)', () => {
   });
 });
 
+describe('signaling: plain HTTP on the TLS port (issue 10)', () => {
+  it('behavior: an http:// request to the TLS port is redirected to https:// on the same host, port and path, even sent a byte at a time', async () => {
+    const tls = await generateSelfSignedCertificate(certificateNames([]));
+    const running = await startServer({ port: 0, host: '127.0.0.1', dist: null, tls, signaling: { logger: null } });
+    servers.push(running);
+    const port = running.port;
+    const answer = await rawExchange(port, `GET /wallet?network=test HTTP/1.1\r\nHost: lan.test:${port}\r\n\r\n`);
+    expect(answer.toString('latin1')).toMatch(new RegExp(`^HTTP/1\\.1 308 [^]*\r\nlocation: https://lan\\.test:${port}/wallet\\?network=test\r\n`, 'i'));
+
+    const slow = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+      socket.on('close', () => resolve(text));
+      const request = `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`;
+      let i = 0;
+      const step = () => {
+        if (i < request.length) socket.write(request[i++]!, step);
+      };
+      socket.on('connect', step);
+    });
+    expect(slow).toMatch(new RegExp(`^HTTP/1\\.1 308 [^]*location: https://127\\.0\\.0\\.1:${port}/\r\n`, 'i'));
+
+    // ws:// to the TLS port: 426, never a WebSocket.
+    const upgrade = await rawExchange(
+      port,
+      `GET /signal HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${Buffer.alloc(16, 2).toString('base64')}\r\n\r\n`,
+    );
+    expect(upgrade.toString('latin1').split('\r\n')[0]).toBe('HTTP/1.1 426 Upgrade Required');
+    // A bad Host header is not echoed into a Location.
+    expect((await rawExchange(port, 'GET / HTTP/1.1\r\nHost: evil.example/path\r\n\r\n')).toString('latin1').split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    // TLS on the same port still works.
+    const client = await open({ url: `wss://127.0.0.1:${port}/signal`, origin: `https://127.0.0.1:${port}`, ca: tls.cert });
+    expect((await client.join()).type).toBe('joined');
+  });
+});
+
 /** `node signaling-server ARGS` until it logs `listening` (or exits); `stop()` ends it. */
 function runCli(args: string[], env: Record<string, string> = {}) {
   const dir = dirname(fileURLToPath(import.meta.url));
