@@ -3,7 +3,8 @@
  * server as `npm start -- --https --hostname lan.test` does (the built app, a self-signed
  * certificate naming lan.test, signaling on /signal over wss), and Chromium resolves lan.test to
  * 127.0.0.1. Pages there are secure contexts, so the node starts; two profiles link and sync; and
- * the ICE servers the signaling server hands out in `joined` reach the page.
+ * the ICE servers the signaling server hands out in `joined` reach the page. An http:// address
+ * typed by hand is redirected to https:// on the same port.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,7 +66,8 @@ const tip = (t: Tab) => t.page.evaluate(() => window.tabchain.chain.tip());
 test('behavior: two profiles open https://lan.test, link through wss signaling and sync: one mines, the other reaches its tip', async ({ browser }) => {
   const { url } = await startLanServer();
   const a = await tab(browser, url);
-  const b = await tab(browser, url);
+  // The other types the address without https://: the port redirects it.
+  const b = await tab(browser, url.replace(/^https:/, 'http:'));
   for (const t of [a, b]) {
     expect(await t.page.evaluate(() => [location.origin, window.isSecureContext])).toEqual([new URL(url).origin, true]);
     await expect.poll(() => t.page.evaluate(async () => (await window.tabchain.self()).signaling), { timeout: 30_000 }).toBe('online');
