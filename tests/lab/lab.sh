@@ -58,8 +58,8 @@ to_backbone() {
 
 check() {
   if [ "$(id -u)" != 0 ]; then echo "not root"; return 1; fi
-  for tool in ip nft python3; do
-    command -v "$tool" >/dev/null || { echo "$tool is missing (iproute2, nftables, python3)"; return 1; }
+  for tool in ip nft python3 openssl; do
+    command -v "$tool" >/dev/null || { echo "$tool is missing (iproute2, nftables, python3, openssl)"; return 1; }
   done
   [ -c /dev/net/tun ] || { echo "no /dev/net/tun (the slow uplinks are TAP devices)"; return 1; }
   command -v turnserver >/dev/null || { echo "turnserver is missing (coturn)"; return 1; }

@@ -22,7 +22,7 @@ test('one home loses its uplink for 30 s: the homes relink and converge on the l
       (window as unknown as { __labSeen: string[] }).__labSeen = seen;
       window.tabchain.on('peer-disconnected', () => seen.push('link lost'));
       window.tabchain.on('peer-connected', () => seen.push('link made'));
-      window.tabchain.on('signaling', (s) => seen.push(`signaling ${(s as { state?: string }).state ?? JSON.stringify(s)}`));
+      window.tabchain.on('signaling', (s) => seen.push(`signaling ${(s as { status?: string }).status ?? JSON.stringify(s)}`));
     });
   }
 
@@ -46,7 +46,9 @@ test('one home loses its uplink for 30 s: the homes relink and converge on the l
   expect(end.height).toBe(6);
   for (const [name, t] of [['A (cut)', a], ['B', b]] as const) {
     const seen = await t.page.evaluate(() => (window as unknown as { __labSeen: string[] }).__labSeen);
-    test.info().annotations.push({ type: name, description: seen.join(', ') || 'the link lived through the cut' });
+    const description = seen.join(', ') || 'the link lived through the cut';
+    test.info().annotations.push({ type: name, description });
+    console.log(`${name}: ${description}`);
   }
 });
 

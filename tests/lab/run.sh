@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run test:lab`: the NAT lab (tests/lab/README.md). Needs root with CAP_NET_ADMIN; installs
-# what it lacks (Debian: iproute2, nftables, coturn, python3, chromium) when it can, and
+# what it lacks (Debian: iproute2, nftables, coturn, python3, openssl, chromium) when it can, and
 # otherwise says why it skipped and exits 0, so `npm test` passes on a laptop without it.
 # Arguments go to Playwright (e.g. -g uplink). DIST_DIR (default dist-lab) and E2E_OUTPUT_DIR
 # (default test-results-lab) keep its build and results apart from the other browser tests.
@@ -21,6 +21,7 @@ command -v ip >/dev/null || missing+=(iproute2)
 command -v nft >/dev/null || missing+=(nftables)
 command -v turnserver >/dev/null || missing+=(coturn)
 command -v python3 >/dev/null || missing+=(python3)
+command -v openssl >/dev/null || missing+=(openssl)
 [ -x "$chromium" ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then
