@@ -140,14 +140,13 @@ function fakeNetwork() {
 }
 
 let server: FakeServer;
-let links: Map<PeerId, FakeLink[]>;
 let connector: PeerConnector;
 let budget: ConnectionBudget;
 
 function start(options: { limit?: number; iceServers?: RTCIceServer[] } = {}) {
   const { network } = fakeNetwork();
   budget = new ConnectionBudget(options.limit ?? 400, undefined);
-  links = new Map();
+
   const me = identity();
   connector = new PeerConnector({
     network,

@@ -43,7 +43,7 @@ export const usage = `usage: npm run node -- [options]      (or: tabchain-node [
   --origin URL          also let web pages served from this origin use /signal and the REST
                         API (repeatable; pages of other origins get 403)
   --verbose             log signaling events and every request as JSON lines on stderr
-\${ICE_FLAGS_USAGE}
+${ICE_FLAGS_USAGE}
                         Handed to the tabs and nodes that find peers through this node's
                         /signal; this node uses what its own /signal hands out
   -h, --help            this text`;
