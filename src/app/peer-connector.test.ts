@@ -146,7 +146,6 @@ let budget: ConnectionBudget;
 function start(options: { limit?: number; iceServers?: RTCIceServer[] } = {}) {
   const { network } = fakeNetwork();
   budget = new ConnectionBudget(options.limit ?? 400, undefined);
-
   const me = identity();
   connector = new PeerConnector({
     network,
