@@ -10,6 +10,7 @@ import { run as runBundle } from './bundle.bench.ts';
 import { run as runChain } from './chain.bench.ts';
 import { sinkValue } from './harness.ts';
 import { run as runHash } from './hash.bench.ts';
+import { run as runLab } from './lab.bench.ts';
 import { run as runMining } from './mining.bench.ts';
 import { run as runPeers } from './peers.bench.ts';
 import { run as runValidation } from './validation.bench.ts';
@@ -23,6 +24,8 @@ const benches: readonly [string, () => Promise<unknown>][] = [
   // Last: these need Chromium and dist/ (they build dist/ when missing; they skip without a browser).
   ['browser', runBrowser],
   ['peers', runPeers],
+  // The NAT lab's first-link and sync rates (root with CAP_NET_ADMIN only; it says why it skips).
+  ['lab', runLab],
 ];
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
