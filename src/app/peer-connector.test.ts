@@ -88,6 +88,8 @@ class FakeLink implements ConnectorLink {
   diag: IceDiagnostics = { gathered: ['host'], serverErrors: [], iceFailed: false };
   readonly received: SignalData[] = [];
   constructor(readonly options: WebRtcLinkOptions) {
+    // As WebRtcLink does: every link is an RTCPeerConnection counted against the page's budget.
+    options.budget?.track(this);
     // As WebRTC does: the initiator's offer comes out at once; a link that never opens times out.
     if (options.initiator) setTimeout(() => !this.closed && options.onSignal({ type: 'offer', sdp: 'x' }), 0);
     setTimeout(() => this.fail(), 20_000);
@@ -120,6 +122,31 @@ class FakeLink implements ConnectorLink {
   }
 }
 
+/**
+ * Plays the garbage collector for the budget: closed links are "collected" when the test says
+ * (`collectGarbage()`), as Chromium collects closed RTCPeerConnections some time after close.
+ */
+class FakeRegistry {
+  static current: FakeRegistry | undefined;
+  private readonly targets = new Set<FakeLink>();
+  constructor(private readonly onCollect: (held: null) => void) {
+    FakeRegistry.current = this;
+  }
+  register(target: object): void {
+    this.targets.add(target as FakeLink);
+  }
+  collect(): void {
+    for (const link of this.targets) {
+      if (!link.closed) continue;
+      this.targets.delete(link);
+      this.onCollect(null);
+    }
+  }
+}
+function collectGarbage(): void {
+  FakeRegistry.current?.collect();
+}
+
 /** The parts of the core Network the connector uses. */
 function fakeNetwork() {
   const events = new Emitter<{ signal: { from: PeerId; data: string; via: PeerId }; 'peer-list': { from: PeerId; peers: PeerId[] }; 'peer-disconnected': { id: PeerId } }>();
@@ -136,16 +163,21 @@ function fakeNetwork() {
     relaySignal: () => false,
     disconnect: () => {},
   };
-  return { network: network as unknown as Network, events };
+  return { network: network as unknown as Network, events, ready };
 }
 
 let server: FakeServer;
 let connector: PeerConnector;
 let budget: ConnectionBudget;
 
+let networkEvents: ReturnType<typeof fakeNetwork>['events'];
+let readyPeers: Set<PeerId>;
+
 function start(options: { limit?: number; iceServers?: RTCIceServer[] } = {}) {
-  const { network } = fakeNetwork();
-  budget = new ConnectionBudget(options.limit ?? 400, undefined);
+  const { network, events, ready } = fakeNetwork();
+  networkEvents = events;
+  readyPeers = ready;
+  budget = new ConnectionBudget(options.limit ?? 400, FakeRegistry as unknown as typeof FinalizationRegistry);
   const me = identity();
   connector = new PeerConnector({
     network,
@@ -200,6 +232,8 @@ describe('PeerConnector', () => {
     let maxLive = 0;
     const present: PeerId[] = [];
     for (let minute = 0; minute < 24 * 60; minute++) {
+      // The collector takes the connections closed so far once a minute.
+      collectGarbage();
       // Each minute one peer leaves and two join (up to 30 present); some links open, most fail.
       if (present.length > 0 && minute % 2 === 0) server.leave(present.shift()!);
       if (present.length < 30) {
@@ -229,6 +263,8 @@ describe('PeerConnector', () => {
     }
     expect(maxLive).toBeLessThanOrEqual(12);
     expect(budget.snapshot().live).toBeLessThanOrEqual(12);
+    // Links were made all along (the budget was spent and collected, not idle).
+    expect(budget.snapshot().created).toBeGreaterThan(500);
   });
 
   it('behavior: links use the ICE servers the signaling server handed out, unless the user set their own', async () => {
@@ -312,6 +348,79 @@ describe('PeerConnector', () => {
     await vi.advanceTimersByTimeAsync(5_000);
     expect(server.sockets.length).toBeGreaterThan(1);
     expect(connector.signalingStatus).toBe('online');
+  });
+});
+
+describe('PeerConnector against churn and a hostile peer', () => {
+  it('behavior: a peer that keeps offering while our offer to it is unanswered never takes the live connections past the budget', async () => {
+    const peer = laterPeer(1);
+    server.peers.add(peer);
+    start({ limit: 3 });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(allLinks).toHaveLength(1);
+    // Our offer is out; "it" (anyone able to send signals as it) answers with offers of its own.
+    for (let i = 0; i < 50; i++) {
+      server.say({ type: 'signal', from: peer, data: { type: 'offer', sdp: `o${i}` } });
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    expect(budget.snapshot().live).toBeLessThanOrEqual(3);
+    expect(allLinks.length).toBeLessThanOrEqual(3);
+  });
+
+  it('behavior: a connected peer listing made-up peers, whose links die at once, does not make this tab create connections fast', async () => {
+    start();
+    await vi.advanceTimersByTimeAsync(100);
+    const via = laterPeer(0xbad);
+    readyPeers.add(via);
+    // Each link dies as soon as it is made (the hostile peer answers it with garbage).
+    const killer = setInterval(() => allLinks.forEach((link) => link.fail()), 50);
+    for (let second = 0; second < 60; second++) {
+      networkEvents.emit('peer-list', { from: via, peers: Array.from({ length: 64 }, (_, i) => laterPeer(0x10000 + second * 64 + i)) });
+      await vi.advanceTimersByTimeAsync(1_000);
+    }
+    clearInterval(killer);
+    // Honest churn is a few links a minute; one peer must not make it hundreds.
+    expect(budget.snapshot().created).toBeLessThanOrEqual(60);
+  });
+
+  it('behavior: a peer listing peers again replaces what it listed before (the mesh table stays bounded)', async () => {
+    start({ limit: 1 });
+    await vi.advanceTimersByTimeAsync(100);
+    const via = laterPeer(0xbad);
+    readyPeers.add(via);
+    for (let round = 0; round < 100; round++) {
+      networkEvents.emit('peer-list', { from: via, peers: Array.from({ length: 64 }, (_, i) => laterPeer(0x10000 + round * 64 + i)) });
+    }
+    const mesh = (connector as unknown as { meshPeers: Map<PeerId, PeerId> }).meshPeers;
+    expect(mesh.size).toBeLessThanOrEqual(64);
+  });
+
+  it('behavior: the backoff of peers gone for good is forgotten (the table does not grow with every peer ever tried)', async () => {
+    start();
+    await vi.advanceTimersByTimeAsync(100);
+    for (let n = 1; n <= 40; n++) {
+      server.join(laterPeer(n));
+      await vi.advanceTimersByTimeAsync(3_000);
+      server.leave(laterPeer(n));
+    }
+    await vi.advanceTimersByTimeAsync(30_000);
+    const retries = (connector as unknown as { retryAt: Map<PeerId, unknown> }).retryAt;
+    expect(retries.size).toBeGreaterThan(30);
+    await vi.advanceTimersByTimeAsync(15 * 60_000);
+    expect(retries.size).toBe(0);
+  });
+
+  it('behavior: a peer that answered and then left (its tab closed mid-handshake) does not make the check say a relay is needed', async () => {
+    start();
+    await vi.advanceTimersByTimeAsync(100);
+    server.join(laterPeer(1));
+    await vi.advanceTimersByTimeAsync(100);
+    server.say({ type: 'signal', from: laterPeer(1), data: { type: 'answer', sdp: 'y' } });
+    // The other tab closes: the server says it left; our half-made link times out later.
+    server.leave(laterPeer(1));
+    await vi.advanceTimersByTimeAsync(25_000);
+    expect(allLinks[0]!.closed).toBe(true);
+    expect(connector.connectivity()).toMatchObject({ verdict: 'unknown', failedAttempts: 0 });
   });
 });
 

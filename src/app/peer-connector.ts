@@ -41,6 +41,15 @@ const PATH_POLL_MS = 5_000;
 const ATTEMPT_MEMORY_MS = 10 * 60_000;
 /** Ask for new TURN credentials when those in hand expire within this long. */
 const ICE_REFRESH_AHEAD_S = 10 * 60;
+/**
+ * New connections (outbound or inbound) at most in a burst, then one per CREATE_REFILL_MS. A
+ * tab's honest needs are a few links at start and a few a minute of churn; without this, a peer
+ * whose links die at once (or that offers under made-up ids through the mesh) makes the tab
+ * create connections as fast as it can send, spending the page's budget faster than the
+ * collector gives it back.
+ */
+const CREATE_BURST = 16;
+const CREATE_REFILL_MS = 2_000;
 
 export interface PeerConnectorOptions {
   readonly network: Network;
@@ -158,6 +167,9 @@ export class PeerConnector {
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastPathPoll = -Infinity;
   private started = false;
+  /** Connections that may be created now (see CREATE_BURST), and when that was last counted. */
+  private createTokens = CREATE_BURST;
+  private createTokensAt = -Infinity;
 
   constructor(private readonly options: PeerConnectorOptions) {
     this.maxPeers = options.maxPeers ?? 8;
@@ -169,7 +181,11 @@ export class PeerConnector {
       if (parsed && typeof parsed === 'object') this.onSignal(from, parsed as SignalData, { kind: 'relay', via });
     });
     options.network.on('peer-list', ({ from, peers }) => {
-      for (const p of peers) if (!this.meshPeers.has(p)) this.meshPeers.set(p, from);
+      // A peer's latest list replaces its earlier one: the table holds at most one list (the
+      // wire's maxPeerList) per connected peer, however often one sends.
+      const listed = new Set(peers);
+      for (const [p, via] of this.meshPeers) if (via === from && !listed.has(p)) this.meshPeers.delete(p);
+      for (const p of listed) if (!this.meshPeers.has(p)) this.meshPeers.set(p, from);
       this.fill();
     });
     options.network.on('peer-disconnected', ({ id }) => {
@@ -281,12 +297,21 @@ export class PeerConnector {
       const now = performance.now();
       this.options.network.tick(now);
       this.refreshIceCredentials(now);
+      this.forgetOldRetries(now);
       if (now - this.lastPathPoll >= PATH_POLL_MS) {
         this.lastPathPoll = now;
         void this.pollPaths();
       }
       this.fill();
     }, 1000);
+  }
+
+  /**
+   * Forgets the backoff of peers not tried for longer than the longest backoff (gone, or made up
+   * by a peer-list): the table would otherwise grow with every peer id ever tried.
+   */
+  private forgetOldRetries(now: number): void {
+    for (const [peer, retry] of this.retryAt) if (now - retry.at > 2 * RETRY_MAX_MS && !this.links.has(peer)) this.retryAt.delete(peer);
   }
 
   /** Reads the selected candidate pair of every open link (getStats is asynchronous and cheap). */
@@ -381,12 +406,13 @@ export class PeerConnector {
     // A mesh route needs its relaying peer still linked: else the offer could not leave.
     for (const [p, via] of this.meshPeers) if (!reachable.has(p) && ready.has(via)) candidates.push([p, { kind: 'relay', via }]);
     for (const [peer, route] of candidates) {
-      if (this.links.size >= this.maxPeers || !this.budget.canCreate()) return;
+      if (this.links.size >= this.maxPeers || !this.mayCreate(now)) return;
       // Through the server the lower id initiates (no glare). Through the mesh only one side may
       // know of the other, so either initiates and a collision is settled in onSignal.
       if (peer === me || (route.kind === 'server' && me > peer) || this.links.has(peer) || this.options.network.isBanned(peer)) continue;
       const retry = this.retryAt.get(peer);
       if (retry && retry.at > now) continue;
+      this.take();
       this.open(peer, true, route);
     }
   }
@@ -397,14 +423,19 @@ export class PeerConnector {
       // Both sides offered (possible through the mesh, or when the other side dropped our offer
       // while it was full): the lower id's offer wins.
       if (data.type === 'offer' && existing.initiator && !existing.link.isOpen) {
-        this.links.delete(from);
-        existing.link.close();
         if (from > this.options.identity.peerId) {
           // Ours should win, but the other side may never have seen it: offer again, by the
-          // route its offer came, and it will yield.
+          // route its offer came, and it will yield. Only as new connections may be made: a
+          // peer offering again and again must not make one connection per offer.
+          if (!this.mayCreate(performance.now())) return;
+          this.links.delete(from);
+          existing.link.close();
+          this.take();
           this.open(from, true, route);
           return;
         }
+        this.links.delete(from);
+        existing.link.close();
       } else {
         existing.answered = true;
         existing.link.signal(data);
@@ -412,8 +443,27 @@ export class PeerConnector {
       }
     }
     // Only an offer starts a link; stray candidates for a link we dropped are ignored.
-    if (data.type !== 'offer' || this.links.size >= this.maxPeers || !this.budget.canCreate() || this.options.network.isBanned(from)) return;
+    if (data.type !== 'offer' || this.links.size >= this.maxPeers || !this.mayCreate(performance.now()) || this.options.network.isBanned(from)) return;
+    this.take();
     this.open(from, false, route).link.signal(data);
+  }
+
+  /** True when one more connection may be created now: the page's budget and this tab's creation rate allow it. */
+  private mayCreate(now: number): boolean {
+    if (!this.budget.canCreate()) return false;
+    if (this.createTokens < 1) {
+      const refill = Math.floor((now - this.createTokensAt) / CREATE_REFILL_MS);
+      if (refill < 1) return false;
+      this.createTokens = Math.min(CREATE_BURST, this.createTokens + refill);
+      this.createTokensAt += refill * CREATE_REFILL_MS;
+    }
+    return true;
+  }
+
+  /** Counts a connection about to be created against the creation rate (after {@link mayCreate}). */
+  private take(): void {
+    if (this.createTokens === CREATE_BURST) this.createTokensAt = performance.now();
+    this.createTokens--;
   }
 
   private open(peer: PeerId, initiator: boolean, route: Route): Pending {
@@ -464,7 +514,9 @@ export class PeerConnector {
     const now = performance.now();
     const diagnostics = pending.link.diagnostics();
     if (diagnostics.serverErrors.includes(401)) this.relayRefusedAt = now;
-    if (pending.openedAt === undefined && pending.answered) {
+    // A peer that answered and then left (its tab closed or reloaded mid-handshake) says
+    // nothing about this network's paths.
+    if (pending.openedAt === undefined && pending.answered && this.stillKnown(peer)) {
       this.failures.push({ at: now, relayConfigured: pending.relayConfigured, diagnostics });
       if (this.failures.length > 32) this.failures.shift();
     }
@@ -474,6 +526,12 @@ export class PeerConnector {
     const previous = this.retryAt.get(peer)?.delay;
     const delay = good || previous === undefined ? RETRY_MIN_MS : Math.min(previous * 2, RETRY_MAX_MS);
     this.retryAt.set(peer, { at: now + delay * (0.75 + Math.random() * 0.5), delay });
+  }
+
+  /** Whether a signaling server still has `peer` in the room, or a connected peer still lists it. */
+  private stillKnown(peer: PeerId): boolean {
+    for (const server of this.servers.values()) if (server.peers.has(peer)) return true;
+    return this.meshPeers.has(peer);
   }
 
   private sendSignal(to: PeerId, route: Route, data: SignalData): void {
