@@ -9,6 +9,8 @@
  * break every link. Kept in localStorage under {@link ICE_SERVERS_KEY}.
  */
 
+import { isIceUrl, isTurnCredential, MAX_TURN_USERNAME_BYTES } from '../adapters/net/ice-url.ts';
+
 /** The localStorage key of the user's own list (a JSON array of RTCIceServer). */
 export const ICE_SERVERS_KEY = 'tabchain-ice-servers';
 
@@ -29,15 +31,8 @@ export class IceServerListError extends Error {
   }
 }
 
-const URL_PATTERN = /^(stuns?|turns?):(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/;
-
-/** Checks one ICE URL (RFC 7064 / 7065 syntax: scheme, host, optional port and transport). */
-export function isIceUrl(url: string): boolean {
-  const match = URL_PATTERN.exec(url);
-  if (!match) return false;
-  const port = match[3] ? Number(match[3].slice(1)) : 1;
-  return port >= 1 && port <= 65535 && !(match[1]!.startsWith('stun') && match[4]);
-}
+/** Checks one ICE URL (kept here for the page API and the settings form). */
+export { isIceUrl };
 
 function checkServer(server: RTCIceServer, line: number): RTCIceServer {
   const urls = Array.isArray(server.urls) ? server.urls : [server.urls];
@@ -50,6 +45,9 @@ function checkServer(server: RTCIceServer, line: number): RTCIceServer {
   const turn = urls.some((u) => u.startsWith('turn'));
   if (turn && (typeof server.username !== 'string' || typeof server.credential !== 'string' || !server.username || !server.credential)) {
     throw new IceServerListError('missing-credentials', line, 'a TURN server needs a username and a credential after its URL');
+  }
+  if (turn && !isTurnCredential(server.username, server.credential)) {
+    throw new IceServerListError('missing-credentials', line, `a TURN username is at most ${MAX_TURN_USERNAME_BYTES} bytes`);
   }
   const checked: RTCIceServer = { urls };
   if (turn) {

@@ -21,6 +21,7 @@ import {
   type ServerMessage,
   type SignalData,
 } from '../../core/index.ts';
+import { isIceUrl, isTurnCredential } from './ice-url.ts';
 
 export type SignalingStatus = 'connecting' | 'online' | 'offline';
 
@@ -221,12 +222,16 @@ export function iceServersOf(value: unknown): RTCIceServer[] {
   for (const entry of value.slice(0, 16)) {
     if (!entry || typeof entry !== 'object') continue;
     const { urls, username, credential } = entry as Record<string, unknown>;
-    const list = (Array.isArray(urls) ? urls : [urls]).filter((u): u is string => typeof u === 'string' && /^(stuns?|turns?):/.test(u));
+    // Only URLs RTCPeerConnection accepts (a bare prefix check let `stun:h?transport=udp`, `stun:`
+    // or `stun:h:0` through, and each of those makes every link fail).
+    const list = (Array.isArray(urls) ? urls : [urls]).filter((u): u is string => typeof u === 'string' && isIceUrl(u));
     if (list.length === 0) continue;
     const server: RTCIceServer = { urls: list };
-    if (typeof username === 'string') server.username = username;
-    if (typeof credential === 'string') server.credential = credential;
-    if (list.some((u) => u.startsWith('turn')) && (server.username === undefined || server.credential === undefined)) continue;
+    if (list.some((u) => u.startsWith('turn'))) {
+      if (!isTurnCredential(username, credential)) continue;
+      server.username = username as string;
+      server.credential = credential as string;
+    }
     servers.push(server);
   }
   return servers;
