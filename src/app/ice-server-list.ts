@@ -95,8 +95,13 @@ export function parseIceServerList(text: string): RTCIceServer[] {
   return servers;
 }
 
-/** The list written back as lines (what the settings field shows). */
+/**
+ * The list written back as lines (what the settings field shows), or as JSON when a username or
+ * credential holds whitespace (a line could not say where it ends, and saving again would fail).
+ */
 export function formatIceServerList(servers: readonly RTCIceServer[]): string {
+  const spaced = (value: unknown) => typeof value === 'string' && /\s/.test(value);
+  if (servers.some((s) => spaced(s.username) || spaced(s.credential))) return JSON.stringify(servers);
   return servers
     .flatMap((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]).map((url) => [url, s.username, typeof s.credential === 'string' ? s.credential : undefined].filter((x) => x !== undefined).join(' ')))
     .join('\n');

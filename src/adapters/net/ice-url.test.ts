@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { isIceUrl, isTurnCredential } from './ice-url.ts';
 import { iceServersOf } from './signaling-client.ts';
-import { IceServerListError, parseIceServerList } from '../../app/ice-server-list.ts';
+import { formatIceServerList, IceServerListError, parseIceServerList } from '../../app/ice-server-list.ts';
 
 /** Entries Chromium refuses (SyntaxError / InvalidAccessError from the constructor). */
 const REFUSED: unknown[] = [
@@ -51,6 +51,11 @@ describe('iceServersOf (a signaling server’s list)', () => {
 });
 
 describe('parseIceServerList (the user’s own list)', () => {
+  it('behavior: a list saved as JSON with spaces in a credential is shown in a form that saves again', () => {
+    const saved = parseIceServerList('[{"urls":["turn:turn.example.org"],"username":"alice smith","credential":"pa ss"}]');
+    expect(parseIceServerList(formatIceServerList(saved))).toEqual(saved);
+  });
+
   it('errors: a TURN username Chromium finds too long names its line', () => {
     expect(() => parseIceServerList(`stun:stun.example.org\nturn:turn.example.org ${'a'.repeat(510)} c`)).toThrow(IceServerListError);
     expect(() => parseIceServerList(`stun:stun.example.org\nturn:turn.example.org ${'a'.repeat(510)} c`)).toThrow(/line 2/);
