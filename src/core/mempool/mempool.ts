@@ -66,6 +66,11 @@ export interface MempoolEvents extends Record<string, unknown> {
 interface OrphanTx {
   readonly tx: Transaction;
   readonly received: number;
+  /**
+   * Its inputs are known but spend a coinbase not yet mature here: the relayer's chain is ahead
+   * of ours (blocks still on their way), so it is tried again as the tip moves.
+   */
+  readonly premature?: boolean;
 }
 
 /** True when fee/size of a is below fee/size of b (exact, no rounding). */
@@ -174,8 +179,12 @@ export class Mempool {
     }
     const checked = checkTransactionInputs(tx, view, tip.height + 1, params);
     if (!checked.ok) {
-      // Maturity depends on the chain the relayer sees: a reorg can make an honest tx premature.
-      return checked.code === 'bad-txns-premature-spend-of-coinbase' ? softened(checked) : checked;
+      if (checked.code !== 'bad-txns-premature-spend-of-coinbase') return checked;
+      // Maturity depends on the chain the relayer sees: its tip may be ahead of ours (a tx
+      // relayed faster than the blocks under it) or a reorg may have made it premature. Not
+      // punished, and it waits for the tip to move.
+      if (keepOrphan) this.addOrphan(id, tx, true);
+      return softened(checked);
     }
     const size = txSize(tx);
     const fee = checked.value.fee;
@@ -211,12 +220,12 @@ export class Mempool {
     return output && { amount: output.amount, publicKey: output.publicKey, height: Number.MAX_SAFE_INTEGER, coinbase: false };
   }
 
-  private addOrphan(id: string, tx: Transaction): void {
+  private addOrphan(id: string, tx: Transaction, premature = false): void {
     const now = this.config.clock.now();
     this.expireOrphans(now);
     if (this.orphans.has(id) || this.maxOrphans < 1) return;
     while (this.orphans.size >= this.maxOrphans) this.orphans.delete(this.orphans.keys().next().value!);
-    this.orphans.set(id, { tx, received: now });
+    this.orphans.set(id, { tx, received: now, premature });
   }
 
   private expireOrphans(now: number): void {
@@ -227,11 +236,24 @@ export class Mempool {
   private async acceptOrphansOf(parent: string): Promise<void> {
     this.expireOrphans(this.config.clock.now());
     const waiting = [...this.orphans].filter(([, o]) => o.tx.inputs.some((i) => hashToHex(i.prevTxid) === parent));
+    await this.retryOrphans(waiting);
+  }
+
+  /** Retries the orphans that wait only for a coinbase to mature (after the tip moved). */
+  private async acceptMaturedOrphans(): Promise<void> {
+    this.expireOrphans(this.config.clock.now());
+    await this.retryOrphans([...this.orphans].filter(([, o]) => o.premature));
+  }
+
+  private async retryOrphans(waiting: [string, OrphanTx][]): Promise<void> {
     for (const [id, o] of waiting) {
       if (!this.orphans.has(id)) continue;
       const result = await this.acceptNow(o.tx, false);
-      // Accepted orphans leave the orphan pool on entry; one still missing another parent waits on.
-      if (!result.ok && result.code !== 'missing-inputs') this.orphans.delete(id);
+      // Accepted orphans leave the orphan pool on entry; one still missing another parent, or
+      // whose coinbase is not yet mature here, waits on.
+      if (result.ok) continue;
+      if (result.code === 'bad-txns-premature-spend-of-coinbase') this.orphans.set(id, { ...o, premature: true });
+      else if (result.code !== 'missing-inputs') this.orphans.delete(id);
     }
   }
 
@@ -295,6 +317,7 @@ export class Mempool {
       if (change.disconnected.length === 0) {
         for (const { block } of change.connected) this.removeForBlock(block);
         for (const { block } of change.connected) for (const tx of block.txs) await this.acceptOrphansOf(txid(tx));
+        await this.acceptMaturedOrphans();
         return;
       }
       const confirmed = new Set<string>();
@@ -309,6 +332,7 @@ export class Mempool {
         if (!confirmed.has(txid(tx))) await this.acceptNow(tx, false);
       }
       for (const id of confirmed) await this.acceptOrphansOf(id);
+      await this.acceptMaturedOrphans();
     });
   }
 
