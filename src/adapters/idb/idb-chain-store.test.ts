@@ -34,6 +34,24 @@ async function snapshot(db: ChainDatabase) {
 }
 
 describe('IdbChainStore', () => {
+  it('behavior: a branch found invalid (a headers-only block whose body broke a rule for good) reopens invalid, its bodies not wanted (issue 11)', async () => {
+    const name = `chain-test-${++dbCount}`;
+    const db = await freshDb(name);
+    const b = new ChainBuilder();
+    const chain = await Chain.open({ params: testParams, store: new IdbChainStore(db), clock });
+    const bad = b.next(b.genesis, { coinbaseHeight: 5 });
+    const child = b.next(bad);
+    await chain.processHeaders([bad.block.header, child.block.header]);
+    expect(await chain.processBlock(bad.block)).toMatchObject({ status: 'rejected', rejection: { code: 'bad-cb-height' } });
+    db.close();
+
+    const reopened = await freshDb(name);
+    const again = await Chain.open({ params: testParams, store: new IdbChainStore(reopened), clock });
+    expect(again.entry(bad.hash)?.invalid).toEqual({ code: 'bad-cb-height', message: expect.any(String) });
+    expect(again.entry(child.hash)?.invalid).toMatchObject({ code: 'bad-prevblk' });
+    expect(again.blocksToDownload(10)).toEqual([]);
+    expect(again.tips()).toContainEqual({ hash: child.hash, height: 2, branchLength: 2, status: 'invalid' });
+  });
   it('behavior: a chain persists and reopens on the same tip and coins without replay', async () => {
     const name = `chain-test-${++dbCount}`;
     const db = await freshDb(name);

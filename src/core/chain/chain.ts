@@ -245,6 +245,9 @@ export class Chain {
       dataChain: stored.hasData && (parent ? parent.dataChain : true),
       invalid: stored.invalid,
     };
+    // A store written before descendants were marked along with their ancestor still has them
+    // valid: they descend from an invalid block all the same.
+    if (!entry.invalid && parent?.invalid) entry.invalid = { code: 'bad-prevblk', message: `descends from invalid block ${parent.hash}` };
     this.link(entry);
     this.nextSequence = Math.max(this.nextSequence, stored.sequence + 1);
   }
@@ -520,8 +523,13 @@ export class Chain {
     }
     const remembered = this.rememberedInvalid.get(hash);
     if (remembered) return { status: 'rejected', hash, rejection: remembered };
-    const parent = this.index.get(hashToHex(header.prevHash));
-    if (!parent) return { status: 'orphan', hash, missingParent: hashToHex(header.prevHash) };
+    const parentHash = hashToHex(header.prevHash);
+    const parent = this.index.get(parentHash);
+    if (!parent) {
+      const invalidParent = this.invalidOutsideTree(header, hashBytes, parentHash);
+      if (invalidParent) return this.rejected(hash, invalidParent);
+      return { status: 'orphan', hash, missingParent: parentHash };
+    }
     const rejection = this.checkHeader(header, hashBytes, parent);
     if (rejection) return this.rejected(hash, rejection);
     const entry = this.addEntry(header, hash, parent, parent.height + 1);
@@ -540,6 +548,17 @@ export class Chain {
   private checkHeader(header: BlockHeader, hashBytes: Uint8Array, parent: BlockIndexEntry): Rejection | undefined {
     if (parent.invalid) return reject('bad-prevblk', `parent ${parent.hash} is invalid`);
     return checkHeaderSanity(header, hashBytes) ?? checkHeaderContext(header, this.contextFor(parent, this.clock.now()), this.params);
+  }
+
+  /**
+   * bad-prevblk for a header whose parent is not in the tree but is remembered as invalid (a
+   * descendant of a block refused before it had an entry), so it is refused at once instead of
+   * waiting as an orphan. Only a header with valid proof of work is judged so: headers that cost
+   * nothing must not push real invalid hashes out of the bounded memory.
+   */
+  private invalidOutsideTree(header: BlockHeader, hashBytes: Uint8Array, parentHash: string): Rejection | undefined {
+    if (!this.rememberedInvalid.has(parentHash) || checkHeaderSanity(header, hashBytes)) return undefined;
+    return reject('bad-prevblk', `parent ${parentHash} is invalid`);
   }
 
   private contextFor(parent: BlockIndexEntry, now: number): BlockContext {
@@ -586,13 +605,26 @@ export class Chain {
       if (validTarget(block.header.bits)! > this.powLimit) {
         return { status: 'rejected', hash, rejection: reject('bad-diffbits', 'target is easier than the network allows') };
       }
+      const invalidParent = this.invalidOutsideTree(block.header, hashBytes, parentHash);
+      if (invalidParent) return this.rejected(hash, invalidParent);
       this.orphans.add(block, hash, parentHash, blockSize(block), this.clock.now());
       return { status: 'orphan', hash, missingParent: parentHash };
     }
     if (parent.invalid) return this.rejected(hash, reject('bad-prevblk', `parent ${parent.hash} is invalid`));
     const rejection =
       checkBlockSanity(block, this.params, hashBytes) ?? checkBlockContext(block, this.contextFor(parent, this.clock.now()), this.params);
-    if (rejection) return this.rejected(hash, rejection);
+    if (rejection) {
+      // A body that breaks a rule for good (its merkle root matched, so the header commits to
+      // it) condemns the header already in the tree: mark it and its descendants invalid in the
+      // store, so nothing of the branch is wanted again, after a restart too (Bitcoin Core's
+      // BLOCK_FAILED_VALID / BLOCK_FAILED_CHILD). A block never seen as a header is only
+      // remembered: it costs no store space.
+      if (existing && rejection.permanent) {
+        this.markInvalid(existing, rejection, op);
+        return { status: 'rejected', hash, rejection };
+      }
+      return this.rejected(hash, rejection);
+    }
 
     const entry = existing ?? this.addEntry(block.header, hash, parent, parent.height + 1);
     if (!existing) op.rollback.push(() => this.removeEntry(entry));
