@@ -94,7 +94,7 @@ export { coinbaseTx, createBlockTemplate, withCoinbase, type TemplateInput } fro
 
 // The node
 export { Node, type NodeEvents, type NodeOptions } from './node/node.ts';
-export { MemoryPendingTxStore, type MinerPort, type MinerStatus, type PendingTxStore } from './node/node-ports.ts';
+export { DEFAULT_PENDING_LIMITS, MemoryPendingTxStore, type MinerPort, type MinerStatus, type PendingLimits, type PendingTxRecord, type PendingTxStore } from './node/node-ports.ts';
 export { BanList, DEFAULT_BAN_SECONDS, MemoryBanStore, type Ban, type BanStore } from './node/ban-list.ts';
 
 // Peers

@@ -22,7 +22,7 @@ export interface ChainDB extends DBSchema {
   /** Small values: the tip, the network id. */
   meta: { key: string; value: string };
   /** Pending txs (the mempool), so a tx signed offline survives a reload: txid → bytes. */
-  mempool: { key: string; value: { readonly txid: string; readonly bytes: Uint8Array; readonly time: number } };
+  mempool: { key: string; value: { readonly txid: string; readonly bytes: Uint8Array; readonly time: number; readonly own?: boolean } };
   /** Tx index of the active chain: txid → block hash. */
   txindex: { key: string; value: string };
   /** Banned peers: peer id → until (unix seconds) and why. */

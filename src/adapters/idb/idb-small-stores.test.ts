@@ -28,14 +28,14 @@ describe('IdbBanStore', () => {
 });
 
 describe('IdbPendingTxStore', () => {
-  it('behavior: pending txs are put, listed and deleted', async () => {
+  it('behavior: pending txs are put (with whether they are the user\'s own), listed and deleted', async () => {
     const db = await openChainDatabase(`pending-${++n}`);
     const store = new IdbPendingTxStore(db);
     await store.put('a', new Uint8Array([1]), 5);
-    await store.put('b', new Uint8Array([2]), 6);
-    expect((await store.load()).map((t) => t.txid)).toEqual(['a', 'b']);
+    await store.put('b', new Uint8Array([2]), 6, true);
+    expect((await store.load()).map((t) => [t.txid, t.own])).toEqual([['a', false], ['b', true]]);
     await store.delete(['a', 'zzz']);
-    expect(await store.load()).toEqual([{ txid: 'b', bytes: new Uint8Array([2]), time: 6 }]);
+    expect(await store.load()).toEqual([{ txid: 'b', bytes: new Uint8Array([2]), time: 6, own: true }]);
     db.close();
   });
 });

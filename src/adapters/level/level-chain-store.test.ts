@@ -149,7 +149,7 @@ describe('level small stores', () => {
   it('behavior: pending txs, bans, settings and wallet records survive a reopen', async () => {
     const dir = freshDir();
     const db = await openDb(dir);
-    await new LevelPendingTxStore(db).put('aa', new Uint8Array([1, 2, 3]), 5);
+    await new LevelPendingTxStore(db).put('aa', new Uint8Array([1, 2, 3]), 5, true);
     await new LevelPendingTxStore(db).put('bb', new Uint8Array([4]), 6);
     await new LevelPendingTxStore(db).delete(['bb']);
     await new LevelBanStore(db).put({ peerId: 'p1', until: 99, reason: 'invalid-block' } as never);
@@ -159,7 +159,7 @@ describe('level small stores', () => {
 
     const again = await openDb(dir);
     const pending = await new LevelPendingTxStore(again).load();
-    expect(pending.map((p) => [p.txid, [...p.bytes], p.time])).toEqual([['aa', [1, 2, 3], 5]]);
+    expect(pending.map((p) => [p.txid, [...p.bytes], p.time, p.own])).toEqual([['aa', [1, 2, 3], 5, true]]);
     expect(await new LevelBanStore(again).load()).toEqual([{ peerId: 'p1', until: 99, reason: 'invalid-block' }]);
     expect(await new LevelSettings(again).get('node-key')).toBe('ff');
     expect(await new LevelSettings(again).get('missing')).toBeUndefined();

@@ -2,7 +2,7 @@
  * @module The headless node's small stores in its LevelDB: pending txs (the mempool survives a
  * restart), peer bans, and named settings (the node's peer key). Each write is synced.
  */
-import type { Ban, BanStore, PendingTxStore } from '../../core/index.ts';
+import type { Ban, BanStore, PendingTxRecord, PendingTxStore } from '../../core/index.ts';
 import { storageError } from '../idb/storage-errors.ts';
 import { pack, readText, text, unpack, type NodeDatabase, type Sublevel } from './node-database.ts';
 
@@ -21,14 +21,14 @@ async function syncedBatch(db: NodeDatabase, ops: { type: 'put' | 'del'; subleve
 export class LevelPendingTxStore implements PendingTxStore {
   constructor(private readonly db: NodeDatabase) {}
 
-  async load(): Promise<{ txid: string; bytes: Uint8Array; time: number }[]> {
-    const all: { txid: string; bytes: Uint8Array; time: number }[] = [];
+  async load(): Promise<PendingTxRecord[]> {
+    const all: PendingTxRecord[] = [];
     for await (const value of this.db.mempool.values()) all.push(unpack(value));
     return all;
   }
 
-  put(txid: string, bytes: Uint8Array, time: number): Promise<void> {
-    return syncedBatch(this.db, [{ type: 'put', sublevel: this.db.mempool, key: txid, value: pack({ txid, bytes: new Uint8Array(bytes), time }) }], 'saving a pending tx');
+  put(txid: string, bytes: Uint8Array, time: number, own = false): Promise<void> {
+    return syncedBatch(this.db, [{ type: 'put', sublevel: this.db.mempool, key: txid, value: pack({ txid, bytes: new Uint8Array(bytes), time, own }) }], 'saving a pending tx');
   }
 
   delete(txids: readonly string[]): Promise<void> {

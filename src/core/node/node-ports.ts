@@ -2,12 +2,42 @@
  * @module The ports a full node needs beyond the chain store and the clock.
  */
 
-/** Where pending txs live so that a tx signed offline survives a reload. */
+/** One persisted pending tx. */
+export interface PendingTxRecord {
+  readonly txid: string;
+  readonly bytes: Uint8Array;
+  readonly time: number;
+  /**
+   * Submitted by this node's own user (a payment), not relayed by a peer: kept in preference when
+   * the store is full, and kept while its inputs are unknown. Absent in records written before
+   * it existed.
+   */
+  readonly own?: boolean;
+}
+
+/**
+ * Where pending txs live so that a tx signed offline survives a reload. The node keeps it within
+ * {@link PendingLimits}; the store itself does not need to bound anything.
+ */
 export interface PendingTxStore {
-  load(): Promise<{ readonly txid: string; readonly bytes: Uint8Array; readonly time: number }[]>;
-  put(txid: string, bytes: Uint8Array, time: number): Promise<void>;
+  load(): Promise<PendingTxRecord[]>;
+  put(txid: string, bytes: Uint8Array, time: number, own?: boolean): Promise<void>;
   delete(txids: readonly string[]): Promise<void>;
 }
+
+/** How much the pending-tx store may hold. */
+export interface PendingLimits {
+  readonly maxTxs: number;
+  /** Summed tx sizes, in bytes. */
+  readonly maxBytes: number;
+}
+
+/**
+ * What peers can make this node write: at most 1000 txs and 1 MB (a fifth of the mempool's 5 MB;
+ * the rest of the pool is relayed again by peers after a reload, as Bitcoin Core's mempool.dat is
+ * a convenience, not a promise). The user's own txs are evicted last.
+ */
+export const DEFAULT_PENDING_LIMITS: PendingLimits = { maxTxs: 1000, maxBytes: 1_000_000 };
 
 /** Hashrate and state of a miner. */
 export interface MinerStatus {
@@ -36,12 +66,12 @@ export interface MinerPort {
 
 /** An in-memory {@link PendingTxStore} for tests and headless use. */
 export class MemoryPendingTxStore implements PendingTxStore {
-  readonly txs = new Map<string, { txid: string; bytes: Uint8Array; time: number }>();
+  readonly txs = new Map<string, PendingTxRecord>();
   async load() {
     return [...this.txs.values()];
   }
-  async put(txid: string, bytes: Uint8Array, time: number) {
-    this.txs.set(txid, { txid, bytes, time });
+  async put(txid: string, bytes: Uint8Array, time: number, own = false) {
+    this.txs.set(txid, { txid, bytes, time, own });
   }
   async delete(txids: readonly string[]) {
     for (const id of txids) this.txs.delete(id);

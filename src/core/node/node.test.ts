@@ -3,9 +3,9 @@ import { MemoryChainStore } from '../chain/memory-chain-store.ts';
 import { testParams } from '../consensus/networks.ts';
 import { checkProofOfWork } from '../consensus/pow.ts';
 import { decodeHeader, encodeHeader } from '../primitives/header.ts';
-import { txid } from '../primitives/transaction.ts';
+import { encodeTx, txid } from '../primitives/transaction.ts';
 import { ChainBuilder, ManualClock, testKey } from '../testing/chain-builder.ts';
-import { MemoryPendingTxStore, type MinerPort, type MinerStatus } from './node-ports.ts';
+import { MemoryPendingTxStore, type MinerPort, type MinerStatus, type PendingLimits } from './node-ports.ts';
 import { Node } from './node.ts';
 
 /** A miner that searches synchronously on the test network's easy target, a microtask later. */
@@ -47,10 +47,10 @@ class FakeMiner implements MinerPort {
 
 const key = testKey(1);
 
-async function openNode(stores = { chainStore: new MemoryChainStore(), pendingStore: new MemoryPendingTxStore() }) {
+async function openNode(stores = { chainStore: new MemoryChainStore(), pendingStore: new MemoryPendingTxStore() }, pendingLimits?: PendingLimits) {
   const clock = new ManualClock(testParams.genesis.header.time + 100_000);
   const miner = new FakeMiner();
-  const node = await Node.open({ params: testParams, ...stores, clock, miner, coinbaseKey: () => key.publicKey });
+  const node = await Node.open({ params: testParams, ...stores, clock, miner, coinbaseKey: () => key.publicKey, ...(pendingLimits ? { pendingLimits } : {}) });
   return { node, miner, clock, stores };
 }
 
@@ -187,5 +187,109 @@ describe('Node templates', () => {
     node.stopMining();
     node.refreshStaleTemplate();
     expect(miner.templates).toBe(2);
+  });
+});
+
+/** A node on 12 blocks whose first 7 coinbases are mature: txs spending them enter the pool. */
+async function fundedNode(pendingLimits?: PendingLimits) {
+  const opened = await openNode(undefined, pendingLimits);
+  const b = new ChainBuilder();
+  const blocks = b.extend(b.genesis, 12);
+  await opened.node.chain.processBlocks(blocks.map((x) => x.block));
+  /** A valid tx spending block i's coinbase. */
+  const payment = (i: number) => b.spend([b.coinbaseOf(blocks[i]!)], [49n * 100_000_000n]);
+  /** A tx spending output i of a block this node never saw: its inputs are unknown. */
+  const unseen = b.coinbaseOf(b.next(blocks[11]!, { extraNonce: 1n }));
+  const orphan = (i: number) => b.spend([{ ...unseen, vout: i }], [1n * 100_000_000n]);
+  return { ...opened, b, blocks, payment, orphan };
+}
+
+/** Lets the fire-and-forget store writes after events land. */
+const settleWrites = () => new Promise((r) => setTimeout(r, 0));
+
+describe('Node: bounded storage for what peers send (issue 11)', () => {
+  it('error: 324 relayed txs with unknown inputs are never written; the in-memory orphan pool keeps at most 100', async () => {
+    const { node, stores, orphan } = await fundedNode();
+    for (let i = 0; i < 324; i++) {
+      const result = await node.receiveTx(orphan(i));
+      expect(!result.ok && result.code).toBe('missing-inputs');
+    }
+    await settleWrites();
+    expect(stores.pendingStore.txs.size).toBe(0);
+    expect(node.mempool.orphanCount).toBe(100);
+  }, 30_000);
+
+  it('behavior: a relayed tx the pool accepts is persisted as a peer\'s; the user\'s own tx with unknown inputs is persisted as own', async () => {
+    const { node, stores, payment, orphan } = await fundedNode();
+    const relayed = payment(0);
+    expect((await node.receiveTx(relayed)).ok).toBe(true);
+    const mine = orphan(0);
+    expect(await node.submitTx(mine)).toMatchObject({ ok: false, code: 'missing-inputs' });
+    await settleWrites();
+    expect(stores.pendingStore.txs.get(txid(relayed))?.own).toBe(false);
+    expect(stores.pendingStore.txs.get(txid(mine))?.own).toBe(true);
+  });
+
+  it('behavior: the store keeps at most maxTxs: peers\' txs go first, oldest first; the user\'s own are kept', async () => {
+    const { node, stores, clock, payment, orphan } = await fundedNode({ maxTxs: 3, maxBytes: 1_000_000 });
+    const own = orphan(0);
+    await node.submitTx(own);
+    const relayed = [0, 1, 2, 3].map(payment);
+    for (const tx of relayed) {
+      clock.time += 10;
+      expect((await node.receiveTx(tx)).ok).toBe(true);
+      await settleWrites();
+    }
+    expect([...stores.pendingStore.txs.keys()].sort()).toEqual([txid(own), txid(relayed[2]!), txid(relayed[3]!)].sort());
+    // Evicted from the store only: the pool still relays and mines them.
+    expect(node.mempool.size).toBe(4);
+    // More own txs than the store holds: the oldest own goes once no peer's tx is left.
+    for (let i = 1; i <= 3; i++) {
+      clock.time += 10;
+      await node.submitTx(orphan(i));
+    }
+    expect([...stores.pendingStore.txs.values()].every((t) => t.own)).toBe(true);
+    expect(stores.pendingStore.txs.has(txid(own))).toBe(false);
+    expect(stores.pendingStore.txs.size).toBe(3);
+  });
+
+  it('behavior: the store keeps at most maxBytes of txs, evicting the oldest peer txs', async () => {
+    const { node, stores, clock, payment } = await fundedNode({ maxTxs: 1000, maxBytes: 1 });
+    const size = encodeTx(payment(0)).length;
+    const bounded = await fundedNode({ maxTxs: 1000, maxBytes: 2 * size });
+    for (let i = 0; i < 5; i++) {
+      bounded.clock.time += 10;
+      await bounded.node.receiveTx(bounded.payment(i));
+      await settleWrites();
+    }
+    const kept = [...bounded.stores.pendingStore.txs.values()];
+    expect(kept.map((t) => t.txid).sort()).toEqual([txid(bounded.payment(3)), txid(bounded.payment(4))].sort());
+    expect(kept.reduce((sum, t) => sum + t.bytes.length, 0)).toBeLessThanOrEqual(2 * size);
+    // A budget smaller than one tx: nothing a peer sends is written.
+    clock.time += 10;
+    expect((await node.receiveTx(payment(1))).ok).toBe(true);
+    await settleWrites();
+    expect(stores.pendingStore.txs.size).toBe(0);
+  });
+
+  it('behavior: on restart, peers\' txs still missing inputs (written by an older version) are dropped, the user\'s kept, and the store trimmed to its limits', async () => {
+    const first = await fundedNode();
+    const mine = first.orphan(0);
+    await first.node.submitTx(mine);
+    const store = first.stores.pendingStore;
+    // What an older version wrote for a peer's orphan, and for relayed txs beyond the limits.
+    const peerOrphan = first.orphan(1);
+    await store.put(txid(peerOrphan), encodeTx(peerOrphan), first.clock.now(), false);
+    const legacy = first.orphan(2);
+    store.txs.set(txid(legacy), { txid: txid(legacy), bytes: encodeTx(legacy), time: first.clock.now() });
+    const relayed = [0, 1, 2].map(first.payment);
+    relayed.forEach((tx, i) => void store.put(txid(tx), encodeTx(tx), first.clock.now() - 100 + i, false));
+
+    const second = await openNode(first.stores, { maxTxs: 3, maxBytes: 1_000_000 });
+    await settleWrites();
+    // Kept: the user's tx, the legacy record (it may be a payment signed offline, so it waits;
+    // it ranks as a peer's), the newest relayed tx.
+    expect([...store.txs.keys()].sort()).toEqual([txid(mine), txid(legacy), txid(relayed[2]!)].sort());
+    expect(second.node.mempool.size).toBe(3);
   });
 });

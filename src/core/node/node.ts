@@ -20,7 +20,7 @@ import { decodeHeader, encodeHeader } from '../primitives/header.ts';
 import { bytesEqual } from '../encoding/hex.ts';
 import { decodeTx, encodeTx, txid, type Transaction } from '../primitives/transaction.ts';
 import { Emitter, type Unsubscribe } from '../util/emitter.ts';
-import type { MinerPort, MinerStatus, PendingTxStore } from './node-ports.ts';
+import { DEFAULT_PENDING_LIMITS, type MinerPort, type MinerStatus, type PendingLimits, type PendingTxStore } from './node-ports.ts';
 
 export interface NodeOptions {
   readonly params: NetworkParams;
@@ -32,6 +32,15 @@ export interface NodeOptions {
   readonly coinbaseKey?: () => Uint8Array;
   /** Pending txs older than this many seconds that still cannot enter the pool are dropped. */
   readonly pendingTtl?: number;
+  /** Bounds of the pending-tx store (default {@link DEFAULT_PENDING_LIMITS}). */
+  readonly pendingLimits?: PendingLimits;
+}
+
+/** What the node knows of a persisted pending tx, to keep the store within its limits. */
+interface PersistedTx {
+  readonly size: number;
+  readonly time: number;
+  readonly own: boolean;
 }
 
 export interface NodeEvents extends Record<string, unknown> {
@@ -61,6 +70,10 @@ export class Node {
   private readonly miner: MinerPort | undefined;
   private readonly coinbaseKey: (() => Uint8Array) | undefined;
   private readonly pendingTtl: number;
+  private readonly pendingLimits: PendingLimits;
+  /** The pending-tx store's contents (sizes, times, own or relayed), in step with it. */
+  private readonly persisted = new Map<string, PersistedTx>();
+  private persistedBytes = 0;
   private mining = false;
   private job: MiningJob | undefined;
   private extraNonce = 0n;
@@ -79,6 +92,7 @@ export class Node {
     this.miner = options.miner;
     this.coinbaseKey = options.coinbaseKey;
     this.pendingTtl = options.pendingTtl ?? 14 * 24 * 3600;
+    this.pendingLimits = options.pendingLimits ?? DEFAULT_PENDING_LIMITS;
     this.mempool = new Mempool({ params: options.params, fetchCoins: (keys) => chain.getCoins(keys), tip: () => chain.tip, clock: options.clock });
 
     chain.on('block-connected', (e) => this.events.emit('block-connected', e));
@@ -88,23 +102,24 @@ export class Node {
         // Txs a reorg took out and could not put back (now conflicting or immature) are gone for good.
         const gone = this.reorgRemoved.filter((id) => !this.mempool.has(id));
         this.reorgRemoved = [];
-        if (gone.length) this.quietly(this.pendingStore?.delete(gone));
+        if (gone.length) this.quietly(this.unpersist(gone));
         this.refreshTemplate(true);
       });
       this.events.emit('tip', e.tip);
     });
     this.mempool.on('tx-accepted', (entry) => {
       this.events.emit('tx-accepted', entry);
-      // submitTx saves its own tx and reports a failure to its caller; others (orphans adopted
-      // later, txs back from a reorg) can only report one.
-      if (!this.submitting.has(entry.txid)) this.quietly(this.pendingStore?.put(entry.txid, encodeTx(entry.tx), entry.time));
+      // submitTx saves its own tx and reports a failure to its caller; others (relayed txs,
+      // orphans adopted later, txs back from a reorg) can only report one. A tx already stored
+      // (restored at start-up, or the user's own tx waiting for its inputs) is not written again.
+      if (!this.submitting.has(entry.txid) && !this.persisted.has(entry.txid)) this.quietly(this.persist(entry.txid, encodeTx(entry.tx), entry.time, false));
       this.refreshTemplate(false);
     });
     this.mempool.on('tx-removed', (e) => {
       this.events.emit('tx-removed', e);
       // A reorg takes every tx out and puts back the valid ones: decide after it is done.
       if (e.reason === 'reorg') this.reorgRemoved.push(e.txid);
-      else this.quietly(this.pendingStore?.delete([e.txid]));
+      else this.quietly(this.unpersist([e.txid]));
     });
     this.miner?.onFound((header) => {
       this.onMinerFound(header).catch((error: unknown) => {
@@ -132,7 +147,9 @@ export class Node {
     if (!this.pendingStore) return;
     const now = this.clock.now();
     const stale: string[] = [];
-    for (const { txid, bytes, time } of (await this.pendingStore.load()).sort((a, b) => a.time - b.time)) {
+    const records = (await this.pendingStore.load()).sort((a, b) => a.time - b.time);
+    for (const { txid, bytes, time, own } of records) this.track(txid, { size: bytes.length, time, own: own === true });
+    for (const { txid, bytes, time, own } of records) {
       let tx: Transaction;
       try {
         tx = decodeTx(bytes, this.params.limits);
@@ -144,10 +161,66 @@ export class Node {
         throw error;
       }
       const result = await this.mempool.accept(tx);
-      // A tx whose inputs this node has not seen yet (not synced, offline) keeps waiting.
-      if (!result.ok && result.code !== 'txn-already-known' && (result.code !== 'missing-inputs' || now - time > this.pendingTtl)) stale.push(txid);
+      // The user's tx whose inputs this node has not seen yet (not synced, offline) keeps
+      // waiting; a peer's never does (an older version stored peers' orphans: they go now).
+      const waits = result.ok || result.code === 'txn-already-known' || (result.code === 'missing-inputs' && own !== false && now - time <= this.pendingTtl);
+      if (!waits) stale.push(txid);
     }
+    for (const id of stale) this.untrack(id);
+    stale.push(...this.overBudget());
     if (stale.length) await this.pendingStore.delete(stale);
+  }
+
+  private track(id: string, tx: PersistedTx): void {
+    this.untrack(id);
+    this.persisted.set(id, tx);
+    this.persistedBytes += tx.size;
+  }
+
+  private untrack(id: string): void {
+    const old = this.persisted.get(id);
+    if (!old) return;
+    this.persisted.delete(id);
+    this.persistedBytes -= old.size;
+  }
+
+  /**
+   * Untracks and returns what must leave the store to bring it within its limits: peers' txs
+   * before the user's own, oldest first within each.
+   */
+  private overBudget(): string[] {
+    const { maxTxs, maxBytes } = this.pendingLimits;
+    if (this.persisted.size <= maxTxs && this.persistedBytes <= maxBytes) return [];
+    const order = [...this.persisted].sort(([, a], [, b]) => Number(a.own) - Number(b.own) || a.time - b.time);
+    const evicted: string[] = [];
+    for (const [id] of order) {
+      if (this.persisted.size <= maxTxs && this.persistedBytes <= maxBytes) break;
+      this.untrack(id);
+      evicted.push(id);
+    }
+    return evicted;
+  }
+
+  /**
+   * Stores a pending tx within the store's limits (evicting others, or this one if it ranks
+   * lowest). A tx once stored as the user's own stays own when it is stored again.
+   */
+  private async persist(id: string, bytes: Uint8Array, time: number, own: boolean): Promise<void> {
+    if (!this.pendingStore) return;
+    const isOwn = own || this.persisted.get(id)?.own === true;
+    this.track(id, { size: bytes.length, time, own: isOwn });
+    const evicted = this.overBudget();
+    if (evicted.includes(id)) {
+      await this.pendingStore.delete(evicted);
+      return;
+    }
+    await this.pendingStore.put(id, bytes, time, isOwn);
+    if (evicted.length) await this.pendingStore.delete(evicted);
+  }
+
+  private unpersist(ids: readonly string[]): Promise<void> | undefined {
+    for (const id of ids) this.untrack(id);
+    return this.pendingStore?.delete(ids);
   }
 
   on<K extends keyof NodeEvents>(event: K, handler: (payload: NodeEvents[K]) => void): Unsubscribe {
@@ -164,8 +237,9 @@ export class Node {
   }
 
   /**
-   * Validates a tx into the pool; accepted txs are persisted until they confirm. A tx whose inputs
-   * are unknown is kept as pending too, so a payment signed offline goes out once synced.
+   * Validates the user's own tx (a payment) into the pool; it is persisted until it confirms. A
+   * tx whose inputs are unknown is kept as pending too, so a payment signed offline goes out once
+   * synced. Txs from peers go through {@link receiveTx} instead.
    */
   async submitTx(tx: Transaction): Promise<Result<AcceptedTx>> {
     const id = txid(tx);
@@ -175,11 +249,20 @@ export class Node {
       // Accepted or waiting for its inputs, a tx is reported only once it is stored (a payment
       // must survive a restart); a failed save throws the store's error (an accepted tx stays in
       // this session's pool).
-      if (result.ok || result.code === 'missing-inputs') await this.pendingStore?.put(id, encodeTx(tx), this.mempool.get(id)?.time ?? this.clock.now());
+      if (result.ok || result.code === 'missing-inputs') await this.persist(id, encodeTx(tx), this.mempool.get(id)?.time ?? this.clock.now(), true);
       return result;
     } finally {
       this.submitting.delete(id);
     }
+  }
+
+  /**
+   * Validates a tx a peer relayed into the pool. Only a tx the pool accepts is persisted (within
+   * the store's limits); one whose inputs are unknown waits in the pool's bounded, in-memory
+   * orphan set and is never written: what a peer sends must not grow storage without bound.
+   */
+  receiveTx(tx: Transaction): Promise<Result<AcceptedTx>> {
+    return this.mempool.accept(tx);
   }
 
   /**
