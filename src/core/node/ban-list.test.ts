@@ -43,4 +43,23 @@ describe('BanList', () => {
     await expect(bans.ban('p', 'x', Number.NaN)).rejects.toThrow(RangeError);
     expect(store.bans.size).toBe(0);
   });
+
+  it('behavior: bans under ever new ids keep the store at maxBans; the ban that lapses soonest gives way (issue 11)', async () => {
+    const store = new MemoryBanStore();
+    const clock = new ManualClock(1000);
+    const bans = await BanList.open(store, clock, 3);
+    await bans.ban('long', 'flood', 500);
+    await bans.ban('short', 'flood', 10);
+    await bans.ban('mid', 'flood', 100);
+    await bans.ban('new', 'flood', 200);
+    expect([...store.bans.keys()].sort()).toEqual(['long', 'mid', 'new']);
+    expect(bans.isBanned('short')).toBe(false);
+    // Renewing a ban in force adds nothing.
+    await bans.ban('mid', 'again', 300);
+    expect(store.bans.size).toBe(3);
+    // A store that holds more (a larger limit before) is trimmed on open.
+    const smaller = await BanList.open(store, clock, 2);
+    expect(smaller.list().map((b) => b.peerId)).toEqual(['mid', 'long']);
+    expect(store.bans.size).toBe(2);
+  });
 });

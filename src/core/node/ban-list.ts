@@ -21,25 +21,42 @@ export interface BanStore {
 /** Default ban: one day, as Bitcoin Core's. */
 export const DEFAULT_BAN_SECONDS = 24 * 3600;
 
+/**
+ * Bans kept at most. Peer ids cost nothing to make, so a peer that misbehaves under ever new
+ * keys must not grow the store without bound (Bitcoin Core bounds its discouragement list the
+ * same way, a rolling filter of fixed size); past this the ban that lapses soonest gives way.
+ */
+export const MAX_BANS = 1000;
+
 export class BanList {
   private readonly bans = new Map<string, Ban>();
 
   private constructor(
     private readonly store: BanStore,
     private readonly clock: Clock,
+    private readonly maxBans: number,
   ) {}
 
-  /** Loads the stored bans, dropping (and deleting) those that have lapsed. */
-  static async open(store: BanStore, clock: Clock): Promise<BanList> {
-    const list = new BanList(store, clock);
+  /** Loads the stored bans, dropping (and deleting) those that have lapsed, and any beyond `maxBans`. */
+  static async open(store: BanStore, clock: Clock, maxBans: number = MAX_BANS): Promise<BanList> {
+    const list = new BanList(store, clock, maxBans);
     const now = clock.now();
-    const lapsed: string[] = [];
+    const dropped: string[] = [];
     for (const ban of await store.load()) {
       if (ban.until > now) list.bans.set(ban.peerId, ban);
-      else lapsed.push(ban.peerId);
+      else dropped.push(ban.peerId);
     }
-    if (lapsed.length) await store.delete(lapsed);
+    dropped.push(...list.trim(maxBans));
+    if (dropped.length) await store.delete(dropped);
     return list;
+  }
+
+  /** Forgets (in memory) the bans that lapse soonest until at most `keep` remain; returns their ids. */
+  private trim(keep: number): string[] {
+    if (this.bans.size <= keep) return [];
+    const soonest = [...this.bans.values()].sort((a, b) => a.until - b.until).slice(0, this.bans.size - keep);
+    for (const ban of soonest) this.bans.delete(ban.peerId);
+    return soonest.map((ban) => ban.peerId);
   }
 
   isBanned(peerId: string): boolean {
@@ -56,8 +73,13 @@ export class BanList {
     if (!Number.isFinite(seconds) || seconds <= 0) throw new RangeError('a ban lasts a positive number of seconds');
     const until = Math.max(this.clock.now() + Math.round(seconds), this.bans.get(peerId)?.until ?? 0);
     const ban = { peerId, until, reason };
+    const isNew = !this.bans.has(peerId);
     await this.store.put(ban);
     this.bans.set(peerId, ban);
+    if (isNew) {
+      const evicted = this.trim(this.maxBans);
+      if (evicted.length) await this.store.delete(evicted);
+    }
     return ban;
   }
 
