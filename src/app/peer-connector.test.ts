@@ -92,7 +92,7 @@ class FakeLink implements ConnectorLink {
     options.budget?.track(this);
     // As WebRTC does: the initiator's offer comes out at once; a link that never opens times out.
     if (options.initiator) setTimeout(() => !this.closed && options.onSignal({ type: 'offer', sdp: 'x' }), 0);
-    setTimeout(() => this.fail(), 20_000);
+    setTimeout(() => !this.isOpen && this.fail(), 20_000);
   }
   signal(data: SignalData): void {
     this.received.push(data);
@@ -151,19 +151,24 @@ function collectGarbage(): void {
 function fakeNetwork() {
   const events = new Emitter<{ signal: { from: PeerId; data: string; via: PeerId }; 'peer-list': { from: PeerId; peers: PeerId[] }; 'peer-disconnected': { id: PeerId } }>();
   const ready = new Set<PeerId>();
+  const latency = new Map<PeerId, number>();
+  const relayed: { via: PeerId; to: PeerId; data: SignalData }[] = [];
   const network = {
     on: events.on.bind(events),
     tick: () => {},
     isBanned: () => false,
-    peerInfo: () => [...ready].map((id) => ({ id, state: 'ready', height: 0, latencyMs: null, inbound: false, userAgent: '' })),
+    peerInfo: () => [...ready].map((id) => ({ id, state: 'ready', height: 0, latencyMs: latency.get(id) ?? null, inbound: false, userAgent: '' })),
     addLink: (id: PeerId) => {
       ready.add(id);
       return { receive: () => {}, closed: () => ready.delete(id) };
     },
-    relaySignal: () => false,
+    relaySignal: (via: PeerId, to: PeerId, data: string) => {
+      relayed.push({ via, to, data: JSON.parse(data) as SignalData });
+      return true;
+    },
     disconnect: () => {},
   };
-  return { network: network as unknown as Network, events, ready };
+  return { network: network as unknown as Network, events, ready, latency, relayed };
 }
 
 let server: FakeServer;
@@ -172,19 +177,24 @@ let budget: ConnectionBudget;
 
 let networkEvents: ReturnType<typeof fakeNetwork>['events'];
 let readyPeers: Set<PeerId>;
+let peerLatency: Map<PeerId, number>;
+let relayedSignals: { via: PeerId; to: PeerId; data: SignalData }[];
 
-function start(options: { limit?: number; iceServers?: RTCIceServer[] } = {}) {
-  const { network, events, ready } = fakeNetwork();
+function start(options: { limit?: number; iceServers?: RTCIceServer[]; me?: PeerId; connectTimeoutMs?: number } = {}) {
+  const { network, events, ready, latency, relayed } = fakeNetwork();
   networkEvents = events;
   readyPeers = ready;
+  peerLatency = latency;
+  relayedSignals = relayed;
   budget = new ConnectionBudget(options.limit ?? 400, FakeRegistry as unknown as typeof FinalizationRegistry);
   const me = identity();
   connector = new PeerConnector({
     network,
-    identity: { ...me, peerId: '0'.repeat(32) },
+    identity: { ...me, peerId: options.me ?? '0'.repeat(32) },
     signalingUrl: 'wss://signal.test/signal',
     room: bytesToHex(new Uint8Array(32)),
     budget,
+    ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
     ...(options.iceServers ? { iceServers: options.iceServers } : {}),
     WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
     createLink: (o) => {
@@ -196,6 +206,11 @@ function start(options: { limit?: number; iceServers?: RTCIceServer[] } = {}) {
   connector.start();
 }
 let allLinks: FakeLink[] = [];
+
+/** The link the connector holds for `peer` now. */
+function linkOf(peer: PeerId): FakeLink | undefined {
+  return (connector as unknown as { links: Map<PeerId, { link: FakeLink }> }).links.get(peer)?.link;
+}
 
 /** The links made for `peer` (matched by the signals the connector sent for them). */
 function linksTo(peer: PeerId): number {
@@ -421,6 +436,194 @@ describe('PeerConnector against churn and a hostile peer', () => {
     await vi.advanceTimersByTimeAsync(25_000);
     expect(allLinks[0]!.closed).toBe(true);
     expect(connector.connectivity()).toMatchObject({ verdict: 'unknown', failedAttempts: 0 });
+  });
+});
+
+describe('PeerConnector slots an attacker cannot hold', () => {
+  /** Offers from a new made-up id every 250 ms, through the signaling server, never completed. */
+  function floodOffers(): () => void {
+    let n = 0;
+    const flood = setInterval(() => server.say({ type: 'signal', from: 'e' + (n++).toString(16).padStart(31, '0'), data: { type: 'offer', sdp: 'junk' } }), 250);
+    return () => clearInterval(flood);
+  }
+  const isAttacker = (id: PeerId) => id.startsWith('e');
+  /** Links still opening, and those of them with the attacker's ids. */
+  function halfOpen(): { all: number; attacker: number } {
+    const open = connector.linkInfo().filter((l) => l.state !== 'ready');
+    return { all: open.length, attacker: open.filter((l) => isAttacker(l.id)).length };
+  }
+
+  it('behavior: half-open offers from fresh ids, 4 a second, hold two slots of 8: a new tab this one offers to links while it lasts', async () => {
+    start();
+    await vi.advanceTimersByTimeAsync(100);
+    const stop = floodOffers();
+    let worst = { all: 0, attacker: 0 };
+    for (let second = 0; second < 30; second++) {
+      await vi.advanceTimersByTimeAsync(1_000);
+      const now = halfOpen();
+      worst = { all: Math.max(worst.all, now.all), attacker: Math.max(worst.attacker, now.attacker) };
+    }
+    expect(worst).toEqual({ all: 2, attacker: 2 });
+    // A new honest tab joins (a higher id: this tab offers) and links while the flood goes on.
+    const honest = laterPeer(1);
+    server.join(honest);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(linkOf(honest)).toBeDefined();
+    linkOf(honest)!.open(null);
+    await vi.advanceTimersByTimeAsync(30_000);
+    stop();
+    expect(connector.linkInfo().find((l) => l.id === honest)?.state).toBe('ready');
+    expect(halfOpen().attacker).toBeLessThanOrEqual(2);
+  });
+
+  it('behavior: a new honest tab that offers itself (lower id) gets a link during the flood, on its retries, within a minute of joining', async () => {
+    start({ me: '8'.repeat(32) });
+    await vi.advanceTimersByTimeAsync(100);
+    const stop = floodOffers();
+    await vi.advanceTimersByTimeAsync(10_000);
+    const honest = '1'.repeat(32);
+    server.join(honest);
+    // It offers, and offers again (its own backoff) while no link to it is made.
+    let tries = 0;
+    for (let second = 0; second < 60 && !linkOf(honest); second += 5) {
+      server.say({ type: 'signal', from: honest, data: { type: 'offer', sdp: `honest-${tries++}` } });
+      await vi.advanceTimersByTimeAsync(5_000);
+    }
+    const link = linkOf(honest);
+    expect(link).toBeDefined();
+    link!.open(null);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(connector.linkInfo().find((l) => l.id === honest)?.state).toBe('ready');
+    // The attacker never held more than its share meanwhile.
+    expect(halfOpen().attacker).toBeLessThanOrEqual(2);
+    stop();
+  });
+
+  it('behavior: a connect that has not opened within the connect timeout is dropped, freeing its slot', async () => {
+    const silent = laterPeer(1);
+    server.peers.add(silent);
+    start({ connectTimeoutMs: 4_000 });
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(allLinks[0]!.closed).toBe(false);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(allLinks[0]!.closed).toBe(true);
+    expect(connector.linkInfo()).toHaveLength(0);
+  });
+
+  it('behavior: mesh introductions of ids that already left hold at most two half-open slots, each is tried once, and a real peer still links at once', async () => {
+    start();
+    await vi.advanceTimersByTimeAsync(100);
+    const via = laterPeer(0xa);
+    readyPeers.add(via);
+    const gone = Array.from({ length: 64 }, (_, i) => laterPeer(0x100 + i));
+    networkEvents.emit('peer-list', { from: via, peers: gone });
+    let worst = 0;
+    for (let second = 0; second < 120; second++) {
+      if (second === 20) server.join(laterPeer(1));
+      await vi.advanceTimersByTimeAsync(1_000);
+      if (second === 20) expect(linkOf(laterPeer(1))).toBeDefined();
+      worst = Math.max(worst, connector.linkInfo().filter((l) => gone.includes(l.id)).length);
+    }
+    expect(worst).toBe(2);
+    const offers = new Map<PeerId, number>();
+    for (const s of relayedSignals) if (s.data.type === 'offer') offers.set(s.to, (offers.get(s.to) ?? 0) + 1);
+    expect(Math.max(...offers.values())).toBe(1);
+  });
+
+  it('behavior: when the introducer leaves, its introductions and the links still opening through it are dropped', async () => {
+    start();
+    await vi.advanceTimersByTimeAsync(100);
+    const via = laterPeer(0xa);
+    readyPeers.add(via);
+    networkEvents.emit('peer-list', { from: via, peers: [laterPeer(0x100), laterPeer(0x101), laterPeer(0x102)] });
+    await vi.advanceTimersByTimeAsync(100);
+    // Two are tried at once (their share of the half-open budget), the third waits.
+    expect(linkOf(laterPeer(0x100))).toBeDefined();
+    expect(linkOf(laterPeer(0x101))).toBeDefined();
+    readyPeers.delete(via);
+    networkEvents.emit('peer-disconnected', { id: via });
+    expect(connector.linkInfo()).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(connector.linkInfo()).toHaveLength(0);
+    expect(relayedSignals.filter((s) => s.to === laterPeer(0x102))).toHaveLength(0);
+  });
+
+  it('behavior: during a flood of fresh ids a peer this tab offers to takes the place of one of their links, and one slot stays for a peer linked before', async () => {
+    start({ me: '8'.repeat(32) });
+    await vi.advanceTimersByTimeAsync(100);
+    const honest = '1'.repeat(32);
+    server.join(honest);
+    server.say({ type: 'signal', from: honest, data: { type: 'offer', sdp: 'first' } });
+    await vi.advanceTimersByTimeAsync(100);
+    linkOf(honest)!.open(null);
+    await vi.advanceTimersByTimeAsync(2_000);
+    // Its link drops (a network change) while fresh ids flood this tab with offers.
+    linkOf(honest)!.fail();
+    const stop = floodOffers();
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(halfOpen()).toEqual({ all: 2, attacker: 2 });
+    // A new tab in the room (a higher id: this tab offers) takes the oldest fresh link's place.
+    server.join(laterPeer(1));
+    expect(linkOf(laterPeer(1))).toBeDefined();
+    expect(halfOpen()).toEqual({ all: 2, attacker: 1 });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(halfOpen()).toEqual({ all: 2, attacker: 1 });
+    // The peer linked before offers again: the last half-open slot is its.
+    server.say({ type: 'signal', from: honest, data: { type: 'offer', sdp: 'again' } });
+    expect(linkOf(honest)).toBeDefined();
+    expect(halfOpen()).toEqual({ all: 3, attacker: 1 });
+    stop();
+  });
+
+  it('behavior: an offer to a peer that left the room before answering is dropped at once', async () => {
+    start();
+    await vi.advanceTimersByTimeAsync(100);
+    server.join(laterPeer(1));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(linkOf(laterPeer(1))).toBeDefined();
+    server.leave(laterPeer(1));
+    expect(linkOf(laterPeer(1))).toBeUndefined();
+    expect(allLinks[0]!.closed).toBe(true);
+  });
+
+  it('behavior: with every slot taken, a new inbound offer evicts one ready inbound link by Bitcoin rules (not the fastest, not the oldest; never an outbound one), at most one per interval', async () => {
+    const me = '8'.repeat(32);
+    start({ me });
+    await vi.advanceTimersByTimeAsync(100);
+    // 4 outbound links (higher ids, in the room) and 4 inbound (lower ids offering), opened a minute apart.
+    const outbound = [1, 2, 3, 4].map((n) => laterPeer(n));
+    const inbound = ['1', '2', '3', '4'].map((c) => c.repeat(32));
+    for (const p of outbound) server.join(p);
+    // At most 3 links open at once: each next one is made as one before it is ready.
+    for (const p of outbound) {
+      await vi.advanceTimersByTimeAsync(1_000);
+      linkOf(p)!.open(null);
+    }
+    for (const p of inbound) {
+      server.join(p);
+      server.say({ type: 'signal', from: p, data: { type: 'offer', sdp: p } });
+      await vi.advanceTimersByTimeAsync(100);
+      linkOf(p)!.open(null);
+      await vi.advanceTimersByTimeAsync(60_000);
+    }
+    // The two youngest inbound are the fastest, so they stay; of the other two the younger goes.
+    peerLatency.set(inbound[2]!, 10).set(inbound[3]!, 20).set(inbound[0]!, 300).set(inbound[1]!, 300);
+    for (const p of outbound) peerLatency.set(p, 500);
+    expect(connector.linkInfo().filter((l) => l.state === 'ready')).toHaveLength(8);
+    const newcomer = '5'.repeat(32);
+    const second = '6'.repeat(32);
+    server.join(newcomer);
+    server.join(second);
+    await vi.advanceTimersByTimeAsync(31_000);
+    server.say({ type: 'signal', from: newcomer, data: { type: 'offer', sdp: 'new' } });
+    expect(linkOf(newcomer)).toBeDefined();
+    expect(linkOf(inbound[1]!)).toBeUndefined();
+    for (const p of [...outbound, inbound[0]!, inbound[2]!, inbound[3]!]) expect(linkOf(p)?.isOpen).toBe(true);
+    // Another offer at once is refused: one eviction per interval.
+    linkOf(newcomer)!.open(null);
+    server.say({ type: 'signal', from: second, data: { type: 'offer', sdp: 'second' } });
+    expect(linkOf(second)).toBeUndefined();
+    expect(connector.linkInfo().filter((l) => l.state === 'ready')).toHaveLength(8);
   });
 });
 

@@ -10,6 +10,10 @@
  * - A page may hold only so many `RTCPeerConnection`s (see connection-budget.ts): a connection is
  *   created only when its offer can be routed and the budget allows, and retries to one peer back
  *   off exponentially from seconds to minutes.
+ * - Slots an attacker cannot hold: links still opening (half-open) have their own small budget,
+ *   and those from or through peers with no history a smaller share of it; a connect that has not
+ *   opened in time is dropped; when every slot is taken, a new peer may displace one ready inbound
+ *   link chosen by Bitcoin Core's eviction rules (link-eviction.ts).
  * - What each link's path is (direct, through NAT, relayed), and from the attempts that failed,
  *   whether this network needs a relay: {@link PeerConnector.connectivity}.
  */
@@ -18,6 +22,7 @@ import { SignalingClient, type SignalingStatus } from '../adapters/net/signaling
 import { WebRtcLink, type IceDiagnostics, type WebRtcLinkOptions } from '../adapters/net/webrtc-link.ts';
 import { pageConnectionBudget, type ConnectionBudget } from '../adapters/net/connection-budget.ts';
 import { pathKind, type CandidateType, type LinkPath } from '../adapters/net/link-path.ts';
+import { selectLinkToEvict } from './link-eviction.ts';
 
 /** What the connector needs of a link (a WebRtcLink; tests give their own). */
 export interface ConnectorLink {
@@ -50,6 +55,42 @@ const ICE_REFRESH_AHEAD_S = 10 * 60;
  */
 const CREATE_BURST = 16;
 const CREATE_REFILL_MS = 2_000;
+/**
+ * A WebRTC connect that has not opened by then is dropped (its slot freed). Links open in 1-3 s on
+ * a LAN and in a few seconds through NAT or TURN; an offer nobody answers (a made-up id, a tab
+ * that already left) would otherwise hold its slot until the link's own 20 s timeout.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * Links still opening (connecting, or open and handshaking) at most at once: a third of the
+ * slots, at most 3. With links opening in a few seconds, 3 at a time fill 8 slots within seconds
+ * at start, while what fake offers can hold stays 3 of 8: the rest is kept for ready links.
+ */
+function halfOpenLimit(maxPeers: number): number {
+  return Math.min(3, Math.max(1, Math.ceil(maxPeers / 3)));
+}
+/**
+ * What a half-open link's peer has shown, which decides who yields a half-open slot to whom:
+ * - 2: it was linked (ready) with this tab before;
+ * - 1: this tab chose it (an offer to a peer in a server's room), or it has stayed in a server's
+ *   room for SEASONED_MS (the server lets one address hold 16 sockets, so such ids are few);
+ * - 0: nothing (it offered, or a mesh peer introduced it, under an id anyone can make by the
+ *   thousand).
+ * Peers below 2 hold at most all but one half-open slot, so a peer linked before always finds
+ * one; a newcomer takes the slot of the oldest not-yet-open link of lower standing when the
+ * budget is full (Bitcoin Core keeps its outbound and protected slots from inbound newcomers in
+ * the same spirit). A new honest tab whose offer is refused during a flood of fresh ids gets in
+ * on a retry once it has been in the room SEASONED_MS.
+ */
+type Standing = 0 | 1 | 2;
+const SEASONED_MS = 30_000;
+/** Peers remembered as linked before (oldest forgotten first). */
+const HISTORY_MAX = 1_024;
+/**
+ * At most one ready link evicted per this long, so tabs over the slot count do not keep
+ * displacing each other (Bitcoin has ~117 inbound slots to absorb that; a tab has 8).
+ */
+const EVICT_INTERVAL_MS = 30_000;
 
 export interface PeerConnectorOptions {
   readonly network: Network;
@@ -65,6 +106,8 @@ export interface PeerConnectorOptions {
   readonly budget?: ConnectionBudget;
   /** Makes a link (default: a WebRtcLink); tests give their own. */
   readonly createLink?: (options: WebRtcLinkOptions) => ConnectorLink;
+  /** A connect not opened within this long is dropped (default 10 s). */
+  readonly connectTimeoutMs?: number;
   /** Status of the first (own) signaling server. */
   readonly onStatus?: (status: SignalingStatus) => void;
   /** Outside a browser: the WebRTC implementation (`@roamhq/wrtc`) and a WebSocket class (`ws`). */
@@ -79,6 +122,8 @@ type Route = { readonly kind: 'server'; readonly url: string } | { readonly kind
 interface Server {
   readonly client: SignalingClient;
   readonly peers: Set<PeerId>;
+  /** Since when (performance.now ms) each of `peers` has been in the room without leaving. */
+  readonly since: Map<PeerId, number>;
   iceServers: RTCIceServer[];
   /** When new TURN credentials were last asked for (performance.now ms). */
   refreshedAt: number;
@@ -97,6 +142,8 @@ interface Pending {
   answered: boolean;
   /** Set once, when a relay server was configured for this link. */
   readonly relayConfigured: boolean;
+  /** What the peer had shown when the link was made (see Standing). */
+  readonly standing: Standing;
   path?: LinkPath;
 }
 
@@ -170,11 +217,16 @@ export class PeerConnector {
   /** Connections that may be created now (see CREATE_BURST), and when that was last counted. */
   private createTokens = CREATE_BURST;
   private createTokensAt = -Infinity;
+  /** Peers that were linked (ready) with this tab, least recent first. */
+  private readonly linkedBefore = new Map<PeerId, true>();
+  private lastEvictionAt = -Infinity;
+  private readonly connectTimeout: number;
 
   constructor(private readonly options: PeerConnectorOptions) {
     this.maxPeers = options.maxPeers ?? 8;
     this.budget = options.budget ?? pageConnectionBudget;
     this.userIceServers = options.iceServers ?? null;
+    this.connectTimeout = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
     this.primary = this.makeServer(options.signalingUrl, (status) => options.onStatus?.(status));
     options.network.on('signal', ({ from, data, via }) => {
       const parsed = parseJsonSafely(data);
@@ -190,11 +242,20 @@ export class PeerConnector {
     });
     options.network.on('peer-disconnected', ({ id }) => {
       for (const [p, via] of this.meshPeers) if (via === id || p === id) this.meshPeers.delete(p);
+      // A link still opening through the peer that left has lost its signaling path (the answer
+      // and candidates would come through it): it can only hold a slot until it times out.
+      for (const [p, pending] of [...this.links]) {
+        if (pending.route.kind === 'relay' && pending.route.via === id && pending.openedAt === undefined) {
+          this.links.delete(p);
+          pending.link.close();
+        }
+      }
     });
   }
 
   private makeServer(url: string, onStatus?: (status: SignalingStatus) => void): Server {
     const peers = new Set<PeerId>();
+    const since = new Map<PeerId, number>();
     const client = new SignalingClient({
       url,
       room: this.options.room,
@@ -204,22 +265,35 @@ export class PeerConnector {
       onPeers: (list) => {
         peers.clear();
         for (const p of list) peers.add(p);
+        for (const p of since.keys()) if (!peers.has(p)) since.delete(p);
+        for (const p of peers) if (!since.has(p)) since.set(p, performance.now());
         this.fill();
       },
       onPeerJoined: (peer) => {
         peers.add(peer);
+        if (!since.has(peer)) since.set(peer, performance.now());
         // A peer that (re)joined is worth one prompt try, whatever its backoff says: it was away.
         const retry = this.retryAt.get(peer);
         if (retry) retry.at = Math.min(retry.at, performance.now() + RETRY_MIN_MS);
         this.fill();
       },
-      onPeerLeft: (peer) => peers.delete(peer),
+      onPeerLeft: (peer) => {
+        peers.delete(peer);
+        since.delete(peer);
+        // Our offer to it that nothing answered yet cannot be answered now (the server drops
+        // signals to absent peers): it would only hold a half-open slot until it timed out.
+        const pending = this.links.get(peer);
+        if (pending && pending.initiator && !pending.answered && pending.route.kind === 'server' && pending.route.url === url) {
+          this.links.delete(peer);
+          pending.link.close();
+        }
+      },
       onSignal: (from, data) => this.onSignal(from, data, { kind: 'server', url }),
       onIceServers: (list) => {
         server.iceServers = list;
       },
     });
-    const server: Server = { client, peers, iceServers: [], refreshedAt: -Infinity };
+    const server: Server = { client, peers, since, iceServers: [], refreshedAt: -Infinity };
     this.servers.set(url, server);
     return server;
   }
@@ -298,6 +372,7 @@ export class PeerConnector {
       this.options.network.tick(now);
       this.refreshIceCredentials(now);
       this.forgetOldRetries(now);
+      this.dropStalledConnects(now);
       if (now - this.lastPathPoll >= PATH_POLL_MS) {
         this.lastPathPoll = now;
         void this.pollPaths();
@@ -312,6 +387,18 @@ export class PeerConnector {
    */
   private forgetOldRetries(now: number): void {
     for (const [peer, retry] of this.retryAt) if (now - retry.at > 2 * RETRY_MAX_MS && !this.links.has(peer)) this.retryAt.delete(peer);
+  }
+
+  /**
+   * Closes links whose WebRTC connect has not opened within the connect timeout (links that
+   * opened and stall in the handshake are the Network's: its handshake timeout closes them).
+   */
+  private dropStalledConnects(now: number): void {
+    for (const pending of [...this.links.values()]) {
+      if (pending.openedAt !== undefined || now - pending.createdAt < this.connectTimeout) continue;
+      // Its onClose learns from it and schedules the retry (backoff), as for any failed link.
+      pending.link.close();
+    }
   }
 
   /** Reads the selected candidate pair of every open link (getStats is asynchronous and cheap). */
@@ -402,9 +489,10 @@ export class PeerConnector {
         candidates.push([p, { kind: 'server', url }]);
       }
     }
-    const ready = new Set(this.options.network.peerInfo().filter((p) => p.state === 'ready').map((p) => p.id));
+    const ready = this.readyIds();
     // A mesh route needs its relaying peer still linked: else the offer could not leave.
     for (const [p, via] of this.meshPeers) if (!reachable.has(p) && ready.has(via)) candidates.push([p, { kind: 'relay', via }]);
+    this.noteLinked(ready);
     for (const [peer, route] of candidates) {
       if (this.links.size >= this.maxPeers || !this.mayCreate(now)) return;
       // Through the server the lower id initiates (no glare). Through the mesh only one side may
@@ -412,8 +500,10 @@ export class PeerConnector {
       if (peer === me || (route.kind === 'server' && me > peer) || this.links.has(peer) || this.options.network.isBanned(peer)) continue;
       const retry = this.retryAt.get(peer);
       if (retry && retry.at > now) continue;
+      const standing = this.standing(peer, route.kind === 'server', now);
+      if (!this.admit(standing, false, now, ready)) continue;
       this.take();
-      this.open(peer, true, route);
+      this.open(peer, true, route, standing);
     }
   }
 
@@ -431,7 +521,7 @@ export class PeerConnector {
           this.links.delete(from);
           existing.link.close();
           this.take();
-          this.open(from, true, route);
+          this.open(from, true, route, existing.standing);
           return;
         }
         this.links.delete(from);
@@ -443,9 +533,81 @@ export class PeerConnector {
       }
     }
     // Only an offer starts a link; stray candidates for a link we dropped are ignored.
-    if (data.type !== 'offer' || this.links.size >= this.maxPeers || !this.mayCreate(performance.now()) || this.options.network.isBanned(from)) return;
+    const now = performance.now();
+    if (data.type !== 'offer' || from === this.options.identity.peerId || this.maxPeers === 0 || !this.mayCreate(now) || this.options.network.isBanned(from)) return;
+    const ready = this.readyIds();
+    this.noteLinked(ready);
+    const standing = this.standing(from, false, now);
+    if (!this.admit(standing, true, now, ready)) return;
     this.take();
-    this.open(from, false, route).link.signal(data);
+    this.open(from, false, route, standing).link.signal(data);
+  }
+
+  /**
+   * True when `pool` (half-open links) is under `limit`, or was made so by closing its oldest link
+   * still connecting whose standing is below `standing`.
+   */
+  private makeRoom(pool: [PeerId, Pending][], limit: number, standing: Standing): boolean {
+    if (pool.length < limit) return true;
+    const victims = pool.filter(([, p]) => p.standing < standing && p.openedAt === undefined).sort(([, a], [, b]) => a.createdAt - b.createdAt);
+    const victim = victims[0];
+    if (!victim || pool.length - 1 >= limit) return false;
+    this.links.delete(victim[0]);
+    victim[1].link.close();
+    return true;
+  }
+
+  private readyIds(): Set<PeerId> {
+    return new Set(this.options.network.peerInfo().filter((p) => p.state === 'ready').map((p) => p.id));
+  }
+
+  /** Remembers the peers linked (ready) now as having history here. */
+  private noteLinked(ready: Set<PeerId>): void {
+    for (const id of ready) {
+      this.linkedBefore.delete(id);
+      this.linkedBefore.set(id, true);
+    }
+    while (this.linkedBefore.size > HISTORY_MAX) this.linkedBefore.delete(this.linkedBefore.keys().next().value!);
+  }
+
+  /** What a peer has shown (see Standing); `chosen`: this tab offers to it through a server. */
+  private standing(peer: PeerId, chosen: boolean, now: number): Standing {
+    if (this.linkedBefore.has(peer)) return 2;
+    if (chosen) return 1;
+    for (const server of this.servers.values()) {
+      const since = server.since.get(peer);
+      if (since !== undefined && now - since >= SEASONED_MS) return 1;
+    }
+    return 0;
+  }
+
+  /**
+   * Whether one more link may be made (after {@link mayCreate}): within the half-open budget and
+   * its share for peers not linked before, where a newcomer may take the slot of a link of lower
+   * standing still connecting; and within `maxPeers`, where a new inbound offer may displace one
+   * ready inbound link (Bitcoin Core evicts only inbound peers to admit an inbound one: the links
+   * this tab chose itself are not for an offerer to take).
+   */
+  private admit(standing: Standing, inbound: boolean, now: number, ready: Set<PeerId>): boolean {
+    const limit = halfOpenLimit(this.maxPeers);
+    const halfOpen = () => [...this.links].filter(([id]) => !ready.has(id));
+    // The share first: a link it displaces also frees the budget.
+    if (standing < 2 && !this.makeRoom(halfOpen().filter(([, p]) => p.standing < 2), Math.max(1, limit - 1), standing)) return false;
+    if (!this.makeRoom(halfOpen(), limit, standing)) return false;
+    if (this.links.size < this.maxPeers) return true;
+    if (!inbound || now - this.lastEvictionAt < EVICT_INTERVAL_MS) return false;
+    const byId = new Map(this.options.network.peerInfo().map((p) => [p.id, p]));
+    const candidates = [...this.links]
+      .filter(([id, p]) => !p.initiator && ready.has(id) && p.openedAt !== undefined)
+      .map(([id, p]) => ({ id, connectedAt: p.openedAt!, latencyMs: byId.get(id)?.latencyMs ?? null }));
+    const victim = selectLinkToEvict(candidates, this.maxPeers);
+    if (victim === null) return false;
+    this.lastEvictionAt = now;
+    const pending = this.links.get(victim)!;
+    // Closing the link tells the Network (its handle), and backs off retries to the victim.
+    this.links.delete(victim);
+    pending.link.close();
+    return true;
   }
 
   /** True when one more connection may be created now: the page's budget and this tab's creation rate allow it. */
@@ -466,7 +628,7 @@ export class PeerConnector {
     this.createTokens--;
   }
 
-  private open(peer: PeerId, initiator: boolean, route: Route): Pending {
+  private open(peer: PeerId, initiator: boolean, route: Route, standing: Standing): Pending {
     const iceServers = this.iceServersFor(route);
     const createLink = this.options.createLink ?? ((o: WebRtcLinkOptions) => new WebRtcLink(o));
     const pending: Pending = {
@@ -474,6 +636,7 @@ export class PeerConnector {
       route,
       early: [],
       createdAt: performance.now(),
+      standing,
       // An inbound offer shows the other side is there.
       answered: !initiator,
       relayConfigured: iceServers.some((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]).some((u) => u.startsWith('turn'))),
@@ -481,6 +644,7 @@ export class PeerConnector {
         initiator,
         iceServers,
         budget: this.budget,
+        connectTimeout: this.connectTimeout,
         ...(this.options.wrtc ? { wrtc: this.options.wrtc } : {}),
         onSignal: (data) => this.sendSignal(peer, pending.route, data),
         onOpen: () => {
@@ -514,6 +678,9 @@ export class PeerConnector {
     const now = performance.now();
     const diagnostics = pending.link.diagnostics();
     if (diagnostics.serverErrors.includes(401)) this.relayRefusedAt = now;
+    // An introduction nobody answered (the id left its introducer, or never was): forgotten, not
+    // retried through that peer unless it lists the id again.
+    if (pending.route.kind === 'relay' && !pending.answered && this.meshPeers.get(peer) === pending.route.via) this.meshPeers.delete(peer);
     // A peer that answered and then left (its tab closed or reloaded mid-handshake) says
     // nothing about this network's paths.
     if (pending.openedAt === undefined && pending.answered && this.stillKnown(peer)) {
