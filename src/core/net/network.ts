@@ -13,6 +13,7 @@ import { blockHash, headerHash } from '../primitives/header.ts';
 import { DecodeError } from '../encoding/decode-error.ts';
 import { bytesEqual, bytesToHex, hashToHex, hexToHash } from '../encoding/hex.ts';
 import { workFromBits } from '../consensus/pow.ts';
+import { sha256d } from '../crypto/hash.ts';
 import type { Node } from '../node/node.ts';
 import type { BanList } from '../node/ban-list.ts';
 import { Emitter, type Unsubscribe } from '../util/emitter.ts';
@@ -21,6 +22,8 @@ import { INV_BLOCK, INV_TX, PROTOCOL_VERSION, WIRE_LIMITS, type InvItem, type Me
 import { encodeMessage, decodeMessage, peekHeader } from './wire-codec.ts';
 import { Reassembler, splitMessage } from './chunking.ts';
 import { ByteBudget, DEFAULT_PEER_RATES, TokenBucket } from './rate-limit.ts';
+import { BlockDownload } from './block-download.ts';
+import { PeerConduct } from './misbehaviour.ts';
 import { peerIdOf, signIdentity, verifyIdentity, type PeerId } from './peer-identity.ts';
 
 /** A connected data channel, as the network needs it. The adapter handles back-pressure. */
@@ -122,8 +125,12 @@ interface Peer {
   latencyMs: number | null;
   /** Inventory this peer has (announced to or by it): never announced to it again. */
   readonly known: Set<string>;
-  /** Block hashes requested from this peer, with when. */
-  readonly inFlight: Map<string, number>;
+  /** Stalls and throttled messages (src/core/net/misbehaviour.ts). */
+  readonly conduct: PeerConduct;
+  /** Txids asked of this peer and not yet answered: their `tx` and `notfound` are answers. */
+  readonly txRequested: Set<string>;
+  /** Its version named another network: it is banned once its key is proven. */
+  foreign: boolean;
   /** A getheaders is outstanding (headers are accepted only in answer to one). */
   headersRequested: boolean;
   height: number;
@@ -155,6 +162,8 @@ export class Network {
   /** Where a tx came from, so it is not announced back. */
   private readonly txSource = new Map<string, PeerId>();
   private sync: { startHeight: number; total: number } | undefined;
+  /** Blocks in flight per peer, what each peer has, failed and set-aside blocks. */
+  private readonly download: BlockDownload;
   private readonly unsubscribe: Unsubscribe[] = [];
 
   constructor(options: NetworkOptions) {
@@ -170,6 +179,7 @@ export class Network {
     this.maxInFlightPerPeer = options.maxInFlightPerPeer ?? 16;
     this.batchSize = options.batchSize ?? 64;
     this.messageRate = options.messageRate ?? 200;
+    this.download = new BlockDownload({ blockTimeout: this.blockTimeout, maxInFlightPerPeer: this.maxInFlightPerPeer });
     this.unsubscribe.push(
       this.node.on('tip', (tip) => this.announce({ kind: INV_BLOCK, hash: hexToHash(tip.hash) })),
       this.node.on('tx-accepted', (entry) => this.announce({ kind: INV_TX, hash: hexToHash(entry.txid) }, this.txSource.get(entry.txid))),
@@ -235,11 +245,15 @@ export class Network {
       lastPingAt: this.now,
       latencyMs: null,
       known: new Set(),
-      inFlight: new Map(),
+      // Over budget, a peer's messages are dropped; a second burst's worth gets it disconnected.
+      conduct: new PeerConduct({ throttleBurst: this.messageRate * 2, throttleRefillPerSecond: this.messageRate / 4 }, this.now),
+      txRequested: new Set(),
+      foreign: false,
       headersRequested: false,
       height: 0,
     };
     this.peers.set(remoteId, peer);
+    this.download.addPeer(remoteId, this.now);
     const tip = this.node.tip;
     this.send(peer, {
       type: 'version',
@@ -275,6 +289,10 @@ export class Network {
 
   private close(p: Peer, why: CloseReason): void {
     if (p.state === 'closed') return;
+    // A ban is tied to a key the peer proved (its verack signed our nonce, and the key hashes to
+    // the id the link is filed under): before that, the id is only claimed, and banning it could
+    // frame whoever owns it. An unproven peer is closed without a ban.
+    if (why.kind === 'ban' && !p.verified) why = drop(why.reason);
     if (why.kind === 'ban') this.bans.ban(p.id, why.reason).catch((error: unknown) => this.node.reportError(error));
     this.forget(p, why);
     p.link.close();
@@ -286,7 +304,7 @@ export class Network {
     p.state = 'closed';
     this.peers.delete(p.id);
     // Blocks it owed us go back to the pool of work for other peers.
-    p.inFlight.clear();
+    this.download.removePeer(p.id);
     if (wasReady || why.kind === 'ban') this.events.emit('peer-disconnected', { id: p.id, reason: why.reason, banned: why.kind === 'ban' });
     this.requestBlocks();
   }
@@ -315,16 +333,25 @@ export class Network {
     }
     p.lastHeard = this.now;
     // Answers to our requests are free; everything else counts against the peer's message and
-    // byte budgets (a flood is banned, test-plan D.25).
+    // byte budgets. Over budget, a message is dropped (throttled); a peer that keeps it up is
+    // disconnected, not banned: rate is not misbehaviour (misbehaviour.ts).
     if (!this.requested(p, message) && (!p.bucket.take(this.now) || !p.bytes.spend(this.now, result.bytes.length))) {
-      return this.close(p, ban('message flood'));
+      if (p.conduct.throttle(this.now) === 'disconnect') this.close(p, drop('rate exceeded'));
+      return;
     }
     this.handle(p, message);
   }
 
+  /** Whether a message answers a request of ours (flood limits count only what we did not ask for). */
   private requested(p: Peer, m: Message): boolean {
     if (m.type === 'headers') return p.headersRequested;
-    if (m.type === 'block') return p.inFlight.size > 0;
+    // A block's hash is its first 80 bytes' sha256d, a tx's id its encoding's: per item, cheaply.
+    if (m.type === 'block') return m.block.length >= 80 && this.download.isInFlightFrom(p.id, hashToHex(sha256d(m.block.subarray(0, 80))));
+    if (m.type === 'tx') return p.txRequested.has(hashToHex(sha256d(m.tx)));
+    if (m.type === 'pong') return p.pingNonce === m.nonce;
+    if (m.type === 'notfound') {
+      return m.items.every((i) => (i.kind === INV_BLOCK ? this.download.isInFlightFrom(p.id, hashToHex(i.hash)) : p.txRequested.has(hashToHex(i.hash))));
+    }
     return false;
   }
 
@@ -342,6 +369,7 @@ export class Network {
         if (p.pingNonce !== undefined && m.nonce === p.pingNonce) {
           p.latencyMs = Math.max(0, this.now - p.pingSentAt);
           p.pingNonce = undefined;
+          this.download.setLatency(p.id, p.latencyMs);
         }
         return;
       case 'getheaders':
@@ -356,8 +384,7 @@ export class Network {
       case 'getdata':
         return void this.onGetData(p, m.items).catch((error: unknown) => this.node.reportError(error));
       case 'notfound':
-        for (const item of m.items) p.inFlight.delete(hashToHex(item.hash));
-        return this.requestBlocks();
+        return this.onNotFound(p, m.items);
       case 'block':
         return this.onBlock(p, m.block);
       case 'tx':
@@ -371,11 +398,14 @@ export class Network {
 
   private onVersion(p: Peer, m: Extract<Message, { type: 'version' }>): void {
     if (p.remote) return; // A second handshake is ignored (test-plan D.26).
-    if (!bytesEqual(m.networkId, this.node.params.networkId)) return this.close(p, ban('another network'));
-    if (peerIdOf(m.publicKey) !== p.id) return this.close(p, ban('public key does not match the peer id'));
+    if (peerIdOf(m.publicKey) !== p.id) return this.close(p, drop('public key does not match the peer id'));
     if (m.protocolVersion !== PROTOCOL_VERSION) return this.close(p, drop(`protocol version ${m.protocolVersion}`));
+    // A peer of another network is banned, but only once its verack proves its key (checked
+    // against its own network id): until then its id is merely claimed.
+    p.foreign = !bytesEqual(m.networkId, this.node.params.networkId);
     p.remote = m;
     p.height = m.height;
+    if (!p.foreign) this.download.announced(p.id, hashToHex(m.tipHash), this.node.chain);
     this.send(p, { type: 'verack', signature: signIdentity(this.identity.secretKey, 'handshake', m.nonce, this.node.params.networkId) });
     this.maybeReady(p);
   }
@@ -383,8 +413,9 @@ export class Network {
   private onVerack(p: Peer, signature: Uint8Array): void {
     if (p.verified) return;
     if (!p.remote) return this.close(p, ban('verack before version'));
-    if (!verifyIdentity(p.remote.publicKey, signature, 'handshake', p.nonce, this.node.params.networkId)) return this.close(p, ban('failed key proof'));
+    if (!verifyIdentity(p.remote.publicKey, signature, 'handshake', p.nonce, p.remote.networkId)) return this.close(p, ban('failed key proof'));
     p.verified = true;
+    if (p.foreign) return this.close(p, ban('another network'));
     this.maybeReady(p);
   }
 
@@ -409,7 +440,8 @@ export class Network {
 
   private requestHeaders(p: Peer): void {
     p.headersRequested = true;
-    const from = this.node.chain.bestHeader();
+    // From the best header we can still download (not a branch set aside, download.ts).
+    const from = this.download.syncTarget(this.node.chain, this.now);
     this.send(p, { type: 'getheaders', locator: this.node.chain.locator(from.hash).map(hexToHash), stopHash: new Uint8Array(32) });
   }
 
@@ -441,6 +473,8 @@ export class Network {
     }
     const last = this.node.chain.entry(hashToHex(hashes[hashes.length - 1]!));
     if (last) p.height = Math.max(p.height, last.height);
+    // It sent these headers: it has these blocks (what it may be asked for).
+    if (last) this.download.announced(p.id, last.hash, this.node.chain);
     if (headers.length === WIRE_LIMITS.maxHeaders) this.requestHeaders(p);
     this.startSync();
     this.requestBlocks();
@@ -457,10 +491,30 @@ export class Network {
         // The peer has this block: its height is at least that (shown in peers()).
         if (known) p.height = Math.max(p.height, known.height);
         else newBlock = true;
+        this.download.announced(p.id, hashToHex(item.hash), this.node.chain);
       } else if (!this.node.mempool.has(hashToHex(item.hash))) wantTx.push(item);
     }
     if (newBlock && !p.headersRequested) this.requestHeaders(p);
-    if (wantTx.length) this.send(p, { type: 'getdata', items: wantTx });
+    if (wantTx.length) {
+      for (const item of wantTx) if (p.txRequested.size < WIRE_LIMITS.maxInv) p.txRequested.add(hashToHex(item.hash));
+      this.send(p, { type: 'getdata', items: wantTx });
+    }
+  }
+
+  /**
+   * `notfound` answers our getdata: a block we asked this peer for is asked of another peer, and
+   * the peer is marked a staller (one stall per message; dropped after repeated stalls, never
+   * banned: an honest peer may lack a block or be too busy to serve it).
+   */
+  private onNotFound(p: Peer, items: readonly InvItem[]): void {
+    let failed = false;
+    for (const item of items) {
+      const hash = hashToHex(item.hash);
+      if (item.kind === INV_TX) p.txRequested.delete(hash);
+      else if (this.download.notFound(p.id, hash, this.now)) failed = true;
+    }
+    if (failed && p.conduct.stall(this.now) === 'disconnect') return this.close(p, drop('stalling block download'));
+    this.requestBlocks();
   }
 
   private async onGetData(p: Peer, items: readonly InvItem[]): Promise<void> {
@@ -500,7 +554,7 @@ export class Network {
       throw error;
     }
     // Only blocks we asked this peer for are taken (an unrequested block is ignored).
-    if (!p.inFlight.delete(hash)) return;
+    if (!this.download.received(p.id, hash, bytes.length, this.now)) return;
     remember(p.known, bytesToHex(hexToHash(hash)));
     this.arrived.push({ block: bytes, from: p.id, hash });
     this.arrivedHashes.add(hash);
@@ -540,10 +594,12 @@ export class Network {
       throw error;
     }
     const id = txid(tx);
+    p.txRequested.delete(id);
     remember(p.known, bytesToHex(txidBytes(tx)));
     this.txSource.set(id, p.id);
     if (this.txSource.size > KNOWN_LIMIT) this.txSource.delete(this.txSource.keys().next().value!);
-    const result = await this.node.submitTx(tx);
+    // A relayed tx: never persisted as an orphan (Node.receiveTx; submitTx is the wallet's path).
+    const result = await this.node.receiveTx(tx);
     if (!result.ok && result.punish) this.close(p, ban(`invalid tx: ${result.code}`));
   }
 
@@ -578,13 +634,11 @@ export class Network {
   // ---- Sync --------------------------------------------------------------------------------------
 
   private inFlightCount(): number {
-    let n = 0;
-    for (const p of this.peers.values()) n += p.inFlight.size;
-    return n;
+    return this.download.totalInFlight();
   }
 
   private startSync(): void {
-    const best = this.node.chain.bestHeader();
+    const best = this.download.syncTarget(this.node.chain, this.now);
     const tip = this.node.tip;
     if (best.chainWork <= tip.chainWork) return;
     if (!this.sync) this.sync = { startHeight: tip.height, total: 0 };
@@ -595,34 +649,26 @@ export class Network {
   private reportSync(): void {
     if (!this.sync) return;
     const done = Math.min(this.sync.total, Math.max(0, this.node.tip.height - this.sync.startHeight));
-    const complete = this.node.chain.bestHeader().chainWork <= this.node.tip.chainWork;
+    const complete = this.download.syncTarget(this.node.chain, this.now).chainWork <= this.node.tip.chainWork;
     this.events.emit('sync', { done: complete ? this.sync.total : done, total: this.sync.total });
     if (complete) this.sync = undefined;
   }
 
-  /** Spreads the missing bodies over ready peers that have them, a few per peer. */
+  /**
+   * Asks ready peers for missing bodies they have (block-download.ts), those with fewer recent
+   * stalls first, then the least loaded.
+   */
   private requestBlocks(): void {
-    // The window reaches past blocks that arrived and wait for their batch.
-    const wanted = this.node.chain.blocksToDownload(this.maxInFlightPerPeer * Math.max(1, this.peers.size) * 2 + this.batchSize * 2);
-    if (wanted.length === 0) return;
-    const requested = new Set<string>(this.arrivedHashes);
-    for (const p of this.peers.values()) for (const h of p.inFlight.keys()) requested.add(h);
-    // A peer gets more work once it is down to half its window, all of it in one getdata: a
-    // message per block would look like a flood to the serving side.
-    const ready = [...this.peers.values()].filter((p) => p.state === 'ready' && p.inFlight.size <= this.maxInFlightPerPeer / 2);
-    const batches = new Map<Peer, InvItem[]>();
-    for (const entry of wanted) {
-      if (requested.has(entry.hash)) continue;
-      const candidates = ready.filter((p) => p.height >= entry.height && p.inFlight.size < this.maxInFlightPerPeer);
-      if (candidates.length === 0) break;
-      const p = candidates.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
-      p.inFlight.set(entry.hash, this.now);
-      requested.add(entry.hash);
-      const items = batches.get(p) ?? [];
-      items.push({ kind: INV_BLOCK, hash: hexToHash(entry.hash) });
-      batches.set(p, items);
+    const ready = [...this.peers.values()].filter((p) => p.state === 'ready');
+    if (ready.length === 0) return;
+    const rank = new Map(ready.map((p) => [p, p.conduct.stallCount(this.now) * 1_000 + this.download.inFlightFrom(p.id)]));
+    ready.sort((a, b) => rank.get(a)! - rank.get(b)!);
+    const batches = this.download.assign(ready.map((p) => p.id), this.node.chain, this.arrivedHashes, this.now);
+    for (const [id, hashes] of batches) {
+      const p = this.peers.get(id)!;
+      // All of it in one getdata: a message per block would look like a flood to the serving side.
+      this.send(p, { type: 'getdata', items: hashes.map((h) => ({ kind: INV_BLOCK, hash: hexToHash(h) })) });
     }
-    for (const [p, items] of batches) this.send(p, { type: 'getdata', items });
   }
 
   /**
@@ -635,7 +681,7 @@ export class Network {
     const started = this.now;
     await new Promise<void>((resolve) => {
       const check = (): void => {
-        const busy = [...this.peers.values()].some((p) => p.headersRequested || p.inFlight.size > 0) || this.arrived.length > 0;
+        const busy = [...this.peers.values()].some((p) => p.headersRequested) || this.inFlightCount() > 0 || this.arrived.length > 0;
         if (!busy || this.now - started > timeoutMs) {
           off();
           void this.processing.then(() => resolve());
@@ -671,6 +717,7 @@ export class Network {
     const throttled = this.lastTick === 0 || gap > this.pingInterval;
     this.now = now;
     this.lastTick = now;
+    if (throttled) this.download.restartTimers(now);
     for (const p of [...this.peers.values()]) {
       if (throttled) {
         p.openedAt = now;
@@ -678,7 +725,6 @@ export class Network {
         p.lastPingAt = now - this.pingInterval;
         p.lastHeard = now;
         p.pingNonce = undefined;
-        for (const key of p.inFlight.keys()) p.inFlight.set(key, now);
       }
       const stalled = p.reassembler.expire(now);
       if (stalled) {
@@ -699,9 +745,12 @@ export class Network {
         p.lastPingAt = now;
         this.send(p, { type: 'ping', nonce: p.pingNonce });
       }
-      // A peer that withholds a block is dropped (no ban: it may just be slow); its requests go
-      // to other peers.
-      if ([...p.inFlight.values()].some((at) => now - at > this.blockTimeout)) this.close(p, drop('block request timed out'));
+    }
+    // A peer that has not delivered the head of its queue in time stalls: its requests go to
+    // other peers; after repeated stalls it is dropped (no ban: it may just be slow).
+    for (const failure of this.download.expire(now)) {
+      const p = this.peers.get(failure.peer);
+      if (p && p.conduct.stall(now) === 'disconnect') this.close(p, drop('stalling block download'));
     }
     if (this.arrived.length && this.inFlightCount() === 0) this.flushArrived();
     this.requestBlocks();
