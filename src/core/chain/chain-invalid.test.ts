@@ -63,6 +63,11 @@ describe('Chain: permanent failures are marked once (issue 11)', () => {
     expect(s.store.writes).toBe(writes);
     expect(s.store.index.has(child.hash)).toBe(false);
     expect(s.chain.blocksToDownload(10)).toEqual([]);
+    // What sync asks before requesting an announced block: in the tree or only remembered.
+    expect(s.chain.invalidity(bad.hash)).toMatchObject({ code: 'bad-cb-height', permanent: true, punish: true });
+    expect(s.chain.invalidity(grandchild.hash)).toMatchObject({ code: 'bad-prevblk', permanent: true });
+    expect(s.chain.invalidity(s.b.genesis.hash)).toBeUndefined();
+    expect(s.chain.invalidity('00'.repeat(32))).toBeUndefined();
   });
 
   it('behavior: a body that does not match its header (a transient failure) leaves the entry valid and wanted', async () => {

@@ -293,6 +293,17 @@ export class Chain {
     return this.index.get(hash);
   }
 
+  /**
+   * Why a block is known to be invalid for good (its tree entry is marked, or it was refused
+   * before it had one), or undefined. Sync asks it before requesting a header or body a peer
+   * announced: an announcement of an invalid block is answered by scoring, not by a request.
+   */
+  invalidity(hash: string): Rejection | undefined {
+    const e = this.index.get(hash);
+    if (e) return e.invalid && reject(e.invalid.code, e.invalid.message);
+    return this.rememberedInvalid.get(hash);
+  }
+
   /** The active chain's entry at a height. */
   entryAt(height: number): Readonly<BlockIndexEntry> | undefined {
     return this.active[height];
