@@ -1,8 +1,12 @@
 /**
  * @module Which ready inbound link to drop when every slot is taken and a new peer offers: Bitcoin
- * Core's inbound eviction (`SelectNodeToEvict` in net.cpp, called by
- * `CConnman::AttemptToEvictConnection`), scaled from its 125 slots to a tab's 8. Each rule protects
- * the peers an attacker finds hardest to imitate; one of those left is evicted, else nobody is.
+ * Core's inbound eviction (`SelectNodeToEvict` in src/node/eviction.cpp, formerly net.cpp, called
+ * by `CConnman::AttemptToEvictConnection`), scaled from its 125 slots to a tab's 8. Each rule
+ * protects the peers an attacker finds hardest to imitate (latency needs a nearby machine, recent
+ * novel blocks and txs need useful work, uptime needs patience); one of those left is evicted,
+ * else nobody is. Bitcoin's netgroup rules have no counterpart: a tab has no address to group by.
+ * Unlike Bitcoin, whose sort also protects peers that never delivered when fewer than k did, a
+ * block or tx time that is unknown protects nobody here (uptime is protected by its own rule).
  */
 import type { PeerId } from '../core/index.ts';
 
