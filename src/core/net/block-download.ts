@@ -41,7 +41,7 @@ export interface BlockDownloadOptions {
   /** Blocks in flight per peer. */
   readonly maxInFlightPerPeer: number;
   /** How far past the first missing block of a peer's path requests reach (Core: 1024). */
-  readonly window?: number;
+  readonly downloadWindow?: number;
   /** How long a failed block is not asked again of the peers that failed it, ms. */
   readonly retryAfterMs?: number;
 }
@@ -82,13 +82,13 @@ export class BlockDownload {
   private readonly owner = new Map<string, PeerId>();
   /** Block hash → the peers that failed it, and when they may be asked again. */
   private readonly failures = new Map<string, { peers: Set<PeerId>; until: number }>();
-  private readonly window: number;
+  private readonly downloadWindow: number;
   private readonly retryAfterMs: number;
   /** Moving average of received block sizes. */
   private typicalBlockBytes = 4_000;
 
   constructor(private readonly options: BlockDownloadOptions) {
-    this.window = options.window ?? BLOCK_DOWNLOAD_WINDOW;
+    this.downloadWindow = options.downloadWindow ?? BLOCK_DOWNLOAD_WINDOW;
     this.retryAfterMs = options.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
   }
 
@@ -292,7 +292,7 @@ export class BlockDownload {
       fork = fork.parent;
     }
     entries.reverse();
-    const limit = (fork?.height ?? 0) + this.window;
+    const limit = (fork?.height ?? 0) + this.downloadWindow;
     const within = entries.filter((e) => e.height <= limit);
     p.path = { key, entries: within };
     return within;
