@@ -54,7 +54,7 @@ describe('splitMessage', () => {
   it('behavior: a small message is one chunk with the first-chunk header (the documented example)', () => {
     const ping = encodeMessage({ type: 'ping', nonce: 0x0123456789abcdefn });
     const chunks = splitMessage(ping, 7);
-    expect(chunks.map(bytesToHex)).toEqual(['07000000' + '0000' + '0100' + '0e000000' + '746162630103efcdab8967452301']);
+    expect(chunks.map(bytesToHex)).toEqual(['07000000' + '0000' + '0100' + '0e000000' + '746162630203efcdab8967452301']);
   });
 
   it('behavior: chunks are filled to maxChunkSize, header included', () => {

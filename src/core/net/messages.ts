@@ -5,7 +5,8 @@
 import type { BlockHeader } from '../primitives/header.ts';
 import type { PeerId } from './peer-identity.ts';
 
-export const PROTOCOL_VERSION = 1;
+/** 2: relayed signals are signed by their sender (relay-signature.ts). */
+export const PROTOCOL_VERSION = 2;
 
 /** Inventory kinds, as in Bitcoin's inv vectors. */
 export const INV_TX = 1;
@@ -68,6 +69,12 @@ export type Message =
       readonly from: PeerId;
       readonly to: PeerId;
       readonly hops: number;
+      /** The sender's node key: its peer id (`from`) is the hash of it. */
+      readonly publicKey: Uint8Array;
+      /** When the sender signed it (unix seconds, the sender's clock). */
+      readonly time: number;
+      /** The sender's BIP340 signature over (from, to, time, sha256(data), network id). */
+      readonly signature: Uint8Array;
       /** JSON of simple-peer's signal data. */
       readonly data: string;
     };

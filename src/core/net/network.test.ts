@@ -10,11 +10,12 @@ import { txid } from '../primitives/transaction.ts';
 import { sha256d } from '../crypto/hash.ts';
 import { hashToHex } from '../encoding/hex.ts';
 import { encodeMessage } from './wire-codec.ts';
-import { INV_BLOCK } from './messages.ts';
+import { INV_BLOCK, PROTOCOL_VERSION } from './messages.ts';
 import { splitMessage } from './chunking.ts';
 import type { Message } from './messages.ts';
 import { Network, type LinkHandle, type LinkPort, type NodeIdentity } from './network.ts';
 import { peerIdOf } from './peer-identity.ts';
+import { signRelayedSignal } from './relay-signature.ts';
 
 function identity(): NodeIdentity {
   const secretKey = generateSecretKey();
@@ -244,7 +245,7 @@ describe('Network', () => {
     const { ba: fromBad } = connect(a, bad);
     const { ba: fromJunk } = connect(a, junk);
     await settle([a, good, bad, junk]);
-    inject(fromBad, new Uint8Array([0x74, 0x61, 0x62, 0x63, 1, 99, 1, 2, 3]));
+    inject(fromBad, new Uint8Array([0x74, 0x61, 0x62, 0x63, PROTOCOL_VERSION, 99, 1, 2, 3]));
     for (let i = 0; i < 1000; i++) inject(fromJunk, { type: 'ping', nonce: BigInt(i) }, i + 1);
     await settle([a, good, bad, junk], 20, 1);
     expect(a.bans.isBanned(bad.identity.peerId)).toBe(true);
@@ -479,5 +480,58 @@ describe('Network: block download that cannot stall (issue 11)', () => {
     for (const n of nodes) for (const m of nodes) expect(n.bans.isBanned(m.identity.peerId)).toBe(false);
     for (let i = 0; i < 3; i++) expect(nodes[i]!.network.peerInfo().map((p) => p.id)).toContain(nodes[i + 1]!.identity.peerId);
   });
-});
 
+  it('behavior: a relayed signal is signed by its sender and reaches its target through a relay that checks it (mesh introduction)', async () => {
+    const s = await makeNode();
+    const r = await makeNode();
+    const v = await makeNode();
+    connect(s, r);
+    connect(r, v);
+    await settle([s, r, v]);
+    const got: { from: string; data: string; via: string }[] = [];
+    v.network.on('signal', (e) => got.push(e));
+    expect(s.network.relaySignal(r.identity.peerId, v.identity.peerId, '{"type":"offer","sdp":"x"}')).toBe(true);
+    await settle([s, r, v]);
+    expect(got).toEqual([{ from: s.identity.peerId, data: '{"type":"offer","sdp":"x"}', via: r.identity.peerId }]);
+  });
+
+  it('error: a relayed signal that names another peer as its sender is dropped, and the peer that handed it over is banned, not the one named (issue 11: framing)', async () => {
+    const v = await makeNode();
+    const h = await makeNode();
+    const m = await makeNode();
+    connect(v, h);
+    const { ba: fromM } = connect(v, m);
+    await settle([v, h, m]);
+    const got: unknown[] = [];
+    v.network.on('signal', (e) => got.push(e));
+    const fields = { from: h.identity.peerId, to: v.identity.peerId, time: Math.floor(m.clock.now()), data: '{"type":"offer"}' };
+    // Signed by M's key but claiming H: the key does not hash to `from`.
+    inject(fromM, { type: 'signal', ...fields, hops: 3, publicKey: m.identity.publicKey, signature: signRelayedSignal(m.identity.secretKey, fields, testParams.networkId) });
+    await settle([v, h, m]);
+    expect(got).toEqual([]);
+    expect(v.bans.isBanned(h.identity.peerId)).toBe(false);
+    expect(v.bans.isBanned(m.identity.peerId)).toBe(true);
+    expect(v.network.peerInfo().map((p) => p.id)).toEqual([h.identity.peerId]);
+  });
+
+  it('error: a relayed signal with the key of H but not its signature is dropped too; an old one (a replayed session) is dropped without blame', async () => {
+    const v = await makeNode();
+    const h = await makeNode();
+    const m = await makeNode();
+    const { ba: fromM } = connect(v, m);
+    await settle([v, m]);
+    const got: unknown[] = [];
+    v.network.on('signal', (e) => got.push(e));
+    const old = { from: h.identity.peerId, to: v.identity.peerId, time: Math.floor(m.clock.now()) - 3600, data: '{"type":"offer"}' };
+    inject(fromM, { type: 'signal', ...old, hops: 3, publicKey: h.identity.publicKey, signature: signRelayedSignal(h.identity.secretKey, old, testParams.networkId) });
+    await settle([v, m]);
+    expect(got).toEqual([]);
+    expect(v.bans.isBanned(m.identity.peerId)).toBe(false);
+    const fields = { ...old, time: Math.floor(m.clock.now()) };
+    inject(fromM, { type: 'signal', ...fields, hops: 3, publicKey: h.identity.publicKey, signature: new Uint8Array(64).fill(7) });
+    await settle([v, m]);
+    expect(got).toEqual([]);
+    expect(v.bans.isBanned(h.identity.peerId)).toBe(false);
+    expect(v.bans.isBanned(m.identity.peerId)).toBe(true);
+  });
+});

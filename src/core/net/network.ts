@@ -25,6 +25,7 @@ import { ByteBudget, DEFAULT_PEER_RATES, TokenBucket } from './rate-limit.ts';
 import { BlockDownload } from './block-download.ts';
 import { PeerConduct } from './misbehaviour.ts';
 import { peerIdOf, signIdentity, verifyIdentity, type PeerId } from './peer-identity.ts';
+import { checkRelayedSignal, signRelayedSignal } from './relay-signature.ts';
 
 /** A connected data channel, as the network needs it. The adapter handles back-pressure. */
 export interface LinkPort {
@@ -604,6 +605,11 @@ export class Network {
   }
 
   private onSignal(p: Peer, m: Extract<Message, { type: 'signal' }>): void {
+    // Every hop checks the sender's signature before it uses or forwards a relayed signal, so a
+    // forgery stops at the first honest hop and the peer that handed it over is the forger.
+    const check = checkRelayedSignal(m, this.node.params.networkId, this.node.clock.now());
+    if (check === 'forged') return this.close(p, ban(`relayed a signal not signed by ${m.from}`));
+    if (check === 'stale') return;
     if (m.to === this.identity.peerId) {
       this.events.emit('signal', { from: m.from, data: m.data, via: p.id });
       return;
@@ -613,11 +619,16 @@ export class Network {
     this.send(next, { ...m, hops: m.hops - 1 });
   }
 
-  /** Sends signaling for `to` through a connected peer (mesh introduction while the server is away). */
+  /**
+   * Sends signaling for `to` through a connected peer (mesh introduction while the server is
+   * away), signed with this node's key so nobody on the way can pass it off as another's.
+   */
   relaySignal(via: PeerId, to: PeerId, data: string): boolean {
     const p = this.peers.get(via);
     if (!p || p.state !== 'ready' || new TextEncoder().encode(data).length > WIRE_LIMITS.maxSignalData) return false;
-    this.send(p, { type: 'signal', from: this.identity.peerId, to, hops: WIRE_LIMITS.maxSignalHops, data });
+    const fields = { from: this.identity.peerId, to, time: Math.max(0, Math.min(0xffffffff, Math.floor(this.node.clock.now()))), data };
+    const signature = signRelayedSignal(this.identity.secretKey, fields, this.node.params.networkId);
+    this.send(p, { type: 'signal', ...fields, hops: WIRE_LIMITS.maxSignalHops, publicKey: this.identity.publicKey, signature });
     return true;
   }
 

@@ -8,6 +8,9 @@ import { publicKeyOf, schnorrSign, schnorrVerify } from '../crypto/keys.ts';
 import { bytesToHex, hexToBytes } from '../encoding/hex.ts';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 
+/** What a signature proves: joining a signaling room, the WebRTC handshake, or a relayed signal's sender. */
+export type IdentityDomain = 'signal-join' | 'handshake' | 'signal-relay';
+
 /** Hex of 16 bytes: 32 characters. */
 export type PeerId = string;
 
@@ -18,11 +21,11 @@ export function peerIdOf(publicKey: Uint8Array): PeerId {
 }
 
 /** The message a node signs to prove its key: domain, challenge nonce and context (room or network). */
-export function identityDigest(domain: 'signal-join' | 'handshake', nonce: Uint8Array, context: Uint8Array): Uint8Array {
+export function identityDigest(domain: IdentityDomain, nonce: Uint8Array, context: Uint8Array): Uint8Array {
   return taggedHash(`tabchain/${domain}`, nonce, context);
 }
 
-export function signIdentity(secretKey: Uint8Array, domain: 'signal-join' | 'handshake', nonce: Uint8Array, context: Uint8Array): Uint8Array {
+export function signIdentity(secretKey: Uint8Array, domain: IdentityDomain, nonce: Uint8Array, context: Uint8Array): Uint8Array {
   return schnorrSign(identityDigest(domain, nonce, context), secretKey);
 }
 
@@ -30,7 +33,7 @@ export function signIdentity(secretKey: Uint8Array, domain: 'signal-join' | 'han
 export function verifyIdentity(
   publicKey: Uint8Array,
   signature: Uint8Array,
-  domain: 'signal-join' | 'handshake',
+  domain: IdentityDomain,
   nonce: Uint8Array,
   context: Uint8Array,
 ): boolean {

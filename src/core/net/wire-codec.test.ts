@@ -25,6 +25,8 @@ function expectDecodeError(bytes: Uint8Array, code: DecodeErrorCode, offset?: nu
 }
 
 const hex = (s: string) => hexToBytes(s.replace(/\s+/g, ''));
+/** A signal's public key, time and signature (their values do not matter to the codec). */
+const SIGNAL_PROOF = `${'21'.repeat(32)} 00f15365 ${'5a'.repeat(64)}`;
 const frame = (type: number, payloadHex = '') => hex(`74616263 ${PROTOCOL_VERSION.toString(16).padStart(2, '0')} ${type.toString(16).padStart(2, '0')} ${payloadHex}`);
 const fill = (byte: number, n: number) => new Uint8Array(n).fill(byte);
 
@@ -71,6 +73,9 @@ const arbitraries: { [T in MessageType]: fc.Arbitrary<Extract<Message, { type: T
     from: peerIdArb,
     to: peerIdArb,
     hops: fc.integer({ min: 0, max: WIRE_LIMITS.maxSignalHops }),
+    publicKey: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+    time: fc.integer({ min: 0, max: 0xffffffff }),
+    signature: fc.uint8Array({ minLength: 64, maxLength: 64 }),
     data: signalDataArb,
   }),
 };
@@ -100,7 +105,7 @@ const samples: Message[] = [
   { type: 'block', block: hex('deadbeef') },
   { type: 'tx', tx: hex('c0ffee') },
   { type: 'peers', peers: ['00112233445566778899aabbccddeeff'] },
-  { type: 'signal', from: '00112233445566778899aabbccddeeff', to: 'ffeeddccbbaa99887766554433221100', hops: 1, data: '{"type":"offer"}' },
+  { type: 'signal', from: '00112233445566778899aabbccddeeff', to: 'ffeeddccbbaa99887766554433221100', hops: 1, publicKey: fill(0x21, 32), time: 1_700_000_000, signature: fill(0x5a, 64), data: '{"type":"offer"}' },
 ];
 
 // ---- Round trips ------------------------------------------------------------------------------
@@ -130,7 +135,7 @@ describe('encodeMessage / decodeMessage round trip', () => {
       { type: 'inv', items: Array.from({ length: WIRE_LIMITS.maxInv }, () => ({ kind: INV_TX, hash: fill(9, 32) })) },
       { type: 'getheaders', locator: Array.from({ length: WIRE_LIMITS.maxLocator }, () => fill(8, 32)), stopHash: fill(0, 32) },
       { type: 'peers', peers: Array.from({ length: WIRE_LIMITS.maxPeerList }, () => 'ab'.repeat(16)) },
-      { type: 'signal', from: 'ab'.repeat(16), to: 'cd'.repeat(16), hops: WIRE_LIMITS.maxSignalHops, data: 'x'.repeat(WIRE_LIMITS.maxSignalData) },
+      { type: 'signal', from: 'ab'.repeat(16), to: 'cd'.repeat(16), hops: WIRE_LIMITS.maxSignalHops, publicKey: fill(0x21, 32), time: 1_700_000_000, signature: fill(0x5a, 64), data: 'x'.repeat(WIRE_LIMITS.maxSignalData) },
       { ...(samples[0] as Extract<Message, { type: 'version' }>), userAgent: 'é'.repeat(WIRE_LIMITS.maxUserAgent / 2), totalWork: (1n << 264n) - 1n },
       { type: 'block', block: fill(1, WIRE_LIMITS.maxMessageSize - FRAME_HEADER_SIZE) },
     ];
@@ -154,33 +159,33 @@ describe('encodeMessage / decodeMessage round trip', () => {
 
 describe('pinned encodings', () => {
   const pinned: [string, Message, string][] = [
-    ['ping', { type: 'ping', nonce: 0x0123456789abcdefn }, '74616263 01 03 efcdab8967452301'],
-    ['pong', { type: 'pong', nonce: 1n }, '74616263 01 04 0100000000000000'],
-    ['verack', { type: 'verack', signature: fill(0x55, 64) }, `74616263 01 02 ${'55'.repeat(64)}`],
+    ['ping', { type: 'ping', nonce: 0x0123456789abcdefn }, '74616263 02 03 efcdab8967452301'],
+    ['pong', { type: 'pong', nonce: 1n }, '74616263 02 04 0100000000000000'],
+    ['verack', { type: 'verack', signature: fill(0x55, 64) }, `74616263 02 02 ${'55'.repeat(64)}`],
     [
       'version',
       samples[0]!,
-      `74616263 01 01 01000000 ${'11'.repeat(32)} 64000000 ${'22'.repeat(32)} 020100 ${'33'.repeat(32)} ${'44'.repeat(32)} 0e 746162636861696e2f302e312e30`,
+      `74616263 02 01 01000000 ${'11'.repeat(32)} 64000000 ${'22'.repeat(32)} 020100 ${'33'.repeat(32)} ${'44'.repeat(32)} 0e 746162636861696e2f302e312e30`,
     ],
-    ['getheaders', samples[4]!, `74616263 01 05 02 ${'aa'.repeat(32)} ${'bb'.repeat(32)} ${'00'.repeat(32)}`],
-    ['empty headers', { type: 'headers', headers: [] }, '74616263 01 06 00'],
+    ['getheaders', samples[4]!, `74616263 02 05 02 ${'aa'.repeat(32)} ${'bb'.repeat(32)} ${'00'.repeat(32)}`],
+    ['empty headers', { type: 'headers', headers: [] }, '74616263 02 06 00'],
     [
       'headers',
       samples[5]!,
-      `74616263 01 06 01 01000000 ${'01'.repeat(32)} ${'02'.repeat(32)} 00f15365 ffff001d 2a000000`,
+      `74616263 02 06 01 01000000 ${'01'.repeat(32)} ${'02'.repeat(32)} 00f15365 ffff001d 2a000000`,
     ],
-    ['inv', samples[6]!, `74616263 01 07 02 02 ${'66'.repeat(32)} 01 ${'77'.repeat(32)}`],
-    ['getdata', samples[7]!, `74616263 01 08 01 01 ${'77'.repeat(32)}`],
-    ['notfound', samples[8]!, `74616263 01 09 01 02 ${'66'.repeat(32)}`],
-    ['block', samples[9]!, '74616263 01 0a deadbeef'],
-    ['tx', samples[10]!, '74616263 01 0b c0ffee'],
-    ['peers', samples[11]!, '74616263 01 0c 01 00112233445566778899aabbccddeeff'],
+    ['inv', samples[6]!, `74616263 02 07 02 02 ${'66'.repeat(32)} 01 ${'77'.repeat(32)}`],
+    ['getdata', samples[7]!, `74616263 02 08 01 01 ${'77'.repeat(32)}`],
+    ['notfound', samples[8]!, `74616263 02 09 01 02 ${'66'.repeat(32)}`],
+    ['block', samples[9]!, '74616263 02 0a deadbeef'],
+    ['tx', samples[10]!, '74616263 02 0b c0ffee'],
+    ['peers', samples[11]!, '74616263 02 0c 01 00112233445566778899aabbccddeeff'],
     [
       'signal',
       samples[12]!,
-      '74616263 01 0d 00112233445566778899aabbccddeeff ffeeddccbbaa99887766554433221100 01 10 7b2274797065223a226f66666572227d',
+      `74616263 02 0d 00112233445566778899aabbccddeeff ffeeddccbbaa99887766554433221100 01 ${'21'.repeat(32)} 00f15365 ${'5a'.repeat(64)} 10 7b2274797065223a226f66666572227d`,
     ],
-    ['zero totalWork', { ...(samples[0] as Extract<Message, { type: 'version' }>), totalWork: 0n, userAgent: '' }, `74616263 01 01 01000000 ${'11'.repeat(32)} 64000000 ${'22'.repeat(32)} 00 ${'33'.repeat(32)} ${'44'.repeat(32)} 00`],
+    ['zero totalWork', { ...(samples[0] as Extract<Message, { type: 'version' }>), totalWork: 0n, userAgent: '' }, `74616263 02 01 01000000 ${'11'.repeat(32)} 64000000 ${'22'.repeat(32)} 00 ${'33'.repeat(32)} ${'44'.repeat(32)} 00`],
   ];
 
   it.each(pinned)('behavior: %s encodes to the documented bytes', (_name, m, expected) => {
@@ -190,7 +195,7 @@ describe('pinned encodings', () => {
 
   it('behavior: a count of 253 or more takes the 3-byte CompactSize form', () => {
     const m: Message = { type: 'inv', items: Array.from({ length: 253 }, () => ({ kind: INV_TX, hash: fill(0, 32) })) };
-    expect(bytesToHex(encodeMessage(m).subarray(0, 9))).toBe('746162630107fdfd00');
+    expect(bytesToHex(encodeMessage(m).subarray(0, 9))).toBe('746162630207fdfd00');
   });
 });
 
@@ -198,16 +203,16 @@ describe('pinned encodings', () => {
 
 describe('peekHeader', () => {
   it('behavior: reads version and type without decoding the payload', () => {
-    expect(peekHeader(hex('746162630103efcdab8967452301'))).toEqual({ version: 1, type: 3, name: 'ping' });
-    expect(peekHeader(hex('746162630106fdd107'))).toEqual({ version: 1, type: 6, name: 'headers' });
+    expect(peekHeader(hex('746162630203efcdab8967452301'))).toEqual({ version: 2, type: 3, name: 'ping' });
+    expect(peekHeader(hex('746162630206fdd107'))).toEqual({ version: 2, type: 6, name: 'headers' });
   });
 
   it('behavior: a frame of another protocol version is recognised as such, with no type name', () => {
-    expect(peekHeader(hex('746162630203'))).toEqual({ version: 2, type: 3, name: undefined });
+    expect(peekHeader(hex('746162630103'))).toEqual({ version: 1, type: 3, name: undefined });
   });
 
   it('behavior: an unknown type has no name', () => {
-    expect(peekHeader(hex('74616263017f'))).toEqual({ version: 1, type: 0x7f, name: undefined });
+    expect(peekHeader(hex('74616263027f'))).toEqual({ version: 2, type: 0x7f, name: undefined });
   });
 
   it('behavior: what is not a tabchain frame gives undefined', () => {
@@ -237,7 +242,7 @@ describe('test-plan D.23: malformed frames → DecodeError, never another error'
   });
 
   it('error: the truncation is reported where the frame ran out', () => {
-    expectDecodeError(hex('746162630103efcdab89'), 'truncated', 6);
+    expectDecodeError(hex('746162630203efcdab89'), 'truncated', 6);
     expectDecodeError(frame(7, `02 02 ${'66'.repeat(32)}`), 'truncated', 7);
   });
 
@@ -265,7 +270,7 @@ describe('test-plan D.23: malformed frames → DecodeError, never another error'
   });
 
   it('error: another protocol version is invalid-value at the version byte, naming both versions', () => {
-    for (const version of [0, 2, 0xff]) {
+    for (const version of [0, 1, 0xff]) {
       const error = expectDecodeError(hex(`74616263${version.toString(16).padStart(2, '0')}03efcdab8967452301`), 'invalid-value', 4);
       expect(error.message).toContain(`protocol version ${version}`);
       expect(error.message).toContain(`speaks version ${PROTOCOL_VERSION}`);
@@ -279,8 +284,8 @@ describe('test-plan D.23: malformed frames → DecodeError, never another error'
   it('error: text that is not UTF-8 is invalid-value', () => {
     const head = `01000000 ${'11'.repeat(32)} 64000000 ${'22'.repeat(32)} 00 ${'33'.repeat(32)} ${'44'.repeat(32)}`;
     for (const bad of ['01 ff', '01 80', '02 c0af', '03 eda080', '02 e282', '04 f4908080']) expectDecodeError(frame(1, `${head} ${bad}`), 'invalid-value');
-    const signalHead = `${'00'.repeat(16)} ${'11'.repeat(16)} 00`;
-    expectDecodeError(frame(13, `${signalHead} 01 fe`), 'invalid-value', 6 + 33);
+    const signalHead = `${'00'.repeat(16)} ${'11'.repeat(16)} 00 ${SIGNAL_PROOF}`;
+    expectDecodeError(frame(13, `${signalHead} 01 fe`), 'invalid-value', 6 + 33 + 100);
   });
 
   it('error: a count not in its shortest form is non-canonical', () => {
@@ -413,8 +418,8 @@ describe('test-plan D.24: a count or length above its limit → limit-exceeded b
     const head = `01000000 ${'11'.repeat(32)} 64000000 ${'22'.repeat(32)}`;
     expectDecodeError(frame(1, `${head} 22`), 'limit-exceeded', 6 + 72);
     expectDecodeError(frame(1, `${head} 00 ${'33'.repeat(32)} ${'44'.repeat(32)} 41`), 'limit-exceeded', 6 + 73 + 64);
-    expectDecodeError(frame(13, `${'00'.repeat(16)} ${'11'.repeat(16)} 00 fe00000100`), 'limit-exceeded', 6 + 33);
-    expectDecodeError(frame(13, `${'00'.repeat(16)} ${'11'.repeat(16)} 00 fd0140`), 'limit-exceeded', 6 + 33);
+    expectDecodeError(frame(13, `${'00'.repeat(16)} ${'11'.repeat(16)} 00 ${SIGNAL_PROOF} fe00000100`), 'limit-exceeded', 6 + 33 + 100);
+    expectDecodeError(frame(13, `${'00'.repeat(16)} ${'11'.repeat(16)} 00 ${SIGNAL_PROOF} fd0140`), 'limit-exceeded', 6 + 33 + 100);
   });
 
   it('error: signal hops above the hop limit is limit-exceeded', () => {
@@ -459,10 +464,10 @@ describe('encodeMessage refuses messages the decoder would refuse', () => {
     ['an empty tx', { type: 'tx', tx: new Uint8Array() }],
     ['a block above maxMessageSize', { type: 'block', block: new Uint8Array(WIRE_LIMITS.maxMessageSize) }],
     ['an uppercase peer id', { type: 'peers', peers: ['00112233445566778899AABBCCDDEEFF'] }],
-    ['a short peer id', { type: 'signal', from: '0011', to: 'ab'.repeat(16), hops: 0, data: '{}' }],
-    ['hops above the limit', { type: 'signal', from: 'ab'.repeat(16), to: 'cd'.repeat(16), hops: WIRE_LIMITS.maxSignalHops + 1, data: '{}' }],
-    ['fractional hops', { type: 'signal', from: 'ab'.repeat(16), to: 'cd'.repeat(16), hops: 0.5, data: '{}' }],
-    ['signal data above the limit', { type: 'signal', from: 'ab'.repeat(16), to: 'cd'.repeat(16), hops: 0, data: 'x'.repeat(WIRE_LIMITS.maxSignalData + 1) }],
+    ['a short peer id', { type: 'signal', from: '0011', to: 'ab'.repeat(16), hops: 0, publicKey: fill(0x21, 32), time: 1_700_000_000, signature: fill(0x5a, 64), data: '{}' }],
+    ['hops above the limit', { type: 'signal', from: 'ab'.repeat(16), to: 'cd'.repeat(16), hops: WIRE_LIMITS.maxSignalHops + 1, publicKey: fill(0x21, 32), time: 1_700_000_000, signature: fill(0x5a, 64), data: '{}' }],
+    ['fractional hops', { type: 'signal', from: 'ab'.repeat(16), to: 'cd'.repeat(16), hops: 0.5, publicKey: fill(0x21, 32), time: 1_700_000_000, signature: fill(0x5a, 64), data: '{}' }],
+    ['signal data above the limit', { type: 'signal', from: 'ab'.repeat(16), to: 'cd'.repeat(16), hops: 0, publicKey: fill(0x21, 32), time: 1_700_000_000, signature: fill(0x5a, 64), data: 'x'.repeat(WIRE_LIMITS.maxSignalData + 1) }],
     ['an unknown type', { type: 'hello' } as unknown as Message],
     ['a prototype key as type', { type: 'constructor' } as unknown as Message],
   ];

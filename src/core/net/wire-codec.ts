@@ -211,6 +211,10 @@ export function encodeMessage(m: Message): Uint8Array {
         throw new RangeError(`signal hops ${m.hops} is outside 0..${WIRE_LIMITS.maxSignalHops}`);
       }
       w.u8(m.hops);
+      fixed(w, m.publicKey, 32, 'signal publicKey');
+      if (!Number.isInteger(m.time) || m.time < 0 || m.time > 0xffffffff) throw new RangeError(`signal time ${m.time} is not a u32`);
+      w.u32(m.time);
+      fixed(w, m.signature, 64, 'signal signature');
       utf8(w, m.data, WIRE_LIMITS.maxSignalData, 'signal data');
       break;
     default: {
@@ -325,7 +329,10 @@ function readPayload(type: MessageType, r: ByteReader): Message {
       const at = r.offset;
       const hops = r.u8('signal hops');
       if (hops > WIRE_LIMITS.maxSignalHops) throw new DecodeError('limit-exceeded', `signal hops ${hops} is above the limit ${WIRE_LIMITS.maxSignalHops}`, at);
-      return { type, from, to, hops, data: readUtf8(r, WIRE_LIMITS.maxSignalData, 'signal data') };
+      const publicKey = r.bytes(32, 'signal publicKey');
+      const time = r.u32('signal time');
+      const signature = r.bytes(64, 'signal signature');
+      return { type, from, to, hops, publicKey, time, signature, data: readUtf8(r, WIRE_LIMITS.maxSignalData, 'signal data') };
     }
   }
 }

@@ -65,7 +65,8 @@ export class Node {
   readonly chain: Chain;
   readonly mempool: Mempool;
   private readonly events = new Emitter<NodeEvents>();
-  private readonly clock: Clock;
+  /** The node's clock (unix seconds): also what the network signs relayed signals with. */
+  readonly clock: Clock;
   private readonly pendingStore: PendingTxStore | undefined;
   private readonly miner: MinerPort | undefined;
   private readonly coinbaseKey: (() => Uint8Array) | undefined;
