@@ -599,7 +599,16 @@ export class PeerConnector {
     const byId = new Map(this.options.network.peerInfo().map((p) => [p.id, p]));
     const candidates = [...this.links]
       .filter(([id, p]) => !p.initiator && ready.has(id) && p.openedAt !== undefined)
-      .map(([id, p]) => ({ id, connectedAt: p.openedAt!, latencyMs: byId.get(id)?.latencyMs ?? null }));
+      .map(([id, p]) => {
+        const info = byId.get(id);
+        return {
+          id,
+          connectedAt: p.openedAt!,
+          latencyMs: info?.latencyMs ?? null,
+          ...(info?.lastBlockAt !== undefined ? { lastBlockAt: info.lastBlockAt } : {}),
+          ...(info?.lastTxAt !== undefined ? { lastTxAt: info.lastTxAt } : {}),
+        };
+      });
     const victim = selectLinkToEvict(candidates, this.maxPeers);
     if (victim === null) return false;
     this.lastEvictionAt = now;

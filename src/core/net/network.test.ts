@@ -534,4 +534,36 @@ describe('Network: block download that cannot stall (issue 11)', () => {
     expect(v.bans.isBanned(h.identity.peerId)).toBe(false);
     expect(v.bans.isBanned(m.identity.peerId)).toBe(true);
   });
+
+  it('behavior: when a peer leaves, the others get the new list of whom this node is linked to (stale mesh introductions end)', async () => {
+    const a = await makeNode();
+    const b = await makeNode();
+    const c = await makeNode();
+    connect(a, b);
+    const { ab: bToC } = connect(b, c);
+    await settle([a, b, c]);
+    const lists: string[][] = [];
+    a.network.on('peer-list', (e) => {
+      if (e.from === b.identity.peerId) lists.push([...e.peers]);
+    });
+    bToC.close();
+    bToC.handle?.closed();
+    await settle([a, b, c]);
+    expect(lists.at(-1)).toEqual([]);
+  });
+
+  it('behavior: a peer that delivers a block new to us, or a tx our pool takes, is marked with when (for eviction)', async () => {
+    const a = await makeNode();
+    const b = await makeNode();
+    connect(a, b);
+    await settle([a, b]);
+    expect(a.network.peerInfo()[0]).not.toHaveProperty('lastBlockAt');
+    const builder = new ChainBuilder();
+    const blocks = builder.extend(builder.genesis, 2);
+    await b.node.chain.processBlocks(blocks.map((x) => x.block));
+    await settle([a, b], 80);
+    expect(a.node.tip.hash).toBe(blocks[1]!.hash);
+    expect(a.network.peerInfo()[0]!.lastBlockAt).toBeGreaterThan(0);
+    expect(b.network.peerInfo()[0]).not.toHaveProperty('lastBlockAt');
+  });
 });

@@ -63,6 +63,10 @@ export interface PeerInfo {
   readonly latencyMs: number | null;
   readonly inbound: boolean;
   readonly userAgent: string;
+  /** When (the network clock, ms) this peer last gave us a block new to us, for eviction: keep those who help. */
+  readonly lastBlockAt?: number;
+  /** When this peer last gave us a tx our pool accepted. */
+  readonly lastTxAt?: number;
 }
 
 export interface SyncProgress {
@@ -111,6 +115,9 @@ interface Peer {
   readonly link: LinkPort;
   readonly inbound: boolean;
   state: PeerState;
+  /** The network clock (ms) when it last delivered a block new to us / a tx our pool took. */
+  lastBlockAt?: number;
+  lastTxAt?: number;
   openedAt: number;
   readonly nonce: Uint8Array;
   remote: Extract<Message, { type: 'version' }> | undefined;
@@ -213,7 +220,16 @@ export class Network {
   }
 
   private info(p: Peer): PeerInfo {
-    return { id: p.id, state: p.state, height: p.height, latencyMs: p.latencyMs, inbound: p.inbound, userAgent: p.remote?.userAgent ?? '' };
+    return {
+      id: p.id,
+      state: p.state,
+      height: p.height,
+      latencyMs: p.latencyMs,
+      inbound: p.inbound,
+      userAgent: p.remote?.userAgent ?? '',
+      ...(p.lastBlockAt !== undefined ? { lastBlockAt: p.lastBlockAt } : {}),
+      ...(p.lastTxAt !== undefined ? { lastTxAt: p.lastTxAt } : {}),
+    };
   }
 
   // ---- Links -----------------------------------------------------------------------------------
@@ -307,6 +323,8 @@ export class Network {
     // Blocks it owed us go back to the pool of work for other peers.
     this.download.removePeer(p.id);
     if (wasReady || why.kind === 'ban') this.events.emit('peer-disconnected', { id: p.id, reason: why.reason, banned: why.kind === 'ban' });
+    // The others learn it left: their mesh introductions through this node end with it.
+    if (wasReady) this.sendPeerLists();
     this.requestBlocks();
   }
 
@@ -427,16 +445,21 @@ export class Network {
     p.lastPingAt = this.now - this.pingInterval;
     this.events.emit('peer-connected', this.info(p));
     // Everyone learns whom everyone else is linked to: that is how the mesh introduces tabs.
-    for (const other of this.peers.values()) {
-      if (other.state !== 'ready') continue;
-      this.send(other, { type: 'peers', peers: this.readyPeerIds().filter((id) => id !== other.id).slice(0, WIRE_LIMITS.maxPeerList) });
-    }
+    this.sendPeerLists();
     if (p.remote.totalWork > this.node.tip.chainWork) this.requestHeaders(p);
     // Pending txs go to every new peer: a payment signed offline leaves once a peer is there.
     const pending = this.node.mempool.sorted().slice(0, WIRE_LIMITS.maxInv);
     const items = pending.map((e) => ({ kind: INV_TX, hash: hexToHash(e.txid) }) as const).filter((i) => !p.known.has(bytesToHex(i.hash)));
     for (const item of items) remember(p.known, bytesToHex(item.hash));
     if (items.length) this.send(p, { type: 'inv', items });
+  }
+
+  /** Tells every ready peer whom else this node is linked to (mesh introductions; each list replaces the last). */
+  private sendPeerLists(): void {
+    for (const other of this.peers.values()) {
+      if (other.state !== 'ready') continue;
+      this.send(other, { type: 'peers', peers: this.readyPeerIds().filter((id) => id !== other.id).slice(0, WIRE_LIMITS.maxPeerList) });
+    }
   }
 
   private requestHeaders(p: Peer): void {
@@ -488,6 +511,9 @@ export class Network {
       const key = bytesToHex(item.hash);
       remember(p.known, key);
       if (item.kind === INV_BLOCK) {
+        // A block known invalid for good is never asked for again, whoever announces it (its
+        // headers, if the peer sends them, get it banned in onHeaders: bad-prevblk or the code).
+        if (this.node.chain.invalidity(hashToHex(item.hash))) continue;
         const known = this.node.chain.entry(hashToHex(item.hash));
         // The peer has this block: its height is at least that (shown in peers()).
         if (known) p.height = Math.max(p.height, known.height);
@@ -573,9 +599,11 @@ export class Network {
       const blocks = batch.map((b) => decodeBlock(b.block, this.node.params.limits));
       const outcomes = await this.node.chain.processBlocks(blocks);
       outcomes.forEach((o, i) => {
+        const sender = this.peers.get(batch[i]!.from);
         if (o.status === 'rejected' && o.rejection.punish) {
-          const sender = this.peers.get(batch[i]!.from);
           if (sender) this.close(sender, ban(`invalid block: ${o.rejection.code}`));
+        } else if (sender && (o.status === 'connected' || o.status === 'side-chain')) {
+          sender.lastBlockAt = this.now;
         }
       });
       this.reportSync();
@@ -601,7 +629,8 @@ export class Network {
     if (this.txSource.size > KNOWN_LIMIT) this.txSource.delete(this.txSource.keys().next().value!);
     // A relayed tx: never persisted as an orphan (Node.receiveTx; submitTx is the wallet's path).
     const result = await this.node.receiveTx(tx);
-    if (!result.ok && result.punish) this.close(p, ban(`invalid tx: ${result.code}`));
+    if (result.ok) p.lastTxAt = this.now;
+    else if (result.punish) this.close(p, ban(`invalid tx: ${result.code}`));
   }
 
   private onSignal(p: Peer, m: Extract<Message, { type: 'signal' }>): void {
