@@ -204,7 +204,7 @@ export class BlockDownload {
   /**
    * New requests: for each peer (in the order given: best first), missing bodies on the path to
    * its best known block, not in flight, not excluded (arrived and waiting), not failed by it.
-   * A peer gets more work only once it is down to half its window, all of it in one getdata.
+   * A peer gets more work only once it is down to half its maxInFlightPerPeer, all of it in one getdata.
    */
   assign(order: readonly PeerId[], chain: DownloadChain, exclude: ReadonlySet<string>, now: number): Map<PeerId, string[]> {
     this.expireFailures(now);
@@ -280,7 +280,7 @@ export class BlockDownload {
     for (const [hash, f] of this.failures) if (now >= f.until) this.failures.delete(hash);
   }
 
-  /** Missing bodies from the fork with our active chain up to the peer's best known block, lowest first, within the window. */
+  /** Missing bodies from the fork with our active chain up to the peer's best known block, lowest first, at most downloadWindow blocks past the fork. */
   private pathOf(p: PeerDownload, chain: DownloadChain): readonly Readonly<BlockIndexEntry>[] {
     const target = p.bestKnown!;
     const key = `${target.hash}:${chain.tip.hash}`;
