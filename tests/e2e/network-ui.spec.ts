@@ -3,22 +3,11 @@
  * server; the view lists the other tab with its state and height, bans it with the row's button
  * (it moves to the bans list) and unbans it. The API is used only to set up and to read ids.
  */
-import { expect, test, type Browser, type BrowserContext, type Page } from './fixtures.ts';
+import { expect, openTestTab, test, type Tab } from './fixtures.ts';
 
 test.describe.configure({ timeout: 90_000 });
 
-interface Tab {
-  context: BrowserContext;
-  page: Page;
-}
-
-async function tab(browser: Browser): Promise<Tab> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto('/?network=test');
-  await page.evaluate(() => window.tabchain.ready());
-  return { context, page };
-}
+const tab = openTestTab;
 
 const peerId = (t: Tab) => t.page.evaluate(async () => (await window.tabchain.self()).peerId);
 const readyPeers = (t: Tab) => t.page.evaluate(async () => (await window.tabchain.peers()).filter((p) => p.state === 'ready').length);

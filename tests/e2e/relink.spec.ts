@@ -4,22 +4,11 @@
  * sleeping machine's tab would, while the browser's network stack stays up). A notices the dead
  * link by its ping timeout and keeps mining; when B wakes it relinks and resyncs by itself.
  */
-import { expect, test, type Browser, type BrowserContext, type Page } from './fixtures.ts';
+import { expect, openTestTab, test, type Tab } from './fixtures.ts';
 
 test.describe.configure({ timeout: 300_000 });
 
-interface Tab {
-  context: BrowserContext;
-  page: Page;
-}
-
-async function tab(browser: Browser): Promise<Tab> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto('/?network=test');
-  await page.evaluate(() => window.tabchain.ready());
-  return { context, page };
-}
+const tab = openTestTab;
 
 const peerId = (t: Tab) => t.page.evaluate(async () => (await window.tabchain.self()).peerId);
 const readyWith = (t: Tab, id: string) => t.page.evaluate(async (id) => (await window.tabchain.peers()).some((p) => p.id === id && p.state === 'ready'), id);

@@ -2,22 +2,11 @@
  * The wallet card (issue "App UI"), driven as a person would: typing in the send form, reading
  * the page. The API is used only to set up (mining) and to check that nothing was sent.
  */
-import { expect, test, type Browser, type BrowserContext, type Page } from './fixtures.ts';
+import { expect, openTestTab, test } from './fixtures.ts';
 
 test.describe.configure({ timeout: 60_000 });
 
-interface Tab {
-  context: BrowserContext;
-  page: Page;
-}
-
-async function tab(browser: Browser): Promise<Tab> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto('/?network=test');
-  await page.evaluate(() => window.tabchain.ready());
-  return { context, page };
-}
+const tab = openTestTab;
 
 const BECH32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
 
