@@ -140,8 +140,6 @@ interface Pending {
   openedAt?: number;
   /** The other side said something on this link (an answer or a candidate): it is there. */
   answered: boolean;
-  /** Set once, when a relay server was configured for this link. */
-  readonly relayConfigured: boolean;
   /** What the peer had shown when the link was made (see Standing). */
   readonly standing: Standing;
   path?: LinkPath;
@@ -190,10 +188,9 @@ export interface Connectivity {
   readonly connectionBudget: number;
 }
 
-interface Attempt {
-  readonly at: number;
-  readonly relayConfigured: boolean;
-  readonly diagnostics: IceDiagnostics;
+/** Whether a list of ICE servers has a relay (a turn: or turns: URL). */
+function hasRelay(servers: readonly RTCIceServer[]): boolean {
+  return servers.some((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]).some((u: string) => u.startsWith('turn')));
 }
 
 export class PeerConnector {
@@ -205,8 +202,8 @@ export class PeerConnector {
   private readonly retryAt = new Map<PeerId, { at: number; delay: number }>();
   private readonly primary: Server;
   private readonly budget: ConnectionBudget;
-  /** Recent attempts where the peer answered but no path worked. */
-  private failures: Attempt[] = [];
+  /** When recent attempts failed where the peer answered but no path worked. */
+  private failures: number[] = [];
   /** When a TURN server last refused our credentials (performance.now ms). */
   private relayRefusedAt = -Infinity;
   private userIceServers: RTCIceServer[] | null;
@@ -443,16 +440,10 @@ export class PeerConnector {
     });
   }
 
-  /** Reads every open link's path now (the Network view's refresh; otherwise every few seconds). */
-  async refreshPaths(): Promise<void> {
-    this.lastPathPoll = performance.now();
-    await this.pollPaths();
-  }
-
   /** What this tab can reach, from its links and its recent failed attempts. */
   connectivity(): Connectivity {
     const now = performance.now();
-    this.failures = this.failures.filter((a) => now - a.at < ATTEMPT_MEMORY_MS);
+    this.failures = this.failures.filter((at) => now - at < ATTEMPT_MEMORY_MS);
     const routes = [...this.links.values()].filter((p) => p.link.isOpen && p.path).map((p) => pathKind(p.path!));
     const relayRefused = now - this.relayRefusedAt < ATTEMPT_MEMORY_MS;
     let verdict: ConnectivityVerdict = 'unknown';
@@ -466,7 +457,7 @@ export class PeerConnector {
       verdict,
       iceServers: ice.length,
       iceSource: this.userIceServers ? 'user' : ice.length ? 'server' : 'none',
-      relayConfigured: ice.some((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]).some((u) => u.startsWith('turn'))),
+      relayConfigured: hasRelay(ice),
       relayRefused,
       failedAttempts: this.failures.length,
       connectionsCreated: budget.created,
@@ -648,7 +639,6 @@ export class PeerConnector {
       standing,
       // An inbound offer shows the other side is there.
       answered: !initiator,
-      relayConfigured: iceServers.some((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]).some((u) => u.startsWith('turn'))),
       link: createLink({
         initiator,
         iceServers,
@@ -693,7 +683,7 @@ export class PeerConnector {
     // A peer that answered and then left (its tab closed or reloaded mid-handshake) says
     // nothing about this network's paths.
     if (pending.openedAt === undefined && pending.answered && this.stillKnown(peer)) {
-      this.failures.push({ at: now, relayConfigured: pending.relayConfigured, diagnostics });
+      this.failures.push(now);
       if (this.failures.length > 32) this.failures.shift();
     }
     // Reconnect with exponential backoff (and jitter) while the peer is still around; a link
