@@ -441,9 +441,16 @@ describe('PeerConnector against churn and a hostile peer', () => {
 
 describe('PeerConnector slots an attacker cannot hold', () => {
   /** Offers from a new made-up id every 250 ms, through the signaling server, never completed. */
-  function floodOffers(): () => void {
+  function floodOffers(options: { joinAndLeave?: boolean } = {}): () => void {
     let n = 0;
-    const flood = setInterval(() => server.say({ type: 'signal', from: 'e' + (n++).toString(16).padStart(31, '0'), data: { type: 'offer', sdp: 'junk' } }), 250);
+    const flood = setInterval(() => {
+      const id = 'e' + (n++).toString(16).padStart(31, '0');
+      // As a real flood through the server does it: each made-up id joins, offers and leaves
+      // (a link to an id that left is dropped at once, so each offer finds a free slot).
+      if (options.joinAndLeave) server.join(id);
+      server.say({ type: 'signal', from: id, data: { type: 'offer', sdp: 'junk' } });
+      if (options.joinAndLeave) setTimeout(() => server.leave(id), 100);
+    }, 250);
     return () => clearInterval(flood);
   }
   const isAttacker = (id: PeerId) => id.startsWith('e');
@@ -476,10 +483,13 @@ describe('PeerConnector slots an attacker cannot hold', () => {
     expect(halfOpen().attacker).toBeLessThanOrEqual(2);
   });
 
-  it('behavior: a new honest tab that offers itself (lower id) gets a link during the flood, on its retries, within a minute of joining', async () => {
+  it.each([
+    ['ids that stay', false],
+    ['ids that join, offer and leave (every offer takes a connection: they must not spend those this tab needs)', true],
+  ])('behavior: a new honest tab that offers itself (lower id) gets a link during a flood of %s, on its retries, within a minute of joining', async (_what, joinAndLeave) => {
     start({ me: '8'.repeat(32) });
     await vi.advanceTimersByTimeAsync(100);
-    const stop = floodOffers();
+    const stop = floodOffers({ joinAndLeave });
     await vi.advanceTimersByTimeAsync(10_000);
     const honest = '1'.repeat(32);
     server.join(honest);

@@ -17,7 +17,7 @@
  * - What each link's path is (direct, through NAT, relayed), and from the attempts that failed,
  *   whether this network needs a relay: {@link PeerConnector.connectivity}.
  */
-import { parseJsonSafely, type Network, type NodeIdentity, type PeerId, type SignalData } from '../core/index.ts';
+import { TokenBucket, parseJsonSafely, type Network, type NodeIdentity, type PeerId, type SignalData } from '../core/index.ts';
 import { SignalingClient, type SignalingStatus } from '../adapters/net/signaling-client.ts';
 import { WebRtcLink, type IceDiagnostics, type WebRtcLinkOptions } from '../adapters/net/webrtc-link.ts';
 import { pageConnectionBudget, type ConnectionBudget } from '../adapters/net/connection-budget.ts';
@@ -55,6 +55,21 @@ const ICE_REFRESH_AHEAD_S = 10 * 60;
  */
 const CREATE_BURST = 16;
 const CREATE_REFILL_MS = 2_000;
+/**
+ * Connections for peers this tab has no reason to trust yet come from allowances of their own,
+ * never from the one above, which stays for peers linked before or in the room for SEASONED_MS:
+ * - ids that offered, or that a mesh peer introduced (standing 0): anyone can make them by the
+ *   thousand;
+ * - ids this tab offers to because they just joined a server's room: a flood of made-up ids
+ *   joining, offering and leaving (measured: 4 a second) would otherwise make this tab spend
+ *   every creation token on them, both offering to them and answering them, and link nobody else.
+ * A new honest tab competes with such a flood for these until it has been in the room
+ * SEASONED_MS, then takes from the first allowance.
+ */
+const CHOSEN_CREATE_BURST = 8;
+const CHOSEN_CREATE_REFILL_MS = 4_000;
+const NEWCOMER_CREATE_BURST = 4;
+const NEWCOMER_CREATE_REFILL_MS = 5_000;
 /**
  * A WebRTC connect that has not opened by then is dropped (its slot freed). Links open in 1-3 s on
  * a LAN and in a few seconds through NAT or TURN; an offer nobody answers (a made-up id, a tab
@@ -211,9 +226,12 @@ export class PeerConnector {
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastPathPoll = -Infinity;
   private started = false;
-  /** Connections that may be created now (see CREATE_BURST), and when that was last counted. */
-  private createTokens = CREATE_BURST;
-  private createTokensAt = -Infinity;
+  /** Connections that may be created now, by what the peer has shown (see CREATE_BURST and CHOSEN_CREATE_BURST). */
+  private readonly createTokens = {
+    trusted: new TokenBucket(1000 / CREATE_REFILL_MS, CREATE_BURST, performance.now()),
+    chosen: new TokenBucket(1000 / CHOSEN_CREATE_REFILL_MS, CHOSEN_CREATE_BURST, performance.now()),
+    newcomer: new TokenBucket(1000 / NEWCOMER_CREATE_REFILL_MS, NEWCOMER_CREATE_BURST, performance.now()),
+  };
   /** Peers that were linked (ready) with this tab, least recent first. */
   private readonly linkedBefore = new Map<PeerId, true>();
   private lastEvictionAt = -Infinity;
@@ -485,15 +503,15 @@ export class PeerConnector {
     for (const [p, via] of this.meshPeers) if (!reachable.has(p) && ready.has(via)) candidates.push([p, { kind: 'relay', via }]);
     this.noteLinked(ready);
     for (const [peer, route] of candidates) {
-      if (this.links.size >= this.maxPeers || !this.mayCreate(now)) return;
+      if (this.links.size >= this.maxPeers || !this.budget.canCreate()) return;
       // Through the server the lower id initiates (no glare). Through the mesh only one side may
       // know of the other, so either initiates and a collision is settled in onSignal.
       if (peer === me || (route.kind === 'server' && me > peer) || this.links.has(peer) || this.options.network.isBanned(peer)) continue;
       const retry = this.retryAt.get(peer);
       if (retry && retry.at > now) continue;
       const standing = this.standing(peer, route.kind === 'server', now);
-      if (!this.admit(standing, false, now, ready)) continue;
-      this.take();
+      if (!this.mayCreate(now, peer, standing) || !this.admit(standing, false, now, ready)) continue;
+      this.take(now, peer, standing);
       this.open(peer, true, route, standing);
     }
   }
@@ -508,10 +526,11 @@ export class PeerConnector {
           // Ours should win, but the other side may never have seen it: offer again, by the
           // route its offer came, and it will yield. Only as new connections may be made: a
           // peer offering again and again must not make one connection per offer.
-          if (!this.mayCreate(performance.now())) return;
+          const now = performance.now();
+          if (!this.mayCreate(now, from, existing.standing)) return;
           this.links.delete(from);
           existing.link.close();
-          this.take();
+          this.take(now, from, existing.standing);
           this.open(from, true, route, existing.standing);
           return;
         }
@@ -525,12 +544,12 @@ export class PeerConnector {
     }
     // Only an offer starts a link; stray candidates for a link we dropped are ignored.
     const now = performance.now();
-    if (data.type !== 'offer' || from === this.options.identity.peerId || this.maxPeers === 0 || !this.mayCreate(now) || this.options.network.isBanned(from)) return;
+    if (data.type !== 'offer' || from === this.options.identity.peerId || this.maxPeers === 0 || this.options.network.isBanned(from)) return;
     const ready = this.readyIds();
     this.noteLinked(ready);
     const standing = this.standing(from, false, now);
-    if (!this.admit(standing, true, now, ready)) return;
-    this.take();
+    if (!this.mayCreate(now, from, standing) || !this.admit(standing, true, now, ready)) return;
+    this.take(now, from, standing);
     this.open(from, false, route, standing).link.signal(data);
   }
 
@@ -564,12 +583,16 @@ export class PeerConnector {
   /** What a peer has shown (see Standing); `chosen`: this tab offers to it through a server. */
   private standing(peer: PeerId, chosen: boolean, now: number): Standing {
     if (this.linkedBefore.has(peer)) return 2;
-    if (chosen) return 1;
+    return chosen || this.seasoned(peer, now) ? 1 : 0;
+  }
+
+  /** Whether a server's room has had `peer` for SEASONED_MS without it leaving. */
+  private seasoned(peer: PeerId, now: number): boolean {
     for (const server of this.servers.values()) {
       const since = server.since.get(peer);
-      if (since !== undefined && now - since >= SEASONED_MS) return 1;
+      if (since !== undefined && now - since >= SEASONED_MS) return true;
     }
-    return 0;
+    return false;
   }
 
   /**
@@ -610,22 +633,22 @@ export class PeerConnector {
     return true;
   }
 
-  /** True when one more connection may be created now: the page's budget and this tab's creation rate allow it. */
-  private mayCreate(now: number): boolean {
-    if (!this.budget.canCreate()) return false;
-    if (this.createTokens < 1) {
-      const refill = Math.floor((now - this.createTokensAt) / CREATE_REFILL_MS);
-      if (refill < 1) return false;
-      this.createTokens = Math.min(CREATE_BURST, this.createTokens + refill);
-      this.createTokensAt += refill * CREATE_REFILL_MS;
-    }
-    return true;
+  /**
+   * True when one more connection to `peer` (of `standing`) may be created now: the page's budget
+   * allows it, and so does the creation allowance of what the peer has shown.
+   */
+  private mayCreate(now: number, peer: PeerId, standing: Standing): boolean {
+    return this.budget.canCreate() && this.creationTokens(now, peer, standing).available(now) >= 1;
   }
 
-  /** Counts a connection about to be created against the creation rate (after {@link mayCreate}). */
-  private take(): void {
-    if (this.createTokens === CREATE_BURST) this.createTokensAt = performance.now();
-    this.createTokens--;
+  /** Counts a connection about to be created against its allowance (after {@link mayCreate}). */
+  private take(now: number, peer: PeerId, standing: Standing): void {
+    this.creationTokens(now, peer, standing).take(now);
+  }
+
+  private creationTokens(now: number, peer: PeerId, standing: Standing): TokenBucket {
+    if (standing === 2 || this.seasoned(peer, now)) return this.createTokens.trusted;
+    return standing === 1 ? this.createTokens.chosen : this.createTokens.newcomer;
   }
 
   private open(peer: PeerId, initiator: boolean, route: Route, standing: Standing): Pending {

@@ -45,9 +45,20 @@ export class BranchForge {
     return this.node.tip.height;
   }
 
-  /** Mines `n` valid blocks on the forge's tip, a second apart (never ahead of what peers accept). */
+  /** Mines `n` valid blocks on the forge's tip (see mineBlocks). */
   mine(n: number): Promise<Block[]> {
     return mineBlocks(this.node, this.clock, n, this.payTo);
+  }
+
+  /**
+   * Mines at least `atLeast` blocks, and more until the branch has more work than `than` (a
+   * node's tip): a branch mined later than the one it replaces is easier per block (the
+   * difficulty follows the clock), so a reorg takes as many blocks as the work needs.
+   */
+  async outgrow(than: { readonly chainWork: bigint }, atLeast: number): Promise<Block[]> {
+    const blocks = await this.mine(atLeast);
+    while (this.node.tip.chainWork <= than.chainWork) blocks.push(...(await this.mine(1)));
+    return blocks;
   }
 
   /**
@@ -72,13 +83,14 @@ export class BranchForge {
 }
 
 /**
- * Mines `n` blocks on a node whose clock a test sets (the real consensus code checks each), a
- * second apart: the easy test network finds a nonce in a few thousand tries.
+ * Mines `n` blocks on a node whose clock a test sets (the real consensus code checks each): the
+ * easy test network finds a nonce in a few tries.
  */
 export async function mineBlocks(node: Node, clock: ManualClock, n: number, payTo: Uint8Array = testKey(1).publicKey): Promise<Block[]> {
   const blocks: Block[] = [];
   for (let i = 0; i < n; i++) {
-    clock.time = Math.max(clock.time + 1, node.chain.medianTimePast() + 1);
+    // As early as the median-time rule allows: a long branch runs ahead of the clock slowest so.
+    clock.time = Math.max(clock.time, node.chain.medianTimePast() + 1);
     const template = node.blockTemplate(payTo, BigInt(i));
     const block = { header: mineHeader(template.header), txs: template.txs };
     const outcome = await node.submitBlock(block);

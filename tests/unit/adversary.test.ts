@@ -164,7 +164,7 @@ describe('an adversarial peer against two honest nodes (issue 11)', () => {
     const bansBefore = [v, h].map((p) => p.bans.list().length);
     const forkHeight = a.node.tip.height - depth;
     const forge = await BranchForge.fork(a.node, forkHeight);
-    const branch = await forge.mine(depth + 1);
+    const branch = await forge.outgrow(a.node.tip, depth + 1);
     clocksReach(branch);
     expect((await a.node.chain.processBlocks(branch)).every((o) => o.status === 'connected')).toBe(true);
     const tip = a.node.tip.hash;

@@ -1,0 +1,89 @@
+/**
+ * @module The adversary on a real network (tests only): an AdversaryNetwork joined to a
+ * signaling server and linked to tabs over WebRTC (`@roamhq/wrtc`), through the same
+ * PeerConnector a headless node uses. Its node keeps the chain in memory.
+ */
+import wrtc from '@roamhq/wrtc';
+import WebSocket from 'ws';
+import { BanList, MemoryBanStore, MemoryChainStore, MemoryPendingTxStore, Node, testParams, type NodeIdentity, type PeerId } from '../../src/core/index.ts';
+import { systemClock } from '../../src/adapters/system-clock.ts';
+import { SignalingClient } from '../../src/adapters/net/signaling-client.ts';
+import { PeerConnector } from '../../src/app/peer-connector.ts';
+import { AdversaryNetwork } from './adversary-network.ts';
+import { newIdentity } from './memory-peers.ts';
+
+export interface WrtcAdversary {
+  readonly node: Node;
+  readonly network: AdversaryNetwork;
+  readonly identity: NodeIdentity;
+  readonly peerId: PeerId;
+  close(): void;
+}
+
+export async function startWrtcAdversary(signalingUrl: string, identity = newIdentity()): Promise<WrtcAdversary> {
+  const node = await Node.open({ params: testParams, chainStore: new MemoryChainStore(), pendingStore: new MemoryPendingTxStore(), clock: systemClock });
+  const bans = await BanList.open(new MemoryBanStore(), systemClock);
+  const network = new AdversaryNetwork({ node, identity, bans, userAgent: 'tabchain-adversary' });
+  const connector = new PeerConnector({
+    network,
+    identity,
+    signalingUrl,
+    room: testParams.genesisHash,
+    wrtc,
+    WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket,
+  });
+  connector.start();
+  return { node, network, identity, peerId: identity.peerId, close: () => connector.stop() };
+}
+
+/** A real SDP offer (what a tab's first signal carries), made once and reused by a flood of fake ids. */
+export async function realOffer(): Promise<{ type: 'offer'; sdp: string }> {
+  const pc = new wrtc.RTCPeerConnection();
+  pc.createDataChannel('tabchain');
+  const offer = await pc.createOffer();
+  await pc.setLocalDescription(offer);
+  pc.close();
+  return { type: 'offer', sdp: offer.sdp! };
+}
+
+/**
+ * Sends offers to `victim` from a new made-up id every `everyMs`, each through its own signaling
+ * socket that joins, offers and leaves: the half-open slot flood. Stops when `stop()` is called.
+ */
+export function floodOffers(signalingUrl: string, victim: PeerId, offer: { type: 'offer'; sdp: string }, everyMs = 250): { stop(): void; sent(): number } {
+  let sent = 0;
+  let stopped = false;
+  const clients = new Set<SignalingClient>();
+  const timer = setInterval(() => {
+    if (stopped) return;
+    const client: SignalingClient = new SignalingClient({
+      url: signalingUrl,
+      room: testParams.genesisHash,
+      identity: newIdentity(),
+      WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket,
+      onStatus: (status) => {
+        if (status !== 'online') return;
+        if (client.signal(victim, offer)) sent++;
+        // Leave once the offer is out, so the server's per-address socket cap never bites.
+        setTimeout(() => {
+          client.stop();
+          clients.delete(client);
+        }, 500);
+      },
+      onPeers: () => undefined,
+      onPeerJoined: () => undefined,
+      onPeerLeft: () => undefined,
+      onSignal: () => undefined,
+    });
+    clients.add(client);
+    client.start();
+  }, everyMs);
+  return {
+    sent: () => sent,
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+      for (const c of clients) c.stop();
+    },
+  };
+}

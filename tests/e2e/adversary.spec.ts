@@ -1,0 +1,224 @@
+/**
+ * Issue 11, part 7, against real tabs: a hostile Node peer (the core's Network with a tap,
+ * tests/adversary/, over @roamhq/wrtc) runs its attacks one after another against two honest
+ * tabs V and H; then a flood of half-open offers tries to keep a new tab out. After all of it V
+ * and H are still linked, banned only the peers that broke the rules, and sync both ways. A
+ * second test relays a 100-block reorg through a line of 4 tabs without a ban.
+ */
+import { randomBytes } from '@noble/hashes/utils.js';
+import { encodeBlock, hashToHex, headerHash } from '../../src/core/index.ts';
+import { INV_BLOCK } from '../../src/core/net/messages.ts';
+import { BranchForge } from '../adversary/branch-forge.ts';
+import { forgedRelayedSignal, orphanTxs } from '../adversary/hostile-messages.ts';
+import { floodOffers, realOffer, startWrtcAdversary, type WrtcAdversary } from '../adversary/wrtc-adversary.ts';
+import { expect, openTestTab, test, type Page } from './fixtures.ts';
+
+const LONG = { timeout: 60_000 };
+
+async function peerIdOf(page: Page): Promise<string> {
+  return (await page.evaluate(() => window.tabchain.self())).peerId;
+}
+
+async function readyPeers(page: Page): Promise<string[]> {
+  return page.evaluate(async () => (await window.tabchain.peers()).filter((p) => p.state === 'ready').map((p) => p.id));
+}
+
+async function tipOf(page: Page): Promise<string> {
+  return (await page.evaluate(() => window.tabchain.chain.tip())).hash;
+}
+
+async function bansOf(page: Page): Promise<{ peerId: string; reason: string }[]> {
+  return page.evaluate(() => window.tabchain.bans());
+}
+
+/** Peer txs written to the tab's pending-tx store (IndexedDB 'mempool'): orphans must never be. */
+async function storedPendingTxs(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const { database } = await window.tabchain.storage();
+    return new Promise<number>((resolve, reject) => {
+      const open = indexedDB.open(database);
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const count = open.result.transaction('mempool').objectStore('mempool').count();
+        count.onsuccess = () => {
+          resolve(count.result);
+          open.result.close();
+        };
+        count.onerror = () => reject(count.error);
+      };
+    });
+  });
+}
+
+/** An adversary linked to every given tab and synced to `synced`'s tip. */
+async function adversaryLinkedTo(signalingUrl: string, tabs: Page[], synced: Page): Promise<WrtcAdversary> {
+  const a = await startWrtcAdversary(signalingUrl);
+  const ids = await Promise.all(tabs.map(peerIdOf));
+  await expect.poll(() => ids.every((id) => a.network.linked(id)), LONG).toBe(true);
+  const tip = await tipOf(synced);
+  await expect.poll(() => a.node.tip.hash, LONG).toBe(tip);
+  return a;
+}
+
+/** V and H see each other ready, neither banned the other, and each one's new block reaches the other. */
+async function honestPairSyncs(v: Page, h: Page): Promise<void> {
+  const [vId, hId] = await Promise.all([peerIdOf(v), peerIdOf(h)]);
+  await expect.poll(async () => (await readyPeers(v)).includes(hId) && (await readyPeers(h)).includes(vId), LONG).toBe(true);
+  for (const [page, other] of [[v, hId], [h, vId]] as const) expect((await bansOf(page)).map((b) => b.peerId)).not.toContain(other);
+  for (const [from, to] of [[h, v], [v, h]] as const) {
+    const [hash] = await from.evaluate(() => window.tabchain.mine(1));
+    await expect.poll(() => tipOf(to), LONG).toBe(hash);
+  }
+}
+
+test.describe.configure({ timeout: 300_000 });
+
+test('behavior: two honest tabs survive a hostile peer\'s attacks and a slot flood, stay linked and sync both ways', async ({ browser, baseURL }) => {
+  const signalingUrl = `${baseURL!.replace(/^http/, 'ws')}/signal`;
+  const { page: v } = await openTestTab(browser);
+  const { page: h } = await openTestTab(browser);
+  const vId = await peerIdOf(v);
+  const hId = await peerIdOf(h);
+  await expect.poll(async () => (await readyPeers(v)).includes(hId), LONG).toBe(true);
+  await h.evaluate(() => window.tabchain.mine(110));
+  await expect.poll(() => tipOf(v), LONG).toBe(await tipOf(h));
+  const adversaries: WrtcAdversary[] = [];
+  const adversary = async () => {
+    const a = await adversaryLinkedTo(signalingUrl, [v, h], v);
+    adversaries.push(a);
+    return a;
+  };
+  try {
+    await test.step('withheld bodies: 150 headers above the tip, every body answered notfound', async () => {
+      const a = await adversary();
+      const forge = await BranchForge.fork(a.node, a.node.tip.height);
+      const branch = await forge.mine(150);
+      for (const b of branch) a.network.policy.withhold.add(hashToHex(headerHash(b.header)));
+      await a.node.chain.processBlocks(branch);
+      await expect.poll(() => a.network.link(vId).blockRequests.length > 0, LONG).toBe(true);
+      await honestPairSyncs(v, h);
+      expect((await bansOf(v)).map((b) => b.peerId)).not.toContain(a.peerId);
+    });
+
+    await test.step('a notfound storm nobody asked for: throttled, then dropped without a ban', async () => {
+      const a = await adversary();
+      for (let i = 0; i < 2_000; i++) a.network.inject(vId, { type: 'notfound', items: [{ kind: INV_BLOCK, hash: randomBytes(32) }] });
+      await expect.poll(() => a.network.linked(vId), LONG).toBe(false);
+      expect((await bansOf(v)).map((b) => b.peerId)).not.toContain(a.peerId);
+      await honestPairSyncs(v, h);
+    });
+
+    await test.step('a relayed signal forged in H\'s name: the forger is banned, never H', async () => {
+      const a = await adversary();
+      a.network.inject(vId, forgedRelayedSignal(a.identity, hId, vId, a.node.params));
+      await expect.poll(async () => (await bansOf(v)).map((b) => b.peerId), LONG).toContain(a.peerId);
+      await honestPairSyncs(v, h);
+    });
+
+    await test.step('400 orphan txs: asked for, kept in memory within bounds, never stored', async () => {
+      const a = await adversary();
+      a.network.offerTxs(vId, orphanTxs(400, a.node.params));
+      await expect.poll(() => a.network.link(vId).received.get('getdata') ?? 0, LONG).toBeGreaterThan(0);
+      await honestPairSyncs(v, h);
+      expect(await storedPendingTxs(v)).toBe(0);
+      expect(a.network.linked(vId)).toBe(true);
+    });
+
+    await test.step('a block that breaks a rule for good (coinbase height): its sender is banned and it is marked invalid', async () => {
+      const a = await adversary();
+      const forge = await BranchForge.fork(a.node, a.node.tip.height);
+      const bad = forge.badCoinbaseHeight();
+      const badHash = hashToHex(headerHash(bad.header));
+      a.network.policy.headers = [bad.header];
+      a.network.policy.blocks.set(badHash, encodeBlock(bad));
+      a.network.announceBlocks(vId, [badHash]);
+      await expect.poll(async () => (await bansOf(v)).find((b) => b.peerId === a.peerId)?.reason, LONG).toMatch(/bad-cb-height/);
+      await honestPairSyncs(v, h);
+    });
+
+    await test.step('a 100-block reorg from a peer: both tabs follow it, nobody is banned', async () => {
+      const a = await adversary();
+      const bansBefore = [(await bansOf(v)).length, (await bansOf(h)).length];
+      const forge = await BranchForge.fork(a.node, a.node.tip.height - 100);
+      const branch = await forge.outgrow(a.node.tip, 101);
+      await a.node.chain.processBlocks(branch);
+      const tip = a.node.tip.hash;
+      expect(tip).toBe(hashToHex(headerHash(branch.at(-1)!.header)));
+      await expect.poll(async () => [await tipOf(v), await tipOf(h)], LONG).toEqual([tip, tip]);
+      expect([(await bansOf(v)).length, (await bansOf(h)).length]).toEqual(bansBefore);
+      await honestPairSyncs(v, h);
+    });
+
+    await test.step('a flood of half-open offers from made-up ids does not keep a new tab from linking', async () => {
+      const createdBefore = (await v.evaluate(() => window.tabchain.connectivity())).connectionsCreated;
+      const flood = floodOffers(signalingUrl, vId, await realOffer());
+      try {
+        await expect.poll(() => flood.sent(), LONG).toBeGreaterThan(12);
+        // The flood reached V: it made connections for the made-up ids (as many as it allows them).
+        expect((await v.evaluate(() => window.tabchain.connectivity())).connectionsCreated - createdBefore).toBeGreaterThanOrEqual(4);
+        // A new tab with a lower id than V's offers to V (V sees a newcomer, like the flood's
+        // ids); one with a higher id is offered to by V. Both must get in while the flood lasts.
+        const seen = { lower: false, higher: false };
+        while (!seen.lower || !seen.higher) {
+          const { page: n, context } = await openTestTab(browser);
+          const nId = await peerIdOf(n);
+          const side = nId < vId ? 'lower' : 'higher';
+          if (seen[side]) {
+            await context.close();
+            continue;
+          }
+          seen[side] = true;
+          await expect.poll(async () => (await readyPeers(v)).includes(nId), { timeout: 120_000 }).toBe(true);
+        }
+      } finally {
+        flood.stop();
+      }
+    });
+
+    await test.step('after the whole series: V and H are linked, banned only rule breakers, and sync both ways', async () => {
+      await honestPairSyncs(v, h);
+      const banned = new Set((await bansOf(v)).map((b) => b.peerId));
+      expect(banned.has(hId)).toBe(false);
+      for (const id of banned) expect(adversaries.map((a) => a.peerId)).toContain(id);
+    });
+  } finally {
+    for (const a of adversaries) a.close();
+  }
+});
+
+test('behavior: a 100-block reorg relays through a line of 4 tabs without a ban', async ({ browser, baseURL }) => {
+  const signalingUrl = `${baseURL!.replace(/^http/, 'ws')}/signal`;
+  const tabs: Page[] = [];
+  for (let i = 0; i < 4; i++) tabs.push((await openTestTab(browser)).page);
+  const ids = await Promise.all(tabs.map(peerIdOf));
+  // The source of the reorg: a Node peer (honest, with a private branch) linked to tab 0 only.
+  const x = await startWrtcAdversary(signalingUrl);
+  try {
+    // A line 0–1–2–3 (and x–0): each tab bans (by hand, as a user can) every tab but its neighbours.
+    for (let i = 0; i < 4; i++) {
+      const others = [...ids.filter((_, j) => Math.abs(i - j) > 1), ...(i === 0 ? [] : [x.peerId])];
+      await tabs[i]!.evaluate(async (list) => {
+        for (const id of list) await window.tabchain.ban(id);
+      }, others);
+    }
+    for (let i = 0; i < 3; i++) await expect.poll(async () => (await readyPeers(tabs[i]!)).includes(ids[i + 1]!), LONG).toBe(true);
+    await expect.poll(() => x.network.linked(ids[0]!), LONG).toBe(true);
+    await tabs[3]!.evaluate(() => window.tabchain.mine(105));
+    const tip = await tipOf(tabs[3]!);
+    await expect.poll(() => x.node.tip.hash, LONG).toBe(tip);
+    for (const t of tabs) await expect.poll(() => tipOf(t), LONG).toBe(tip);
+    const bansBefore = await Promise.all(tabs.map(bansOf));
+
+    const forge = await BranchForge.fork(x.node, x.node.tip.height - 100);
+    const branch = await forge.outgrow(x.node.tip, 101);
+    await x.node.chain.processBlocks(branch);
+    const reorgTip = x.node.tip.hash;
+    expect(reorgTip).toBe(hashToHex(headerHash(branch.at(-1)!.header)));
+    for (const t of tabs) await expect.poll(() => tipOf(t), { timeout: 120_000 }).toBe(reorgTip);
+    // No new ban anywhere, and the line is still linked.
+    expect(await Promise.all(tabs.map(bansOf))).toEqual(bansBefore);
+    for (let i = 0; i < 3; i++) expect(await readyPeers(tabs[i]!)).toContain(ids[i + 1]!);
+  } finally {
+    x.close();
+  }
+});
