@@ -33,7 +33,9 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
         // Any navigation (`/?network=test` included) gets the cached shell, online or not.
         navigateFallback: 'index.html',
-        navigateFallbackDenylist: [/^\/signal/, /^\/health/],
+        // A `?signal=` link goes to the network: the server's Content-Security-Policy for it lets
+        // the tab reach that signaling server; the cached shell's policy would not.
+        navigateFallbackDenylist: [/^\/signal/, /^\/health/, /[?&]signal=/],
         // The first visit's tab is controlled at once, so it works offline without a reload.
         // Updates still wait for the prompt: a new worker activates only on the user's say-so.
         clientsClaim: true,

@@ -7,6 +7,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
+import { requestSecurityHeaders } from './security-headers.ts';
 
 /** The first byte of a TLS handshake record. */
 const TLS_HANDSHAKE = 0x16;
@@ -20,6 +21,7 @@ const HOST_HEADER = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
  */
 export function redirectPlainHttp(server: HttpsServer): void {
   const redirector = createHttpServer((req, res) => {
+    for (const [name, value] of Object.entries(requestSecurityHeaders(req, false, 'api'))) res.setHeader(name, value);
     const host = req.headers.host ?? '';
     if (!HOST_HEADER.test(host)) {
       res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' }).end('this port speaks HTTPS: open it with https://\n');

@@ -45,6 +45,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const handler = createAppHandler({
     dist: options.dist ?? null,
     signalPath: path,
+    tls: Boolean(options.tls),
     health: () => {
       const stats = signaling?.stats() ?? { rooms: 0, peers: 0 };
       return { ok: true, rooms: stats.rooms, peers: stats.peers };

@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { SIGNALING_PATH } from '../src/core/net/signaling-messages.ts';
+import { requestSecurityHeaders } from './security-headers.ts';
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -35,6 +36,8 @@ export interface AppHandlerOptions {
   health?: () => HealthReport;
   /** The signaling endpoint's path, answered 426 to plain HTTP requests. Default `/signal`. */
   signalPath?: string;
+  /** Whether responses go out over TLS (HSTS, and `wss:` in the policy). Default false. */
+  tls?: boolean;
 }
 
 /**
@@ -45,7 +48,10 @@ export function createAppHandler(options: AppHandlerOptions): RequestHandler {
   const health = options.health ?? (() => ({ ok: true }) as const);
   const signalPath = options.signalPath ?? SIGNALING_PATH;
   const files = options.dist === null ? null : serveStatic(options.dist);
+  const tls = options.tls ?? false;
   return (req, res) => {
+    // Every response, errors included, carries the security headers (security-headers.ts).
+    for (const [name, value] of Object.entries(requestSecurityHeaders(req, tls, files ? 'app' : 'api'))) res.setHeader(name, value);
     let pathname: string;
     try {
       pathname = new URL(req.url ?? '/', 'http://localhost').pathname;

@@ -15,6 +15,7 @@ import type { Duplex } from 'node:stream';
 import { attachSignaling, type Signaling } from '../../signaling-server/signaling.ts';
 import type { Logger } from '../../signaling-server/log.ts';
 import type { IceServersOption } from '../../signaling-server/ice-servers.ts';
+import { API_SECURITY_HEADER_LINES, requestSecurityHeaders } from '../../signaling-server/security-headers.ts';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -171,7 +172,7 @@ function onClientError(error: Error & { code?: string }, socket: Duplex): void {
   const [status, reason, code, message] = clientErrorReply(error.code);
   const body = `${JSON.stringify({ error: code, message })}\n`;
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncache-control: no-store\r\n` +
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncache-control: no-store\r\n${API_SECURITY_HEADER_LINES}` +
       `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
   // end() flushes and closes; a client that never reads must not keep the socket.
@@ -196,6 +197,8 @@ export async function startNodeHttpServer(options: NodeHttpServerOptions): Promi
   };
   // requireHostHeader off: a request without Host gets the JSON 421 below, not Node's bare 400.
   const server = createServer({ connectionsCheckingInterval: timeouts.checkIntervalMs, requireHostHeader: false }, (req, res) => {
+    // The API serves data only: its policy lets nothing load, and no page may frame it.
+    for (const [name, value] of Object.entries(requestSecurityHeaders(req, false, 'api'))) res.setHeader(name, value);
     if (options.onRequest) {
       const started = performance.now();
       res.once('finish', () => options.onRequest!({ method: req.method ?? '', path: req.url ?? '', status: res.statusCode, ms: Math.round(performance.now() - started) }));

@@ -690,3 +690,31 @@ describe('HTTP server limits', () => {
     }
   });
 });
+
+describe('HTTP server security headers', () => {
+  it('behavior: every answer (REST, refusals, 426 on /signal, 503 while starting, parser errors) carries the data-only policy and the framing, sniffing, referrer and opener headers', async () => {
+    const http = await startNodeHttpServer({ port: 0 });
+    const base = `http://127.0.0.1:${http.port}`;
+    const expectHeaders = (headers: IncomingHttpHeaders | Record<string, string>, what: string) => {
+      const h = headers as Record<string, string>;
+      expect(h['content-security-policy'], what).toMatch(/^default-src 'none';.*frame-ancestors 'none'/);
+      expect(h['x-frame-options'], what).toBe('DENY');
+      expect(h['x-content-type-options'], what).toBe('nosniff');
+      expect(h['referrer-policy'], what).toBe('no-referrer');
+      expect(h['cross-origin-opener-policy'], what).toBe('same-origin');
+    };
+    try {
+      expectHeaders((await rawRequest(base, 'GET', '/chain', {})).headers, 'starting');
+      expectHeaders((await rawRequest(base, 'GET', '/signal', {})).headers, '426');
+      expectHeaders((await rawRequest(base, 'GET', '/chain', { host: 'evil.example' })).headers, '421');
+      http.setHandler((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+      expectHeaders((await rawRequest(base, 'GET', '/chain', {})).headers, 'handler');
+      const bad = await socketExchange(http.port, 'THIS IS NOT HTTP\r\n\r\n');
+      const head = bad.split('\r\n\r\n')[0]!.toLowerCase();
+      expect(head).toContain("content-security-policy: default-src 'none'");
+      expect(head).toContain('x-frame-options: deny');
+    } finally {
+      await http.close();
+    }
+  });
+});
