@@ -11,6 +11,7 @@ import { openChainDatabase } from '../adapters/idb/chain-database.ts';
 import { IdbChainStore } from '../adapters/idb/idb-chain-store.ts';
 import { IdbPendingTxStore } from '../adapters/idb/idb-pending-tx-store.ts';
 import { openWalletDatabase } from '../adapters/idb/wallet-database.ts';
+import { opfsPlainPhraseStore } from '../adapters/wallet/opfs-plain-phrase.ts';
 import { WorkerPoolMiner, defaultWorkerCount } from '../adapters/miner/worker-pool-miner.ts';
 import { systemClock } from '../adapters/system-clock.ts';
 import { claimTabSlot, type TabSlot } from '../adapters/tab-slot.ts';
@@ -115,7 +116,8 @@ export async function startNode(params: NetworkParams, options: StartOptions = {
   if (had[chainKey] && (await chainDb.count('index')) === 0) lost.push('chain');
   if (had[walletKey] && !(await walletDb.get('wallets', params.name))) lost.push('wallet');
 
-  const keys = await WalletKeys.open(walletDb, params, { now: systemClock.now() });
+  const plainStore = opfsPlainPhraseStore();
+  const keys = await WalletKeys.open(walletDb, params, { now: systemClock.now(), ...(plainStore ? { plainStore } : {}) });
   const miner = Object.assign(new WorkerPoolMiner({ workers: savedWorkerCount() ?? defaultWorkerCount() }), {
     workerCount: () => savedWorkerCount() ?? defaultWorkerCount(),
     setWorkerCount: saveWorkerCount,

@@ -25,13 +25,19 @@ export interface TabchainApi {
     locked(): Promise<boolean>;
     /** The recovery phrase is sealed under a passphrase (so the wallet can be locked). */
     hasPassphrase(): Promise<boolean>;
-    setPassphrase(passphrase: string | null): Promise<void>;
+    /** This network has a wallet (main has none until `create`, `restore` or `importBackup`). */
+    exists(): Promise<boolean>;
+    /** A new wallet sealed under `passphrase` (`null`: unencrypted, test network only). */
+    create(passphrase: string | null): Promise<void>;
+    /** A new passphrase (`null` removes it, test network only); `current` when it has one. */
+    setPassphrase(passphrase: string | null, current?: string): Promise<void>;
     lock(): Promise<void>;
     unlock(passphrase: string): Promise<void>;
-    backupPhrase(): Promise<string>;
-    restore(phrase: string, options?: { keys?: number; replace?: boolean }): Promise<void>;
+    /** The recovery phrase; the wallet's passphrase is asked again when it has one. */
+    backupPhrase(passphrase?: string): Promise<string>;
+    restore(phrase: string, options?: { keys?: number; replace?: boolean; passphrase?: string }): Promise<void>;
     exportBackup(passphrase: string): Promise<unknown>;
-    importBackup(backup: unknown, passphrase: string, options?: { replace?: boolean }): Promise<void>;
+    importBackup(backup: unknown, passphrase: string, options?: { replace?: boolean; passphrase?: string }): Promise<void>;
   };
   send(request: { to: string; amount: string; fee?: string; feeRate?: string; memo?: string }): Promise<{ txid: string; fee: string }>;
   mine(n?: number): Promise<string[]>;
@@ -157,6 +163,11 @@ function optionalAmount(text: string | undefined): bigint | undefined {
   return text === undefined ? undefined : parseAmount(text);
 }
 
+/** Mining pays the wallet's receive key: main has none until a wallet is created or restored. */
+function requireWallet(s: NodeServices): void {
+  if (!s.keys.exists) throw new WalletError('no-wallet', `there is no wallet on the ${s.node.params.name} network yet to pay mined coins to: create or restore one first`);
+}
+
 export function createTabchainApi(network: NetworkName, services: Promise<NodeServices>, options: { debug?: boolean } = {}): TabchainApi {
   const use = async <T>(fn: (s: NodeServices) => T | Promise<T>): Promise<T> => {
     const s = await services;
@@ -191,10 +202,16 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
         ),
       locked: () => use((s) => s.keys.locked),
       hasPassphrase: () => use((s) => s.keys.hasPassphrase),
-      setPassphrase: (passphrase) => use((s) => s.keys.setPassphrase(passphrase)),
+      exists: () => use((s) => s.keys.exists),
+      create: (passphrase) =>
+        use(async (s) => {
+          await s.keys.create(passphrase);
+          s.wallet.reset();
+        }),
+      setPassphrase: (passphrase, current) => use((s) => s.keys.setPassphrase(passphrase, current)),
       lock: () => use((s) => s.keys.lock()),
       unlock: (passphrase) => use((s) => s.keys.unlock(passphrase)),
-      backupPhrase: () => use((s) => s.keys.backupPhrase()),
+      backupPhrase: (passphrase) => use((s) => s.keys.backupPhrase(passphrase)),
       restore: (phrase, options) =>
         use(async (s) => {
           await s.keys.restore(phrase, options);
@@ -220,10 +237,15 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
         });
         return { txid: result.txid, fee: result.fee.toString() };
       }),
-    mine: (n = 1) => use((s) => s.node.mine(n, s.miner.workerCount())),
+    mine: (n = 1) =>
+      use((s) => {
+        requireWallet(s);
+        return s.node.mine(n, s.miner.workerCount());
+      }),
     miner: {
       start: (options = {}) =>
         use((s) => {
+          requireWallet(s);
           if (options.workers !== undefined) {
             if (!Number.isInteger(options.workers) || options.workers < 1 || options.workers > 64) throw new RangeError('workers must be a whole number from 1 to 64');
             s.miner.setWorkerCount(options.workers);

@@ -1,7 +1,14 @@
 /**
  * @module The user's keys: a BIP39 recovery phrase from which every key is derived, kept in the
- * shared wallet database, optionally sealed under a passphrase. Public keys are stored in the
- * clear so a locked wallet still shows its addresses and balance; signing needs it unlocked.
+ * shared wallet database, sealed under a passphrase. Public keys are stored in the clear so a
+ * locked wallet still shows its addresses and balance; signing needs it unlocked.
+ *
+ * Where the phrase may be in the clear: on the main network never (creating, restoring and
+ * importing all need a passphrase that meets the minimum of passphrase-strength.ts). On the test
+ * network a wallet may stay unencrypted; its phrase then goes to a {@link PlainPhraseStore} (a
+ * file of its own: the browser's origin-private file system, a file in the headless node's data
+ * folder), never into the database, because a database keeps old versions of a record in its
+ * log and table files after the record is overwritten, and erasing a file leaves no copy.
  */
 import {
   WalletError,
@@ -10,13 +17,18 @@ import {
   encodeAddress,
   generateMnemonic,
   hexToBytes,
+  passphraseStrength,
+  MIN_PASSPHRASE_BITS,
+  MIN_PASSPHRASE_LENGTH,
   mnemonicToSeed,
   validateMnemonic,
   type NetworkName,
   type NetworkParams,
 } from '../core/index.ts';
+import { base64 } from '@scure/base';
 import type { StoredWallet, StoredWalletKey } from '../adapters/idb/wallet-database.ts';
-import { openWithPassphrase, sealWithPassphrase, type SealedBox } from '../adapters/wallet/passphrase-box.ts';
+import type { PlainPhraseStore } from '../adapters/wallet/plain-phrase-store.ts';
+import { DEFAULT_ITERATIONS, openWithPassphrase, sealWithPassphrase, type SealedBox } from '../adapters/wallet/passphrase-box.ts';
 
 /**
  * Where the wallet record (one per network) is kept: the browser's wallet database, or the
@@ -28,15 +40,75 @@ export interface WalletRecordStore {
   put(store: 'wallets', record: StoredWallet, network: NetworkName): Promise<unknown>;
 }
 
+
 /** Receive keys derived at once on restore, so funds sent to any of them are found after sync. */
 export const RESTORE_KEYS = 20;
+/** The most keys a backup file may ask for (each one is a derivation on import). */
+export const MAX_BACKUP_KEYS = 1000;
 
-/** An encrypted backup file's content. */
+/**
+ * Networks whose wallet may be stored unencrypted. Main may not: its coins are meant to be worth
+ * something, so its phrase is never written in the clear.
+ */
+export function plainWalletAllowed(network: NetworkName): boolean {
+  return network !== 'main';
+}
+
+/**
+ * An encrypted backup file's content. Version 2 binds every field beside the box (kind, version,
+ * network, keys, and the box's KDF, iterations and salt) to the AES-GCM tag as additional data,
+ * so a changed field fails like a wrong passphrase. Version 1 files (no `version`; written before
+ * that) are still read: their fields are only bounded, which is safe because the phrase inside is
+ * authenticated and the outside fields can only pick the network (checked against this one) and
+ * how many keys to derive (1..{@link MAX_BACKUP_KEYS}).
+ */
 export interface WalletBackup {
   readonly kind: 'tabchain-wallet-backup';
-  readonly network: string;
+  readonly version: 2;
+  readonly network: NetworkName;
   readonly keys: number;
   readonly box: SealedBox;
+}
+
+const KNOWN_NETWORKS: readonly string[] = ['main', 'test'] satisfies NetworkName[];
+
+/** The bytes a version 2 backup authenticates beside its ciphertext. */
+function backupAdditionalData(network: string, keys: number, box: Pick<SealedBox, 'kdf' | 'iterations' | 'salt'>): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(['tabchain-wallet-backup', 2, network, keys, box.kdf, box.iterations, box.salt]));
+}
+
+/** Throws WalletError('weak-passphrase') unless the passphrase meets the minimum. */
+export function requireStrongPassphrase(passphrase: unknown): asserts passphrase is string {
+  if (typeof passphrase !== 'string') throw new WalletError('weak-passphrase', 'the passphrase must be a string');
+  const strength = passphraseStrength(passphrase);
+  if (!strength.acceptable) {
+    throw new WalletError(
+      'weak-passphrase',
+      `the passphrase is too easy to guess (${strength.length} characters, about ${Math.floor(strength.bits)} bits): use at least ${MIN_PASSPHRASE_LENGTH} characters and ${MIN_PASSPHRASE_BITS} bits, e.g. four or more random words`,
+    );
+  }
+}
+
+function normalizePhrase(mnemonic: string): string {
+  return mnemonic.normalize('NFKD').trim().toLowerCase().split(/\s+/).join(' ');
+}
+
+export type { PlainPhraseStore };
+
+export interface WalletKeysOptions {
+  now?: number;
+  /** PBKDF2 rounds for new boxes: for tests only (default DEFAULT_ITERATIONS). */
+  iterations?: number;
+  /** Where a test-network wallet's phrase goes when it has no passphrase. */
+  plainStore?: PlainPhraseStore;
+  /** Overrides {@link plainWalletAllowed} (the headless node's `--insecure-plain-wallet`). */
+  allowPlain?: boolean;
+  /**
+   * When there is no wallet yet, create one sealed under this passphrase (instead of an
+   * unencrypted one, or none on main); an existing sealed wallet is unlocked with it, an
+   * unencrypted one sealed under it. The headless node's `--passphrase-file`.
+   */
+  passphrase?: string;
 }
 
 export class WalletKeys {
@@ -47,63 +119,105 @@ export class WalletKeys {
   private constructor(
     private readonly db: WalletRecordStore,
     private readonly params: NetworkParams,
-    private record: StoredWallet,
-    private readonly iterations: number | undefined,
-  ) {
-    if (record.secret.kind === 'plain') this.unlockWith(record.secret.mnemonic);
-  }
+    /** Undefined while this network has no wallet yet (main, before create or restore). */
+    private record: StoredWallet | undefined,
+    private readonly options: WalletKeysOptions,
+  ) {}
 
-  /** Opens this network's wallet, creating one with a fresh recovery phrase when there is none. */
-  static async open(db: WalletRecordStore, params: NetworkParams, options: { now?: number; iterations?: number } = {}): Promise<WalletKeys> {
-    let record = await db.get('wallets', params.name);
-    if (!record) {
-      const mnemonic = generateMnemonic();
-      record = { network: params.name, secret: { kind: 'plain', mnemonic }, keys: [], createdAt: options.now ?? 0 };
-      const wallet = new WalletKeys(db, params, record, options.iterations);
-      await wallet.deriveAndSave(1, false);
-      return wallet;
-    }
-    return new WalletKeys(db, params, record, options.iterations);
+  /**
+   * Opens this network's wallet. When there is none: on a network that allows unencrypted
+   * wallets (test), creates one with a fresh recovery phrase; on main, opens with no wallet
+   * ({@link exists} false) until {@link create}, {@link restore} or {@link importBackup}.
+   */
+  static async open(db: WalletRecordStore, params: NetworkParams, options: WalletKeysOptions = {}): Promise<WalletKeys> {
+    const record = await db.get('wallets', params.name);
+    const wallet = new WalletKeys(db, params, record, options);
+    if (options.passphrase !== undefined) {
+      if (!record) await wallet.create(options.passphrase);
+      else if (record.secret.kind === 'sealed') await wallet.unlock(options.passphrase);
+      else {
+        await wallet.openPlain();
+        if (!wallet.locked) await wallet.setPassphrase(options.passphrase);
+      }
+    } else if (!record && wallet.plainAllowed()) await wallet.create(null);
+    else await wallet.openPlain();
+    return wallet;
   }
 
   /** Reads the record again (another tab may have added keys or set a passphrase). */
   async reload(): Promise<void> {
     const record = await this.db.get('wallets', this.params.name);
     if (!record) return;
+    const wasSealed = this.record?.secret.kind === 'sealed';
     this.record = record;
-    if (record.secret.kind === 'plain') this.unlockWith(record.secret.mnemonic);
+    // Another tab sealed the phrase, or put another one in: keys held here are no longer current.
+    if (record.secret.kind === 'sealed' && !wasSealed) this.forget();
+    await this.openPlain();
+  }
+
+  private plainAllowed(): boolean {
+    return this.options.allowPlain ?? plainWalletAllowed(this.params.name);
+  }
+
+  /** Unlocks an unencrypted wallet at once (it has nothing to unlock with). */
+  private async openPlain(): Promise<void> {
+    const secret = this.record?.secret;
+    if (secret?.kind === 'plain') this.unlockWith(secret.mnemonic);
+    if (secret?.kind === 'plain-file') {
+      const phrase = await this.options.plainStore?.read(this.params.name);
+      if (phrase !== undefined) this.unlockWith(phrase);
+    }
   }
 
   private unlockWith(mnemonic: string): void {
+    this.seed?.fill(0);
     this.mnemonic = mnemonic;
     this.seed = mnemonicToSeed(mnemonic);
   }
 
+  /** Drops the phrase and zeroes the seed (a JS string cannot be zeroed: it is only dropped). */
+  private forget(): void {
+    this.seed?.fill(0);
+    this.seed = undefined;
+    this.mnemonic = undefined;
+  }
+
+  /** This network has a wallet (false on main until one is created or restored). */
+  get exists(): boolean {
+    return this.record !== undefined;
+  }
+
   get hasPassphrase(): boolean {
-    return this.record.secret.kind === 'sealed';
+    return this.record?.secret.kind === 'sealed';
   }
 
   get locked(): boolean {
     return this.seed === undefined;
   }
 
+  private requireRecord(): StoredWallet {
+    if (!this.record) throw new WalletError('no-wallet', `there is no wallet on the ${this.params.name} network yet: create or restore one (with a passphrase)`);
+    return this.record;
+  }
+
   /** Every key, receive and change. */
   publicKeys(): Uint8Array[] {
-    return this.record.keys.map((k) => hexToBytes(k.publicKey));
+    return (this.record?.keys ?? []).map((k) => hexToBytes(k.publicKey));
   }
 
   /** Receive addresses, oldest first. */
   addresses(): string[] {
-    return this.record.keys.filter((k) => !k.change).map((k) => encodeAddress(hexToBytes(k.publicKey), this.params.addressPrefix));
+    return this.receiveKeys().map((k) => encodeAddress(hexToBytes(k.publicKey), this.params.addressPrefix));
   }
 
   private receiveKeys(): StoredWalletKey[] {
-    return this.record.keys.filter((k) => !k.change);
+    return (this.record?.keys ?? []).filter((k) => !k.change);
   }
 
   private currentKey(): StoredWalletKey {
+    const record = this.requireRecord();
     const receive = this.receiveKeys();
-    return receive.find((k) => k.index === this.record.current) ?? receive[receive.length - 1]!;
+    return receive.find((k) => k.index === record.current) ?? receive[receive.length - 1]!;
   }
 
   /** The current receive address. */
@@ -124,11 +238,11 @@ export class WalletKeys {
     const current = this.currentKey();
     const ahead = this.receiveKeys().find((k) => k.index > current.index);
     if (ahead) {
-      await this.save({ ...this.record, current: ahead.index });
+      await this.save({ ...this.requireRecord(), current: ahead.index });
       return encodeAddress(hexToBytes(ahead.publicKey), this.params.addressPrefix);
     }
     const [key] = await this.deriveAndSave(1, false);
-    await this.save({ ...this.record, current: key!.index });
+    await this.save({ ...this.requireRecord(), current: key!.index });
     return encodeAddress(hexToBytes(key!.publicKey), this.params.addressPrefix);
   }
 
@@ -137,6 +251,7 @@ export class WalletKeys {
    * within the keys already derived, so a restored wallet does not hand out a used address.
    */
   async skipUsed(used: ReadonlySet<string>): Promise<void> {
+    if (!this.record) return;
     const receive = this.receiveKeys();
     let current = this.currentKey();
     if (!used.has(current.publicKey)) return;
@@ -151,7 +266,7 @@ export class WalletKeys {
 
   /** The key the next derivation would give, not stored yet (a payment's change key). */
   peekNextKey(): Uint8Array {
-    const { publicKey, secretKey } = deriveKey(this.requireSeed(), this.params.name, this.record.keys.length);
+    const { publicKey, secretKey } = deriveKey(this.requireSeed(), this.params.name, this.requireRecord().keys.length);
     secretKey.fill(0);
     return publicKey;
   }
@@ -164,14 +279,10 @@ export class WalletKeys {
 
   private async deriveAndSave(count: number, change: boolean): Promise<StoredWalletKey[]> {
     const seed = this.requireSeed();
-    const next = this.record.keys.length;
-    const added: StoredWalletKey[] = [];
-    for (let i = 0; i < count; i++) {
-      const { publicKey, secretKey } = deriveKey(seed, this.params.name, next + i);
-      secretKey.fill(0);
-      added.push({ index: next + i, publicKey: bytesToHex(publicKey), change });
-    }
-    await this.save({ ...this.record, keys: [...this.record.keys, ...added] });
+    const record = this.requireRecord();
+    const next = record.keys.length;
+    const added = deriveKeys(seed, this.params.name, next, count, change);
+    await this.save({ ...record, keys: [...record.keys, ...added] });
     return added;
   }
 
@@ -187,6 +298,7 @@ export class WalletKeys {
   }
 
   private requireSeed(): Uint8Array {
+    this.requireRecord();
     if (!this.seed) throw new WalletError('locked', 'the wallet is locked: unlock it with its passphrase first');
     return this.seed;
   }
@@ -195,89 +307,207 @@ export class WalletKeys {
   secretKeyFor(publicKey: Uint8Array): Uint8Array {
     const seed = this.requireSeed();
     const hex = bytesToHex(publicKey);
-    const key = this.record.keys.find((k) => k.publicKey === hex);
+    const key = this.requireRecord().keys.find((k) => k.publicKey === hex);
     if (!key) throw new WalletError('bad-address', 'that key does not belong to this wallet');
     return deriveKey(seed, this.params.name, key.index).secretKey;
   }
 
-  /** Opens a passphrase-locked wallet. A wrong passphrase changes nothing. */
-  async unlock(passphrase: string): Promise<void> {
-    if (this.record.secret.kind !== 'sealed') return;
-    const bytes = await openWithPassphrase(this.record.secret.box, passphrase);
-    this.unlockWith(new TextDecoder().decode(bytes));
-  }
-
-  /** Forgets the keys in this tab until the next unlock. Only a wallet with a passphrase can lock. */
-  lock(): void {
-    if (!this.hasPassphrase) throw new WalletError('no-passphrase', 'set a passphrase before locking the wallet');
-    this.seed = undefined;
-    this.mnemonic = undefined;
+  /** The phrase in the sealed box, or WalletError('wrong-passphrase'). */
+  private async openBox(passphrase: string): Promise<string> {
+    const secret = this.requireRecord().secret;
+    if (secret.kind !== 'sealed') throw new WalletError('no-passphrase', 'this wallet has no passphrase');
+    return new TextDecoder().decode(await openWithPassphrase(secret.box, passphrase));
   }
 
   /**
-   * Seals the recovery phrase under a new passphrase (or, with `null`, stores it in the clear
-   * again). Needs the wallet unlocked.
+   * Opens a passphrase-locked wallet. A wrong passphrase changes nothing. A box sealed with fewer
+   * PBKDF2 rounds than today's default (an older version's) is sealed again at the default.
    */
-  async setPassphrase(passphrase: string | null): Promise<void> {
-    this.requireSeed();
-    const mnemonic = this.mnemonic!;
-    if (passphrase === null) {
-      await this.save({ ...this.record, secret: { kind: 'plain', mnemonic } });
-      return;
+  async unlock(passphrase: string): Promise<void> {
+    const record = this.requireRecord();
+    if (record.secret.kind !== 'sealed') return;
+    const box = record.secret.box;
+    this.unlockWith(await this.openBox(passphrase));
+    if (box.iterations < (this.options.iterations ?? DEFAULT_ITERATIONS)) {
+      const resealed = await sealWithPassphrase(new TextEncoder().encode(this.mnemonic!), passphrase, this.sealOptions());
+      await this.save({ ...this.requireRecord(), secret: { kind: 'sealed', box: resealed } });
     }
-    if (passphrase.length < 1) throw new WalletError('wrong-passphrase', 'the passphrase must not be empty');
-    const box = await sealWithPassphrase(new TextEncoder().encode(mnemonic), passphrase, this.sealOptions());
-    await this.save({ ...this.record, secret: { kind: 'sealed', box } });
+  }
+
+  /**
+   * Forgets the keys in this tab until the next unlock: the seed is zeroed and the phrase dropped.
+   * Only a wallet with a passphrase can lock.
+   */
+  lock(): void {
+    if (!this.hasPassphrase) throw new WalletError('no-passphrase', 'set a passphrase before locking the wallet');
+    this.forget();
+  }
+
+  /**
+   * Seals the recovery phrase under a new passphrase (which must meet the minimum), or, with
+   * `null`, stores it unencrypted again (test network only). Needs the wallet unlocked, and, when
+   * it already has a passphrase, that `current` passphrase (so a page left unlocked does not let
+   * anyone change or remove it).
+   */
+  async setPassphrase(passphrase: string | null, current?: string): Promise<void> {
+    this.requireSeed();
+    if (this.hasPassphrase) {
+      if (typeof current !== 'string') throw new WalletError('wrong-passphrase', 'give the current passphrase to change or remove it');
+      await this.openBox(current);
+    }
+    const record = this.requireRecord();
+    await this.storeSecret(record, this.mnemonic!, passphrase);
+  }
+
+  /**
+   * Writes `record` with `mnemonic` sealed under `passphrase` (or unencrypted with `null`, where
+   * the network allows it), then erases an unencrypted copy the record no longer points to. The
+   * new secret is stored before the old one is erased, so a crash in between loses nothing.
+   */
+  private async storeSecret(record: StoredWallet, mnemonic: string, passphrase: string | null): Promise<void> {
+    const before = this.record?.secret.kind;
+    const store = this.options.plainStore;
+    let secret: StoredWallet['secret'];
+    if (passphrase === null) {
+      if (!this.plainAllowed()) {
+        throw new WalletError('passphrase-required', `a ${this.params.name}-network wallet is always encrypted: choose a passphrase`);
+      }
+      if (store) {
+        await store.write(this.params.name, mnemonic);
+        secret = { kind: 'plain-file' };
+      } else {
+        secret = { kind: 'plain', mnemonic };
+      }
+    } else {
+      requireStrongPassphrase(passphrase);
+      secret = { kind: 'sealed', box: await sealWithPassphrase(new TextEncoder().encode(mnemonic), passphrase, this.sealOptions()) };
+    }
+    await this.save({ ...record, secret });
+    if (before === 'plain-file' && secret.kind !== 'plain-file') await store?.erase(this.params.name);
+    this.unlockWith(mnemonic);
   }
 
   private sealOptions(): { iterations?: number } {
-    return this.iterations === undefined ? {} : { iterations: this.iterations };
-  }
-
-  /** The recovery phrase (write it down). Needs the wallet unlocked. */
-  backupPhrase(): string {
-    this.requireSeed();
-    return this.mnemonic!;
-  }
-
-  /** An encrypted backup file: the phrase and how many keys to derive, sealed under `passphrase`. */
-  async exportBackup(passphrase: string): Promise<WalletBackup> {
-    this.requireSeed();
-    const box = await sealWithPassphrase(new TextEncoder().encode(this.mnemonic!), passphrase, this.sealOptions());
-    return { kind: 'tabchain-wallet-backup', network: this.params.name, keys: this.record.keys.length, box };
+    return this.options.iterations === undefined ? {} : { iterations: this.options.iterations };
   }
 
   /**
-   * Replaces this wallet with one restored from a recovery phrase, deriving `keys` keys. Refuses
-   * to overwrite a different wallet unless `replace` is true (its funds would be lost without its
-   * phrase).
+   * Creates this network's wallet with a fresh recovery phrase, sealed under `passphrase`
+   * (`null`: unencrypted, test network only). Refuses when there is one already.
    */
-  async restore(mnemonic: string, options: { keys?: number; replace?: boolean } = {}): Promise<void> {
-    if (!validateMnemonic(mnemonic)) throw new WalletError('bad-mnemonic', 'not a valid recovery phrase: check the words and their order');
+  async create(passphrase: string | null): Promise<void> {
+    if (this.record) throw new WalletError('wallet-exists', `there is a wallet on the ${this.params.name} network already`);
+    if (passphrase !== null) requireStrongPassphrase(passphrase);
+    else if (!this.plainAllowed()) throw new WalletError('passphrase-required', `a ${this.params.name}-network wallet is always encrypted: choose a passphrase`);
+    const mnemonic = generateMnemonic();
     const seed = mnemonicToSeed(mnemonic);
-    const same = this.record.keys[0]?.publicKey === bytesToHex(deriveKey(seed, this.params.name, 0).publicKey);
-    if (!same && !options.replace) {
-      throw new WalletError('wallet-exists', 'this browser already has a different wallet: back it up, then restore with replace: true');
-    }
-    const count = Math.max(options.keys ?? RESTORE_KEYS, same ? this.record.keys.length : 1);
-    const keys: StoredWalletKey[] = [];
-    for (let i = 0; i < count; i++) {
-      const { publicKey, secretKey } = deriveKey(seed, this.params.name, i);
-      secretKey.fill(0);
-      keys.push({ index: i, publicKey: bytesToHex(publicKey), change: false });
-    }
-    const normalized = mnemonic.normalize('NFKD').trim().toLowerCase().split(/\s+/).join(' ');
-    // The same wallet keeps its current address; another one starts at its first key.
-    const current = same ? this.currentKey().index : 0;
-    await this.save({ network: this.params.name, secret: { kind: 'plain', mnemonic: normalized }, keys, createdAt: this.record.createdAt, current });
-    this.unlockWith(normalized);
+    const keys = deriveKeys(seed, this.params.name, 0, 1, false);
+    seed.fill(0);
+    await this.storeSecret({ network: this.params.name, secret: { kind: 'plain-file' }, keys, createdAt: this.options.now ?? 0 }, mnemonic, passphrase);
   }
 
-  /** Restores from an encrypted backup file. */
-  async importBackup(backup: WalletBackup, passphrase: string, options: { replace?: boolean } = {}): Promise<void> {
-    if (backup?.kind !== 'tabchain-wallet-backup' || typeof backup.keys !== 'number') throw new WalletError('bad-backup', 'not a tabchain wallet backup');
-    if (backup.network !== this.params.name) throw new WalletError('wrong-network', `this backup is for the ${backup.network} network`);
-    const phrase = new TextDecoder().decode(await openWithPassphrase(backup.box, passphrase));
-    await this.restore(phrase, { keys: backup.keys, ...options });
+  /**
+   * The recovery phrase (write it down). Needs the wallet unlocked, and its passphrase when it has
+   * one (asked again, so a page left unlocked does not show the phrase to anyone).
+   */
+  async backupPhrase(passphrase?: string): Promise<string> {
+    this.requireSeed();
+    if (this.hasPassphrase) {
+      if (typeof passphrase !== 'string') throw new WalletError('wrong-passphrase', 'give the passphrase to see the recovery phrase');
+      return this.openBox(passphrase);
+    }
+    return this.mnemonic!;
   }
+
+  /**
+   * An encrypted backup file: the phrase and how many keys to derive, sealed under `passphrase`
+   * (which must meet the minimum), every field authenticated.
+   */
+  async exportBackup(passphrase: string): Promise<WalletBackup> {
+    this.requireSeed();
+    requireStrongPassphrase(passphrase);
+    const record = this.requireRecord();
+    const keys = Math.min(Math.max(record.keys.length, 1), MAX_BACKUP_KEYS);
+    // The salt is chosen here so the additional data (which names it) is known before sealing.
+    const iterations = this.options.iterations ?? DEFAULT_ITERATIONS;
+    const salt = crypto.getRandomValues(new Uint8Array(16));
+    const box = await sealWithPassphrase(new TextEncoder().encode(this.mnemonic!), passphrase, {
+      ...this.sealOptions(),
+      salt,
+      additionalData: backupAdditionalData(this.params.name, keys, { kdf: 'pbkdf2-sha256', iterations, salt: base64.encode(salt) }),
+    });
+    return { kind: 'tabchain-wallet-backup', version: 2, network: this.params.name, keys, box };
+  }
+
+  /**
+   * Replaces this wallet with one restored from a recovery phrase, deriving `keys` keys (1..1000),
+   * sealed under `passphrase` (required on main; without it a test-network wallet is stored
+   * unencrypted). Refuses to overwrite a different wallet unless `replace` is true (its funds
+   * would be lost without its phrase).
+   */
+  async restore(mnemonic: string, options: { keys?: number; replace?: boolean; passphrase?: string } = {}): Promise<void> {
+    if (typeof mnemonic !== 'string' || !validateMnemonic(mnemonic)) throw new WalletError('bad-mnemonic', 'not a valid recovery phrase: check the words and their order');
+    if (options.keys !== undefined && !(Number.isInteger(options.keys) && options.keys >= 1 && options.keys <= MAX_BACKUP_KEYS)) {
+      throw new RangeError(`keys must be a whole number from 1 to ${MAX_BACKUP_KEYS}`);
+    }
+    const passphrase = options.passphrase ?? null;
+    if (passphrase !== null) requireStrongPassphrase(passphrase);
+    else if (!this.plainAllowed()) throw new WalletError('passphrase-required', `a ${this.params.name}-network wallet is always encrypted: choose a passphrase`);
+    const seed = mnemonicToSeed(mnemonic);
+    try {
+      const existing = this.record;
+      const same = existing?.keys[0]?.publicKey === bytesToHex(deriveKey(seed, this.params.name, 0).publicKey);
+      if (existing && !same && !options.replace) {
+        throw new WalletError('wallet-exists', 'this browser already has a different wallet: back it up, then restore with replace: true');
+      }
+      const count = Math.max(options.keys ?? RESTORE_KEYS, same ? existing.keys.length : 1);
+      const keys = deriveKeys(seed, this.params.name, 0, count, false);
+      // The same wallet keeps its current address; another one starts at its first key.
+      const current = same ? this.currentKey().index : 0;
+      await this.storeSecret({ network: this.params.name, secret: { kind: 'plain-file' }, keys, createdAt: existing?.createdAt ?? this.options.now ?? 0, current }, normalizePhrase(mnemonic), passphrase);
+    } finally {
+      seed.fill(0);
+    }
+  }
+
+  /**
+   * Restores from an encrypted backup file. A file that is not one, or whose fields are out of
+   * bounds or were altered, is refused with WalletError ('bad-backup', 'wrong-network',
+   * 'wrong-passphrase') and changes nothing. The restored wallet is sealed under
+   * `options.passphrase`; on main, without one, under the file's own passphrase (if it meets the
+   * minimum).
+   */
+  async importBackup(backup: WalletBackup, passphrase: string, options: { replace?: boolean; passphrase?: string } = {}): Promise<void> {
+    const file = checkBackup(backup);
+    if (file.network !== this.params.name) throw new WalletError('wrong-network', `this backup is for the ${file.network} network`);
+    const additionalData = file.version === 2 ? backupAdditionalData(file.network, file.keys, file.box) : undefined;
+    const phrase = new TextDecoder().decode(await openWithPassphrase(file.box, passphrase, additionalData ? { additionalData } : {}));
+    const walletPassphrase = options.passphrase ?? (this.plainAllowed() ? undefined : passphrase);
+    await this.restore(phrase, { keys: file.keys, ...(options.replace !== undefined ? { replace: options.replace } : {}), ...(walletPassphrase !== undefined ? { passphrase: walletPassphrase } : {}) });
+  }
+}
+
+/** `count` keys from BIP32 index `from`, public halves only (each secret key is zeroed). */
+function deriveKeys(seed: Uint8Array, network: NetworkName, from: number, count: number, change: boolean): StoredWalletKey[] {
+  const keys: StoredWalletKey[] = [];
+  for (let i = 0; i < count; i++) {
+    const { publicKey, secretKey } = deriveKey(seed, network, from + i);
+    secretKey.fill(0);
+    keys.push({ index: from + i, publicKey: bytesToHex(publicKey), change });
+  }
+  return keys;
+}
+
+/** A backup file's fields, checked for shape and bounds (version 1 files have no `version`). */
+function checkBackup(backup: unknown): { version: 1 | 2; network: NetworkName; keys: number; box: SealedBox } {
+  if (typeof backup !== 'object' || backup === null) throw new WalletError('bad-backup', 'not a tabchain wallet backup');
+  const b = backup as Record<string, unknown>;
+  if (b.kind !== 'tabchain-wallet-backup') throw new WalletError('bad-backup', 'not a tabchain wallet backup');
+  if (b.version !== undefined && b.version !== 2) throw new WalletError('bad-backup', `unknown backup version ${JSON.stringify(b.version)}`);
+  if (typeof b.network !== 'string' || !KNOWN_NETWORKS.includes(b.network)) throw new WalletError('bad-backup', 'the backup names no known network');
+  if (typeof b.keys !== 'number' || !Number.isInteger(b.keys) || b.keys < 1 || b.keys > MAX_BACKUP_KEYS) {
+    throw new WalletError('bad-backup', `the backup's key count must be a whole number from 1 to ${MAX_BACKUP_KEYS}`);
+  }
+  if (typeof b.box !== 'object' || b.box === null) throw new WalletError('bad-backup', 'the backup holds no sealed phrase');
+  return { version: b.version === 2 ? 2 : 1, network: b.network as NetworkName, keys: b.keys, box: b.box as SealedBox };
 }

@@ -59,18 +59,21 @@ describe('WalletKeys', () => {
   it('behavior: a passphrase locks the keys but not the addresses; a wrong one changes nothing', async () => {
     const db = await walletDb();
     const a = await WalletKeys.open(db, testParams, fast);
-    const phrase = a.backupPhrase();
-    await a.setPassphrase('correct horse');
+    const phrase = await a.backupPhrase();
+    await a.setPassphrase('correct horse staple');
     const reopened = await WalletKeys.open(db, testParams, fast);
     expect(reopened.locked).toBe(true);
     expect(reopened.addresses()).toEqual(a.addresses());
-    await expectWalletError(reopened.unlock('wrong horse'), 'wrong-passphrase');
+    await expectWalletError(reopened.unlock('wrong horse staple'), 'wrong-passphrase');
     expect(reopened.locked).toBe(true);
-    await expectWalletError(() => reopened.backupPhrase(), 'locked');
+    await expectWalletError(reopened.backupPhrase('correct horse staple'), 'locked');
     await expectWalletError(reopened.newAddress(), 'locked');
-    await reopened.unlock('correct horse');
+    await reopened.unlock('correct horse staple');
     expect(reopened.locked).toBe(false);
-    expect(reopened.backupPhrase()).toBe(phrase);
+    // The phrase is shown only against the passphrase, asked again.
+    await expectWalletError(reopened.backupPhrase(), 'wrong-passphrase');
+    await expectWalletError(reopened.backupPhrase('wrong horse staple'), 'wrong-passphrase');
+    expect(await reopened.backupPhrase('correct horse staple')).toBe(phrase);
     reopened.lock();
     expect(reopened.locked).toBe(true);
   });
@@ -85,8 +88,8 @@ describe('WalletKeys', () => {
     const a = await WalletKeys.open(await walletDb(), testParams, fast);
     await a.newAddress();
     const fresh = await WalletKeys.open(await walletDb(), testParams, fast);
-    await expectWalletError(fresh.restore(a.backupPhrase()), 'wallet-exists');
-    await fresh.restore(a.backupPhrase(), { replace: true });
+    await expectWalletError(fresh.restore(await a.backupPhrase()), 'wallet-exists');
+    await fresh.restore(await a.backupPhrase(), { replace: true });
     expect(fresh.addresses().slice(0, 2)).toEqual(a.addresses());
     expect(fresh.addresses()).toHaveLength(20);
     await expectWalletError(fresh.restore('abandon abandon abandon'), 'bad-mnemonic');
@@ -95,14 +98,14 @@ describe('WalletKeys', () => {
   it('behavior: an encrypted backup file round-trips; a wrong passphrase or another network is refused', async () => {
     const a = await WalletKeys.open(await walletDb(), testParams, fast);
     await a.newAddress();
-    const backup = JSON.parse(JSON.stringify(await a.exportBackup('file pass')));
+    const backup = JSON.parse(JSON.stringify(await a.exportBackup('file passphrase 7')));
     const fresh = await WalletKeys.open(await walletDb(), testParams, fast);
     const before = fresh.addresses();
     await expectWalletError(fresh.importBackup(backup, 'nope', { replace: true }), 'wrong-passphrase');
     expect(fresh.addresses()).toEqual(before);
-    await expectWalletError(fresh.importBackup({ ...backup, network: 'main' }, 'file pass', { replace: true }), 'wrong-network');
-    await expectWalletError(fresh.importBackup({ hello: 1 } as never, 'file pass'), 'bad-backup');
-    await fresh.importBackup(backup, 'file pass', { replace: true });
+    await expectWalletError(fresh.importBackup({ ...backup, network: 'main' }, 'file passphrase 7', { replace: true }), 'wrong-network');
+    await expectWalletError(fresh.importBackup({ hello: 1 } as never, 'file passphrase 7'), 'bad-backup');
+    await fresh.importBackup(backup, 'file passphrase 7', { replace: true });
     expect(fresh.addresses()).toEqual(a.addresses());
   });
 });
@@ -157,7 +160,7 @@ describe('WalletService', () => {
     await expectWalletError(wallet.send({ to: good, amount: 1000n * COIN }), 'insufficient-funds');
     await expectWalletError(wallet.send({ to: good, amount: COIN, fee: 1n }), 'fee-too-low');
     await expectWalletError(wallet.send({ to: good, amount: COIN, memo: 'x'.repeat(81) }), 'memo-too-long');
-    await keys.setPassphrase('pw');
+    await keys.setPassphrase('a good long passphrase');
     keys.lock();
     await expectWalletError(wallet.send({ to: good, amount: COIN }), 'locked');
     expect(node.mempool.size).toBe(0);
@@ -168,7 +171,7 @@ describe('WalletService', () => {
     await first.mine(8);
     const balance = await first.wallet.balance();
     const other = await setup();
-    await other.keys.restore(first.keys.backupPhrase(), { replace: true });
+    await other.keys.restore(await first.keys.backupPhrase(), { replace: true });
     // "Sync": the new node receives the same blocks.
     for (let h = 1; h <= first.node.tip.height; h++) {
       const block = (await first.node.chain.getBlock(first.node.chain.entryAt(h)!.hash))!;
@@ -186,7 +189,7 @@ describe('receive address after a restore', () => {
     const used = await first.keys.newAddress();
     await first.mine(1);
     const other = await setup();
-    await other.keys.restore(first.keys.backupPhrase(), { replace: true });
+    await other.keys.restore(await first.keys.backupPhrase(), { replace: true });
     expect(other.keys.addresses()).toHaveLength(20);
     expect(other.keys.address()).toBe(firstAddress);
     for (let h = 1; h <= first.node.tip.height; h++) {
@@ -206,7 +209,7 @@ describe('receive address after a restore', () => {
     const { keys } = await setup();
     await keys.newAddress();
     const current = keys.address();
-    await keys.restore(keys.backupPhrase());
+    await keys.restore(await keys.backupPhrase());
     expect(keys.address()).toBe(current);
   });
 });

@@ -4,7 +4,7 @@
  * through its own endpoint and every `--signal` one, and mining when asked. cli.ts is the
  * command; tests start nodes in-process with {@link runNode}.
  */
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { homedir, networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -30,9 +30,18 @@ export const usage = `usage: npm run node -- [options]      (or: tabchain-node [
                         any host name when a token is set, else loopback names only
   --signal URL          also find peers through this signaling endpoint, ws://host:port/signal
                         (repeatable; another node's, or a signaling server's)
-  --data DIR            data directory (default ~/.tabchain/node-<port>). It holds the wallet's
-                        recovery phrase unencrypted, as a browser's storage does: it is made
-                        private to your user (mode 700) at every start
+  --data DIR            data directory (default ~/.tabchain/node-<port>). It holds the wallet
+                        (sealed under its passphrase, or on the test network maybe not): it is
+                        made private to your user (mode 700) at every start
+  --passphrase-file FILE
+                        the wallet's passphrase, read from FILE (one trailing newline ignored;
+                        or the TABCHAIN_PASSPHRASE_FILE environment variable). A new wallet is
+                        created sealed under it, a sealed one unlocked, an unencrypted one
+                        sealed. On main a new wallet needs it: the node refuses to start
+                        without it unless --insecure-plain-wallet
+  --insecure-plain-wallet
+                        let a new main-network wallet keep its recovery phrase unencrypted in
+                        the data directory
   --mine                mine from the start
   --workers N           mining threads (default: every core but one)
   --max-peers N         links kept at most (default 8)
@@ -62,6 +71,10 @@ export interface NodeCommandOptions {
   readonly verbose: boolean;
   /** STUN and TURN servers this node's /signal hands out (and the node itself uses). */
   readonly iceServers?: IceServersOption;
+  /** File holding the wallet's passphrase (`--passphrase-file`, TABCHAIN_PASSPHRASE_FILE). */
+  readonly passphraseFile?: string;
+  /** `--insecure-plain-wallet`. */
+  readonly insecurePlainWallet?: boolean;
 }
 
 /** A command line that cannot run (exit code 2). */
@@ -105,6 +118,8 @@ export function parseNodeArgs(argv: string[], env: Record<string, string | undef
         token: { type: 'string' },
         origin: { type: 'string', multiple: true },
         verbose: { type: 'boolean' },
+        'passphrase-file': { type: 'string' },
+        'insecure-plain-wallet': { type: 'boolean' },
         ...ICE_FLAG_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
@@ -134,6 +149,9 @@ export function parseNodeArgs(argv: string[], env: Record<string, string | undef
     throw new UsageError(`--origin: ${(error as Error).message}`);
   }
   if (values.data === '') throw new UsageError('--data is empty');
+  if (values['passphrase-file'] === '') throw new UsageError('--passphrase-file is empty');
+  const passphraseFile = values['passphrase-file'] ?? (env.TABCHAIN_PASSPHRASE_FILE ? env.TABCHAIN_PASSPHRASE_FILE : undefined);
+  if (passphraseFile !== undefined && values['insecure-plain-wallet']) throw new UsageError('--insecure-plain-wallet and a passphrase file contradict each other: give one');
   const workers = integer(values.workers, 'workers', 1, 64);
   const maxPeers = integer(values['max-peers'], 'max-peers', 0, 64);
   let iceServers: IceServersOption | undefined;
@@ -157,8 +175,27 @@ export function parseNodeArgs(argv: string[], env: Record<string, string | undef
       origins,
       verbose: values.verbose ?? false,
       ...(iceServers ? { iceServers } : {}),
+      ...(passphraseFile !== undefined ? { passphraseFile: resolve(passphraseFile) } : {}),
+      ...(values['insecure-plain-wallet'] ? { insecurePlainWallet: true } : {}),
     },
   };
+}
+
+/**
+ * The passphrase in `path`: its text without one trailing newline (what `echo … > FILE` adds).
+ * Warns when other users may read the file.
+ */
+export function readPassphraseFile(path: string, warn: (line: string) => void): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the passphrase file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  const passphrase = text.replace(/\r?\n$/, '');
+  if (passphrase === '') throw new Error(`the passphrase file ${path} is empty`);
+  if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) warn(`warning: other users may read the passphrase file ${path}: chmod 600 it`);
+  return passphrase;
 }
 
 export interface RunningNode {
@@ -179,8 +216,7 @@ function isLoopback(host: string): boolean {
 
 /**
  * Creates the data directory, and `~/.tabchain` when it is the default parent, private to this
- * user (0o700): the wallet's recovery phrase is stored in it unencrypted, as in a browser's
- * IndexedDB. An existing one is made private too; when that fails, a warning says so.
+ * user (0o700): the wallet is stored in it (on the test network perhaps unencrypted). An existing one is made private too; when that fails, a warning says so.
  */
 export function secureDataDir(dataDir: string, warn: (line: string) => void, home: string = homedir()): void {
   const parent = join(home, '.tabchain');
@@ -191,7 +227,7 @@ export function secureDataDir(dataDir: string, warn: (line: string) => void, hom
     try {
       if ((statSync(dir).mode & 0o777) !== 0o700) chmodSync(dir, 0o700);
     } catch (error) {
-      warn(`warning: cannot make ${dir} private to this user (chmod 700: ${(error as Error).message}); it holds the wallet's recovery phrase unencrypted`);
+      warn(`warning: cannot make ${dir} private to this user (chmod 700: ${(error as Error).message}); it holds the wallet`);
     }
   }
 }
@@ -295,6 +331,8 @@ export async function runNode(options: NodeCommandOptions, log: { warn(line: str
       signalingUrl: http.signalUrl,
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.maxPeers !== undefined ? { maxPeers: options.maxPeers } : {}),
+      ...(options.passphraseFile !== undefined ? { passphrase: readPassphraseFile(options.passphraseFile, (line) => log.warn(line)) } : {}),
+      ...(options.insecurePlainWallet ? { insecurePlainWallet: true } : {}),
     });
   } catch (error) {
     await http.close();

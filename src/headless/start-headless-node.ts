@@ -22,6 +22,7 @@ import { loadNodeIdentity } from '../app/node-identity.ts';
 import type { NodeServices } from '../app/start-node.ts';
 import type { StoredWallet } from '../adapters/idb/wallet-database.ts';
 import { WalletKeys } from '../app/wallet-keys.ts';
+import { filePlainPhraseStore } from '../adapters/wallet/file-plain-phrase.ts';
 import { WalletService } from '../app/wallet-service.ts';
 
 export interface HeadlessOptions {
@@ -34,6 +35,18 @@ export interface HeadlessOptions {
   /** Mining threads (default: every core but one). */
   readonly workers?: number;
   readonly iceServers?: RTCIceServer[];
+  /**
+   * The wallet's passphrase (`--passphrase-file`): a new wallet is created sealed under it, a
+   * sealed one unlocked with it, an unencrypted one sealed under it (its clear file deleted).
+   */
+  readonly passphrase?: string;
+  /** Let a main-network wallet be created unencrypted (`--insecure-plain-wallet`). */
+  readonly insecurePlainWallet?: boolean;
+}
+
+/** Starting on main with no wallet and no passphrase to create one under. */
+export class WalletPassphraseRequired extends Error {
+  override readonly name = 'WalletPassphraseRequired';
 }
 
 export interface HeadlessNode {
@@ -60,7 +73,25 @@ export async function startHeadlessNode(options: HeadlessOptions): Promise<Headl
   const db: NodeDatabase = await openNodeDatabase(dir);
   const settings = new LevelSettings(db);
 
-  const keys = await WalletKeys.open(new LevelWalletRecords<StoredWallet>(db), params, { now: systemClock.now() });
+  // An unencrypted phrase goes to a file of its own (deleted when a passphrase is set), never
+  // into LevelDB, whose log and table files would keep it after the record is sealed.
+  let keys: WalletKeys;
+  try {
+    keys = await WalletKeys.open(new LevelWalletRecords<StoredWallet>(db), params, {
+      now: systemClock.now(),
+      plainStore: filePlainPhraseStore(dir),
+      ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}),
+      ...(options.insecurePlainWallet ? { allowPlain: true } : {}),
+    });
+    if (!keys.exists) {
+      throw new WalletPassphraseRequired(
+        `the ${params.name} network's wallet is always encrypted: give its passphrase with --passphrase-file FILE (or TABCHAIN_PASSPHRASE_FILE=FILE), or start with --insecure-plain-wallet to keep the recovery phrase unencrypted in ${dir}`,
+      );
+    }
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   let workers = options.workers ?? Math.max(1, availableParallelism() - 1);
   const miner = Object.assign(new WorkerPoolMiner({ createWorker: createNodeMinerWorker, workers }), {
     workerCount: () => workers,

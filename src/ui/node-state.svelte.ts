@@ -58,6 +58,10 @@ export class NodeState {
   /** The history has been read once (until then the wallet shows it is loading, not empty). */
   historyLoaded = $state(false);
   locked = $state(false);
+  /** This network has a wallet (main has none until the user creates or restores one). */
+  walletExists = $state(true);
+  /** The wallet's phrase is sealed under a passphrase; null before the first refresh. */
+  hasPassphrase = $state<boolean | null>(null);
   mining = $state(false);
   hashrate = $state(0);
   workers = $state(0);
@@ -146,18 +150,22 @@ export class NodeState {
   async refresh(): Promise<void> {
     // Refreshes overlap when blocks and txs arrive quickly: only the latest one is applied.
     const seq = ++this.refreshes;
-    const [tip, address, balance, locked] = await Promise.all([
+    const exists = await this.api.wallet.exists();
+    const [tip, address, balance, locked, hasPassphrase] = await Promise.all([
       this.api.chain.tip(),
-      this.api.wallet.address(),
+      exists ? this.api.wallet.address() : '',
       this.api.wallet.balance(),
       this.api.wallet.locked(),
+      this.api.wallet.hasPassphrase(),
     ]);
     if (seq === this.refreshes) {
       if (tip.hash !== this.tip?.hash) void this.refreshBits(tip.hash);
       this.tip = tip;
+      this.walletExists = exists;
       this.address = address;
       this.balance = balance;
       this.locked = locked;
+      this.hasPassphrase = hasPassphrase;
     }
     // The history's first scan reads the whole chain (seconds for a long one): it must not hold
     // up the balance and the send form, so it is applied when it arrives.

@@ -98,7 +98,10 @@ test('behavior: lock and unlock the wallet with a passphrase', async ({ page }) 
   expect(await page.evaluate(() => window.tabchain.wallet.locked())).toBe(true);
   await page.evaluate(() => window.tabchain.wallet.unlock('open sesame'));
   expect(await page.evaluate(() => window.tabchain.wallet.locked())).toBe(false);
-  expect((await page.evaluate(() => window.tabchain.wallet.backupPhrase())).split(' ')).toHaveLength(12);
+  // Revealing the phrase of a sealed wallet asks for the passphrase again.
+  const bare = await page.evaluate(() => window.tabchain.wallet.backupPhrase().then(() => 'shown', (e: { code?: string }) => e.code));
+  expect(bare).toBe('wrong-passphrase');
+  expect((await page.evaluate(() => window.tabchain.wallet.backupPhrase('open sesame'))).split(' ')).toHaveLength(12);
 });
 
 test('behavior: two tabs of one profile are two nodes with different chain slots (and peers); a closed tab frees its slot for the next', async ({ context }) => {

@@ -90,8 +90,14 @@ test('behavior: setting a passphrase (after a mismatch), locking, and unlocking 
 
   await first.fill('short');
   await second.focus();
-  await expect(page.getByText('The passphrase is too short: use at least 8 characters.')).toBeVisible();
+  await expect(page.getByText('The passphrase is too short: use at least 10 characters.')).toBeVisible();
+  // Long enough but easy to guess: the meter says weak and the form refuses it.
+  await first.fill('password1234');
+  await expect(page.getByTestId('passphrase-strength')).toHaveAttribute('data-level', 'weak');
+  await expect(page.getByText('Too easy to guess')).toBeVisible();
+  await expect(save).toBeDisabled();
   await first.fill('correct horse battery');
+  await expect(page.getByTestId('passphrase-strength')).toHaveAttribute('data-level', 'strong');
   await second.fill('correct horse batery');
   await expect(page.getByText('The two passphrases do not match.')).toBeVisible();
   await expect(save).toBeDisabled();
@@ -108,6 +114,7 @@ test('behavior: setting a passphrase (after a mismatch), locking, and unlocking 
 
   // The recovery phrase needs the wallet unlocked.
   await page.getByRole('button', { name: 'Show recovery phrase' }).click();
+  await page.getByLabel('Current passphrase', { exact: true }).fill('correct horse battery');
   await page.getByRole('button', { name: 'I understand, show the words' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'The wallet is locked' })).toBeVisible();
   await expect(page.getByTestId('recovery-words')).toHaveCount(0);

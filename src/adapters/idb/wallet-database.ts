@@ -17,8 +17,15 @@ export interface StoredWalletKey {
 
 export interface StoredWallet {
   readonly network: NetworkName;
-  /** The recovery phrase: in the clear, or sealed under the user's passphrase. */
-  readonly secret: { readonly kind: 'plain'; readonly mnemonic: string } | { readonly kind: 'sealed'; readonly box: SealedBox };
+  /**
+   * The recovery phrase: sealed under the user's passphrase; or unencrypted (test network only) in
+   * a file of its own (`plain-file`: see PlainPhraseStore in wallet-keys.ts); or, as written
+   * before that existed (and where there is no such file store), in the clear in this record.
+   */
+  readonly secret:
+    | { readonly kind: 'plain'; readonly mnemonic: string }
+    | { readonly kind: 'plain-file' }
+    | { readonly kind: 'sealed'; readonly box: SealedBox };
   /** Public keys, so a locked wallet still shows its addresses and balance. */
   readonly keys: readonly StoredWalletKey[];
   readonly createdAt: number;

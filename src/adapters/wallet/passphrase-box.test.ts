@@ -1,7 +1,9 @@
 import { base64 } from '@scure/base';
 import { describe, expect, it } from 'vitest';
 import { WalletError } from '../../core/index.ts';
-import { DEFAULT_ITERATIONS, openWithPassphrase, sealWithPassphrase, type SealedBox } from './passphrase-box.ts';
+import { pbkdf2Async } from '@noble/hashes/pbkdf2.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { DEFAULT_ITERATIONS, needsReseal, openWithPassphrase, sealWithPassphrase, type SealedBox } from './passphrase-box.ts';
 
 const FAST = { iterations: 1000 };
 const secret = new TextEncoder().encode('abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about');
@@ -51,8 +53,41 @@ describe('passphrase box', () => {
     expect(a.ciphertext).not.toBe(b.ciphertext);
   });
 
-  it('behavior: defaults to 310,000 iterations', () => {
-    expect(DEFAULT_ITERATIONS).toBe(310_000);
+  it('behavior: defaults to 600,000 iterations, and a box below that needs re-sealing', async () => {
+    expect(DEFAULT_ITERATIONS).toBe(600_000);
+    const box = await sealWithPassphrase(secret, 'pw', FAST);
+    expect(needsReseal(box)).toBe(true);
+    expect(needsReseal({ ...box, iterations: 310_000 })).toBe(true);
+    expect(needsReseal({ ...box, iterations: 600_000 })).toBe(false);
+  });
+
+  it('behavior: a box sealed by the earlier pure-JS PBKDF2 (noble, 310,000 rounds) still opens', async () => {
+    // The same PBKDF2-HMAC-SHA256 either way: derive the key with noble as the old code did.
+    const salt = crypto.getRandomValues(new Uint8Array(16));
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const raw = await pbkdf2Async(sha256, 'correct horse', salt, { c: 310_000, dkLen: 32 });
+    const key = await crypto.subtle.importKey('raw', new Uint8Array(raw), 'AES-GCM', false, ['encrypt']);
+    const ciphertext = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, secret));
+    const old: SealedBox = { v: 1, kdf: 'pbkdf2-sha256', iterations: 310_000, salt: base64.encode(salt), iv: base64.encode(iv), ciphertext: base64.encode(ciphertext) };
+    expect(await openWithPassphrase(old, 'correct horse')).toEqual(secret);
+  });
+
+  it('behavior: 600,000 rounds through WebCrypto take well under a second', async () => {
+    const started = performance.now();
+    const box = await sealWithPassphrase(secret, 'correct horse battery', {});
+    await openWithPassphrase(box, 'correct horse battery');
+    const perOpen = (performance.now() - started) / 2;
+    console.log(`PBKDF2-SHA256 600,000 rounds (WebCrypto): ${perOpen.toFixed(0)} ms per seal or open`);
+    expect(perOpen).toBeLessThan(1500);
+  });
+
+  it('error: additional data is bound to the tag: other or missing data is wrong-passphrase', async () => {
+    const ad = new TextEncoder().encode('network=test;keys=3');
+    const box = await sealWithPassphrase(secret, 'pw', { ...FAST, additionalData: ad });
+    expect(await openWithPassphrase(box, 'pw', { additionalData: ad })).toEqual(secret);
+    const other = new TextEncoder().encode('network=test;keys=4');
+    expect((await rejection(openWithPassphrase(box, 'pw', { additionalData: other }))).code).toBe('wrong-passphrase');
+    expect((await rejection(openWithPassphrase(box, 'pw'))).code).toBe('wrong-passphrase');
   });
 
   it('error: a wrong passphrase is wrong-passphrase', async () => {

@@ -25,6 +25,12 @@ export type WalletErrorCode =
   | 'bad-mnemonic'
   /** A backup or sealed box that is not in the expected shape. */
   | 'bad-backup'
+  /** A new passphrase below the minimum (see passphrase-strength.ts). */
+  | 'weak-passphrase'
+  /** This network stores no phrase in the clear: creating or restoring needs a passphrase. */
+  | 'passphrase-required'
+  /** There is no wallet on this network yet (main: create or restore one first). */
+  | 'no-wallet'
   /** Locking asked of a wallet that has no passphrase to unlock it with again. */
   | 'no-passphrase'
   /** Restoring or creating would overwrite a different wallet. */

@@ -1,16 +1,19 @@
 /**
- * @module The rules the UI asks of a new passphrase (for the wallet or a backup file): long
- * enough to resist guessing, and typed the same twice. The node itself accepts any non-empty one.
+ * @module The rules the UI asks of a new passphrase (for the wallet or a backup file): the
+ * wallet's own minimum (core's passphraseStrength: length and estimated bits, enforced by the
+ * wallet itself too), and typed the same twice.
  */
+import { MIN_PASSPHRASE_LENGTH, passphraseStrength } from '../../core/index.ts';
 
-/** The shortest passphrase the forms accept, in characters. */
-export const MIN_PASSPHRASE_LENGTH = 8;
+export { MIN_PASSPHRASE_LENGTH };
 
-export type PassphraseProblem = 'too-short' | 'mismatch';
+export type PassphraseProblem = 'too-short' | 'too-weak' | 'mismatch';
 
 /** What is wrong with a new passphrase and its repetition, or null when both are fine. */
 export function passphraseProblem(passphrase: string, repeated: string): PassphraseProblem | null {
-  if ([...passphrase].length < MIN_PASSPHRASE_LENGTH) return 'too-short';
+  const strength = passphraseStrength(passphrase);
+  if (strength.length < MIN_PASSPHRASE_LENGTH) return 'too-short';
+  if (!strength.acceptable) return 'too-weak';
   if (passphrase !== repeated) return 'mismatch';
   return null;
 }
