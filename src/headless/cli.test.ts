@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,6 +56,7 @@ describe('npm run node: options', () => {
     [['--token', 'clé'], /--token must be printable ASCII/],
     [['stray'], /positional|Unexpected argument/i],
     [['--mine=yes'], /mine/],
+    [['--insecure', '--token', 'x'], /--insecure and --token contradict each other/],
   ])('error: %j is refused', (argv, message) => {
     expect(() => parseNodeArgs(argv as string[], {})).toThrow(UsageError);
     expect(() => parseNodeArgs(argv as string[], {})).toThrow(message);
@@ -64,7 +65,8 @@ describe('npm run node: options', () => {
   it('error: a TABCHAIN_TOKEN with whitespace is refused (it could never match a Bearer header); the usage recommends it over --token', () => {
     expect(() => parseNodeArgs([], { TABCHAIN_TOKEN: 'secret ' })).toThrow(/^TABCHAIN_TOKEN must be printable ASCII without spaces/);
     expect(parseNodeArgs([], { TABCHAIN_TOKEN: 's3cret-Token_~!' })).toMatchObject({ options: { token: 's3cret-Token_~!' } });
-    expect(usage).toMatch(/Prefer\s+the TABCHAIN_TOKEN environment variable: other users can read --token\s+in the process list/);
+    expect(usage).toMatch(/Prefer\s+the TABCHAIN_TOKEN environment\s+variable: other users can read --token\s+in the process list/);
+    expect(usage).toMatch(/curl -H "Authorization: Bearer \$\(cat DIR\/\.cookie\)"/);
     expect(usage).toMatch(/mode 700/);
   });
 
@@ -168,11 +170,16 @@ async function startProcess(port: number, options: { data?: string; nodeArgs?: s
 /** The port a node started with --port 0 printed. */
 const restPort = (proc: Proc) => Number(/^rest: http:\/\/127\.0\.0\.1:(\d+)$/m.exec(proc.stdout)![1]);
 
+/**
+ * A request to the node on `port`, with its cookie as the tutorials send it (README:
+ * `-H "Authorization: Bearer $(cat DIR/.cookie)"`), read from the path the node printed.
+ */
 async function http(port: number, method: string, path: string, json?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method,
-    ...(json !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) } : {}),
-  });
+  const proc = procs.find((p) => p.stdout.includes(`rest: http://127.0.0.1:${port}\n`));
+  const cookie = proc && /^cookie: (.+)$/m.exec(proc.stdout)?.[1];
+  const headers: Record<string, string> = cookie ? { authorization: `Bearer ${readFileSync(cookie, 'utf8').trim()}` } : {};
+  if (json !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -201,7 +208,11 @@ describe('npm run node: the tutorials’ session', () => {
       `signal: ws://127.0.0.1:${a}/signal`,
       expect.stringMatching(/^data: .*tabchain-cli-.*test$/),
       expect.stringMatching(/^peer id: [0-9a-f]{32}$/),
+      expect.stringMatching(/^cookie: .*tabchain-cli-.*\/\.cookie$/),
     ]);
+    // Without the cookie, the tutorial's writes and /wallet are refused.
+    expect((await fetch(`http://127.0.0.1:${a}/mine`)).status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${b}/wallet`)).status).toBe(401);
 
     // Node A: mine past coinbase maturity, pay B, mine the payment.
     for (let i = 0; i < 6; i++) expect((await http(a, 'GET', '/mine')).body.message).toBe('New Block Forged');

@@ -26,7 +26,7 @@ const bodyErrors = {
   '415': err('the body is not sent as application/json'),
 };
 const auth = {
-  '401': err('a token is set (--token / TABCHAIN_TOKEN) and the request lacks `Authorization: Bearer <token>`'),
+  '401': err('the request lacks `Authorization: Bearer <token>` with the node’s token (--token / TABCHAIN_TOKEN, else the data directory’s .cookie)'),
 };
 /** Answers every route can give, whatever it does (added to each operation below). */
 const everywhere = {
@@ -50,9 +50,10 @@ const mine = {
 /** The OpenAPI 3.1 document of every REST route. */
 export function openApiDocument(): Record<string, unknown> {
   const doc = document();
-  for (const item of Object.values(doc.paths)) {
+  for (const [path, item] of Object.entries(doc.paths)) {
     for (const op of Object.values(item) as { security?: unknown; responses: Record<string, unknown> }[]) {
-      op.responses = { ...op.responses, ...everywhere, ...(op.security ? writes : {}) };
+      // Every secured route writes, except /wallet (secured because it reads the wallet).
+      op.responses = { ...op.responses, ...everywhere, ...(op.security && path !== '/wallet' ? writes : {}) };
     }
   }
   return doc;
@@ -73,7 +74,8 @@ function document(): { paths: Record<string, Record<string, unknown>> } & Record
     },
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'Needed by /mine, POST /transactions/new, POST /nodes/register and DELETE /nodes only when the node was started with a token.' },
+        bearer: { type: 'http', scheme: 'bearer', description:
+            'Needed by /mine, POST /transactions/new, POST /nodes/register, DELETE /nodes and GET /wallet: the node’s --token (TABCHAIN_TOKEN), else the content of `.cookie` in its data directory (made at the first start, mode 600). Only a node started with --insecure needs none.' },
       },
       schemas: {
         Error: {
@@ -387,8 +389,10 @@ function document(): { paths: Record<string, Record<string, unknown>> } & Record
       '/wallet': {
         get: {
           summary: 'This node’s wallet: receive address, every address, balance',
+          security: secured,
           responses: {
             '200': json({ type: 'object', properties: { address: { type: 'string' }, addresses: { type: 'array', items: { type: 'string' } }, balance: ref('Balance') } }, 'the wallet'),
+            ...auth,
             '500': common['500'],
           },
         },

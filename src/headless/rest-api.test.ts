@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { checkRequestSource, startNodeHttpServer, DEFAULT_TIMEOUTS, MAX_CONNECTI
 import { openApiDocument } from './openapi.ts';
 import { createRestHandler, routes, signalUrlOfNode, MAX_BODY_BYTES, type NodeListStore, type RestOptions } from './rest-api.ts';
 import { runNode, type NodeCommandOptions, type RunningNode } from './run-node.ts';
+import { COOKIE_FILE, ensureApiCookie } from './api-cookie.ts';
 
 const posix = process.platform !== 'win32';
 
@@ -20,7 +21,10 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-async function call(base: string, method: string, path: string, options: { json?: unknown; raw?: string; type?: string; token?: string } = {}): Promise<Answer> {
+/** The cookie token of each node {@link start} started without a token, by REST URL: {@link call} sends it unless told otherwise. */
+const cookies = new Map<string, string>();
+
+async function call(base: string, method: string, path: string, options: { json?: unknown; raw?: string; type?: string; token?: string; anonymous?: boolean } = {}): Promise<Answer> {
   const headers: Record<string, string> = {};
   let body: string | undefined;
   if (options.json !== undefined) {
@@ -29,7 +33,8 @@ async function call(base: string, method: string, path: string, options: { json?
   }
   if (options.raw !== undefined) body = options.raw;
   if (options.type !== undefined) headers['content-type'] = options.type;
-  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  const token = options.token ?? (options.anonymous ? undefined : cookies.get(base));
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
   const res = await fetch(`${base}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
@@ -38,7 +43,8 @@ async function call(base: string, method: string, path: string, options: { json?
 /** A chunked body of `bytes` bytes with no Content-Length, through node:http. */
 function chunkedPost(base: string, path: string, bytes: number): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+    const auth: Record<string, string> = cookies.has(base) ? { authorization: `Bearer ${cookies.get(base)}` } : {};
+    const req = httpRequest(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth } }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) as Record<string, unknown> }));
@@ -109,6 +115,12 @@ function nodeOptions(extra: Partial<NodeCommandOptions> = {}): NodeCommandOption
 async function start(token?: string, extra: Partial<NodeCommandOptions> = {}): Promise<RunningNode> {
   const node = await runNode(nodeOptions({ ...(token ? { token } : {}), ...extra }));
   nodes.push(node);
+  return remember(node);
+}
+/** Notes the node's cookie (when it has one) for {@link call}. */
+function remember(node: RunningNode): RunningNode {
+  const cookie = /^cookie: (.+)$/m.exec(node.facts.join('\n'))?.[1];
+  if (cookie) cookies.set(node.restUrl, readFileSync(cookie, 'utf8').trim());
   return node;
 }
 
@@ -310,8 +322,10 @@ describe('REST API, bearer token', () => {
       ['POST', '/mine'],
       ['POST', '/transactions/new'],
       ['POST', '/nodes/register'],
+      ['DELETE', '/nodes'],
+      ['GET', '/wallet'],
     ] as const) {
-      const body = method === 'POST' ? { json: { nodes: ['http://127.0.0.1:1'] } } : {};
+      const body = method === 'POST' || method === 'DELETE' ? { json: { nodes: ['http://127.0.0.1:1'] } } : {};
       const none = await call(base, method, path, body);
       expect(none.status, `${method} ${path}`).toBe(401);
       expect(none.body.error).toBe('unauthorized');
@@ -331,6 +345,67 @@ describe('REST API, bearer token', () => {
     expect(sent.status).toBe(201);
     const registered = await call(base, 'POST', '/nodes/register', { json: { nodes: ['http://127.0.0.1:1'] }, token: 's3cret-token' });
     expect(registered.status).toBe(201);
+    expect((await call(base, 'GET', '/wallet', { token: 's3cret-token' })).body.address).toBe(to);
+    // With --token there is no cookie file: the token is the one credential.
+    expect(existsSync(join(node.node.dataDir, '..', COOKIE_FILE))).toBe(false);
+    expect(node.facts).toContain('token: the one given (--token or TABCHAIN_TOKEN)');
+  }, 30_000);
+
+  it('behavior: without --token the node makes a cookie at the first start (mode 600), keeps it across restarts, and requires it for writes and /wallet', async () => {
+    const options = nodeOptions();
+    let node = await runNode(options);
+    const path = join(options.dataDir, COOKIE_FILE);
+    expect(node.facts).toContain(`cookie: ${path}`);
+    const token = readFileSync(path, 'utf8').trim();
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    if (posix) expect(statSync(path).mode & 0o777).toBe(0o600);
+    try {
+      for (const [method, path] of [
+        ['GET', '/mine'],
+        ['POST', '/transactions/new'],
+        ['GET', '/wallet'],
+      ] as const) {
+        const none = await call(node.restUrl, method, path, method === 'POST' ? { json: {} } : {});
+        expect(none.status, `${method} ${path}`).toBe(401);
+        expect(none.body.message).toMatch(/\.cookie/);
+      }
+      expect((await node.api.chain.tip()).height).toBe(0);
+      expect((await call(node.restUrl, 'GET', '/mine', { token })).status).toBe(200);
+      expect((await call(node.restUrl, 'GET', '/wallet', { token })).status).toBe(200);
+    } finally {
+      await node.close();
+    }
+    // A restart keeps the same cookie, and narrows a widened mode back to 600.
+    if (posix) chmodSync(path, 0o644);
+    node = await runNode(options);
+    try {
+      expect(readFileSync(path, 'utf8').trim()).toBe(token);
+      if (posix) expect(statSync(path).mode & 0o777).toBe(0o600);
+      expect((await call(node.restUrl, 'GET', '/wallet', { token })).status).toBe(200);
+    } finally {
+      await node.close();
+    }
+    // A file that is not a token is replaced by a new one.
+    writeFileSync(path, 'not a token\n');
+    const replaced = ensureApiCookie(options.dataDir);
+    expect(replaced.created).toBe(true);
+    expect(replaced.token).not.toBe(token);
+    expect(readFileSync(path, 'utf8').trim()).toBe(replaced.token);
+  }, 60_000);
+
+  it('behavior: --insecure serves the API with no credential and no cookie, and warns', async () => {
+    const warnings: string[] = [];
+    const options = nodeOptions({ insecure: true });
+    const node = await runNode(options, { warn: (line) => warnings.push(line) });
+    try {
+      expect(existsSync(join(options.dataDir, COOKIE_FILE))).toBe(false);
+      expect(node.facts).toContain('credential: none (--insecure)');
+      expect(warnings.join('\n')).toMatch(/--insecure: any program that reaches port \d+ on this machine can mine and spend/);
+      expect((await call(node.restUrl, 'GET', '/wallet')).status).toBe(200);
+      expect((await call(node.restUrl, 'GET', '/mine')).status).toBe(200);
+    } finally {
+      await node.close();
+    }
   }, 30_000);
 });
 
@@ -510,7 +585,7 @@ describe('REST API, registered nodes across restarts', () => {
   it('behavior: /nodes/register stores the list (nodes.json, atomically, private) before answering; a restart adds them back; DELETE /nodes forgets them; the own URL is skipped', async () => {
     const options = nodeOptions();
     if (posix) chmodSync(options.dataDir, 0o755);
-    let node = await runNode(options);
+    let node = remember(await runNode(options));
     nodes.push(node);
     if (posix) expect(statSync(options.dataDir).mode & 0o777).toBe(0o700);
     const own = `http://localhost:${node.http.port}`;
@@ -526,7 +601,7 @@ describe('REST API, registered nodes across restarts', () => {
     expect((await call(node.restUrl, 'POST', '/nodes/register', { json: { nodes: [node.restUrl] } })).body.message).toBe(`No nodes were added (skipped ${node.restUrl}: that is this node itself)`);
 
     await node.close();
-    node = await runNode(options);
+    node = remember(await runNode(options));
     nodes.push(node);
     expect((await call(node.restUrl, 'GET', '/nodes')).body).toEqual({ total_nodes: ['http://127.0.0.1:1', 'http://127.0.0.1:2'] });
     expect(node.node.services.connector.signalingServers().map((s) => s.url)).toEqual([node.http.signalUrl, 'ws://127.0.0.1:1/signal', 'ws://127.0.0.1:2/signal']);

@@ -48,7 +48,7 @@ export interface NodeListStore {
 export interface RestOptions {
   readonly api: TabchainApi;
   readonly connector: SignalingServers;
-  /** When set, `/mine`, `POST /transactions/new` and `POST /nodes/register` need `Authorization: Bearer <token>`. */
+  /** When set, `/mine`, `POST /transactions/new`, `POST /nodes/register`, `DELETE /nodes` and `/wallet` need `Authorization: Bearer <token>` (run-node.ts: --token or the cookie file). */
   readonly token?: string | undefined;
   /** Called with every unexpected exception (answered 500). Default: nothing. */
   readonly onError?: (error: unknown, request: { method: string; path: string }) => void;
@@ -99,7 +99,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/address/{address}', auth: false, body: 'none' },
   { method: 'GET', path: '/mempool', auth: false, body: 'none' },
   { method: 'GET', path: '/peers', auth: false, body: 'none' },
-  { method: 'GET', path: '/wallet', auth: false, body: 'none' },
+  { method: 'GET', path: '/wallet', auth: true, body: 'none' },
   { method: 'GET', path: '/health', auth: false, body: 'none' },
   { method: 'GET', path: '/openapi.json', auth: false, body: 'none' },
 ];
@@ -673,7 +673,7 @@ export function createRestHandler(options: RestOptions): RestHandler {
     }
     const { route } = match;
     if (route.auth && options.token !== undefined && !tokenMatches(options.token, req.headers.authorization)) {
-      throw new HttpError(401, 'unauthorized', `${route.method} ${route.path} needs "Authorization: Bearer <token>" (the node's --token)`, undefined, {
+      throw new HttpError(401, 'unauthorized', `${route.method} ${route.path} needs "Authorization: Bearer <token>": the node's --token, or the content of the .cookie file in its data directory`, undefined, {
         'www-authenticate': 'Bearer',
       });
     }

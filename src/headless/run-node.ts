@@ -19,6 +19,7 @@ import { startNodeHttpServer, urlHost, type NodeHttpServer } from './http-server
 import { ICE_FLAGS_USAGE, ICE_FLAG_OPTIONS, iceSummary, parseIceFlags } from '../../signaling-server/server-flags.ts';
 import type { IceServersOption } from '../../signaling-server/ice-servers.ts';
 import { createRestHandler, type NodeListStore, type RestHandler } from './rest-api.ts';
+import { ensureApiCookie } from './api-cookie.ts';
 
 export const usage = `usage: npm run node -- [options]      (or: tabchain-node [options])
 
@@ -27,7 +28,7 @@ export const usage = `usage: npm run node -- [options]      (or: tabchain-node [
   --host ADDR           address to listen on (default 127.0.0.1; 0.0.0.0 for every interface).
                         The REST API answers requests for localhost, 127.0.0.1, [::1] and ADDR
                         only (421 otherwise, against DNS rebinding); on 0.0.0.0 or :: it answers
-                        any host name when a token is set, else loopback names only
+                        any host name, or loopback names only with --insecure
   --signal URL          also find peers through this signaling endpoint, ws://host:port/signal
                         (repeatable; another node's, or a signaling server's)
   --data DIR            data directory (default ~/.tabchain/node-<port>). It holds the wallet
@@ -45,10 +46,16 @@ export const usage = `usage: npm run node -- [options]      (or: tabchain-node [
   --mine                mine from the start
   --workers N           mining threads (default: every core but one)
   --max-peers N         links kept at most (default 8)
-  --token TOKEN         require "Authorization: Bearer TOKEN" for /mine, /transactions/new,
-                        /nodes/register and DELETE /nodes; printable ASCII, no spaces. Prefer
-                        the TABCHAIN_TOKEN environment variable: other users can read --token
-                        in the process list (ps)
+  --token TOKEN         the API credential: /mine, /transactions/new, /nodes/register,
+                        DELETE /nodes and /wallet need "Authorization: Bearer TOKEN";
+                        printable ASCII, no spaces. Prefer the TABCHAIN_TOKEN environment
+                        variable: other users can read --token in the process list (ps).
+                        Without either, the token is a random one the node keeps in
+                        DIR/.cookie (mode 600; made at the first start), as Bitcoin Core does:
+                        curl -H "Authorization: Bearer $(cat DIR/.cookie)" …
+  --insecure            no API credential at all: any program that reaches the port (with a
+                        --host beyond loopback, any machine) may mine and spend this node's
+                        coins. The only way to serve the API without one
   --origin URL          also let web pages served from this origin use /signal and the REST
                         API (repeatable; pages of other origins get 403)
   --verbose             log signaling events and every request as JSON lines on stderr
@@ -67,6 +74,8 @@ export interface NodeCommandOptions {
   readonly workers?: number;
   readonly maxPeers?: number;
   readonly token?: string;
+  /** `--insecure`: the API needs no credential (no token, no cookie). */
+  readonly insecure?: boolean;
   readonly origins: string[];
   readonly verbose: boolean;
   /** STUN and TURN servers this node's /signal hands out (and the node itself uses). */
@@ -116,6 +125,7 @@ export function parseNodeArgs(argv: string[], env: Record<string, string | undef
         workers: { type: 'string' },
         'max-peers': { type: 'string' },
         token: { type: 'string' },
+        insecure: { type: 'boolean' },
         origin: { type: 'string', multiple: true },
         verbose: { type: 'boolean' },
         'passphrase-file': { type: 'string' },
@@ -142,6 +152,7 @@ export function parseNodeArgs(argv: string[], env: Record<string, string | undef
   if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) {
     throw new UsageError(`${values.token !== undefined ? '--token' : 'TABCHAIN_TOKEN'} must be printable ASCII without spaces (it is sent as "Authorization: Bearer TOKEN")`);
   }
+  if (token !== undefined && values.insecure) throw new UsageError(`--insecure and ${values.token !== undefined ? '--token' : 'TABCHAIN_TOKEN'} contradict each other: give one`);
   let origins: string[];
   try {
     origins = (values.origin ?? []).map(normalizeOrigin);
@@ -172,6 +183,7 @@ export function parseNodeArgs(argv: string[], env: Record<string, string | undef
       ...(workers !== undefined ? { workers } : {}),
       ...(maxPeers !== undefined ? { maxPeers } : {}),
       ...(token !== undefined ? { token } : {}),
+      ...(values.insecure ? { insecure: true } : {}),
       origins,
       verbose: values.verbose ?? false,
       ...(iceServers ? { iceServers } : {}),
@@ -313,12 +325,15 @@ export function startFailureMessage(error: unknown, options: Pick<NodeCommandOpt
 /** Starts the HTTP server, then the node behind it. */
 export async function runNode(options: NodeCommandOptions, log: { warn(line: string): void } = { warn: () => undefined }): Promise<RunningNode> {
   secureDataDir(options.dataDir, (line) => log.warn(line));
+  // The API credential: --token, else the cookie file; none only when asked for (--insecure).
+  const cookie = options.token === undefined && !options.insecure ? ensureApiCookie(options.dataDir) : null;
+  const token = options.token ?? cookie?.token;
   const verboseLog = options.verbose ? jsonLineLogger((line) => void process.stderr.write(line)) : null;
   const http = await startNodeHttpServer({
     port: options.port,
     host: options.host,
     origins: options.origins,
-    tokenRequired: options.token !== undefined,
+    tokenRequired: token !== undefined,
     logger: verboseLog,
     ...(options.iceServers ? { iceServers: options.iceServers } : {}),
     ...(verboseLog ? { onRequest: (entry: { method: string; path: string; status: number; ms: number }) => verboseLog({ event: 'request', ...entry }) } : {}),
@@ -344,7 +359,7 @@ export async function runNode(options: NodeCommandOptions, log: { warn(line: str
   const rest: RestHandler = createRestHandler({
     api,
     connector: services.connector,
-    token: options.token,
+    token,
     nodeStore: jsonFileNodeStore(join(node.dataDir, 'nodes.json')),
     ownUrls: ownNodeUrls(options.host, http.port),
     onError: (error, request) => {
@@ -366,10 +381,10 @@ export async function runNode(options: NodeCommandOptions, log: { warn(line: str
     `data: ${node.dataDir}`,
     `peer id: ${services.identity.peerId}`,
     ...(options.mine ? [`mining: ${services.miner.workerCount()} workers`] : []),
-    ...(options.token !== undefined ? ['token: required for /mine, POST /transactions/new, POST /nodes/register and DELETE /nodes'] : []),
+    cookie ? `cookie: ${cookie.path}` : token !== undefined ? 'token: the one given (--token or TABCHAIN_TOKEN)' : 'credential: none (--insecure)',
   ];
-  if (!isLoopback(options.host) && options.token === undefined) {
-    log.warn(`warning: listening on ${options.host} without --token: anyone who reaches port ${http.port} can mine and spend this node's coins`);
+  if (token === undefined) {
+    log.warn(`warning: --insecure: any program that reaches port ${http.port}${isLoopback(options.host) ? ' on this machine' : ''} can mine and spend this node's coins`);
   }
   let closing: Promise<void> | null = null;
   return {
