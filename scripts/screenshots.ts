@@ -33,7 +33,13 @@ async function open(width: number, height: number): Promise<Page> {
 async function shoot(page: Page, name: string, hash: string): Promise<void> {
   await page.evaluate((h) => (location.hash = h), hash);
   await page.waitForTimeout(1200);
-  await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+  // The page scrolls in its own box (the notices' strip is below it), so a full-page picture is
+  // taken with a window as tall as the page's content.
+  const viewport = page.viewportSize()!;
+  const height = await page.evaluate(() => document.querySelector('[data-testid="page"]')?.scrollHeight ?? 0);
+  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
+  await page.screenshot({ path: join(out, `${name}.png`) });
+  await page.setViewportSize(viewport);
   console.log(`wrote docs/screenshots/${name}.png`);
 }
 

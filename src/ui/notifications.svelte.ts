@@ -1,6 +1,6 @@
 /**
  * @module Short messages about what just happened (a block found, a payment received, a
- * reorganization), shown in a live region and gone after a while. When the tab is hidden and the
+ * reorganization), shown in a live region and gone after a few seconds. When the tab is hidden and the
  * user allowed it, they also go to the system's notifications.
  */
 export type NoticeKind = 'block-found' | 'received' | 'reorg';
@@ -11,8 +11,8 @@ export interface Notice {
   text: string;
 }
 
-/** How long a notice stays on screen. */
-const NOTICE_MS = 8000;
+/** How long a notice stays on screen: a few seconds, longer for what changed under the user. */
+const NOTICE_MS: Record<NoticeKind, number> = { 'block-found': 4000, received: 6000, reorg: 10_000 };
 /** At most this many notices are on screen; older ones make way. */
 const MAX_NOTICES = 4;
 
@@ -33,7 +33,7 @@ export class Notifications {
     this.items = [...kept, { id, kind, text }].slice(-MAX_NOTICES);
     this.timers.set(
       id,
-      setTimeout(() => this.dismiss(id), NOTICE_MS),
+      setTimeout(() => this.dismiss(id), NOTICE_MS[kind]),
     );
     if (typeof document !== 'undefined' && document.hidden && typeof Notification === 'function' && Notification.permission === 'granted') {
       try {

@@ -15,18 +15,31 @@ describe('notifications', () => {
     expect(n.items).toEqual([]);
   });
 
-  it('behavior: a replacing notice takes the place of the earlier one of its kind', () => {
+  it('behavior: a replacing notice takes the place of the earlier one of its kind, with its own full time', () => {
     const n = new Notifications();
     n.push('reorg', 'reorg');
     n.push('block-found', 'one', { replace: true });
-    vi.advanceTimersByTime(5000);
+    vi.advanceTimersByTime(3000);
     n.push('block-found', 'two', { replace: true });
     expect(n.items.map((x) => x.text)).toEqual(['reorg', 'two']);
+    // Past when "one" would have gone, "two" stays.
+    vi.advanceTimersByTime(3500);
+    expect(n.items.map((x) => x.text)).toEqual(['reorg', 'two']);
     expect(n.showing('block-found')).toBe(true);
-    // The replacement has its own full time on screen.
-    vi.advanceTimersByTime(5000);
-    expect(n.items.map((x) => x.text)).toEqual(['two']);
-    vi.advanceTimersByTime(3000);
+    vi.advanceTimersByTime(1000);
     expect(n.showing('block-found')).toBe(false);
+  });
+
+  it('behavior: news goes in a few seconds, a reorganization (it changed what the user saw) stays longer', () => {
+    const n = new Notifications();
+    n.push('block-found', 'block');
+    n.push('received', 'paid');
+    n.push('reorg', 'reorg');
+    vi.advanceTimersByTime(4000);
+    expect(n.items.map((x) => x.text)).toEqual(['paid', 'reorg']);
+    vi.advanceTimersByTime(2000);
+    expect(n.items.map((x) => x.text)).toEqual(['reorg']);
+    vi.advanceTimersByTime(4000);
+    expect(n.items).toEqual([]);
   });
 });
