@@ -125,6 +125,21 @@ describe('chain.block and chain.tx with resolved inputs', () => {
     const tx = (await s.api.chain.tx(txid(t)))!;
     expect(tx).toMatchObject({ blockHash: null, height: null, confirmations: 0, time: s.clock.time, fee: (5n * fee).toString() });
     expect(tx.inputs[0]).toMatchObject({ amount: subsidy.toString(), address: addr(s.b.key.publicKey) });
+    // Paid to its own key: change, not a payment.
+    expect(tx.paid).toBe('0');
+  });
+
+  it('behavior: the mempool says what each tx pays (outputs to others), apart from its outputs total, also for a tx spending a pool parent', async () => {
+    const s = await withPayments();
+    const toB = s.b.spend([s.b.coinbaseOf(s.base[1]!)], [subsidy - 5n * fee], { to: s.keyB, memo: new TextEncoder().encode('for B') });
+    const toSelf = s.b.spend([s.b.coinbaseOf(s.base[2]!)], [subsidy - 5n * fee]);
+    const child = s.b.spend([s.b.output(toSelf, 0)], [subsidy - 10n * fee]);
+    for (const t of [toB, toSelf, child]) expect((await s.node.submitTx(t)).ok).toBe(true);
+    const pool = new Map((await s.api.mempool()).map((e) => [(e as { txid: string }).txid, e as { paid: string | null; memo: string }]));
+    expect(pool.get(txid(toB))).toMatchObject({ paid: (subsidy - 5n * fee).toString(), memo: 'for B' });
+    expect(pool.get(txid(toSelf))).toMatchObject({ paid: '0' });
+    expect(pool.get(txid(child))).toMatchObject({ paid: '0' });
+    expect((await s.api.chain.tx(txid(toB)))!.paid).toBe((subsidy - 5n * fee).toString());
   });
 });
 

@@ -5,7 +5,7 @@
  * tip down (see {@link addressHistory} for its cost). Everything returned is plain JSON.
  */
 import { ByteReader, bytesToHex, hashToHex, txid, type Block, type Node, type OutpointKey, type Transaction } from '../core/index.ts';
-import { blockJson, txDetailJson, type BlockJson, type HeaderJson, type SpentOutputInfo, type TxDetailJson } from './json.ts';
+import { blockJson, mempoolEntryJson, paidAmount, txDetailJson, type BlockJson, type HeaderJson, type SpentOutputInfo, type TxDetailJson } from './json.ts';
 
 /** `chain.headers()` answers at most this many headers a call. */
 export const MAX_HEADERS = 500;
@@ -168,15 +168,38 @@ export async function blockDetail(node: Node, hashOrHeight: string | number): Pr
   };
 }
 
+/** A pool entry with what it pays (`paid`: outputs not back to its inputs' keys; null when unknown). */
+export type MempoolEntryDetailJson = ReturnType<typeof mempoolEntryJson> & { paid: string | null };
+
+/**
+ * The pool, highest fee rate first, each tx with what it pays (see `paidAmount`; `walletKeys`:
+ * this wallet's public keys, hex, so its own change counts as change): one coin read for every
+ * input the chain holds, then the pool (or tx index) for the rest.
+ */
+export async function mempoolDetail(node: Node, walletKeys?: ReadonlySet<string>): Promise<MempoolEntryDetailJson[]> {
+  const entries = node.mempool.sorted();
+  const keys = entries.flatMap((e) => e.tx.inputs.map((i) => keyOf(hashToHex(i.prevTxid), i.vout)));
+  const known = new Map<OutpointKey, SpentOutputInfo>(await node.chain.getCoins(keys));
+  await resolveRest(
+    node,
+    entries.map((e) => e.tx),
+    known,
+  );
+  return entries.map((e) => {
+    const paid = paidAmount(e.tx, known, walletKeys);
+    return { ...mempoolEntryJson(e, node.params), paid: paid === null ? null : paid.toString() };
+  });
+}
+
 /** A tx of the pool or of the active chain, with its inputs resolved; null when neither has it. */
-export async function txDetail(node: Node, id: string): Promise<TxStatusJson | null> {
+export async function txDetail(node: Node, id: string, walletKeys?: ReadonlySet<string>): Promise<TxStatusJson | null> {
   const wanted = String(id).toLowerCase();
   const pooled = node.mempool.get(wanted);
   if (pooled) {
     const keys = pooled.tx.inputs.map((i) => keyOf(hashToHex(i.prevTxid), i.vout));
     const known = new Map<OutpointKey, SpentOutputInfo>(await node.chain.getCoins(keys));
     await resolveRest(node, [pooled.tx], known);
-    return { ...txDetailJson(pooled.tx, node.params, known, pooled.fee), blockHash: null, height: null, confirmations: 0, time: pooled.time };
+    return { ...txDetailJson(pooled.tx, node.params, known, pooled.fee, walletKeys), blockHash: null, height: null, confirmations: 0, time: pooled.time };
   }
   const found = await node.chain.findTx(wanted);
   if (!found) return null;
@@ -185,7 +208,7 @@ export async function txDetail(node: Node, id: string): Promise<TxStatusJson | n
   // Outputs made earlier in the same block are not in its undo data: the tx index finds them.
   await resolveRest(node, [found.tx], known);
   return {
-    ...txDetailJson(found.tx, node.params, known),
+    ...txDetailJson(found.tx, node.params, known, undefined, walletKeys),
     blockHash: found.blockHash,
     height: found.height,
     confirmations: node.tip.height - found.height + 1,

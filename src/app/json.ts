@@ -72,6 +72,7 @@ export function blockJson(block: Block, info: { hash: string; height: number; ac
   };
 }
 
+/** A pool entry as `tabchain.mempool()` and the `tx-accepted` event give it. */
 export function mempoolEntryJson(entry: MempoolEntry, params: NetworkParams) {
   return {
     ...txJson(entry.tx, params),
@@ -106,6 +107,11 @@ export interface TxDetailJson extends Omit<TxJson, 'inputs'> {
   inputs: InputJson[];
   /** Inputs minus outputs; null for a coinbase or when an input's output was not found. */
   fee: string | null;
+  /**
+   * What the tx pays: its outputs to keys none of its inputs spent from (the rest is change),
+   * base units; null for a coinbase or when an input's output was not found.
+   */
+  paid: string | null;
 }
 
 /** The output an input spends: its amount and key. */
@@ -114,7 +120,13 @@ export interface SpentOutputInfo {
   readonly publicKey: Uint8Array;
 }
 
-export function txDetailJson(tx: Transaction, params: NetworkParams, spent: ReadonlyMap<string, SpentOutputInfo>, knownFee?: bigint): TxDetailJson {
+export function txDetailJson(
+  tx: Transaction,
+  params: NetworkParams,
+  spent: ReadonlyMap<string, SpentOutputInfo>,
+  knownFee?: bigint,
+  walletKeys?: ReadonlySet<string>,
+): TxDetailJson {
   const base = txJson(tx, params);
   let inTotal = 0n;
   let complete = true;
@@ -129,5 +141,26 @@ export function txDetailJson(tx: Transaction, params: NetworkParams, spent: Read
   });
   const outTotal = tx.outputs.reduce((sum, o) => sum + o.amount, 0n);
   const fee = base.coinbase ? null : knownFee !== undefined ? knownFee : complete ? inTotal - outTotal : null;
-  return { ...base, inputs, fee: fee === null ? null : fee.toString() };
+  const paid = base.coinbase ? null : paidAmount(tx, spent, walletKeys);
+  return { ...base, inputs, fee: fee === null ? null : fee.toString(), paid: paid === null ? null : paid.toString() };
+}
+
+/**
+ * The amount a tx pays: the sum of its outputs to keys that none of its inputs spent from (an
+ * output back to an input's key is change). When every input is this wallet's (`walletKeys`, hex
+ * public keys), an output to any of its keys is change too: the wallet sends change to a fresh
+ * key, which nobody else can tell from a payment. Null when an input's output is not known, or
+ * for a tx without inputs. A tx that pays only its sender pays 0.
+ */
+export function paidAmount(tx: Transaction, spent: ReadonlyMap<string, SpentOutputInfo>, walletKeys: ReadonlySet<string> = new Set()): bigint | null {
+  if (tx.inputs.length === 0) return null;
+  const senders = new Set<string>();
+  for (const input of tx.inputs) {
+    const out = spent.get(`${hashToHex(input.prevTxid)}:${input.vout}`);
+    if (!out) return null;
+    senders.add(bytesToHex(out.publicKey));
+  }
+  const ours = [...senders].every((key) => walletKeys.has(key));
+  const change = (key: string) => senders.has(key) || (ours && walletKeys.has(key));
+  return tx.outputs.reduce((sum, o) => (change(bytesToHex(o.publicKey)) ? sum : sum + o.amount), 0n);
 }

@@ -67,3 +67,25 @@ test('behavior: the mempool view lists the highest fee rate first and charts the
   await expect(rows.nth(1)).toHaveAttribute('data-txid', cheap.txid);
   await expect(view.getByTestId('fee-histogram').getByRole('img')).toHaveAttribute('aria-label', /^Transactions by fee rate, from [\d.]+ to [\d.]+ units per byte$/);
 });
+
+test('behavior: the mempool and the tx page show what a payment pays beside its outputs total (change included), with units, and its memo', async ({ page, browser }) => {
+  await openMempool(page);
+  const other = await (await browser.newContext()).newPage();
+  await other.goto('/?network=test');
+  await other.evaluate(() => window.tabchain.ready());
+  const to = await other.evaluate(() => window.tabchain.wallet.address());
+  await page.evaluate(() => window.tabchain.mine(6));
+  const { txid } = await page.evaluate((address) => window.tabchain.send({ to: address, amount: '1250000000', memo: 'rent <b>june</b>' }), to);
+  const view = page.getByRole('region', { name: 'Mempool' });
+  const row = view.locator(`[data-txid="${txid}"]`);
+  await expect(row.getByTestId('mempool-paid')).toHaveText('12.5');
+  // The outputs total is the payment plus the change back to this wallet (50 coins in, minus the fee).
+  const total = Number(await row.getByTestId('mempool-amount').textContent());
+  expect(total).toBeGreaterThan(49.99);
+  expect(total).toBeLessThan(50);
+  await expect(row.getByTestId('mempool-memo')).toHaveText('rent <b>june</b>');
+  await expect(view.getByRole('columnheader', { name: 'Paid (coins)' })).toBeVisible();
+
+  await row.getByRole('link').click();
+  await expect(page.getByTestId('explorer-tx-paid')).toContainText('12.5 coins');
+});

@@ -8,18 +8,22 @@ const entry = (txid: string, fee: number, size: number, time = 100, outputs: num
   size,
   time,
   outputs: outputs.map((amount) => ({ amount: String(amount), address: 'ttab1x' })),
+  paid: outputs[0] === undefined ? null : String(outputs[0]),
+  memo: `memo of ${txid}`,
 });
 
 describe('mempoolRows', () => {
   it('behavior: highest fee rate first, then the oldest', () => {
     const rows = mempoolRows([entry('a', 200, 200, 5), entry('b', 1000, 200, 9), entry('c', 400, 200, 3), entry('d', 400, 200, 1)]);
     expect(rows.map((r) => r.txid)).toEqual(['b', 'd', 'c', 'a']);
-    expect(rows[0]).toEqual({ txid: 'b', fee: 1000n, feeRate: 5, size: 200, amountOut: 1000n, time: 9 });
+    expect(rows[0]).toEqual({ txid: 'b', fee: 1000n, feeRate: 5, size: 200, amountOut: 1000n, paid: 1000n, memo: 'memo of b', time: 9 });
   });
 
   it('behavior: the amount out sums every output in base units', () => {
     const [row] = mempoolRows([entry('a', 1, 1, 1, [123_450_000_000, 9_876_543_210])]);
     expect(row!.amountOut).toBe(133_326_543_210n);
+    // What it pays is the node's answer (outputs not back to the sender), kept apart from the total.
+    expect(row!.paid).toBe(123_450_000_000n);
   });
 });
 

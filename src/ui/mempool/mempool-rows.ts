@@ -15,6 +15,9 @@ export interface MempoolEntryJson {
   /** Unix seconds when the pool accepted it. */
   time: number;
   outputs: { amount: string; address: string }[];
+  /** What it pays (outputs not back to its inputs' keys), base units; null when not known. */
+  paid: string | null;
+  memo: string;
 }
 
 export interface MempoolRow {
@@ -25,6 +28,9 @@ export interface MempoolRow {
   size: number;
   /** The sum of the outputs (payment and change), in base units. */
   amountOut: bigint;
+  /** What it pays to others, in base units (null: an input's output is not known here). */
+  paid: bigint | null;
+  memo: string;
   time: number;
 }
 
@@ -37,6 +43,8 @@ export function mempoolRows(entries: readonly MempoolEntryJson[]): MempoolRow[] 
       feeRate: Number(e.feeRate),
       size: e.size,
       amountOut: e.outputs.reduce((sum, o) => sum + BigInt(o.amount), 0n),
+      paid: e.paid === null ? null : BigInt(e.paid),
+      memo: e.memo,
       time: e.time,
     }))
     .sort((a, b) => b.feeRate - a.feeRate || a.time - b.time || (a.txid < b.txid ? -1 : a.txid > b.txid ? 1 : 0));

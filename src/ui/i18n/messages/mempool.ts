@@ -25,7 +25,10 @@ export const mempoolMessages = defineMessages(
     'mempool.col.feeRate': 'Fee rate',
     'mempool.col.fee': 'Fee (coins)',
     'mempool.col.size': 'Size',
-    'mempool.col.amount': 'Amount out (coins)',
+    'mempool.col.paid': 'Paid (coins)',
+    'mempool.col.amount': 'Outputs total (coins)',
+    'mempool.col.memo': 'Memo',
+    'mempool.paid.unknown': 'not known yet',
     'mempool.col.age': 'Received',
   },
   {
@@ -51,7 +54,10 @@ export const mempoolMessages = defineMessages(
     'mempool.col.feeRate': '手续费率',
     'mempool.col.fee': '手续费（币）',
     'mempool.col.size': '大小',
-    'mempool.col.amount': '输出总额（币）',
+    'mempool.col.paid': '支付（币）',
+    'mempool.col.amount': '输出合计（币）',
+    'mempool.col.memo': '备注',
+    'mempool.paid.unknown': '暂不可知',
     'mempool.col.age': '收到时间',
   },
 );
