@@ -4,9 +4,9 @@
  * `/chain`). Amounts cross this boundary as decimal strings of base units; everything returned is
  * plain JSON. Every method waits for the node to be ready. Documented in the README.
  */
-import { AddressError, DecodeError, PEER_ID_PATTERN, WalletError, decodeAddress, isImmature, splitMessage, decodeBlock, hexToBytes, parseAmount, type Block, type NetworkName, type NetworkParams } from '../core/index.ts';
-import { addressHistory, blockDetail, chainTips, headers, txDetail, type AddressHistoryJson, type BlockDetailJson, type ChainTipJson, type TxStatusJson } from './chain-queries.ts';
-import { mempoolEntryJson, type HeaderJson } from './json.ts';
+import { AddressError, DecodeError, PEER_ID_PATTERN, WalletError, bytesToHex, decodeAddress, isImmature, splitMessage, decodeBlock, hexToBytes, parseAmount, type Block, type NetworkName, type NetworkParams } from '../core/index.ts';
+import { addressHistory, blockDetail, chainTips, headers, mempoolDetail, txDetail, type AddressHistoryJson, type BlockDetailJson, type ChainTipJson, type TxStatusJson } from './chain-queries.ts';
+import type { HeaderJson } from './json.ts';
 import type { NodeServices } from './start-node.ts';
 import type { Connectivity, LinkInfo } from './peer-connector.ts';
 import { ICE_SERVERS_KEY, IceServerListError, parseIceServerList } from './ice-server-list.ts';
@@ -80,6 +80,11 @@ export interface TabchainApi {
     /** Rebuilds the coin set from the stored blocks and compares it with the stored one. */
     verify(): Promise<{ ok: boolean; height: number; tip: string; coins: number; problems: string[] }>;
   };
+  /**
+   * Pool txs, highest fee rate first: each tx's JSON with `fee`, `feeRate`, `time` and `paid` (what
+   * it pays: outputs not back to its inputs' keys, nor to this wallet's when it sent it; null when
+   * an input is unknown).
+   */
   mempool(): Promise<unknown[]>;
   /**
    * Links to other tabs: `state` is connecting (WebRTC), handshaking or ready; `path` and
@@ -166,6 +171,11 @@ function optionalAmount(text: string | undefined): bigint | undefined {
 /** Mining pays the wallet's receive key: main has none until a wallet is created or restored. */
 function requireWallet(s: NodeServices): void {
   if (!s.keys.exists) throw new WalletError('no-wallet', `there is no wallet on the ${s.node.params.name} network yet to pay mined coins to: create or restore one first`);
+}
+
+/** This wallet's public keys (hex), so what it pays is told from its change (chain-queries.ts). */
+function walletKeysOf(s: NodeServices): Set<string> {
+  return new Set(s.keys?.exists ? s.keys.publicKeys().map(bytesToHex) : []);
 }
 
 export function createTabchainApi(network: NetworkName, services: Promise<NodeServices>, options: { debug?: boolean } = {}): TabchainApi {
@@ -266,7 +276,7 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
           return { height: tip.height, hash: tip.hash, work: tip.chainWork.toString() };
         }),
       block: (hashOrHeight) => use((s) => blockDetail(s.node, hashOrHeight)),
-      tx: (id) => use((s) => txDetail(s.node, id)),
+      tx: (id) => use((s) => txDetail(s.node, id, walletKeysOf(s))),
       headers: (fromHeight, count, options = {}) => use((s) => headers(s.node, fromHeight, count, options)),
       tips: () => use((s) => chainTips(s.node)),
       addressHistory: (address, options = {}) => use((s) => addressHistory(s.node, address, keyOfAddress(address, s.node.params), options)),
@@ -304,7 +314,7 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
           return { ...check, problems: [...check.problems] };
         }),
     },
-    mempool: () => use((s) => s.node.mempool.sorted().map((e) => mempoolEntryJson(e, s.node.params))),
+    mempool: () => use((s) => mempoolDetail(s.node, walletKeysOf(s))),
     storage: () => use((s) => s.storageStatus()),
     peers: () => use((s) => s.connector.linkInfo().map((l) => ({ ...l }))),
     connectivity: () => use((s) => ({ ...s.connector.connectivity() })),
