@@ -12,6 +12,7 @@ import { networks } from './core/index.ts';
 import { chooseNetwork } from './app/choose-network.ts';
 import { startNode } from './app/start-node.ts';
 import { createTabchainApi, type TabchainApi } from './app/tabchain-api.ts';
+import { startAutoLock } from './ui/wallet/auto-lock.ts';
 import { NodeState } from './ui/node-state.svelte.ts';
 import { missingFeatures, type UnsupportedReport } from './app/environment-check.ts';
 import { loadIceServerList } from './app/ice-server-list.ts';
@@ -67,6 +68,8 @@ function startApp(target: HTMLElement): void {
   window.tabchain = api;
   const state = new NodeState(api);
   onVersionChange.handler = () => (state.outdated = true);
+  // The wallet locks itself after the chosen idle time (a timer of the page, not of the core).
+  startAutoLock(api.wallet, window);
 
   mount(App, { target, props: { node: state, networkName: params.name, genesisHash: params.genesisHash } });
 }

@@ -159,11 +159,17 @@ export async function startNode(params: NetworkParams, options: StartOptions = {
 
   const storageFull = watchStorageFull(node);
 
-  // Another tab changed the shared wallet (a new address, a passphrase): read it again.
+  // Another tab changed the shared wallet (a new address, a passphrase): read it again. Another
+  // tab locked it ("Lock now", auto-lock): lock here too, so no tab of the wallet stays open.
   if (typeof BroadcastChannel !== 'undefined') {
     const channel = new BroadcastChannel(`tabchain-wallet-${params.name}`);
-    channel.onmessage = () => void keys.reload();
+    channel.onmessage = (event: MessageEvent) => {
+      if (event.data === 'locked') {
+        if (keys.hasPassphrase) keys.lock({ fromElsewhere: true });
+      } else void keys.reload();
+    };
     keys.onChange(() => channel.postMessage('changed'));
+    keys.onLock(() => channel.postMessage('locked'));
   }
 
   // Ask the browser to keep the data, without waiting for the answer: Firefox shows a permission

@@ -104,6 +104,19 @@ describe('wallet keys at rest', () => {
     expect(keys.locked).toBe(false);
   });
 
+  it('behavior: lock tells the lock handlers (other tabs), a lock from elsewhere does not echo', async () => {
+    const keys = await WalletKeys.open(await walletDb(), mainParams, fast);
+    await keys.create(strong);
+    let told = 0;
+    keys.onLock(() => told++);
+    keys.lock();
+    expect(told).toBe(1);
+    await keys.unlock(strong);
+    keys.lock({ fromElsewhere: true });
+    expect(keys.locked).toBe(true);
+    expect(told).toBe(1);
+  });
+
   it('behavior: a box sealed with fewer rounds than the default is sealed again on unlock', async () => {
     const db = await walletDb();
     const old = await WalletKeys.open(db, mainParams, { iterations: 1000 });

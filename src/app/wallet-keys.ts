@@ -115,6 +115,7 @@ export class WalletKeys {
   private seed: Uint8Array | undefined;
   private mnemonic: string | undefined;
   private readonly changeHandlers: (() => void)[] = [];
+  private readonly lockHandlers: (() => void)[] = [];
 
   private constructor(
     private readonly db: WalletRecordStore,
@@ -336,11 +337,18 @@ export class WalletKeys {
 
   /**
    * Forgets the keys in this tab until the next unlock: the seed is zeroed and the phrase dropped.
-   * Only a wallet with a passphrase can lock.
+   * Only a wallet with a passphrase can lock. The lock handlers are told (so every other tab of
+   * the wallet locks too) unless `fromElsewhere` (this lock came from another tab: no echo).
    */
-  lock(): void {
+  lock(options: { fromElsewhere?: boolean } = {}): void {
     if (!this.hasPassphrase) throw new WalletError('no-passphrase', 'set a passphrase before locking the wallet');
     this.forget();
+    if (!options.fromElsewhere) for (const handler of this.lockHandlers) handler();
+  }
+
+  /** Called after this tab locked the wallet (so other tabs can lock too). */
+  onLock(handler: () => void): void {
+    this.lockHandlers.push(handler);
   }
 
   /**

@@ -142,6 +142,7 @@ export class NodeState {
       this.sampleSync();
       // Locking and unlocking send no event (another tab or the console may do it).
       void this.api.wallet.locked().then((locked) => (this.locked = locked));
+      void this.api.wallet.hasPassphrase().then((has) => (this.hasPassphrase = has));
     }, 1000);
   }
 

@@ -104,10 +104,10 @@ test('behavior: a locked wallet asks for its passphrase instead of showing the s
   await expect(unlock).toBeVisible();
   await expect(page.getByLabel('Pay to')).toHaveCount(0);
 
-  await page.getByLabel('Passphrase').fill('wrong');
+  await page.getByLabel('Passphrase', { exact: true }).fill('wrong');
   await unlock.click();
   await expect(page.getByRole('alert')).toBeVisible();
-  await page.getByLabel('Passphrase').fill('correct horse');
+  await page.getByLabel('Passphrase', { exact: true }).fill('correct horse');
   await unlock.click();
   await expect(page.getByLabel('Pay to')).toBeVisible();
   expect(await page.evaluate(() => window.tabchain.wallet.locked())).toBe(false);
