@@ -5,13 +5,17 @@ import { CHROMIUM_ARGS, chromiumPath } from './scripts/chromium.ts';
 // Chromium when there is one (CHROMIUM_PATH or Debian's /usr/bin/chromium).
 const executablePath = chromiumPath();
 const port = Number(process.env.E2E_PORT ?? 4173);
+// Specs run in E2E_WORKERS workers (default 2 in CI, else 1), each against a server of its own (E2E_PORT + the
+// worker's index, fixtures.ts), so the tabs of one spec never meet another's on the signaling
+// server. Most specs spend their time waiting on the network, so two halve the wall time.
+const workers = Math.max(1, Number(process.env.E2E_WORKERS ?? (process.env.CI ? 2 : 1)));
 
 export default defineConfig({
   testDir: 'tests/e2e',
   // Separate output (and DIST_DIR, E2E_PORT) let two runs share a checkout.
   outputDir: process.env.E2E_OUTPUT_DIR ?? 'test-results',
   fullyParallel: false,
-  workers: 1,
+  workers,
   retries: 0,
   reporter: process.env.CI ? [['list']] : [['list']],
   timeout: 60_000,
@@ -24,12 +28,14 @@ export default defineConfig({
       args: CHROMIUM_ARGS,
     },
   },
-  webServer: {
-    command: `npm run build && npx tsx scripts/start.ts`,
-    env: { PORT: String(port) },
-    url: `http://127.0.0.1:${port}/health`,
+  // The first server builds the app; the others start once it is up (Playwright starts them in
+  // order), on the same build.
+  webServer: Array.from({ length: workers }, (_, i) => ({
+    command: i === 0 ? `npm run build && npx tsx scripts/start.ts` : `npx tsx scripts/start.ts`,
+    env: { PORT: String(port + i) },
+    url: `http://127.0.0.1:${port + i}/health`,
     reuseExistingServer: !process.env.CI,
     timeout: 180_000,
-    stdout: 'ignore',
-  },
+    stdout: 'ignore' as const,
+  })),
 });

@@ -26,6 +26,10 @@ export async function openTestTab(browser: Browser): Promise<Tab> {
 }
 
 export const test = base.extend<{ closeContexts: void }>({
+  // Each worker has a server of its own (playwright.config.ts): E2E_PORT + its index.
+  baseURL: async ({ baseURL }, use, testInfo) => {
+    await use(baseURL?.replace(/:(\d+)$/, (_, p: string) => `:${Number(p) + testInfo.parallelIndex}`));
+  },
   closeContexts: [
     async ({ browser }, use) => {
       const before = new Set(browser.contexts());
