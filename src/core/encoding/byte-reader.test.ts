@@ -2,24 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteReader } from './byte-reader.ts';
 import { ByteWriter, varintSize } from './byte-writer.ts';
-import { DecodeError, type DecodeErrorCode } from './decode-error.ts';
+import { DecodeError } from './decode-error.ts';
+import { decodeErrorOf, expectDecodeError } from '../testing/decode-errors.ts';
 
 /** The DecodeError `fn` throws (fails the test when it throws anything else or nothing). */
-function decodeErrorOf(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DecodeError);
-    return e as DecodeError;
-  }
-  throw new Error('expected a DecodeError, nothing was thrown');
-}
-
-function expectDecodeError(fn: () => unknown, code: DecodeErrorCode, offset?: number): void {
-  const e = decodeErrorOf(fn);
-  expect(e.code).toBe(code);
-  if (offset !== undefined) expect(e.offset).toBe(offset);
-}
 
 const reader = (...bytes: number[]) => new ByteReader(Uint8Array.from(bytes));
 

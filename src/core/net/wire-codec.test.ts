@@ -5,23 +5,11 @@ import { bytesToHex, hexToBytes } from '../encoding/hex.ts';
 import type { BlockHeader } from '../primitives/header.ts';
 import { INV_BLOCK, INV_TX, PROTOCOL_VERSION, WIRE_LIMITS, type InvItem, type Message, type MessageType } from './messages.ts';
 import { FRAME_HEADER_SIZE, MESSAGE_TYPE_CODES, decodeMessage, encodeMessage, peekHeader } from './wire-codec.ts';
+import { expectDecodeError } from '../testing/decode-errors.ts';
 
-function decodeErrorOf(fn: () => unknown): DecodeError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(DecodeError);
-  return caught as DecodeError;
-}
-
-function expectDecodeError(bytes: Uint8Array, code: DecodeErrorCode, offset?: number): DecodeError {
-  const error = decodeErrorOf(() => decodeMessage(bytes));
-  expect(error.code, error.message).toBe(code);
-  if (offset !== undefined) expect(error.offset, error.message).toBe(offset);
-  return error;
+/** The DecodeError a message's bytes get, with its code (and offset). */
+function expectMessageError(bytes: Uint8Array, code: DecodeErrorCode, offset?: number): DecodeError {
+  return expectDecodeError(() => decodeMessage(bytes), code, offset);
 }
 
 const hex = (s: string) => hexToBytes(s.replace(/\s+/g, ''));
@@ -230,25 +218,25 @@ describe('test-plan D.23: malformed frames → DecodeError, never another error'
     'error: a %s frame cut at any point is truncated',
     (_type, m) => {
       const bytes = encodeMessage(m);
-      for (let cut = 0; cut < bytes.length; cut++) expectDecodeError(bytes.subarray(0, cut), 'truncated');
+      for (let cut = 0; cut < bytes.length; cut++) expectMessageError(bytes.subarray(0, cut), 'truncated');
     },
   );
 
   it('error: a block or tx frame cut before its first payload byte is truncated (a shorter body is for the block decoder)', () => {
     for (const m of [samples[9]!, samples[10]!]) {
       const bytes = encodeMessage(m);
-      for (let cut = 0; cut <= FRAME_HEADER_SIZE; cut++) expectDecodeError(bytes.subarray(0, cut), 'truncated');
+      for (let cut = 0; cut <= FRAME_HEADER_SIZE; cut++) expectMessageError(bytes.subarray(0, cut), 'truncated');
     }
   });
 
   it('error: the truncation is reported where the frame ran out', () => {
-    expectDecodeError(hex('746162630203efcdab89'), 'truncated', 6);
-    expectDecodeError(frame(7, `02 02 ${'66'.repeat(32)}`), 'truncated', 7);
+    expectMessageError(hex('746162630203efcdab89'), 'truncated', 6);
+    expectMessageError(frame(7, `02 02 ${'66'.repeat(32)}`), 'truncated', 7);
   });
 
   it('error: an unknown message type is invalid-value at the type byte', () => {
     for (const type of [0, 14, 0x7f, 0xff]) {
-      const error = expectDecodeError(frame(type, 'efcdab8967452301'), 'invalid-value', 5);
+      const error = expectMessageError(frame(type, 'efcdab8967452301'), 'invalid-value', 5);
       expect(error.message).toMatch(/unknown message type/);
     }
   });
@@ -258,55 +246,55 @@ describe('test-plan D.23: malformed frames → DecodeError, never another error'
       const bytes = encodeMessage(m);
       const longer = new Uint8Array(bytes.length + 1);
       longer.set(bytes);
-      expectDecodeError(longer, 'trailing-bytes', bytes.length);
+      expectMessageError(longer, 'trailing-bytes', bytes.length);
     }
   });
 
   it('error: a wrong magic is invalid-value, with a message that says so', () => {
     for (const magicHex of ['00000000', '74616264', 'f9beb4d9', '7b227479']) {
-      const error = expectDecodeError(hex(`${magicHex}0103efcdab8967452301`), 'invalid-value', 0);
+      const error = expectMessageError(hex(`${magicHex}0103efcdab8967452301`), 'invalid-value', 0);
       expect(error.message).toMatch(/not a tabchain frame/);
     }
   });
 
   it('error: another protocol version is invalid-value at the version byte, naming both versions', () => {
     for (const version of [0, 1, 0xff]) {
-      const error = expectDecodeError(hex(`74616263${version.toString(16).padStart(2, '0')}03efcdab8967452301`), 'invalid-value', 4);
+      const error = expectMessageError(hex(`74616263${version.toString(16).padStart(2, '0')}03efcdab8967452301`), 'invalid-value', 4);
       expect(error.message).toContain(`protocol version ${version}`);
       expect(error.message).toContain(`speaks version ${PROTOCOL_VERSION}`);
     }
   });
 
   it('error: an unknown inventory kind is invalid-value at the kind byte', () => {
-    for (const kind of [0, 3, 0xff]) expectDecodeError(frame(7, `01 ${kind.toString(16).padStart(2, '0')} ${'66'.repeat(32)}`), 'invalid-value', 7);
+    for (const kind of [0, 3, 0xff]) expectMessageError(frame(7, `01 ${kind.toString(16).padStart(2, '0')} ${'66'.repeat(32)}`), 'invalid-value', 7);
   });
 
   it('error: text that is not UTF-8 is invalid-value', () => {
     const head = `01000000 ${'11'.repeat(32)} 64000000 ${'22'.repeat(32)} 00 ${'33'.repeat(32)} ${'44'.repeat(32)}`;
-    for (const bad of ['01 ff', '01 80', '02 c0af', '03 eda080', '02 e282', '04 f4908080']) expectDecodeError(frame(1, `${head} ${bad}`), 'invalid-value');
+    for (const bad of ['01 ff', '01 80', '02 c0af', '03 eda080', '02 e282', '04 f4908080']) expectMessageError(frame(1, `${head} ${bad}`), 'invalid-value');
     const signalHead = `${'00'.repeat(16)} ${'11'.repeat(16)} 00 ${SIGNAL_PROOF}`;
-    expectDecodeError(frame(13, `${signalHead} 01 fe`), 'invalid-value', 6 + 33 + 100);
+    expectMessageError(frame(13, `${signalHead} 01 fe`), 'invalid-value', 6 + 33 + 100);
   });
 
   it('error: a count not in its shortest form is non-canonical', () => {
-    expectDecodeError(frame(6, 'fd0000'), 'non-canonical', 6);
-    expectDecodeError(frame(12, 'fd0100 00112233445566778899aabbccddeeff'), 'non-canonical', 6);
+    expectMessageError(frame(6, 'fd0000'), 'non-canonical', 6);
+    expectMessageError(frame(12, 'fd0100 00112233445566778899aabbccddeeff'), 'non-canonical', 6);
   });
 
   it('error: a totalWork with a leading zero byte is non-canonical', () => {
     const head = `01000000 ${'11'.repeat(32)} 64000000 ${'22'.repeat(32)}`;
-    expectDecodeError(frame(1, `${head} 020001 ${'33'.repeat(32)} ${'44'.repeat(32)} 00`), 'non-canonical', 6 + 72);
-    expectDecodeError(frame(1, `${head} 0100 ${'33'.repeat(32)} ${'44'.repeat(32)} 00`), 'non-canonical', 6 + 72);
+    expectMessageError(frame(1, `${head} 020001 ${'33'.repeat(32)} ${'44'.repeat(32)} 00`), 'non-canonical', 6 + 72);
+    expectMessageError(frame(1, `${head} 0100 ${'33'.repeat(32)} ${'44'.repeat(32)} 00`), 'non-canonical', 6 + 72);
   });
 
   it('error: an empty block or tx message is truncated', () => {
-    expectDecodeError(frame(10), 'truncated', 6);
-    expectDecodeError(frame(11), 'truncated', 6);
+    expectMessageError(frame(10), 'truncated', 6);
+    expectMessageError(frame(11), 'truncated', 6);
   });
 
   it('error: JSON-looking or empty input is refused as not a frame', () => {
-    expectDecodeError(new TextEncoder().encode('{"__proto__":{"polluted":true}}'), 'invalid-value', 0);
-    expectDecodeError(new Uint8Array(), 'truncated', 0);
+    expectMessageError(new TextEncoder().encode('{"__proto__":{"polluted":true}}'), 'invalid-value', 0);
+    expectMessageError(new Uint8Array(), 'truncated', 0);
   });
 
   it('error: decodeMessage throws only DecodeError on random bytes', () => {
@@ -398,45 +386,45 @@ describe('test-plan D.23: malformed frames → DecodeError, never another error'
 
 describe('test-plan D.24: a count or length above its limit → limit-exceeded before allocating', () => {
   it('error: a headers count of 2001 with no bytes after it fails at the count', () => {
-    expectDecodeError(frame(6, 'fdd107'), 'limit-exceeded', 6);
+    expectMessageError(frame(6, 'fdd107'), 'limit-exceeded', 6);
   });
 
   it('error: a headers count of 2^32 - 1 or 2^64 - 1 fails at the count', () => {
-    expectDecodeError(frame(6, 'feffffffff'), 'limit-exceeded', 6);
-    expectDecodeError(frame(6, 'ffffffffffffffffff'), 'limit-exceeded', 6);
+    expectMessageError(frame(6, 'feffffffff'), 'limit-exceeded', 6);
+    expectMessageError(frame(6, 'ffffffffffffffffff'), 'limit-exceeded', 6);
   });
 
   it('error: every list one above its limit fails at its count', () => {
     const varint = (n: number) => (n < 0xfd ? n.toString(16).padStart(2, '0') : `fd${bytesToHex(new Uint8Array(new Uint16Array([n]).buffer))}`);
-    expectDecodeError(frame(5, varint(WIRE_LIMITS.maxLocator + 1)), 'limit-exceeded', 6);
-    expectDecodeError(frame(6, varint(WIRE_LIMITS.maxHeaders + 1)), 'limit-exceeded', 6);
-    for (const type of [7, 8, 9]) expectDecodeError(frame(type, varint(WIRE_LIMITS.maxInv + 1)), 'limit-exceeded', 6);
-    expectDecodeError(frame(12, varint(WIRE_LIMITS.maxPeerList + 1)), 'limit-exceeded', 6);
+    expectMessageError(frame(5, varint(WIRE_LIMITS.maxLocator + 1)), 'limit-exceeded', 6);
+    expectMessageError(frame(6, varint(WIRE_LIMITS.maxHeaders + 1)), 'limit-exceeded', 6);
+    for (const type of [7, 8, 9]) expectMessageError(frame(type, varint(WIRE_LIMITS.maxInv + 1)), 'limit-exceeded', 6);
+    expectMessageError(frame(12, varint(WIRE_LIMITS.maxPeerList + 1)), 'limit-exceeded', 6);
   });
 
   it('error: a text or totalWork length one above its limit fails at the length', () => {
     const head = `01000000 ${'11'.repeat(32)} 64000000 ${'22'.repeat(32)}`;
-    expectDecodeError(frame(1, `${head} 22`), 'limit-exceeded', 6 + 72);
-    expectDecodeError(frame(1, `${head} 00 ${'33'.repeat(32)} ${'44'.repeat(32)} 41`), 'limit-exceeded', 6 + 73 + 64);
-    expectDecodeError(frame(13, `${'00'.repeat(16)} ${'11'.repeat(16)} 00 ${SIGNAL_PROOF} fe00000100`), 'limit-exceeded', 6 + 33 + 100);
-    expectDecodeError(frame(13, `${'00'.repeat(16)} ${'11'.repeat(16)} 00 ${SIGNAL_PROOF} fd0140`), 'limit-exceeded', 6 + 33 + 100);
+    expectMessageError(frame(1, `${head} 22`), 'limit-exceeded', 6 + 72);
+    expectMessageError(frame(1, `${head} 00 ${'33'.repeat(32)} ${'44'.repeat(32)} 41`), 'limit-exceeded', 6 + 73 + 64);
+    expectMessageError(frame(13, `${'00'.repeat(16)} ${'11'.repeat(16)} 00 ${SIGNAL_PROOF} fe00000100`), 'limit-exceeded', 6 + 33 + 100);
+    expectMessageError(frame(13, `${'00'.repeat(16)} ${'11'.repeat(16)} 00 ${SIGNAL_PROOF} fd0140`), 'limit-exceeded', 6 + 33 + 100);
   });
 
   it('error: signal hops above the hop limit is limit-exceeded', () => {
-    expectDecodeError(frame(13, `${'00'.repeat(16)} ${'11'.repeat(16)} 04 00`), 'limit-exceeded', 6 + 32);
+    expectMessageError(frame(13, `${'00'.repeat(16)} ${'11'.repeat(16)} 04 00`), 'limit-exceeded', 6 + 32);
   });
 
   it('error: a count within its limit but beyond the bytes left fails right after the count', () => {
-    expectDecodeError(frame(6, 'fdd007'), 'truncated', 9);
-    expectDecodeError(frame(7, 'fde803'), 'truncated', 9);
-    expectDecodeError(frame(5, '40'), 'truncated', 7);
-    expectDecodeError(frame(12, `02 ${'00'.repeat(31)}`), 'truncated', 7);
+    expectMessageError(frame(6, 'fdd007'), 'truncated', 9);
+    expectMessageError(frame(7, 'fde803'), 'truncated', 9);
+    expectMessageError(frame(5, '40'), 'truncated', 7);
+    expectMessageError(frame(12, `02 ${'00'.repeat(31)}`), 'truncated', 7);
   });
 
   it('error: a frame above maxMessageSize is refused before it is read', () => {
     const bytes = new Uint8Array(WIRE_LIMITS.maxMessageSize + 1);
     bytes.set(frame(10));
-    expectDecodeError(bytes, 'limit-exceeded', 0);
+    expectMessageError(bytes, 'limit-exceeded', 0);
   });
 });
 

@@ -1,30 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecodeError, type DecodeErrorCode } from '../encoding/decode-error.ts';
+import { DecodeError } from '../encoding/decode-error.ts';
 import { bytesToHex } from '../encoding/hex.ts';
 import { blockSize, decodeBlock, encodeBlock, type Block } from './block.ts';
 import { HEADER_SIZE, encodeHeader, type BlockHeader } from './header.ts';
 import { DEFAULT_LIMITS, type CodecLimits } from './limits.ts';
 import { MIN_TX_SIZE, encodeTx, txSize, type Transaction, type TxInput, type TxOutput } from './transaction.ts';
+import { expectDecodeError } from '../testing/decode-errors.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const concat = (...parts: (Uint8Array | readonly number[])[]) => Uint8Array.from(parts.flatMap((p) => Array.from(p)));
-
-function decodeErrorOf(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DecodeError);
-    return e as DecodeError;
-  }
-  throw new Error('expected a DecodeError, nothing was thrown');
-}
-
-function expectDecodeError(fn: () => unknown, code: DecodeErrorCode, offset?: number): void {
-  const e = decodeErrorOf(fn);
-  expect(e.code).toBe(code);
-  if (offset !== undefined) expect(e.offset).toBe(offset);
-}
 
 const header: BlockHeader = {
   version: 1,

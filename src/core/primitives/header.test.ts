@@ -3,9 +3,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkProofOfWork } from '../consensus/pow.ts';
 import { ByteReader } from '../encoding/byte-reader.ts';
-import { DecodeError, type DecodeErrorCode } from '../encoding/decode-error.ts';
+import { DecodeError } from '../encoding/decode-error.ts';
 import { bytesToHex, hashToHex, hexToBytes } from '../encoding/hex.ts';
 import { HEADER_SIZE, blockHash, decodeHeader, encodeHeader, headerHash, readHeader, type BlockHeader } from './header.ts';
+import { expectDecodeError } from '../testing/decode-errors.ts';
 
 const GENESIS_HEX =
   '0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c';
@@ -13,18 +14,6 @@ const GENESIS_HASH = '000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a
 const GENESIS_MERKLE_DISPLAY = '4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b';
 
 const sha256dNode = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(createHash('sha256').update(b).digest()).digest());
-
-function expectDecodeError(fn: () => unknown, code: DecodeErrorCode, offset?: number): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(DecodeError);
-  expect((caught as DecodeError).code).toBe(code);
-  if (offset !== undefined) expect((caught as DecodeError).offset).toBe(offset);
-}
 
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const hash32 = fc.uint8Array({ minLength: 32, maxLength: 32 });

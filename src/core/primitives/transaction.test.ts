@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteReader } from '../encoding/byte-reader.ts';
 import { ByteWriter } from '../encoding/byte-writer.ts';
-import { DecodeError, type DecodeErrorCode } from '../encoding/decode-error.ts';
+import { DecodeError } from '../encoding/decode-error.ts';
 import { bytesToHex } from '../encoding/hex.ts';
 import { DEFAULT_LIMITS, type CodecLimits } from './limits.ts';
 import {
@@ -22,25 +22,10 @@ import {
   type TxInput,
   type TxOutput,
 } from './transaction.ts';
+import { expectDecodeError } from '../testing/decode-errors.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const sha256dNode = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(createHash('sha256').update(b).digest()).digest());
-
-function decodeErrorOf(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DecodeError);
-    return e as DecodeError;
-  }
-  throw new Error('expected a DecodeError, nothing was thrown');
-}
-
-function expectDecodeError(fn: () => unknown, code: DecodeErrorCode, offset?: number): void {
-  const e = decodeErrorOf(fn);
-  expect(e.code).toBe(code);
-  if (offset !== undefined) expect(e.offset).toBe(offset);
-}
 
 const concat = (...parts: (Uint8Array | readonly number[])[]) => Uint8Array.from(parts.flatMap((p) => Array.from(p)));
 
