@@ -23,6 +23,7 @@ import {
   type TxOutput,
 } from './transaction.ts';
 import { expectDecodeError } from '../testing/decode-errors.ts';
+import { MUTATION_KINDS, mutate } from '../testing/byte-mutations.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const sha256dNode = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(createHash('sha256').update(b).digest()).digest());
@@ -84,26 +85,7 @@ const txArb: fc.Arbitrary<Transaction> = fc.oneof(
   ),
 );
 
-/** Random damage to a byte string: truncation, overwrite, insertion, deletion or appended bytes. */
-function mutate(bytes: Uint8Array, kind: number, pos: number, value: number, extra: Uint8Array): Uint8Array {
-  const i = bytes.length === 0 ? 0 : pos % bytes.length;
-  switch (kind) {
-    case 0:
-      return bytes.slice(0, i);
-    case 1: {
-      const out = bytes.slice();
-      if (out.length > 0) out[i] = value;
-      return out;
-    }
-    case 2:
-      return concat(bytes.subarray(0, i), [value], bytes.subarray(i));
-    case 3:
-      return concat(bytes.subarray(0, i), bytes.subarray(i + 1));
-    default:
-      return concat(bytes, extra);
-  }
-}
-const mutationArb = fc.tuple(fc.integer({ min: 0, max: 4 }), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ minLength: 1, maxLength: 8 }));
+const mutationArb = fc.tuple(fc.integer({ min: 0, max: MUTATION_KINDS - 1 }), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ minLength: 1, maxLength: 8 }));
 
 describe('constants', () => {
   it('behavior: sizes follow the documented layout', () => {
