@@ -31,6 +31,8 @@ const usage = `usage: npm start -- [options]      (PORT=N sets the port, default
 
 ${TLS_FLAGS_USAGE}
 ${ICE_FLAGS_USAGE}
+  --trust-proxy         behind a reverse proxy: count clients by the last X-Forwarded-For
+                        entry (only with a proxy that sets it)
   -h, --help            this text`;
 
 function fail(message: string, code = 2): never {
@@ -46,8 +48,10 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`PORT must be an i
 
 let tlsFlags;
 let iceServers;
+let trustProxy = false;
 try {
-  const values = parseArgs({ options: { ...TLS_FLAG_OPTIONS, ...ICE_FLAG_OPTIONS, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }).values;
+  const values = parseArgs({ options: { ...TLS_FLAG_OPTIONS, ...ICE_FLAG_OPTIONS, 'trust-proxy': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }).values;
+  trustProxy = values['trust-proxy'] ?? false;
   if (values.help) {
     console.log(usage);
     process.exit(0);
@@ -80,6 +84,7 @@ const running = await startServer({
   port,
   dist,
   ...(tls ? { tls: tls.tls } : {}),
+  trustProxy,
   signaling: { allowMissingOrigin: true, hostnames: tlsFlags.hostnames, ...(iceServers ? { iceServers } : {}) },
 }).catch((error: Error) => fail(`cannot start: ${error.message}`, 1));
 

@@ -7,7 +7,8 @@
  *   --origin URL      also allow this page origin (repeatable; '*' allows every origin)
  *   --allow-no-origin accept clients that send no Origin header (Node clients, not browsers)
  *   --dist DIR        serve the built app from DIR (default: the repository's dist/ if built)
- *   --max-connections-per-ip N, --max-peers-per-room N
+ *   --max-connections-per-ip N, --max-connections N, --max-peers-per-room N
+ *   --trust-proxy     behind a reverse proxy: count clients by its X-Forwarded-For
  *   TLS (--https, --cert, --key, --data-dir, --hostname) and ICE (--stun, --turn, --turn-secret,
  *   --turn-ttl) flags as in server-flags.ts, the same as `npm start`'s.
  */
@@ -23,9 +24,20 @@ import { startServer } from './server.ts';
 import { TlsSetupError } from './tls-certificate.ts';
 
 const usage = `usage: node signaling-server [--port N] [--host ADDR] [--origin URL]... [--allow-no-origin]
-                             [--dist DIR] [--max-connections-per-ip N] [--max-peers-per-room N]
+                             [--dist DIR] [--max-connections-per-ip N] [--max-connections N]
+                             [--max-peers-per-room N] [--trust-proxy]
                              [--https] [--cert FILE --key FILE] [--data-dir DIR] [--hostname NAME]...
                              [--stun URL]... [--turn URL]... [--turn-secret SECRET] [--turn-ttl SECONDS]
+
+  --max-connections-per-ip N  WebSockets per client address (IPv6: per /64), default 16
+  --max-connections N         WebSockets over all clients, default 4096
+  --max-peers-per-room N      peers per room, default 256; when full, a tab from a less
+                              represented address takes the place of the newest peer of the
+                              most represented one
+  --trust-proxy               behind a reverse proxy (Caddy, nginx): count clients by the last
+                              X-Forwarded-For entry, and leave the per-address socket cap to the
+                              proxy. Only with a proxy that sets that header: otherwise clients
+                              could claim any address
 
 ${TLS_FLAGS_USAGE}
 ${ICE_FLAGS_USAGE}`;
@@ -52,6 +64,8 @@ try {
       'allow-no-origin': { type: 'boolean' },
       dist: { type: 'string' },
       'max-connections-per-ip': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'trust-proxy': { type: 'boolean' },
       'max-peers-per-room': { type: 'string' },
       ...TLS_FLAG_OPTIONS,
       ...ICE_FLAG_OPTIONS,
@@ -116,12 +130,14 @@ try {
     host,
     dist,
     ...(tls ? { tls: tls.tls } : {}),
+    trustProxy: args['trust-proxy'] ?? false,
     signaling: {
       origins,
       hostnames: tlsFlags.hostnames,
       ...(iceServers ? { iceServers } : {}),
       allowMissingOrigin: args['allow-no-origin'] ?? false,
       maxConnectionsPerIp: integer(args['max-connections-per-ip'], '--max-connections-per-ip', 1, 1_000_000),
+      maxConnections: integer(args['max-connections'], '--max-connections', 1, 1_000_000),
       maxPeersPerRoom: integer(args['max-peers-per-room'], '--max-peers-per-room', 1, 1_000_000),
       logger,
     },

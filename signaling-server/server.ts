@@ -9,6 +9,7 @@ import { SIGNALING_PATH } from '../src/core/net/signaling-messages.ts';
 import { redirectPlainHttp } from './plain-http-redirect.ts';
 import { attachSignaling, type Signaling, type SignalingOptions } from './signaling.ts';
 import { createAppHandler, listen } from './static-files.ts';
+import { APP_SERVER_LIMITS, APP_SERVER_TIMEOUTS, applyTimeouts, limitConnections, type ConnectionLimits, type ServerTimeouts } from './connection-limits.ts';
 
 export interface ServerOptions {
   /** Port to listen on; 0 picks a free one. */
@@ -20,6 +21,15 @@ export interface ServerOptions {
   signaling?: SignalingOptions;
   /** Serve over TLS with this certificate and key (PEM): https:// and wss://. Default: plain HTTP. */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Behind a reverse proxy: count clients by the address it appends to X-Forwarded-For (signaling's
+   * per-address caps), and leave the per-address socket cap to the proxy. Default false.
+   */
+  trustProxy?: boolean;
+  /** Overrides of {@link APP_SERVER_LIMITS} (global and per-address socket caps). */
+  limits?: Partial<ConnectionLimits>;
+  /** Overrides of {@link APP_SERVER_TIMEOUTS} (slow headers, slow requests, idle keep-alive). */
+  timeouts?: Partial<ServerTimeouts>;
 }
 
 export interface RunningServer {
@@ -36,6 +46,9 @@ export interface RunningServer {
   /** Closes every signaling socket (1001) and the HTTP server; resolves once the port is free. */
   close(): Promise<void>;
 }
+
+/** How often the header and request timeouts are checked (Node's default, 30 s, would let them run that much late). */
+const CHECK_INTERVAL_MS = 1000;
 
 /** Starts the HTTP server with signaling; resolves once it listens. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -54,14 +67,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // An https.Server is an http.Server with TLS underneath: the same handler and upgrade listener.
   let server: Server;
   if (options.tls) {
-    const tlsServer = createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handler);
+    const tlsServer = createTlsServer({ cert: options.tls.cert, key: options.tls.key, connectionsCheckingInterval: CHECK_INTERVAL_MS }, handler);
     // Someone typing the address without https:// gets a redirect, not an empty response.
     redirectPlainHttp(tlsServer);
     server = tlsServer;
   } else {
-    server = createServer(handler);
+    server = createServer({ connectionsCheckingInterval: CHECK_INTERVAL_MS }, handler);
   }
-  signaling = attachSignaling(server, options.signaling);
+  // Slow or idle clients are cut off, and no one client holds every socket (connection-limits.ts).
+  applyTimeouts(server, { ...APP_SERVER_TIMEOUTS, ...options.timeouts });
+  const trustProxy = options.trustProxy ?? false;
+  limitConnections(server, { ...APP_SERVER_LIMITS, ...(trustProxy ? { maxConnectionsPerAddress: null } : {}), ...options.limits });
+  signaling = attachSignaling(server, { trustProxy, ...options.signaling });
   try {
     await listen(server, options.port, host);
   } catch (error) {

@@ -28,6 +28,7 @@ import { checkIceServersOption, iceServersFor, type IceServersOption } from './i
 import { certificateNames, reachableHosts } from './local-addresses.ts';
 import { jsonLineLogger, silentLogger, type LogEntry, type Logger } from './log.ts';
 import { TokenBucket } from './token-bucket.ts';
+import { addressGroup, clientAddress } from './client-address.ts';
 
 export interface SignalingOptions {
   /** URL path of the endpoint. Default `/signal`. */
@@ -56,9 +57,25 @@ export interface SignalingOptions {
   messageBurst?: number;
   /** Refused messages not yet paid back by the refill after which the socket is closed with 1008. Default 3 × messageBurst. */
   floodLimit?: number;
-  /** Open sockets per remote address; more are refused at the upgrade with HTTP 429. Default 16. */
+  /**
+   * Open sockets per address group (an IPv4 address, an IPv6 /64; client-address.ts); more are
+   * refused at the upgrade with HTTP 429. Default 16.
+   */
   maxConnectionsPerIp?: number;
-  /** Peers per room; a join beyond it gets `room-full`. Default 256. */
+  /** Open sockets at most over all clients; more are refused at the upgrade with HTTP 503. Default 4096. */
+  maxConnections?: number;
+  /** Bytes per second a connection may send (token bucket refill), charged to the sender. Default 64 KiB. */
+  bytesPerSecond?: number;
+  /** Bytes a connection may send at once. Default 256 KiB (four messages of the largest size). */
+  byteBurst?: number;
+  /** Count clients by the last X-Forwarded-For entry (a reverse proxy the operator trusts). Default false. */
+  trustProxy?: boolean;
+  /**
+   * Peers per room. A join to a full room takes the place of the newest peer of the address group
+   * with the most peers there, when the joiner's group has fewer (that peer gets `room-full` and
+   * is closed); otherwise the joiner gets `room-full`. So sockets from a few addresses cannot
+   * keep out tabs from others. Default 256.
+   */
   maxPeersPerRoom?: number;
   /** A socket that has not joined within this many ms is closed with 1008 `join-timeout`. Default 10,000. */
   joinTimeoutMs?: number;
@@ -102,8 +119,14 @@ interface Connection {
   id: number;
   ws: WebSocket;
   ip: string;
+  /** The address group its per-address limits count in (addressGroup). */
+  group: string;
   nonce: Uint8Array;
   bucket: TokenBucket;
+  /** Bytes it may send: relaying is charged to the sender, never to whom it is sent. */
+  bytes: TokenBucket;
+  /** When it joined its room (a sequence number): the newest are evicted first. */
+  joinedSeq: number;
   peerId: PeerId | null;
   room: string | null;
   alive: boolean;
@@ -137,6 +160,10 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   const messageBurst = positiveInteger(options.messageBurst ?? 40, 'messageBurst');
   const floodLimit = positiveInteger(options.floodLimit ?? 3 * messageBurst, 'floodLimit');
   const maxConnectionsPerIp = positiveInteger(options.maxConnectionsPerIp ?? 16, 'maxConnectionsPerIp');
+  const maxConnections = positiveInteger(options.maxConnections ?? 4096, 'maxConnections');
+  const bytesPerSecond = positiveNumber(options.bytesPerSecond ?? 64 * 1024, 'bytesPerSecond');
+  const byteBurst = positiveInteger(options.byteBurst ?? 256 * 1024, 'byteBurst');
+  const trustProxy = options.trustProxy ?? false;
   const maxPeersPerRoom = positiveInteger(options.maxPeersPerRoom ?? 256, 'maxPeersPerRoom');
   const joinTimeoutMs = positiveNumber(options.joinTimeoutMs ?? 10_000, 'joinTimeoutMs');
   const pingIntervalMs = positiveNumber(options.pingIntervalMs ?? 30_000, 'pingIntervalMs');
@@ -146,14 +173,17 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
   // With a listener, ws leaves a failed handshake (bad key, version, headers) to us: log it, answer 400.
   wss.on('wsClientError', (error: Error, socket: Duplex, req: IncomingMessage) => {
-    log({ event: 'refuse', status: 400, reason: 'bad-handshake', detail: error.message, ip: remoteIp(req) });
+    log({ event: 'refuse', status: 400, reason: 'bad-handshake', detail: error.message, ip: clientAddress(req, trustProxy) });
     refuseUpgrade(socket, 400, 'bad WebSocket handshake');
   });
 
   const rooms = new Map<string, Map<PeerId, Connection>>();
   const connections = new Set<Connection>();
   const perIp = new Map<string, number>();
+  /** Sockets counted from the upgrade request until they close (handshakes included). */
+  let sockets = 0;
   let nextId = 1;
+  let joinSeq = 0;
   let closed = false;
   let relayedSinceSummary = 0;
   let errorsSinceSummary = 0;
@@ -172,20 +202,24 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       if (server.listenerCount('upgrade') === 1) refuseUpgrade(socket, 404, 'not found');
       return;
     }
-    const ip = remoteIp(req);
+    const ip = clientAddress(req, trustProxy);
+    const group = addressGroup(ip);
     const origin = req.headers.origin;
     if (closed) return refuse(socket, 503, 'shutting-down', ip, origin);
     if (!originAllowed(origin)) return refuse(socket, 403, 'origin', ip, origin);
-    const count = perIp.get(ip) ?? 0;
+    if (sockets >= maxConnections) return refuse(socket, 503, 'connections', ip, origin);
+    const count = perIp.get(group) ?? 0;
     if (count >= maxConnectionsPerIp) return refuse(socket, 429, 'connections-per-ip', ip, origin);
     // Counted from here until the TCP socket closes, whether or not the handshake succeeds.
-    perIp.set(ip, count + 1);
+    perIp.set(group, count + 1);
+    sockets++;
     socket.once('close', () => {
-      const n = (perIp.get(ip) ?? 1) - 1;
-      if (n > 0) perIp.set(ip, n);
-      else perIp.delete(ip);
+      sockets--;
+      const n = (perIp.get(group) ?? 1) - 1;
+      if (n > 0) perIp.set(group, n);
+      else perIp.delete(group);
     });
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, ip, origin));
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, ip, group, origin));
   };
   server.on('upgrade', onUpgrade);
 
@@ -200,14 +234,17 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     return ownOrigins(server, hostnames).has(origin);
   }
 
-  function onConnection(ws: WebSocket, ip: string, origin: string | undefined) {
+  function onConnection(ws: WebSocket, ip: string, group: string, origin: string | undefined) {
     const nonce = randomBytes(32);
     const conn: Connection = {
       id: nextId++,
       ws,
       ip,
+      group,
       nonce,
       bucket: new TokenBucket(messagesPerSecond, messageBurst),
+      bytes: new TokenBucket(bytesPerSecond, byteBurst),
+      joinedSeq: 0,
       peerId: null,
       room: null,
       alive: true,
@@ -239,14 +276,17 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
 
   function onMessage(conn: Connection, data: RawData, isBinary: boolean) {
     if (conn.closing) return;
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
     const balance = conn.bucket.take();
-    if (balance < 0) {
-      // Refused messages not yet paid back (a partly refilled token still counts as one).
-      if (Math.ceil(-balance) >= floodLimit) {
+    // Bytes are charged to the sender whatever becomes of the message: a flood costs its sender.
+    const byteBalance = conn.bytes.take(size);
+    if (balance < 0 || byteBalance < 0) {
+      // Refused messages (or bytes) not yet paid back (a partly refilled token still counts as one).
+      if (Math.ceil(-balance) >= floodLimit || -byteBalance >= floodLimit * (byteBurst / messageBurst)) {
         log({ event: 'error', conn: conn.id, peer: conn.peerId, code: 'rate-limited', message: 'message flood: closing' });
         closeConnection(conn, SIGNALING_CLOSE.policyViolation, 'rate-limited');
       } else {
-        fail(conn, 'rate-limited', `more than ${messagesPerSecond} messages per second`);
+        fail(conn, 'rate-limited', balance < 0 ? `more than ${messagesPerSecond} messages per second` : `more than ${bytesPerSecond} bytes per second`);
       }
       return;
     }
@@ -287,7 +327,15 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     const peerId = peerIdOf(key);
     const members = rooms.get(room) ?? new Map<PeerId, Connection>();
     const stale = members.get(peerId);
-    if (!stale && members.size >= maxPeersPerRoom) return fail(conn, 'room-full', `the room has ${maxPeersPerRoom} peers`);
+    if (!stale && members.size >= maxPeersPerRoom) {
+      const evicted = newestOfCrowdedGroup(members, conn.group);
+      if (!evicted) return fail(conn, 'room-full', `the room has ${maxPeersPerRoom} peers`);
+      // Its place goes to a peer from a less represented address group.
+      leaveRoom(evicted);
+      fail(evicted, 'room-full', `the room has ${maxPeersPerRoom} peers, and your address group has more of them than others`);
+      log({ event: 'evict', conn: evicted.id, by: conn.id, peer: evicted.peerId, group: evicted.group });
+      closeConnection(evicted, SIGNALING_CLOSE.policyViolation, 'room-full');
+    }
     if (stale) {
       // The same key on a new socket: a reconnecting tab whose old socket is not closed yet (or is
       // dead). Only the key's holder can sign the new challenge, so the new socket wins.
@@ -300,6 +348,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     rooms.set(room, members);
     conn.peerId = peerId;
     conn.room = room;
+    conn.joinedSeq = ++joinSeq;
     if (conn.joinTimer) clearTimeout(conn.joinTimer);
     conn.joinTimer = null;
     send(conn, { type: 'joined', peerId, peers, iceServers: iceServersFor(iceServers, peerId, Date.now() / 1000) });
@@ -315,15 +364,32 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     const target = rooms.get(conn.room)?.get(to);
     if (!target || target === conn) return fail(conn, 'unknown-peer', 'no such peer in your room');
     if (target.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      // The target is not reading its socket: drop it rather than buffer for it.
-      log({ event: 'error', conn: target.id, peer: target.peerId, code: 'stalled', message: 'send buffer full: dropping the socket' });
-      target.ws.terminate();
-      return fail(conn, 'unknown-peer', 'no such peer in your room');
+      // The target is not reading fast enough: the sender waits. The target is never dropped for
+      // what others send it (senders could get any peer cut off); a dead one fails the ping.
+      return fail(conn, 'rate-limited', 'that peer is not reading: try again later');
     }
     // `from` is the sender's proven id, whatever the sender wrote; only `data` is passed on.
     send(target, { type: 'signal', from: conn.peerId, data: data as SignalData });
     conn.relayed++;
     relayedSinceSummary++;
+  }
+
+  /**
+   * The peer to evict from a full room for a joiner of `joinerGroup`: the newest joined peer of
+   * the group with the most peers in the room, when that group has more than the joiner's; else
+   * null (the joiner's group is already among the most represented: it gets `room-full`).
+   */
+  function newestOfCrowdedGroup(members: Map<PeerId, Connection>, joinerGroup: string): Connection | null {
+    const counts = new Map<string, number>();
+    for (const m of members.values()) counts.set(m.group, (counts.get(m.group) ?? 0) + 1);
+    let crowded: string | null = null;
+    let most = 0;
+    for (const [group, n] of counts) if (n > most) [crowded, most] = [group, n];
+    if (crowded === null || most <= (counts.get(joinerGroup) ?? 0) + 1) return null;
+    // Among the groups tied for most, the newest peer of any of them.
+    let newest: Connection | null = null;
+    for (const m of members.values()) if (counts.get(m.group) === most && (!newest || m.joinedSeq > newest.joinedSeq)) newest = m;
+    return newest;
   }
 
   function onClose(conn: Connection, code: number) {
@@ -442,11 +508,6 @@ function refuseUpgrade(socket: Duplex, status: number, body: string) {
   );
 }
 
-/** The address a request came from, IPv4-mapped IPv6 written as IPv4. */
-function remoteIp(req: IncomingMessage): string {
-  const address = req.socket.remoteAddress ?? 'unknown';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
-}
 
 /**
  * The origins of pages this server itself serves: localhost, 127.0.0.1 and [::1] on its port,

@@ -23,15 +23,15 @@ export class TokenBucket {
   }
 
   /**
-   * Takes one token and returns the balance after it: `>= 0` means the message is allowed, a
+   * Takes `cost` tokens (one message, or its size in bytes) and returns the balance after it: `>= 0` means the message is allowed, a
    * negative balance means it is refused, and `-balance` is the debt (refused messages not yet
    * paid back by the refill).
    */
-  take(): number {
+  take(cost = 1): number {
     const t = this.now();
     this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.ratePerSecond);
     this.last = t;
-    this.tokens -= 1;
+    this.tokens -= cost;
     return this.tokens;
   }
 }

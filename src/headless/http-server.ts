@@ -16,6 +16,7 @@ import { attachSignaling, type Signaling } from '../../signaling-server/signalin
 import type { Logger } from '../../signaling-server/log.ts';
 import type { IceServersOption } from '../../signaling-server/ice-servers.ts';
 import { API_SECURITY_HEADER_LINES, requestSecurityHeaders } from '../../signaling-server/security-headers.ts';
+import { limitConnections } from '../../signaling-server/connection-limits.ts';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -37,6 +38,8 @@ export interface NodeHttpServerOptions {
    * (0.0.0.0 or ::), requests for any Host name are then answered; without one, loopback names only.
    */
   readonly tokenRequired?: boolean;
+  /** Overrides {@link MAX_CONNECTIONS_PER_ADDRESS}. */
+  readonly maxConnectionsPerAddress?: number;
   /** Overrides of {@link DEFAULT_TIMEOUTS} (tests use short ones). */
   readonly timeouts?: Partial<ServerTimeouts>;
 }
@@ -52,9 +55,14 @@ export interface ServerTimeouts {
   readonly checkIntervalMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: ServerTimeouts = { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 5_000, checkIntervalMs: 1_000 };
+export const DEFAULT_TIMEOUTS: ServerTimeouts = { requestMs: 30_000, headersMs: 5_000, keepAliveMs: 4_000, checkIntervalMs: 1_000 };
 /** Open connections at most, WebSockets included; more are dropped at once (`server.maxConnections`). */
 export const MAX_CONNECTIONS = 256;
+/**
+ * Open connections at most per address group (IPv4 address, IPv6 /64): one client holds at most
+ * this share of {@link MAX_CONNECTIONS}, so half-sent requests from it cannot lock others out.
+ */
+export const MAX_CONNECTIONS_PER_ADDRESS = 32;
 
 export interface NodeHttpServer {
   readonly server: Server;
@@ -222,7 +230,7 @@ export async function startNodeHttpServer(options: NodeHttpServerOptions): Promi
   server.requestTimeout = timeouts.requestMs;
   server.headersTimeout = timeouts.headersMs;
   server.keepAliveTimeout = timeouts.keepAliveMs;
-  server.maxConnections = MAX_CONNECTIONS;
+  limitConnections(server, { maxConnections: MAX_CONNECTIONS, maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS });
   server.on('clientError', onClientError);
   const signaling = attachSignaling(server, {
     path: SIGNAL_PATH,

@@ -729,7 +729,7 @@ describe('HTTP server limits', () => {
     const http = await startNodeHttpServer({ port: 0 });
     try {
       expect(http.server.requestTimeout).toBe(30_000);
-      expect(http.server.headersTimeout).toBe(10_000);
+      expect(http.server.headersTimeout).toBe(5_000);
       expect(http.server.keepAliveTimeout).toBe(DEFAULT_TIMEOUTS.keepAliveMs);
       expect(http.server.keepAliveTimeout).toBeLessThan(http.server.headersTimeout);
       expect(http.server.maxConnections).toBe(MAX_CONNECTIONS);
