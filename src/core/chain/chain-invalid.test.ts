@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { testParams } from '../consensus/networks.ts';
-import { ChainBuilder, ManualClock } from '../testing/chain-builder.ts';
 import { Chain } from './chain.ts';
-import { MemoryChainStore } from './memory-chain-store.ts';
+import { openTestChain } from '../testing/test-chain.ts';
 
-async function setup() {
-  const b = new ChainBuilder();
-  const store = new MemoryChainStore();
-  const clock = new ManualClock(testParams.genesis.header.time + 100_000);
-  const chain = await Chain.open({ params: testParams, store, clock });
-  return { b, store, clock, chain };
-}
+const setup = openTestChain;
 
 /**
  * Issue 11 part 2: a body that breaks a rule for good, arriving for a header already in the tree,

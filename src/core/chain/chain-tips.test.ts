@@ -2,21 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { testParams } from '../consensus/networks.ts';
 import { blockSubsidy } from '../consensus/subsidy.ts';
 import { txidBytes } from '../primitives/transaction.ts';
-import { ChainBuilder, ManualClock } from '../testing/chain-builder.ts';
-import { Chain } from './chain.ts';
 import { outpointKey } from './coin.ts';
-import { MemoryChainStore } from './memory-chain-store.ts';
+import { openTestChain } from '../testing/test-chain.ts';
 
 const subsidy = blockSubsidy(1, testParams);
 const fee = 10_000n;
 
-async function setup() {
-  const b = new ChainBuilder();
-  const store = new MemoryChainStore();
-  const clock = new ManualClock(testParams.genesis.header.time + 100_000);
-  const chain = await Chain.open({ params: testParams, store, clock });
-  return { b, store, chain };
-}
+const setup = openTestChain;
 
 describe('Chain.tips', () => {
   it('behavior: a new chain has one tip, genesis, active', async () => {

@@ -6,17 +6,12 @@ import { ChainBuilder, ManualClock, type BuiltBlock } from '../testing/chain-bui
 import { Chain, type ChainBlockEvent, type TipChangedEvent } from './chain.ts';
 import { outpointKey } from './coin.ts';
 import { MemoryChainStore } from './memory-chain-store.ts';
+import { openTestChain } from '../testing/test-chain.ts';
 
 const subsidy = blockSubsidy(1, testParams);
 const fee = 10_000n;
 
-async function setup() {
-  const b = new ChainBuilder();
-  const store = new MemoryChainStore();
-  const clock = new ManualClock(testParams.genesis.header.time + 100_000);
-  const chain = await Chain.open({ params: testParams, store, clock });
-  return { b, store, clock, chain };
-}
+const setup = openTestChain;
 
 type Setup = Awaited<ReturnType<typeof setup>>;
 

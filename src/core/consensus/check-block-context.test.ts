@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Chain } from '../chain/chain.ts';
-import { MemoryChainStore } from '../chain/memory-chain-store.ts';
 import { hashToHex } from '../encoding/hex.ts';
 import { blockHash } from '../primitives/header.ts';
-import { ChainBuilder, ManualClock, type BuiltBlock } from '../testing/chain-builder.ts';
+import { ChainBuilder, type BuiltBlock } from '../testing/chain-builder.ts';
 import { checkBlockContext, checkHeaderContext, type BlockContext } from './check-block-context.ts';
 import { testParams } from './networks.ts';
+import { openTestChain } from '../testing/test-chain.ts';
 
-async function setup() {
-  const b = new ChainBuilder();
-  const store = new MemoryChainStore();
-  const clock = new ManualClock(testParams.genesis.header.time + 100_000);
-  const chain = await Chain.open({ params: testParams, store, clock });
-  return { b, store, clock, chain };
-}
+const setup = openTestChain;
 
 type Setup = Awaited<ReturnType<typeof setup>>;
 

@@ -1,25 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { Chain, type BlockOutcome } from '../chain/chain.ts';
+import { type BlockOutcome } from '../chain/chain.ts';
 import { CoinCache, MapCoinView } from '../chain/coin-cache.ts';
 import { outpointKey, type Coin, type OutpointKey } from '../chain/coin.ts';
-import { MemoryChainStore } from '../chain/memory-chain-store.ts';
 import type { Block } from '../primitives/block.ts';
 import { txidBytes, type Transaction } from '../primitives/transaction.ts';
-import { ChainBuilder, ManualClock, resealBlock, type BuiltBlock } from '../testing/chain-builder.ts';
+import { ChainBuilder, resealBlock, type BuiltBlock } from '../testing/chain-builder.ts';
 import { connectBlock, disconnectBlock } from './connect-block.ts';
 import { testParams } from './networks.ts';
 import { blockSubsidy } from './subsidy.ts';
+import { openTestChain } from '../testing/test-chain.ts';
 
 const subsidy = blockSubsidy(1, testParams);
 const fee = 10_000n;
 
-async function setup() {
-  const b = new ChainBuilder();
-  const store = new MemoryChainStore();
-  const clock = new ManualClock(testParams.genesis.header.time + 100_000);
-  const chain = await Chain.open({ params: testParams, store, clock });
-  return { b, store, clock, chain };
-}
+const setup = openTestChain;
 
 type Setup = Awaited<ReturnType<typeof setup>>;
 
