@@ -168,6 +168,7 @@ export class WalletKeys {
       const phrase = await this.options.plainStore?.read(this.params.name);
       if (phrase !== undefined) this.unlockWith(phrase);
     }
+    await this.migrateDerivation();
   }
 
   private unlockWith(mnemonic: string): void {
@@ -212,7 +213,26 @@ export class WalletKeys {
   }
 
   private receiveKeys(): StoredWalletKey[] {
-    return (this.record?.keys ?? []).filter((k) => !k.change);
+    return (this.record?.keys ?? []).filter((k) => !k.change && !k.legacy);
+  }
+
+  /** The BIP32 index the next key on tabchain's path gets (legacy keys have their own indexes). */
+  private nextIndex(): number {
+    return this.requireRecord().keys.filter((k) => !k.legacy).length;
+  }
+
+  /**
+   * Moves a wallet from before issue 12 (keys on Bitcoin's path) to tabchain's path, once its
+   * seed is known: its keys are kept as `legacy` (their coins stay in the balance and can be
+   * spent; change and new addresses go to the new path) and the first key of the new path becomes
+   * the receive address. Nothing is lost; nothing new is ever derived on the old path.
+   */
+  private async migrateDerivation(): Promise<void> {
+    const record = this.record;
+    if (!record || record.derivation === 2 || !this.seed) return;
+    const legacy = record.keys.map((k) => ({ ...k, legacy: true }));
+    const [first] = deriveKeys(this.seed, this.params.name, 0, 1, false);
+    await this.save({ ...record, keys: [...legacy, first!], current: 0, derivation: 2 });
   }
 
   private currentKey(): StoredWalletKey {
@@ -267,7 +287,7 @@ export class WalletKeys {
 
   /** The key the next derivation would give, not stored yet (a payment's change key). */
   peekNextKey(): Uint8Array {
-    const { publicKey, secretKey } = deriveKey(this.requireSeed(), this.params.name, this.requireRecord().keys.length);
+    const { publicKey, secretKey } = deriveKey(this.requireSeed(), this.params.name, this.nextIndex());
     secretKey.fill(0);
     return publicKey;
   }
@@ -281,7 +301,7 @@ export class WalletKeys {
   private async deriveAndSave(count: number, change: boolean): Promise<StoredWalletKey[]> {
     const seed = this.requireSeed();
     const record = this.requireRecord();
-    const next = record.keys.length;
+    const next = this.nextIndex();
     const added = deriveKeys(seed, this.params.name, next, count, change);
     await this.save({ ...record, keys: [...record.keys, ...added] });
     return added;
@@ -310,7 +330,7 @@ export class WalletKeys {
     const hex = bytesToHex(publicKey);
     const key = this.requireRecord().keys.find((k) => k.publicKey === hex);
     if (!key) throw new WalletError('bad-address', 'that key does not belong to this wallet');
-    return deriveKey(seed, this.params.name, key.index).secretKey;
+    return deriveKey(seed, this.params.name, key.index, key.legacy ? 'legacy-bitcoin' : 'tabchain').secretKey;
   }
 
   /** The phrase in the sealed box, or WalletError('wrong-passphrase'). */
@@ -329,6 +349,7 @@ export class WalletKeys {
     if (record.secret.kind !== 'sealed') return;
     const box = record.secret.box;
     this.unlockWith(await this.openBox(passphrase));
+    await this.migrateDerivation();
     if (box.iterations < (this.options.iterations ?? DEFAULT_ITERATIONS)) {
       const resealed = await sealWithPassphrase(new TextEncoder().encode(this.mnemonic!), passphrase, this.sealOptions());
       await this.save({ ...this.requireRecord(), secret: { kind: 'sealed', box: resealed } });
@@ -411,7 +432,7 @@ export class WalletKeys {
     const seed = mnemonicToSeed(mnemonic);
     const keys = deriveKeys(seed, this.params.name, 0, 1, false);
     seed.fill(0);
-    await this.storeSecret({ network: this.params.name, secret: { kind: 'plain-file' }, keys, createdAt: this.options.now ?? 0 }, mnemonic, passphrase);
+    await this.storeSecret({ network: this.params.name, secret: { kind: 'plain-file' }, keys, createdAt: this.options.now ?? 0, derivation: 2 }, mnemonic, passphrase);
   }
 
   /**
@@ -434,8 +455,7 @@ export class WalletKeys {
   async exportBackup(passphrase: string): Promise<WalletBackup> {
     this.requireSeed();
     requireStrongPassphrase(passphrase);
-    const record = this.requireRecord();
-    const keys = Math.min(Math.max(record.keys.length, 1), MAX_BACKUP_KEYS);
+    const keys = Math.min(Math.max(this.nextIndex(), 1), MAX_BACKUP_KEYS);
     // The salt is chosen here so the additional data (which names it) is known before sealing.
     const iterations = this.options.iterations ?? DEFAULT_ITERATIONS;
     const salt = crypto.getRandomValues(new Uint8Array(16));
@@ -464,15 +484,23 @@ export class WalletKeys {
     const seed = mnemonicToSeed(mnemonic);
     try {
       const existing = this.record;
-      const same = existing?.keys[0]?.publicKey === bytesToHex(deriveKey(seed, this.params.name, 0).publicKey);
+      // Only keys of tabchain's path are compared: a restore never derives another chain's keys.
+      const firstKey = existing?.keys.find((k) => !k.legacy && k.index === 0);
+      const same = existing?.derivation === 2 && firstKey?.publicKey === bytesToHex(deriveKey(seed, this.params.name, 0).publicKey);
       if (existing && !same && !options.replace) {
         throw new WalletError('wallet-exists', 'this browser already has a different wallet: back it up, then restore with replace: true');
       }
-      const count = Math.max(options.keys ?? RESTORE_KEYS, same ? existing.keys.length : 1);
+      const count = Math.max(options.keys ?? RESTORE_KEYS, same ? this.nextIndex() : 1);
       const keys = deriveKeys(seed, this.params.name, 0, count, false);
       // The same wallet keeps its current address; another one starts at its first key.
       const current = same ? this.currentKey().index : 0;
-      await this.storeSecret({ network: this.params.name, secret: { kind: 'plain-file' }, keys, createdAt: existing?.createdAt ?? this.options.now ?? 0, current }, normalizePhrase(mnemonic), passphrase);
+      // The same wallet keeps its legacy keys (their coins); another one starts afresh.
+      const legacy = same ? existing.keys.filter((k) => k.legacy) : [];
+      await this.storeSecret(
+        { network: this.params.name, secret: { kind: 'plain-file' }, keys: [...legacy, ...keys], createdAt: existing?.createdAt ?? this.options.now ?? 0, current, derivation: 2 },
+        normalizePhrase(mnemonic),
+        passphrase,
+      );
     } finally {
       seed.fill(0);
     }

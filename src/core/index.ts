@@ -109,7 +109,7 @@ export { Emitter, type Unsubscribe } from './util/emitter.ts';
 // Wallet
 export { WalletError, type WalletErrorCode } from './wallet/wallet-error.ts';
 export { MIN_PASSPHRASE_BITS, MIN_PASSPHRASE_LENGTH, STRONG_PASSPHRASE_BITS, passphraseStrength, type PassphraseLevel, type PassphraseStrength } from './wallet/passphrase-strength.ts';
-export { derivationPath, deriveKey, generateMnemonic, mnemonicToSeed, validateMnemonic, type DerivedKey } from './wallet/keychain.ts';
+export { COIN_TYPES, derivationPath, deriveKey, generateMnemonic, mnemonicToSeed, validateMnemonic, type DerivationScheme, type DerivedKey } from './wallet/keychain.ts';
 export { formatCoins, parseAmount, parseCoins } from './wallet/parse-amount.ts';
 export { paymentSize, selectCoins, type CoinSelection, type CoinSelectionRequest, type SelectableCoin } from './wallet/coin-selection.ts';
 export { buildPayment, type Payment, type PaymentRequest, type WalletCoin } from './wallet/build-payment.ts';

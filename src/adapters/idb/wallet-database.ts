@@ -13,6 +13,11 @@ export interface StoredWalletKey {
   readonly publicKey: string;
   /** A change key (not shown as a receive address). */
   readonly change: boolean;
+  /**
+   * Derived on the path used before issue 12 (Bitcoin's coin types, `m/86'/0'|1'/0'/0/i`): kept
+   * only so coins it received can be spent; never handed out, never derived anew.
+   */
+  readonly legacy?: boolean;
 }
 
 export interface StoredWallet {
@@ -34,6 +39,11 @@ export interface StoredWallet {
    * keys ahead (a gap), starts at the first and moves on as keys are seen used on the chain.
    */
   readonly current?: number;
+  /**
+   * 2: keys on tabchain's own path (core/wallet/keychain.ts). Absent: a wallet from before, whose
+   * keys are on Bitcoin's path; it is moved when next unlocked (its keys become `legacy`).
+   */
+  readonly derivation?: 2;
 }
 
 interface WalletDB extends DBSchema {
