@@ -31,3 +31,25 @@ export class LatestRead<T> {
     );
   }
 }
+
+/** What `readOnChange` needs of the node: its tip and its events. */
+interface ChangingNode {
+  readonly tip: { readonly hash: string } | null;
+  readonly api: { on(event: 'tx-accepted', handler: () => void): () => void };
+}
+
+/**
+ * Runs `read` now, and again whenever the tip of `node` (a getter: the page's prop) moves (a reorg may keep the height: the hash is
+ * what is watched) and, with `txs`, whenever a tx enters the pool. Whatever reactive state `read`
+ * uses (the page's id) starts a new read too. Call while a component initializes.
+ */
+export function readOnChange(node: () => ChangingNode, read: () => void, options: { txs?: boolean } = {}): void {
+  const tipHash = $derived(node().tip?.hash ?? null);
+  let accepted = $state(0);
+  if (options.txs) $effect(() => node().api.on('tx-accepted', () => (accepted += 1)));
+  $effect(() => {
+    void tipHash;
+    void accepted;
+    read();
+  });
+}
