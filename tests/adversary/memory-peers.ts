@@ -47,12 +47,19 @@ export function adversaryPeer(name: string, clock = sharedClock()): Promise<Test
   return makePeer(name, (o) => new AdversaryNetwork(o), clock);
 }
 
-class MemoryLink implements LinkPort {
+/** One side of an in-memory data channel: chunks arrive later (a macrotask), in order. */
+export class MemoryLink implements LinkPort {
   other!: MemoryLink;
   handle: LinkHandle | undefined;
   closed = false;
+  /** Every chunk this side put on the wire. */
+  readonly sent: Uint8Array[] = [];
   send(chunk: Uint8Array): void {
-    if (this.closed) return;
+    if (!this.closed) this.deliver(chunk);
+  }
+  /** Puts a chunk on the wire to the other side (subclasses that drop or rewrite call this). */
+  protected deliver(chunk: Uint8Array): void {
+    this.sent.push(chunk);
     const other = this.other;
     setTimeout(() => {
       if (!other.closed) other.handle?.receive(chunk);

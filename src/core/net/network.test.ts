@@ -13,9 +13,10 @@ import { encodeMessage } from './wire-codec.ts';
 import { INV_BLOCK, PROTOCOL_VERSION } from './messages.ts';
 import { splitMessage } from './chunking.ts';
 import type { Message } from './messages.ts';
-import { Network, type LinkHandle, type LinkPort, type NodeIdentity } from './network.ts';
+import { Network, type NodeIdentity } from './network.ts';
 import { peerIdOf } from './peer-identity.ts';
 import { signRelayedSignal } from './relay-signature.ts';
+import { MemoryLink as SharedMemoryLink } from '../../../tests/adversary/memory-peers.ts';
 
 function identity(): NodeIdentity {
   const secretKey = generateSecretKey();
@@ -51,11 +52,9 @@ function connect(a: TestNode, b: TestNode): { ab: MemoryLink; ba: MemoryLink } {
   return { ab, ba };
 }
 
-class MemoryLink implements LinkPort {
-  other!: MemoryLink;
-  handle: LinkHandle | undefined;
-  closed = false;
-  sent: Uint8Array[] = [];
+/** A link that can also go silent or withhold blocks, as a misbehaving peer's would. */
+class MemoryLink extends SharedMemoryLink {
+  declare other: MemoryLink;
   /** When set, chunks are swallowed (a peer that went silent). */
   mute = false;
   /** When set, block messages are swallowed (a peer that withholds blocks). */
@@ -63,7 +62,7 @@ class MemoryLink implements LinkPort {
   /** Block hashes (display hex) whose block messages are swallowed, or answered `notfound`. */
   withhold = new Set<string>();
   notfoundInstead = false;
-  send(chunk: Uint8Array): void {
+  override send(chunk: Uint8Array): void {
     if (this.closed || this.mute) return;
     // A first chunk: 12-byte chunk header, then the frame (magic 4, version 1, type 1; block = 10).
     if (chunk[12 + 5] === 10) {
@@ -75,25 +74,6 @@ class MemoryLink implements LinkPort {
       }
     }
     this.deliver(chunk);
-  }
-  private deliver(chunk: Uint8Array): void {
-    this.sent.push(chunk);
-    const other = this.other;
-    setTimeout(() => {
-      if (!other.closed) other.handle?.receive(chunk);
-    }, 0);
-  }
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    const other = this.other;
-    setTimeout(() => {
-      this.handle?.closed();
-      if (!other.closed) {
-        other.closed = true;
-        other.handle?.closed();
-      }
-    }, 0);
   }
 }
 
