@@ -38,6 +38,11 @@ import { DEFAULT_ITERATIONS, openWithPassphrase, sealWithPassphrase, type Sealed
 export interface WalletRecordStore {
   get(store: 'wallets', network: NetworkName): Promise<StoredWallet | undefined>;
   put(store: 'wallets', record: StoredWallet, network: NetworkName): Promise<unknown>;
+  /**
+   * Removes overwritten versions of the records from the files (the headless node's LevelDB can;
+   * IndexedDB offers no way, which is why unencrypted phrases no longer go into records at all).
+   */
+  purgeOldVersions?(): Promise<void>;
 }
 
 
@@ -353,6 +358,7 @@ export class WalletKeys {
     if (box.iterations < (this.options.iterations ?? DEFAULT_ITERATIONS)) {
       const resealed = await sealWithPassphrase(new TextEncoder().encode(this.mnemonic!), passphrase, this.sealOptions());
       await this.save({ ...this.requireRecord(), secret: { kind: 'sealed', box: resealed } });
+      await this.db.purgeOldVersions?.();
     }
   }
 
@@ -413,6 +419,9 @@ export class WalletKeys {
     }
     await this.save({ ...record, secret });
     if (before === 'plain-file' && secret.kind !== 'plain-file') await store?.erase(this.params.name);
+    // A phrase that was in the clear in the record itself (written by an earlier version): drop
+    // its old versions from the files where the store can.
+    if (before === 'plain' && secret.kind !== 'plain') await this.db.purgeOldVersions?.();
     this.unlockWith(mnemonic);
   }
 

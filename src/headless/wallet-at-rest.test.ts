@@ -4,12 +4,15 @@
  * the recovery phrase and its seed. An unencrypted wallet (test network, or main with
  * --insecure-plain-wallet) is the scan's positive control: its phrase file is found.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../signaling-server/server.ts';
-import { bytesToHex, generateMnemonic, mnemonicToSeed, type NetworkName } from '../core/index.ts';
+import { bytesToHex, deriveKey, generateMnemonic, mnemonicToSeed, type NetworkName } from '../core/index.ts';
+import type { StoredWallet } from '../adapters/idb/wallet-database.ts';
+import { LevelWalletRecords } from '../adapters/level/level-small-stores.ts';
+import { openNodeDatabase } from '../adapters/level/node-database.ts';
 import { createTabchainApi } from '../app/tabchain-api.ts';
 import { parseNodeArgs, readPassphraseFile } from './run-node.ts';
 import { startHeadlessNode, WalletPassphraseRequired, type HeadlessNode } from './start-headless-node.ts';
@@ -116,6 +119,25 @@ describe('headless wallet at rest', () => {
     expect(await api.wallet.hasPassphrase()).toBe(true);
     expect(await api.wallet.backupPhrase(PASSPHRASE)).toBe(phrase);
     await api.wallet.lock();
+    await node.close();
+    expect(filesHolding(dir, phrase)).toEqual([]);
+  }, 60_000);
+
+  it('behavior: a phrase an earlier version wrote in the clear into LevelDB is gone from the files once sealed', async () => {
+    const dir = dataDir();
+    const phrase = generateMnemonic();
+    // What versions before issue 12 wrote: the phrase inside the LevelDB record.
+    mkdirSync(join(dir, 'test'), { recursive: true });
+    const db = await openNodeDatabase(join(dir, 'test'));
+    const seed = mnemonicToSeed(phrase);
+    const key = { index: 0, publicKey: bytesToHex(deriveKey(seed, 'test', 0, 'legacy-bitcoin').publicKey), change: false };
+    await new LevelWalletRecords<StoredWallet>(db).put('wallets', { network: 'test', secret: { kind: 'plain', mnemonic: phrase }, keys: [key], createdAt: 1 }, 'test');
+    await db.close();
+    expect(filesHolding(dir, phrase).length).toBeGreaterThan(0);
+
+    const node = await start('test', dir, { passphrase: PASSPHRASE });
+    const api = createTabchainApi('test', Promise.resolve(node.services));
+    expect(await api.wallet.backupPhrase(PASSPHRASE)).toBe(phrase);
     await node.close();
     expect(filesHolding(dir, phrase)).toEqual([]);
   }, 60_000);

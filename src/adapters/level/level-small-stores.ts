@@ -84,4 +84,15 @@ export class LevelWalletRecords<T> {
     await syncedBatch(this.db, [{ type: 'put', sublevel: this.db.wallets, key: network, value: pack(record) }], 'saving the wallet');
     return network;
   }
+
+  /**
+   * Rewrites the wallet records' part of the LevelDB files so that overwritten versions of a
+   * record (an unencrypted phrase written by earlier versions, a box sealed with fewer rounds)
+   * are gone from disk: LevelDB keeps them in its log and table files until a compaction, and
+   * CompactRange flushes the log and drops every version but the newest in the range.
+   */
+  async purgeOldVersions(): Promise<void> {
+    const prefix = this.db.wallets.prefix;
+    await this.db.db.compactRange(prefix, `${prefix}\uffff`);
+  }
 }
