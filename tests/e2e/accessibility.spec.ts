@@ -55,3 +55,20 @@ test('behavior: every view passes axe-core with no serious violation, in light a
   }
   expect(found).toEqual([]);
 });
+
+test('behavior: the main network\'s first run (create or restore a wallet, with the strength meter) passes axe-core in both themes', async ({ page }) => {
+  await page.goto('/?network=main&maxPeers=0#/wallet');
+  await page.evaluate(() => window.tabchain.ready());
+  const create = page.getByRole('region', { name: 'Create your wallet' });
+  await expect(create).toBeVisible();
+  await create.getByLabel('New passphrase', { exact: true }).fill('correct horse');
+  await expect(create.getByTestId('passphrase-strength')).toBeVisible();
+  await create.getByLabel('Confirm passphrase', { exact: true }).focus();
+  const found: string[] = [];
+  for (const theme of ['light', 'dark'] as const) {
+    await page.getByLabel('Theme').selectOption(theme);
+    await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+    for (const v of await seriousViolations(page)) found.push(`${theme}: ${v}`);
+  }
+  expect(found).toEqual([]);
+});
