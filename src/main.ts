@@ -2,7 +2,7 @@
  * Composition root: picks the network, starts this tab's node, exposes it as `window.tabchain`
  * and mounts the UI. The only module (with app/start-node.ts) that builds adapters.
  */
-import { mount } from 'svelte';
+import { mount, unmount } from 'svelte';
 import App from './ui/App.svelte';
 import Unsupported from './ui/Unsupported.svelte';
 import './ui/theme.css';
@@ -16,28 +16,47 @@ import { startAutoLock } from './ui/wallet/auto-lock.ts';
 import { NodeState } from './ui/node-state.svelte.ts';
 import { missingFeatures, type UnsupportedReport } from './app/environment-check.ts';
 import { loadIceServerList } from './app/ice-server-list.ts';
+import { rememberSignalChoice, signalRequest } from './app/signal-choice.ts';
+import SignalConsent from './ui/SignalConsent.svelte';
+
+/** localStorage, or null where touching it throws (some private modes). */
+function storageOrNull(): Storage | null {
+  try {
+    return localStorage;
+  } catch {
+    return null;
+  }
+}
 
 /**
- * Where to find peers: `?signal=` (a ws:// or wss:// URL), else the saved setting, else the one
- * the build names (VITE_SIGNAL_URL, for a static host), else this page's own /signal. ICE servers: the user's own list when saved (Network view), else those the
- * signaling server hands out.
+ * The signaling server used without a `?signal=`: the saved setting, else the one the build names
+ * (VITE_SIGNAL_URL, for a static host), else this page's own /signal.
  */
-function peerSettings(): { signalingUrl?: string; iceServers?: RTCIceServer[]; maxPeers?: number } {
-  const settings: { signalingUrl?: string; iceServers?: RTCIceServer[]; maxPeers?: number } = {};
-  const query = new URLSearchParams(location.search);
-  const asked = query.get('signal');
-  const maxPeers = Number(query.get('maxPeers') ?? NaN);
-  if (Number.isInteger(maxPeers) && maxPeers >= 0 && maxPeers <= 64) settings.maxPeers = maxPeers;
+function defaultSignalingUrl(): string {
   let saved: string | null = null;
   try {
     saved = localStorage.getItem('tabchain-signal-url');
   } catch {
     // No storage: defaults.
   }
-  // A build for a static host names its signaling server at build time (VITE_SIGNAL_URL).
   const built = (import.meta.env.VITE_SIGNAL_URL as string | undefined) || null;
-  const url = asked ?? saved ?? built;
-  if (url && /^wss?:\/\//.test(url)) settings.signalingUrl = url;
+  for (const url of [saved, built]) if (url && /^wss?:\/\//.test(url)) return url;
+  const own = new URL('/signal', location.href);
+  own.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return own.href;
+}
+
+/**
+ * Where to find peers: `signal` (the address's `?signal=`, once allowed: app/signal-choice.ts),
+ * else {@link defaultSignalingUrl}. ICE servers: the user's own list when saved (Network view),
+ * else those the signaling server hands out.
+ */
+function peerSettings(signal: string | null): { signalingUrl?: string; iceServers?: RTCIceServer[]; maxPeers?: number } {
+  const settings: { signalingUrl?: string; iceServers?: RTCIceServer[]; maxPeers?: number } = {};
+  const query = new URLSearchParams(location.search);
+  const maxPeers = Number(query.get('maxPeers') ?? NaN);
+  if (Number.isInteger(maxPeers) && maxPeers >= 0 && maxPeers <= 64) settings.maxPeers = maxPeers;
+  settings.signalingUrl = signal ?? defaultSignalingUrl();
   // A malformed saved list is ignored (the server's are used), never handed to RTCPeerConnection.
   let servers: RTCIceServer[] | null = null;
   try {
@@ -58,12 +77,12 @@ declare global {
 }
 
 /** Starts this tab's node and mounts the app on `target`. */
-function startApp(target: HTMLElement): void {
+function startApp(target: HTMLElement, signal: string | null): void {
   const network = chooseNetwork(location.search, globalThis.sessionStorage);
   const params = networks[network];
   // Set once the state exists; a version change can only come after the node has started.
   const onVersionChange = { handler: () => {} };
-  const services = startNode(params, { onVersionChange: () => onVersionChange.handler(), ...peerSettings() });
+  const services = startNode(params, { onVersionChange: () => onVersionChange.handler(), ...peerSettings(signal) });
   const api = createTabchainApi(network, services, { debug: new URLSearchParams(location.search).has('debug') });
   window.tabchain = api;
   const state = new NodeState(api);
@@ -84,5 +103,22 @@ if (missing.length > 0) {
   window.tabchainUnsupported = { missing };
   mount(Unsupported, { target, props: { missing, location } });
 } else {
-  startApp(target);
+  // A `?signal=` of another origin is used only once the user agreed (asked once per URL).
+  const storage = storageOrNull();
+  const request = signalRequest(location.search, location.origin, storage);
+  if (request.kind === 'ask') {
+    const consent = mount(SignalConsent, {
+      target,
+      props: {
+        url: request.url,
+        ownUrl: defaultSignalingUrl(),
+        onchoose: (allowed: boolean) => {
+          rememberSignalChoice(storage, request.url, allowed);
+          void unmount(consent).then(() => startApp(target, allowed ? request.url : null));
+        },
+      },
+    });
+  } else {
+    startApp(target, request.kind === 'use' ? request.url : null);
+  }
 }

@@ -110,8 +110,8 @@ export interface TabchainApi {
   /** How many peers this tab links to at most (default 8; also `?maxPeers=` in the URL). */
   setMaxPeers(n: number): Promise<void>;
   bans(): Promise<{ peerId: string; until: number; reason: string }[]>;
-  /** This tab's peer id and the signaling server's status. */
-  self(): Promise<{ peerId: string; signaling: string; maxPeers: number }>;
+  /** This tab's peer id, the signaling server's status and URL. */
+  self(): Promise<{ peerId: string; signaling: string; signalingUrl: string; maxPeers: number }>;
   storage(): Promise<{ slot: number; database: string; usage: number | null; quota: number | null; persisted: boolean; full: boolean; lost: string[] }>;
   /**
    * Only with `?debug` in the URL: plays a misbehaving peer in tests. `sendRaw` puts bytes on a
@@ -351,7 +351,7 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
         s.connector.forgetRetry(peerId);
       }),
     bans: () => use((s) => s.bans.list().map((b) => ({ ...b }))),
-    self: () => use((s) => ({ peerId: s.identity.peerId, signaling: s.signalingStatus(), maxPeers: s.connector.maxPeerCount })),
+    self: () => use((s) => ({ peerId: s.identity.peerId, signaling: s.signalingStatus(), signalingUrl: s.connector.signalingServers()[0]?.url ?? '', maxPeers: s.connector.maxPeerCount })),
     on: (event, handler) => {
       let off: (() => void) | undefined;
       let cancelled = false;

@@ -81,6 +81,8 @@ export class NodeState {
   /** What this tab can reach, read with the peers. */
   connectivity = $state<Connectivity | null>(null);
   signaling = $state('offline');
+  /** The signaling server this tab finds peers through (shown, since it chooses whom the tab meets). */
+  signalingUrl = $state('');
   peerId = $state('');
   sync = $state<{ done: number; total: number } | null>(null);
   /** Blocks per second the sync is downloading (over the last ten seconds), or null when idle. */
@@ -124,6 +126,7 @@ export class NodeState {
     const self = await this.api.self();
     this.peerId = self.peerId;
     this.signaling = self.signaling;
+    this.signalingUrl = self.signalingUrl;
     const storage = await this.api.storage();
     this.slot = storage.slot;
     this.lost = storage.lost;
