@@ -76,6 +76,15 @@ test('behavior: the app is served with the security headers and every view, in b
   await page.getByLabel('Language').selectOption('zh');
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
   await visit('zh');
+  // Markup typed where an address or a search belongs is shown, if at all, as text.
+  await page.evaluate(() => (location.hash = '#/wallet'));
+  await page.locator('#send-to').fill(HTML_MEMO);
+  await page.locator('#send-to').blur();
+  await page.evaluate(() => (location.hash = '#/explorer'));
+  await page.locator('#explorer-search').fill(HTML_MEMO);
+  await page.locator('#explorer-search').press('Enter');
+  await expect(page.locator('main h2').first()).toBeVisible();
+  expect(await page.locator('img[src="x"]').count()).toBe(0);
   // The miner runs in a worker and the service worker registers: both under the policy too.
   await page.evaluate(() => window.tabchain.mine(1));
   await page.evaluate(() => navigator.serviceWorker.ready);
