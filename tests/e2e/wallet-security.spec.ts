@@ -162,8 +162,10 @@ test('behavior: the QR code shows the receive address, dark on light, in both th
   for (const theme of ['dark', 'light']) {
     await page.getByTestId('theme').selectOption(theme);
     const png = await qr.screenshot();
-    // Turn the screenshot into pixels in the page (it can read PNGs), then scan it here.
-    const image = await page.evaluate(async (base64) => {
+    // Turn the screenshot into pixels in a blank page (it can read PNGs; the app's own page may
+    // not load a data: image under its Content-Security-Policy), then scan it here.
+    const blank = await context.newPage();
+    const image = await blank.evaluate(async (base64) => {
       const img = new Image();
       img.src = `data:image/png;base64,${base64}`;
       await img.decode();
@@ -174,6 +176,7 @@ test('behavior: the QR code shows the receive address, dark on light, in both th
       ctx.drawImage(img, 0, 0);
       return { width: img.width, height: img.height, data: Array.from(ctx.getImageData(0, 0, img.width, img.height).data) };
     }, png.toString('base64'));
+    await blank.close();
     expect(decodeQR({ ...image, data: new Uint8Array(image.data) }), theme).toBe(shown.toUpperCase());
   }
 
