@@ -35,6 +35,11 @@ async function walletError(promise: Promise<unknown> | (() => unknown)): Promise
   throw new Error('expected a WalletError, nothing was thrown');
 }
 
+/** The record a wallet keeps (its keys, for building an old-style record in a test). */
+async function walletDbRecord(keys: WalletKeys): Promise<StoredWallet> {
+  return (keys as unknown as { record: StoredWallet }).record;
+}
+
 /** Every record of the database as JSON (what is on disk, give or take the encoding). */
 async function dump(db: WalletRecordStore, network: NetworkName): Promise<string> {
   return JSON.stringify((await db.get('wallets', network)) ?? null);
@@ -90,6 +95,21 @@ describe('wallet keys at rest', () => {
     await keys.setPassphrase(null, strong);
     expect(plainStore.files.get('test')).toBe(phrase);
     expect(keys.hasPassphrase).toBe(false);
+  });
+
+  it('behavior: an earlier version\'s record with the phrase inside moves the phrase to the plain store at open', async () => {
+    const db = await walletDb();
+    const source = await WalletKeys.open(await walletDb(), testParams, fast);
+    const phrase = await source.backupPhrase();
+    const record = (await db.get('wallets', 'test')) ?? { network: 'test' as const, keys: [], createdAt: 1 };
+    await db.put('wallets', { ...record, secret: { kind: 'plain', mnemonic: phrase }, keys: (await walletDbRecord(source)).keys, derivation: 2 }, 'test');
+    const plainStore = memoryPlainStore();
+    const keys = await WalletKeys.open(db, testParams, { ...fast, plainStore });
+    expect(keys.locked).toBe(false);
+    expect(plainStore.files.get('test')).toBe(phrase);
+    expect(await dump(db, 'test')).toContain('"kind":"plain-file"');
+    expect(await dump(db, 'test')).not.toContain(phrase.split(' ').slice(0, 2).join(' '));
+    expect(keys.address()).toBe(source.address());
   });
 
   it('behavior: changing the passphrase needs the current one; lock zeroes the seed', async () => {

@@ -168,7 +168,17 @@ export class WalletKeys {
   /** Unlocks an unencrypted wallet at once (it has nothing to unlock with). */
   private async openPlain(): Promise<void> {
     const secret = this.record?.secret;
-    if (secret?.kind === 'plain') this.unlockWith(secret.mnemonic);
+    if (secret?.kind === 'plain') {
+      this.unlockWith(secret.mnemonic);
+      // An earlier version's record with the phrase inside: every later save of the record would
+      // write the phrase again (another copy in the database's files), so it moves to its own file.
+      const store = this.options.plainStore;
+      if (store) {
+        await store.write(this.params.name, secret.mnemonic);
+        await this.save({ ...this.record!, secret: { kind: 'plain-file' } });
+        await this.db.purgeOldVersions?.();
+      }
+    }
     if (secret?.kind === 'plain-file') {
       const phrase = await this.options.plainStore?.read(this.params.name);
       if (phrase !== undefined) this.unlockWith(phrase);
