@@ -49,3 +49,11 @@ export function recentTimes(entry: BlockIndexEntry, span: number): number[] {
   for (let e: BlockIndexEntry | undefined = entry; e && times.length < span; e = e.parent) times.push(e.header.time);
   return times;
 }
+
+/**
+ * Whether `a` is a better tip than `b`: more chain work, or as much and seen first (Bitcoin Core's
+ * nSequenceId: between equal work, the first one received stays, so a tie never flips the tip).
+ */
+export function betterTip(a: Pick<BlockIndexEntry, 'chainWork' | 'sequence'>, b: Pick<BlockIndexEntry, 'chainWork' | 'sequence'>): boolean {
+  return a.chainWork > b.chainWork || (a.chainWork === b.chainWork && a.sequence < b.sequence);
+}

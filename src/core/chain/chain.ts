@@ -24,7 +24,7 @@ import { blockSize, decodeBlock, encodeBlock, type Block } from '../primitives/b
 import { txid, type Transaction } from '../primitives/transaction.ts';
 import { headerHash, type BlockHeader } from '../primitives/header.ts';
 import { Emitter, type Unsubscribe } from '../util/emitter.ts';
-import { recentTimes, toStored, type BlockIndexEntry } from './block-index.ts';
+import { betterTip, recentTimes, toStored, type BlockIndexEntry } from './block-index.ts';
 import { CoinCache, MapCoinView } from './coin-cache.ts';
 import { outpointKey, type Coin, type OutpointKey, type SpentCoin } from './coin.ts';
 import type { ChainStore, ChainWrite, StoredBlockIndex } from './chain-store.ts';
@@ -430,7 +430,7 @@ export class Chain {
   bestHeader(): Readonly<BlockIndexEntry> {
     let best = this.active[this.active.length - 1]!;
     for (const e of this.index.values()) {
-      if (!e.invalid && (e.chainWork > best.chainWork || (e.chainWork === best.chainWork && e.sequence < best.sequence))) best = e;
+      if (!e.invalid && betterTip(e, best)) best = e;
     }
     return best;
   }
@@ -698,7 +698,7 @@ export class Chain {
   private bestCandidate(): BlockIndexEntry | undefined {
     let best: BlockIndexEntry | undefined;
     for (const c of this.candidates) {
-      if (!best || c.chainWork > best.chainWork || (c.chainWork === best.chainWork && c.sequence < best.sequence)) best = c;
+      if (!best || betterTip(c, best)) best = c;
     }
     return best;
   }
