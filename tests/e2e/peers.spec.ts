@@ -18,6 +18,10 @@ interface Tab {
 
 async function tab(browser: Browser, query = ''): Promise<Tab> {
   const context = await browser.newContext();
+  // A ?signal= of another origin (another port) is used once the user agreed: agree beforehand,
+  // as a click on "Use it" in the question would (app/signal-choice.ts).
+  const signal = new URLSearchParams(query).get('signal');
+  if (signal) await context.addInitScript((url) => localStorage.setItem('tabchain-signal-choices', JSON.stringify({ [url]: true })), signal);
   const page = await context.newPage();
   await page.goto(`/?network=test${query}`);
   await page.evaluate(() => window.tabchain.ready());
