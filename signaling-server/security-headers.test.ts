@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { appContentSecurityPolicy, securityHeaders, signalOrigin } from './security-headers.ts';
+import { appContentSecurityPolicy, requestSecurityHeaders, securityHeaders, signalOrigin } from './security-headers.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { certificateNames } from './local-addresses.ts';
 import { generateSelfSignedCertificate, type TlsPair } from './tls-certificate.ts';
@@ -71,15 +71,15 @@ describe('security headers: the policy', () => {
     expect(directives.get('script-src')).toBe("'self'");
     expect(directives.get('style-src')).toBe("'self'");
     expect(directives.get('worker-src')).toBe("'self'");
-    expect(directives.get('connect-src')).toBe("'self' wss://tabchain.example.org");
+    expect(directives.get('connect-src')).toBe("'self' ws://tabchain.example.org wss://tabchain.example.org");
     expect(directives.get('frame-ancestors')).toBe("'none'");
     expect(policy).not.toContain('unsafe');
-    expect(appContentSecurityPolicy({ host: 'localhost:8080', url: '/', tls: false })).toContain("connect-src 'self' ws://localhost:8080;");
+    expect(appContentSecurityPolicy({ host: 'localhost:8080', url: '/', tls: false })).toContain("connect-src 'self' ws://localhost:8080 wss://localhost:8080;");
   });
 
   it('behavior: a ?signal= ws(s) URL adds its origin to connect-src; anything else adds nothing', () => {
     expect(appContentSecurityPolicy({ host: 'localhost:8080', url: '/?network=test&signal=wss%3A%2F%2Fsig.example.org%3A8443%2Fsignal', tls: false })).toContain(
-      "connect-src 'self' ws://localhost:8080 wss://sig.example.org:8443;",
+      "connect-src 'self' ws://localhost:8080 wss://localhost:8080 wss://sig.example.org:8443;",
     );
     expect(signalOrigin('/?signal=ws://[::1]:5000/signal')).toBe('ws://[::1]:5000');
     expect(signalOrigin('/?signal=https://evil.example/')).toBeNull();
@@ -99,6 +99,13 @@ describe('security headers: the policy', () => {
     }
   });
 
+  it('behavior: behind a trusted proxy, X-Forwarded-Proto https counts as TLS (HSTS); from anyone else it does not', () => {
+    const req = { headers: { host: 'tabchain.example.org', 'x-forwarded-proto': 'https' }, url: '/' };
+    expect(requestSecurityHeaders(req, false, 'app', true)['strict-transport-security']).toBe('max-age=31536000');
+    expect(requestSecurityHeaders(req, false, 'app', false)['strict-transport-security']).toBeUndefined();
+    expect(requestSecurityHeaders({ ...req, headers: { ...req.headers, 'x-forwarded-proto': 'http' } }, false, 'app', true)['strict-transport-security']).toBeUndefined();
+  });
+
   it("behavior: a server without the app (data only) lets nothing load: default-src 'none'", () => {
     expect(securityHeaders({ tls: false }, 'api')['content-security-policy']).toMatch(/^default-src 'none';.*frame-ancestors 'none'/);
   });
@@ -111,7 +118,7 @@ describe('security headers: on every response of the app server', () => {
     for (const path of ['/', '/index.html', '/assets/a.js', '/no/such/view', '/health', '/signal', '/assets/missing.js']) {
       const answer = await rawRequest(running.port, path);
       expectSecurityHeaders(answer.headers);
-      expect(answer.headers['content-security-policy']).toContain(`connect-src 'self' ws://127.0.0.1:${running.port}`);
+      expect(answer.headers['content-security-policy']).toContain(`connect-src 'self' ws://127.0.0.1:${running.port} wss://127.0.0.1:${running.port}`);
       expect(answer.headers['strict-transport-security']).toBeUndefined();
     }
   });

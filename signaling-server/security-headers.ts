@@ -4,7 +4,8 @@
  *
  * The app's Content-Security-Policy allows only its own files: no inline script or style, no
  * eval, no plugins, no `<base>`, no framing. `connect-src` is the app's origin, the WebSocket
- * form of it (`ws://`/`wss://` + the Host: CSP Level 2 browsers do not count those as `'self'`),
+ * forms of it (`ws://` and `wss://` + the Host: CSP Level 2 browsers do not count those as
+ * `'self'`, and behind a TLS proxy the page is https while this server sees http),
  * and the origin of a `?signal=` URL on the page's own address: that is the only other
  * signaling server a tab served from here connects to (the app asks the user before using one of
  * another origin, and the service worker sends such navigations to the network so this header,
@@ -67,7 +68,8 @@ export function signalOrigin(url: string | undefined): string | null {
 export function appContentSecurityPolicy(context: SecurityHeaderContext): string {
   const connect = ["'self'"];
   const host = context.host?.trim() ?? '';
-  if (SAFE_HOST.test(host)) connect.push(`${context.tls ? 'wss' : 'ws'}://${host.toLowerCase()}`);
+  // Both schemes: behind a TLS proxy this server sees plain http while the page is https.
+  if (SAFE_HOST.test(host)) connect.push(`ws://${host.toLowerCase()}`, `wss://${host.toLowerCase()}`);
   const signal = signalOrigin(context.url);
   if (signal && !connect.includes(signal)) connect.push(signal);
   return [
@@ -109,9 +111,18 @@ export function securityHeaders(context: SecurityHeaderContext, kind: 'app' | 'a
   return headers;
 }
 
-/** {@link securityHeaders} for a Node request. */
-export function requestSecurityHeaders(req: { headers: IncomingHttpHeaders; url?: string | undefined }, tls: boolean, kind: 'app' | 'api'): Record<string, string> {
-  return securityHeaders({ host: req.headers.host, url: req.url, tls }, kind);
+/**
+ * {@link securityHeaders} for a Node request. Behind a proxy the operator trusts (`trustProxy`),
+ * `X-Forwarded-Proto: https` counts as TLS (so HSTS is sent).
+ */
+export function requestSecurityHeaders(
+  req: { headers: IncomingHttpHeaders; url?: string | undefined },
+  tls: boolean,
+  kind: 'app' | 'api',
+  trustProxy = false,
+): Record<string, string> {
+  const forwarded = trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',').pop()?.trim().toLowerCase() === 'https';
+  return securityHeaders({ host: req.headers.host, url: req.url, tls: tls || forwarded }, kind);
 }
 
 /** The API's headers as raw header lines, for answers written straight to a socket (client errors). */

@@ -59,6 +59,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     dist: options.dist ?? null,
     signalPath: path,
     tls: Boolean(options.tls),
+    trustProxy: options.trustProxy ?? false,
     health: () => {
       const stats = signaling?.stats() ?? { rooms: 0, peers: 0 };
       return { ok: true, rooms: stats.rooms, peers: stats.peers };

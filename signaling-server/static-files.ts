@@ -36,8 +36,10 @@ export interface AppHandlerOptions {
   health?: () => HealthReport;
   /** The signaling endpoint's path, answered 426 to plain HTTP requests. Default `/signal`. */
   signalPath?: string;
-  /** Whether responses go out over TLS (HSTS, and `wss:` in the policy). Default false. */
+  /** Whether responses go out over TLS (HSTS). Default false. */
   tls?: boolean;
+  /** Behind a trusted proxy: its `X-Forwarded-Proto: https` counts as TLS. Default false. */
+  trustProxy?: boolean;
 }
 
 /**
@@ -51,7 +53,7 @@ export function createAppHandler(options: AppHandlerOptions): RequestHandler {
   const tls = options.tls ?? false;
   return (req, res) => {
     // Every response, errors included, carries the security headers (security-headers.ts).
-    for (const [name, value] of Object.entries(requestSecurityHeaders(req, tls, files ? 'app' : 'api'))) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(requestSecurityHeaders(req, tls, files ? 'app' : 'api', options.trustProxy ?? false))) res.setHeader(name, value);
     let pathname: string;
     try {
       pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
