@@ -14,7 +14,7 @@ import type { StoredWallet } from '../adapters/idb/wallet-database.ts';
 import { LevelWalletRecords } from '../adapters/level/level-small-stores.ts';
 import { openNodeDatabase } from '../adapters/level/node-database.ts';
 import { createTabchainApi } from '../app/tabchain-api.ts';
-import { parseNodeArgs, readPassphraseFile } from './run-node.ts';
+import { parseNodeArgs, readPassphraseFile, runNode, startFailureMessage } from './run-node.ts';
 import { startHeadlessNode, WalletPassphraseRequired, type HeadlessNode } from './start-headless-node.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -148,6 +148,26 @@ describe('headless wallet at rest', () => {
     const phrase = await createTabchainApi('main', Promise.resolve(node.services)).wallet.backupPhrase();
     await node.close();
     expect(filesHolding(dir, phrase)).toEqual([join(dir, 'main', 'wallet-main.phrase')]);
+  }, 60_000);
+
+  it('behavior: runNode on main: no passphrase file refuses to start with a clear message; with one the wallet is sealed', async () => {
+    const dir = dataDir();
+    const options = { network: 'main' as const, port: 0, host: '127.0.0.1', signal: [], dataDir: join(dir, 'node'), mine: false, workers: 1, maxPeers: 0, origins: [], verbose: false };
+    const refused = await runNode(options).then(
+      () => 'started',
+      (e: unknown) => startFailureMessage(e, options),
+    );
+    expect(refused).toMatch(/--passphrase-file FILE .*--insecure-plain-wallet/);
+    const file = join(dir, 'pass');
+    writeFileSync(file, `${PASSPHRASE}\n`, { mode: 0o600 });
+    const running = await runNode({ ...options, passphraseFile: file });
+    try {
+      expect(await running.api.wallet.hasPassphrase()).toBe(true);
+      expect(await running.api.wallet.locked()).toBe(false);
+      expect((await running.api.wallet.backupPhrase(PASSPHRASE)).split(' ')).toHaveLength(12);
+    } finally {
+      await running.close();
+    }
   }, 60_000);
 
   it('behavior: --passphrase-file and TABCHAIN_PASSPHRASE_FILE; one trailing newline is not part of the passphrase', () => {
