@@ -393,6 +393,29 @@ describe('REST API, bearer token', () => {
     expect(readFileSync(path, 'utf8').trim()).toBe(replaced.token);
   }, 60_000);
 
+  it('behavior: listening beyond loopback, the API still needs the cookie (any Host is answered, none without it); only --insecure opens it, with a warning naming every machine', async () => {
+    const node = await start(undefined, { host: '0.0.0.0' });
+    const port = node.http.port;
+    const token = cookies.get(node.restUrl)!;
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    const host = `node.example:${port}`;
+    expect((await rawRequest(node.restUrl, 'GET', '/chain', { host })).status).toBe(200);
+    expect((await rawRequest(node.restUrl, 'GET', '/mine', { host })).status).toBe(401);
+    expect((await rawRequest(node.restUrl, 'GET', '/wallet', { host })).status).toBe(401);
+    expect((await rawRequest(node.restUrl, 'GET', '/wallet', { host, authorization: `Bearer ${token}` })).status).toBe(200);
+
+    const warnings: string[] = [];
+    const open = await runNode(nodeOptions({ host: '0.0.0.0', insecure: true }), { warn: (line) => warnings.push(line) });
+    try {
+      expect(warnings.join('\n')).toMatch(/--insecure: any program that reaches port \d+ can mine and spend/);
+      expect(warnings.join('\n')).not.toMatch(/on this machine/);
+      // Without a credential, other Host names are refused (loopback names only), as before.
+      expect((await rawRequest(open.restUrl, 'GET', '/chain', { host: `node.example:${open.http.port}` })).status).toBe(421);
+    } finally {
+      await open.close();
+    }
+  }, 30_000);
+
   it('behavior: --insecure serves the API with no credential and no cookie, and warns', async () => {
     const warnings: string[] = [];
     const options = nodeOptions({ insecure: true });
