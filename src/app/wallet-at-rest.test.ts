@@ -112,6 +112,21 @@ describe('wallet keys at rest', () => {
     expect(keys.address()).toBe(source.address());
   });
 
+  it('behavior: a tab that sees another wallet restored (sealed) by another tab drops its keys', async () => {
+    const db = await walletDb();
+    const a = await WalletKeys.open(db, mainParams, fast);
+    await a.create(strong);
+    const b = await WalletKeys.open(db, mainParams, fast);
+    await b.unlock(strong);
+    const other = await (await WalletKeys.open(await walletDb(), testParams, fast)).backupPhrase();
+    await a.restore(other, { replace: true, passphrase: strong, keys: 2 });
+    await b.reload();
+    expect(b.locked).toBe(true);
+    await b.unlock(strong);
+    expect(await b.backupPhrase(strong)).toBe(other);
+    expect(b.address()).toBe(a.address());
+  });
+
   it('behavior: changing the passphrase needs the current one; lock zeroes the seed', async () => {
     const keys = await WalletKeys.open(await walletDb(), mainParams, fast);
     await keys.create(strong);

@@ -154,10 +154,12 @@ export class WalletKeys {
   async reload(): Promise<void> {
     const record = await this.db.get('wallets', this.params.name);
     if (!record) return;
-    const wasSealed = this.record?.secret.kind === 'sealed';
+    const before = this.record?.secret;
     this.record = record;
-    // Another tab sealed the phrase, or put another one in: keys held here are no longer current.
-    if (record.secret.kind === 'sealed' && !wasSealed) this.forget();
+    // Another tab sealed the phrase, changed its passphrase or put another wallet in: the keys
+    // held here may no longer be the wallet's, so they are dropped (an unencrypted phrase is read
+    // again at once; a sealed one waits for the passphrase).
+    if (JSON.stringify(before) !== JSON.stringify(record.secret)) this.forget();
     await this.openPlain();
   }
 
