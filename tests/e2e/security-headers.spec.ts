@@ -2,7 +2,7 @@
  * The app under its own Content-Security-Policy (signaling-server/security-headers.ts): every
  * view, in both themes and both languages, runs without a single violation; another origin
  * cannot frame it; and a memo written as HTML shows as text in the views that show memos (wallet
- * history, explorer tx page), and markup in place of an address or txid makes no element.
+ * history, mempool, explorer tx page), and markup in place of an address or txid makes no element.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -55,7 +55,7 @@ test('behavior: the app is served with the security headers and every view, in b
     ['tx page', `#/explorer/tx/${paid.txid}`, true],
     ['pending tx page', `#/explorer/tx/${pending.txid}`, true],
     ['address page', `#/explorer/address/${address}`, false],
-    ['mempool', '#/mempool', false],
+    ['mempool', '#/mempool', true],
     // Markup where an address or a txid belongs: the pages show it as text or refuse it.
     ['address page of markup', `#/explorer/address/${encodeURIComponent(HTML_MEMO)}`, true],
     ['tx page of markup', `#/explorer/tx/${encodeURIComponent(HTML_MEMO)}`, false],
