@@ -5,10 +5,10 @@ import { CHROMIUM_ARGS, chromiumPath } from './scripts/chromium.ts';
 // Chromium when there is one (CHROMIUM_PATH or Debian's /usr/bin/chromium).
 const executablePath = chromiumPath();
 const port = Number(process.env.E2E_PORT ?? 4173);
-// Specs run in E2E_WORKERS workers (default 2 in CI, else 1), each against a server of its own (E2E_PORT + the
+// Specs run in E2E_WORKERS workers (default 2), each against a server of its own (E2E_PORT + the
 // worker's index, fixtures.ts), so the tabs of one spec never meet another's on the signaling
 // server. Most specs spend their time waiting on the network, so two halve the wall time.
-const workers = Math.max(1, Number(process.env.E2E_WORKERS ?? (process.env.CI ? 2 : 1)));
+const workers = Math.max(1, Number(process.env.E2E_WORKERS ?? 2));
 
 export default defineConfig({
   testDir: 'tests/e2e',
