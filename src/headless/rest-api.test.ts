@@ -424,6 +424,9 @@ describe('REST API, bearer token', () => {
       expect(existsSync(join(options.dataDir, COOKIE_FILE))).toBe(false);
       expect(node.facts).toContain('credential: none (--insecure)');
       expect(warnings.join('\n')).toMatch(/--insecure: any program that reaches port \d+ on this machine can mine and spend/);
+      // The test network's wallet starts unencrypted, and the node says so at every start.
+      expect(node.facts).toContain('wallet: not encrypted');
+      expect(warnings.join('\n')).toMatch(/the test wallet is not encrypted: .* start with --passphrase-file to seal it/);
       expect((await call(node.restUrl, 'GET', '/wallet')).status).toBe(200);
       expect((await call(node.restUrl, 'GET', '/mine')).status).toBe(200);
     } finally {

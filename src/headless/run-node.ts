@@ -383,6 +383,13 @@ export async function runNode(options: NodeCommandOptions, log: { warn(line: str
     ...(options.mine ? [`mining: ${services.miner.workerCount()} workers`] : []),
     cookie ? `cookie: ${cookie.path}` : token !== undefined ? 'token: the one given (--token or TABCHAIN_TOKEN)' : 'credential: none (--insecure)',
   ];
+  // An unencrypted wallet (the test network's default, or main with --insecure-plain-wallet) is
+  // said at every start, as the tab's wallet view says it.
+  const keys = services.keys;
+  if (keys.exists && !keys.hasPassphrase) {
+    facts.push('wallet: not encrypted');
+    log.warn(`warning: the ${options.network} wallet is not encrypted: its recovery phrase is in ${node.dataDir} in the clear; start with --passphrase-file to seal it`);
+  }
   if (token === undefined) {
     log.warn(`warning: --insecure: any program that reaches port ${http.port}${isLoopback(options.host) ? ' on this machine' : ''} can mine and spend this node's coins`);
   }
