@@ -64,6 +64,17 @@ function expectSecurityHeaders(headers: Record<string, string>): void {
 }
 
 describe('security headers: the policy', () => {
+  it('behavior: COOP is sent where the browser honours it (https, or a loopback host over http), not on plain http under a LAN name, where it would only warn', () => {
+    const coop = (host: string, tls: boolean) => securityHeaders({ host, url: '/', tls }, 'app')['cross-origin-opener-policy'];
+    expect(coop('localhost:8080', false)).toBe('same-origin');
+    expect(coop('127.0.0.1:8080', false)).toBe('same-origin');
+    expect(coop('[::1]:8080', false)).toBe('same-origin');
+    expect(coop('lan.test:8443', true)).toBe('same-origin');
+    expect(coop('192.168.1.20:8443', true)).toBe('same-origin');
+    expect(coop('lan.test:8080', false)).toBeUndefined();
+    expect(coop('192.168.1.20:8080', false)).toBeUndefined();
+  });
+
   it('behavior: the app policy allows only its own scripts, styles and workers, no framing; connect-src is the origin and its WebSocket form', () => {
     const policy = appContentSecurityPolicy({ host: 'tabchain.example.org', url: '/', tls: true });
     const directives = new Map(policy.split('; ').map((d) => [d.split(' ')[0], d.slice(d.indexOf(' ') + 1)]));

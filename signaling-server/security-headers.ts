@@ -34,6 +34,8 @@ const HSTS_MAX_AGE_S = 31_536_000;
 /** A Host header we may copy into a policy: a DNS name or an IP literal, and a port. */
 const SAFE_HOST = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$/i;
 const LOOPBACK_OR_IP = /^(?:localhost|[0-9.]+|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$/i;
+/** Hosts a browser trusts over plain http (a secure context): localhost and loopback addresses. */
+const LOOPBACK = /^(?:localhost|[a-z0-9-]+\.localhost|127(?:\.[0-9]{1,3}){3}|\[::1\])(?::[0-9]{1,5})?$/i;
 
 /** Headers for every response, documents or not. */
 const COMMON: Readonly<Record<string, string>> = {
@@ -108,6 +110,9 @@ export function securityHeaders(context: SecurityHeaderContext, kind: 'app' | 'a
     'content-security-policy': kind === 'app' ? appContentSecurityPolicy(context) : API_CONTENT_SECURITY_POLICY,
   };
   if (context.tls && hstsApplies(context.host)) headers['strict-transport-security'] = `max-age=${HSTS_MAX_AGE_S}`;
+  // A page over plain http on a LAN name or address is no secure context: the browser ignores
+  // COOP there and says so in the console of every page (the app then explains HTTPS anyway).
+  if (kind === 'app' && !context.tls && !LOOPBACK.test(context.host?.trim() ?? '')) delete headers['cross-origin-opener-policy'];
   return headers;
 }
 
