@@ -28,10 +28,11 @@ export default defineConfig({
       args: CHROMIUM_ARGS,
     },
   },
-  // The first server builds the app; the others start once it is up (Playwright starts them in
+  // The first server builds the app (unless E2E_PREBUILT says DIST_DIR holds a fresh build, as
+  // scripts/test-browsers.sh does); the others start once it is up (Playwright starts them in
   // order), on the same build.
   webServer: Array.from({ length: workers }, (_, i) => ({
-    command: i === 0 ? `npm run build && npx tsx scripts/start.ts` : `npx tsx scripts/start.ts`,
+    command: i === 0 && !process.env.E2E_PREBUILT ? `npm run build && npx tsx scripts/start.ts` : `npx tsx scripts/start.ts`,
     env: { PORT: String(port + i) },
     url: `http://127.0.0.1:${port + i}/health`,
     reuseExistingServer: !process.env.CI,

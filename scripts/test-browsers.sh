@@ -7,8 +7,14 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# One build for both (each would otherwise build its own copy at the same time, on the same cores).
+dist=${DIST_DIR:-dist}
+echo "== building the app into $dist"
+DIST_DIR=$dist npm run --silent build >/dev/null || exit 1
+export E2E_PREBUILT=1
+
 lab_log=$(mktemp)
-npm run --silent test:lab >"$lab_log" 2>&1 &
+DIST_DIR=$dist LAB_PREBUILT=1 npm run --silent test:lab >"$lab_log" 2>&1 &
 lab=$!
 # Ctrl-C stops both (the lab's own trap takes its namespaces down).
 trap 'kill -TERM "$lab" 2>/dev/null; wait "$lab"; cat "$lab_log"; rm -f "$lab_log"; exit 130' INT TERM

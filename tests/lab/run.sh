@@ -47,7 +47,11 @@ export CHROMIUM_PATH=$chromium
 trap 'bash tests/lab/lab.sh down' EXIT
 trap 'exit 130' INT TERM
 
-echo "== NAT lab: building the app into $DIST_DIR"
-npm run build >/dev/null
+if [ -n "${LAB_PREBUILT:-}" ] && [ -f "$DIST_DIR/index.html" ]; then
+  echo "== NAT lab: using the build in $DIST_DIR"
+else
+  echo "== NAT lab: building the app into $DIST_DIR"
+  npm run build >/dev/null
+fi
 echo "== NAT lab: running the scenarios"
 npx playwright test -c tests/lab/playwright.lab.config.ts "$@"
