@@ -130,6 +130,11 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+/** stderr without the start's warning that the test network's wallet is not encrypted. */
+function withoutPlainWalletWarning(stderr: string): string {
+  return stderr.replace(/^warning: the test wallet is not encrypted: .*\n/m, '');
+}
+
 interface Proc {
   child: ChildProcess;
   stdout: string;
@@ -209,6 +214,8 @@ describe('npm run node: the tutorials’ session', () => {
       expect.stringMatching(/^data: .*tabchain-cli-.*test$/),
       expect.stringMatching(/^peer id: [0-9a-f]{32}$/),
       expect.stringMatching(/^cookie: .*tabchain-cli-.*\/\.cookie$/),
+      // The test network's wallet starts unencrypted, and the node says so (and warns, below).
+      'wallet: not encrypted',
     ]);
     // Without the cookie, the tutorial's writes and /wallet are refused.
     expect((await fetch(`http://127.0.0.1:${a}/mine`)).status).toBe(401);
@@ -243,13 +250,12 @@ describe('npm run node: the tutorials’ session', () => {
     expect(chainA).toEqual(chainB);
     expect((await http(a, 'GET', '/nodes/resolve')).body).toMatchObject({ message: 'Our chain is authoritative', replaced: false });
 
-    // A graceful stop on SIGINT and on SIGTERM, with nothing logged.
+    // A graceful stop on SIGINT and on SIGTERM, with nothing logged but the start's warning.
     procA.child.kill('SIGINT');
     procB.child.kill('SIGTERM');
     expect(await procA.exited).toBe(0);
     expect(await procB.exited).toBe(0);
-    expect(procA.stderr).toBe('');
-    expect(procB.stderr).toBe('');
+    for (const proc of [procA, procB]) expect(withoutPlainWalletWarning(proc.stderr)).toBe('');
   }, 60_000);
 });
 
@@ -276,10 +282,10 @@ describe('npm run node: failures', () => {
     proc.child.kill('SIGUSR2');
     const end = Date.now() + 10_000;
     while (!/unhandled rejection/.test(proc.stderr) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-    expect(proc.stderr).toMatch(/^tabchain-node: unhandled rejection, still serving: Error: test rejection \(at .*\)\n$/);
+    expect(withoutPlainWalletWarning(proc.stderr)).toMatch(/^tabchain-node: unhandled rejection, still serving: Error: test rejection \(at .*\)\n$/);
     expect((await http(port, 'GET', '/health')).status).toBe(200);
     proc.child.kill('SIGUSR2');
     expect(await proc.exited).toBe(1);
-    expect(proc.stderr.split('\n').filter(Boolean)).toEqual([expect.stringMatching(/unhandled rejection/), expect.stringMatching(/^tabchain-node: uncaught exception, stopping: Error: test exception/)]);
+    expect(withoutPlainWalletWarning(proc.stderr).split('\n').filter(Boolean)).toEqual([expect.stringMatching(/unhandled rejection/), expect.stringMatching(/^tabchain-node: uncaught exception, stopping: Error: test exception/)]);
   }, 40_000);
 });
