@@ -79,14 +79,24 @@ export class MemoryLink implements LinkPort {
   }
 }
 
-/** Links two peers (`a` initiates), as an opened data channel would. */
-export function link(a: TestPeer, b: TestPeer): void {
-  const ab = new MemoryLink();
-  const ba = new MemoryLink();
+/** What linking needs of a peer: its network and its id. */
+interface Linkable {
+  readonly network: Network;
+  readonly identity: NodeIdentity;
+}
+
+/**
+ * Links two peers (`a` initiates), as an opened data channel would; returns both ends (`ab` is
+ * a's). `makeLink` makes each end (a subclass that drops or rewrites chunks, in some tests).
+ */
+export function link<L extends MemoryLink = MemoryLink>(a: Linkable, b: Linkable, makeLink: () => L = () => new MemoryLink() as L): { ab: L; ba: L } {
+  const ab = makeLink();
+  const ba = makeLink();
   ab.other = ba;
   ba.other = ab;
   ab.handle = a.network.addLink(b.identity.peerId, ab, false);
   ba.handle = b.network.addLink(a.identity.peerId, ba, true);
+  return { ab, ba };
 }
 
 /** The shared tick clock (ms, like performance.now()). */

@@ -16,7 +16,7 @@ import type { Message } from './messages.ts';
 import { Network, type NodeIdentity } from './network.ts';
 import { peerIdOf } from './peer-identity.ts';
 import { signRelayedSignal } from './relay-signature.ts';
-import { MemoryLink as SharedMemoryLink } from '../../../tests/adversary/memory-peers.ts';
+import { MemoryLink as SharedMemoryLink, link } from '../../../tests/adversary/memory-peers.ts';
 
 function identity(): NodeIdentity {
   const secretKey = generateSecretKey();
@@ -43,13 +43,7 @@ async function makeNode(params = testParams, options: Partial<ConstructorParamet
 
 /** A pair of in-memory links delivering chunks asynchronously, like a data channel. */
 function connect(a: TestNode, b: TestNode): { ab: MemoryLink; ba: MemoryLink } {
-  const ab = new MemoryLink();
-  const ba = new MemoryLink();
-  ab.other = ba;
-  ba.other = ab;
-  ab.handle = a.network.addLink(b.identity.peerId, ab, false);
-  ba.handle = b.network.addLink(a.identity.peerId, ba, true);
-  return { ab, ba };
+  return link(a, b, () => new MemoryLink());
 }
 
 /** A link that can also go silent or withhold blocks, as a misbehaving peer's would. */
