@@ -8,7 +8,7 @@
  *    `searchNonces` (the code each worker runs) in Node. The same in stock Firefox (Debian's
  *    firefox-esr, driven over WebDriver BiDi by puppeteer-core), its runs interleaved with
  *    Chromium's, as a ratio to Chromium; skipped with a note where no Firefox starts.
- * 2. Import: 2,000 empty test network blocks through `chain.submitBlocks` in batches of 200
+ * 2. Import: 2,000 empty regtest blocks through `chain.submitBlocks` in batches of 200
  *    (decode, validation, one IndexedDB transaction over six stores per batch) against raw
  *    IndexedDB puts of the same bytes, 200 per readwrite transaction into one object store of a
  *    separate database, in the same page. Timed in the page with `performance.now()`; the hex
@@ -36,7 +36,7 @@ import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts';
 import { firefoxPath, launchFirefox, type FirefoxBrowser } from '../scripts/firefox.ts';
 import { dist, ensureBuilt } from './built-app.ts';
 import { startStaticServer } from '../signaling-server/static-files.ts';
-import { bytesEqual, bytesToHex, encodeBlock, encodeHeader, headerMidstate, mainParams, searchNonces, sha256d, testParams } from '../src/core/index.ts';
+import { bytesEqual, bytesToHex, encodeBlock, encodeHeader, headerMidstate, mainParams, searchNonces, sha256d, regtestParams } from '../src/core/index.ts';
 import { ChainBuilder } from '../src/core/testing/chain-builder.ts';
 import { compare, consume, formatNumber, formatRatio, isMain, median, pairedRatio, printTable, type Measurement } from './harness.ts';
 
@@ -317,7 +317,7 @@ interface ImportResult {
 async function benchImport(session: Session, hexes: readonly string[], hashes: readonly string[], dateOffsetMs: number): Promise<void> {
   const context = await newContext(session, dateOffsetMs);
   try {
-    const page = await openNode(context, '/?network=test');
+    const page = await openNode(context, '/?network=regtest');
     await page.evaluate(
       (blocks) => ((window as unknown as BenchWindow).__benchBlocks = blocks),
       { hexes: hexes.slice(0, IMPORT_BLOCKS), hashes: hashes.slice(0, IMPORT_BLOCKS) },
@@ -374,7 +374,7 @@ async function benchImport(session: Session, hexes: readonly string[], hashes: r
     const raw = fromRates(`raw IndexedDB puts, ${IMPORT_BATCH} per tx`, 'block', result.rawMs.map((ms, i) => (sizes[i]! / ms) * 1000), IMPORT_BLOCKS, total(result.rawMs));
     const bytesPerBlock = hexes.slice(0, IMPORT_BLOCKS).reduce((a, h) => a + h.length / 2, 0) / IMPORT_BLOCKS;
     printTable(
-      `browser import: ${IMPORT_BLOCKS} empty test network blocks (${formatNumber(bytesPerBlock)} bytes each) into IndexedDB, Chromium`,
+      `browser import: ${IMPORT_BLOCKS} empty regtest blocks (${formatNumber(bytesPerBlock)} bytes each) into IndexedDB, Chromium`,
       [store, raw],
       [
         `submitBlocks / raw puts = ${formatRatio(pairedRatio(store, raw))}  (median of per-batch ratios; 1 would mean the node costs no more than storing the bytes)`,
@@ -454,7 +454,7 @@ async function benchStartup(session: Session, hexes: readonly string[], dateOffs
   let emptyFirst: number;
   const emptyContext = await newContext(session, dateOffsetMs);
   try {
-    const page = await openNode(emptyContext, '/?network=test');
+    const page = await openNode(emptyContext, '/?network=regtest');
     emptyFirst = await firstLoad(page);
     for (let i = 0; i < RELOADS; i++) empty.push(await reloadTimed(page, 0));
   } finally {
@@ -466,7 +466,7 @@ async function benchStartup(session: Session, hexes: readonly string[], dateOffs
   let usage: number | null;
   const context = await newContext(session, dateOffsetMs);
   try {
-    const page = await openNode(context, '/?network=test');
+    const page = await openNode(context, '/?network=regtest');
     for (let from = 0; from < STARTUP_BLOCKS; from += STARTUP_BATCH) {
       const { ms, bad } = await page.evaluate(async (batch) => {
         const t0 = performance.now();
@@ -527,8 +527,8 @@ export async function run(): Promise<void> {
     // The chain ends a minute before now (so no block is too new for the page's real clock),
     // unless that would put block 1 before genesis.
     const count = Math.max(IMPORT_BLOCKS, STARTUP_BLOCKS);
-    const firstBlockTime = Math.max(testParams.genesis.header.time + 1, Math.floor(Date.now() / 1000) - 60 - count * testParams.targetSpacing);
-    const builder = new ChainBuilder(testParams, { firstBlockTime });
+    const firstBlockTime = Math.max(regtestParams.genesis.header.time + 1, Math.floor(Date.now() / 1000) - 60 - count * regtestParams.targetSpacing);
+    const builder = new ChainBuilder(regtestParams, { firstBlockTime });
     const built = builder.extend(builder.genesis, count);
     const hexes = built.map((b) => bytesToHex(encodeBlock(b.block)));
     const hashes = built.map((b) => b.hash);

@@ -5,7 +5,7 @@
  * Each timed call starts from a fresh store and chain (opened outside the timed part) and fresh
  * block objects decoded from bytes (also outside), so no txid or other memo carries over.
  */
-import { Chain, MemoryChainStore, decodeBlock, encodeBlock, testParams, type Block, type BlockOutcome } from '../src/core/index.ts';
+import { Chain, MemoryChainStore, decodeBlock, encodeBlock, regtestParams, type Block, type BlockOutcome } from '../src/core/index.ts';
 import { ChainBuilder, ManualClock } from '../src/core/testing/chain-builder.ts';
 import { asyncCase, compare, formatNumber, formatRatio, isMain, pairedRatio, printTable, type Measurement } from './harness.ts';
 
@@ -22,15 +22,15 @@ function checkOutcomes(outcomes: readonly BlockOutcome[]): void {
 }
 
 export async function run(): Promise<Measurement[]> {
-  const builder = new ChainBuilder(testParams);
+  const builder = new ChainBuilder(regtestParams);
   const built = builder.extend(builder.genesis, BLOCK_COUNT);
   const encoded = built.map((b) => encodeBlock(b.block));
   // The clock stands at the last block's time, so no block is too far in the future.
   const clock = new ManualClock(built[built.length - 1]!.block.header.time);
 
   const setup = async (): Promise<State> => ({
-    chain: await Chain.open({ params: testParams, store: new MemoryChainStore(), clock }),
-    blocks: encoded.map((bytes) => decodeBlock(bytes, testParams.limits)),
+    chain: await Chain.open({ params: regtestParams, store: new MemoryChainStore(), clock }),
+    blocks: encoded.map((bytes) => decodeBlock(bytes, regtestParams.limits)),
   });
   const finish = (chain: Chain): void => {
     if (chain.height !== BLOCK_COUNT) throw new Error(`chain reached height ${chain.height}, not ${BLOCK_COUNT}`);

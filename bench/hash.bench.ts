@@ -3,7 +3,7 @@
  * native OpenSSL SHA-256 applied twice, measured in the same run.
  */
 import { createHash } from 'node:crypto';
-import { bytesEqual, encodeHeader, sha256d, testParams } from '../src/core/index.ts';
+import { bytesEqual, encodeHeader, sha256d, regtestParams } from '../src/core/index.ts';
 import { compare, consume, formatRatio, isMain, pairedRatio, printTable, type Measurement } from './harness.ts';
 
 function nodeSha256d(data: Uint8Array): Uint8Array {
@@ -11,7 +11,7 @@ function nodeSha256d(data: Uint8Array): Uint8Array {
 }
 
 export async function run(): Promise<Measurement[]> {
-  const header = encodeHeader(testParams.genesis.header);
+  const header = encodeHeader(regtestParams.genesis.header);
   if (header.length !== 80) throw new Error(`expected an 80-byte header, got ${header.length}`);
   // Same input, same output: otherwise the comparison means nothing.
   if (!bytesEqual(sha256d(header), nodeSha256d(header))) throw new Error('core sha256d and node:crypto disagree');

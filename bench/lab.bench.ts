@@ -6,7 +6,7 @@
  * - through NAT: one tab in each home, both behind endpoint-independent NATs, STUN only: srflx;
  * - relayed: both homes behind symmetric NATs, with TURN: relay.
  *
- * Each round: tab A opens and takes SYNC_BLOCKS test network blocks through `submitBlocks`; then
+ * Each round: tab A opens and takes SYNC_BLOCKS regtest blocks through `submitBlocks`; then
  * tab B opens (the clock starts as its navigation does), links to A (time to a first link: from
  * B's navigation to A and B each having a ready link, so it includes B's page load, joining
  * signaling and ICE) and syncs A's chain (blocks/s from the link being ready to B's tip reaching
@@ -22,7 +22,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Browser } from '@playwright/test';
-import { bytesToHex, encodeBlock, testParams } from '../src/core/index.ts';
+import { bytesToHex, encodeBlock, regtestParams } from '../src/core/index.ts';
 import { ChainBuilder } from '../src/core/testing/chain-builder.ts';
 import { launchInHome, openTab, setHome, startLab, whyNoLab, type LabInfo, type NatMode, type ServerName, type Tab } from '../tests/lab/lab.ts';
 import { dist, ensureBuilt, root } from './built-app.ts';
@@ -107,8 +107,8 @@ export async function run(): Promise<void> {
   const notes = process.env.DIST_DIR ? [] : ensureBuilt();
   const lab = await startLab({ dist: process.env.DIST_DIR ? join(root, process.env.DIST_DIR) : dist });
   try {
-    const firstBlockTime = Math.max(testParams.genesis.header.time + 1, Math.floor(Date.now() / 1000) - SYNC_BLOCKS * testParams.targetSpacing - 120);
-    const builder = new ChainBuilder(testParams, { firstBlockTime });
+    const firstBlockTime = Math.max(regtestParams.genesis.header.time + 1, Math.floor(Date.now() / 1000) - SYNC_BLOCKS * regtestParams.targetSpacing - 120);
+    const builder = new ChainBuilder(regtestParams, { firstBlockTime });
     const built = builder.extend(builder.genesis, SYNC_BLOCKS);
     const blocks = built.map((x) => bytesToHex(encodeBlock(x.block)));
     const lastHash = built.at(-1)!.hash;
@@ -118,7 +118,7 @@ export async function run(): Promise<void> {
       for (const c of CASES) rounds.get(c.name)!.push(await runCase(lab.info, c, blocks, lastHash));
     }
 
-    console.log(`\n== lab: time to a first link and sync of ${SYNC_BLOCKS} test network blocks, by path (Chromium in network namespaces; median of ${ROUNDS} rounds)`);
+    console.log(`\n== lab: time to a first link and sync of ${SYNC_BLOCKS} regtest blocks, by path (Chromium in network namespaces; median of ${ROUNDS} rounds)`);
     const lan = rounds.get(CASES[0]!.name)!;
     const lanLink = median(lan.map((x) => x.linkMs));
     const lanRate = median(lan.map((x) => x.blocksPerSec));

@@ -8,7 +8,7 @@
  * (a bigint comparison per nonce would only make them slower), so the ratios are about hashing.
  */
 import { createHash } from 'node:crypto';
-import { bytesEqual, encodeHeader, headerMidstate, searchNonces, sha256d, sha256dHeader, testParams } from '../src/core/index.ts';
+import { bytesEqual, encodeHeader, headerMidstate, searchNonces, sha256d, sha256dHeader, regtestParams } from '../src/core/index.ts';
 import { compare, consume, formatNumber, formatRatio, isMain, pairedRatio, printTable, type Measurement } from './harness.ts';
 
 /** Nonces per searchNonces call (one call is one batch of the timing harness). */
@@ -21,7 +21,7 @@ function nodeSha256d(data: Uint8Array): Uint8Array {
 }
 
 export async function run(): Promise<void> {
-  const header = encodeHeader(testParams.genesis.header);
+  const header = encodeHeader(regtestParams.genesis.header);
   const midstate = headerMidstate(header);
   // Same input, same output: otherwise the comparison means nothing.
   for (const nonce of [0, 1, 0x7fffffff, 0xffffffff]) {

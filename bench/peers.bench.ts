@@ -1,10 +1,10 @@
 /**
  * Tabs as peers: the built app (dist/) served with signaling by `startServer` (one port: the app,
  * /health and /signal), driven in headless Chromium by Playwright. Every tab is its own browser
- * context (its own IndexedDB, so its own node) on the test network, finding the others through
+ * context (its own IndexedDB, so its own node) on regtest, finding the others through
  * the page's default same-origin /signal.
  *
- * 1. Sync throughput: tab A gets 3,000 test network blocks through `chain.submitBlocks`; then a
+ * 1. Sync throughput: tab A gets 3,000 regtest blocks through `chain.submitBlocks`; then a
  *    fresh tab B opens and syncs them from A over WebRTC (headers first, then bodies). Timed in
  *    B's page (`performance.now()`, from init-script probes on `window.tabchain.on`): from B's
  *    first `sync` event (A's headers are in, bodies are being asked for) to the `tip` event that
@@ -31,7 +31,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from '@playwri
 import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts';
 import { dist, ensureBuilt } from './built-app.ts';
 import { startServer } from '../signaling-server/server.ts';
-import { bytesToHex, encodeBlock, testParams } from '../src/core/index.ts';
+import { bytesToHex, encodeBlock, regtestParams } from '../src/core/index.ts';
 import { ChainBuilder } from '../src/core/testing/chain-builder.ts';
 import { formatNumber, formatRatio, isMain, median } from './harness.ts';
 
@@ -120,7 +120,7 @@ async function newContext(browser: Browser, baseURL: string, dateOffsetMs: numbe
 async function openNode(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (error) => console.log(`  page error: ${error.message}`));
-  await page.goto('/?network=test');
+  await page.goto('/?network=regtest');
   await page.evaluate(() => window.tabchain.ready());
   return page;
 }
@@ -181,8 +181,8 @@ function rawLoopback(page: Page, bytes: number): Promise<{ ms: number }> {
 
 async function benchSync(browser: Browser, baseURL: string, notes: string[]): Promise<void> {
   // Block 1 no earlier than the genesis time; the chain ends two minutes before now when it can.
-  const firstBlockTime = Math.max(testParams.genesis.header.time + 1, Math.floor(Date.now() / 1000) - SYNC_BLOCKS * testParams.targetSpacing - 120);
-  const builder = new ChainBuilder(testParams, { firstBlockTime });
+  const firstBlockTime = Math.max(regtestParams.genesis.header.time + 1, Math.floor(Date.now() / 1000) - SYNC_BLOCKS * regtestParams.targetSpacing - 120);
+  const builder = new ChainBuilder(regtestParams, { firstBlockTime });
   const built = builder.extend(builder.genesis, SYNC_BLOCKS);
   const hexes = built.map((b) => bytesToHex(encodeBlock(b.block)));
   const totalBytes = hexes.reduce((n, h) => n + h.length / 2, 0);
@@ -222,7 +222,7 @@ async function benchSync(browser: Browser, baseURL: string, notes: string[]): Pr
     const p = await probe(b);
     const origin = await b.evaluate(() => performance.timeOrigin);
 
-    console.log(`\n== peers sync: a fresh tab B syncs ${SYNC_BLOCKS.toLocaleString('en-US')} test network blocks (${formatNumber(totalBytes / 2 ** 20)} MiB encoded, ${formatNumber(totalBytes / SYNC_BLOCKS)} bytes each) from one peer A, Chromium`);
+    console.log(`\n== peers sync: a fresh tab B syncs ${SYNC_BLOCKS.toLocaleString('en-US')} regtest blocks (${formatNumber(totalBytes / 2 ** 20)} MiB encoded, ${formatNumber(totalBytes / SYNC_BLOCKS)} bytes each) from one peer A, Chromium`);
     if (!reached || !p.lastTip || p.firstSyncAt === undefined) {
       const height = (await tipOf(b)).height;
       console.log(`  B did not reach A's tip within ${SYNC_TIMEOUT_MS / 1000} s: it is at height ${height}; sync events: ${p.syncEvents}, last ${JSON.stringify(p.lastSync ?? null)}`);

@@ -1,5 +1,5 @@
 /**
- * Block validation throughput on a block of 100 signed single-input txs (test network):
+ * Block validation throughput on a block of 100 signed single-input txs (regtest):
  * stage 1 (`checkBlockSanity`) plus stage 3 (`connectBlock`), with and without signature checks,
  * against `schnorrVerify` called directly on the same 100 (signature, message, key) triples.
  *
@@ -17,7 +17,7 @@ import {
   outpointKey,
   schnorrVerify,
   sighashes,
-  testParams,
+  regtestParams,
   type Block,
   type Coin,
   type OutpointKey,
@@ -39,9 +39,9 @@ interface Fixture {
 
 /** Builds (untimed) a chain whose block 6 fans a matured coinbase out to 100 outputs, and block 7 spending each. */
 function buildFixture(): Fixture {
-  const builder = new ChainBuilder(testParams);
+  const builder = new ChainBuilder(regtestParams);
   // Block 1's coinbase matures at height 1 + coinbaseMaturity (5) = 6.
-  const early = builder.extend(builder.genesis, testParams.coinbaseMaturity);
+  const early = builder.extend(builder.genesis, regtestParams.coinbaseMaturity);
   const funding = builder.coinbaseOf(early[0]!);
   const share = funding.output.amount / BigInt(TX_COUNT + 1); // leaves a fee
   const fanOut = builder.spend([funding], Array.from({ length: TX_COUNT }, () => share));
@@ -54,9 +54,9 @@ function buildFixture(): Fixture {
   for (let b: BuiltBlock | undefined = target; b && b.height > 0; b = b.parent) chain.unshift(b);
   const coins = new CoinCache(new MapCoinView());
   for (const b of chain.slice(0, -1)) {
-    const sanity = checkBlockSanity(b.block, testParams);
+    const sanity = checkBlockSanity(b.block, regtestParams);
     if (sanity) throw new Error(`fixture block ${b.height} is invalid: ${sanity.message}`);
-    const connected = connectBlock(b.block, b.height, coins, testParams);
+    const connected = connectBlock(b.block, b.height, coins, regtestParams);
     if (!connected.ok) throw new Error(`fixture block ${b.height} does not connect: ${connected.message}`);
   }
 
@@ -70,7 +70,7 @@ function buildFixture(): Fixture {
       needed.set(key, coin);
       return coin;
     });
-    const messages = sighashes(tx, spent, testParams.networkId);
+    const messages = sighashes(tx, spent, regtestParams.networkId);
     tx.inputs.forEach((input, i) => triples.push({ signature: input.signature, message: messages[i]!, publicKey: spent[i]!.publicKey }));
   }
   return { block: target.block, height: target.height, view: new MapCoinView(needed), triples };
@@ -78,10 +78,10 @@ function buildFixture(): Fixture {
 
 /** Stage 1 + stage 3 on a freshly decoded copy of the block; throws if the block is rejected. */
 function validate(bytes: Uint8Array, fixture: Fixture, verifySignatures: boolean): void {
-  const block = decodeBlock(bytes, testParams.limits);
-  const sanity = checkBlockSanity(block, testParams);
+  const block = decodeBlock(bytes, regtestParams.limits);
+  const sanity = checkBlockSanity(block, regtestParams);
   if (sanity) throw new Error(`benchmark block rejected: ${sanity.message}`);
-  const connected = connectBlock(block, fixture.height, new CoinCache(fixture.view), testParams, verifySignatures);
+  const connected = connectBlock(block, fixture.height, new CoinCache(fixture.view), regtestParams, verifySignatures);
   if (!connected.ok) throw new Error(`benchmark block rejected: ${connected.message}`);
   consume(Number(connected.value.fees & 0xffn));
 }
@@ -95,7 +95,7 @@ export async function run(): Promise<Measurement[]> {
   // full and direct run back to back in every round, so their per-round ratio is a fair pairing.
   const [decode, noSig, full, direct] = (await compare(
     [
-      { name: 'decodeBlock alone', unit: 'block', fn: () => consume(decodeBlock(bytes, testParams.limits).txs.length) },
+      { name: 'decodeBlock alone', unit: 'block', fn: () => consume(decodeBlock(bytes, regtestParams.limits).txs.length) },
       { name: 'sanity + connect, no signatures', unit: 'block', fn: () => validate(bytes, fixture, false) },
       { name: 'sanity + connect, with signatures', unit: 'block', fn: () => validate(bytes, fixture, true) },
       {

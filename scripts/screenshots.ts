@@ -1,6 +1,6 @@
 /**
  * Takes the README's screenshots: every view in the light and the dark theme, plus the wallet on
- * a phone. Two tabs (separate profiles) on the test network, linked over WebRTC, with blocks, a
+ * a phone. Two tabs (separate profiles) on regtest, linked over WebRTC, with blocks, a
  * confirmed payment with a memo and a pending one, so every view has something to show.
  * Usage: npm run build && npx tsx scripts/screenshots.ts  (writes docs/screenshots/*.png)
  * The Chinese picture needs a CJK font in the system (Debian: apt-get install fonts-noto-cjk).
@@ -23,7 +23,7 @@ const browser = await chromium.launch({ ...(executablePath ? { executablePath } 
 async function open(width: number, height: number): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1, locale: 'en-US' });
   const page = await context.newPage();
-  await page.goto(`${base}/?network=test`);
+  await page.goto(`${base}/?network=regtest`);
   await page.evaluate(() => window.tabchain.ready());
   // The first visit says "Ready to work offline"; the pictures are of the app, not the banner.
   await page.getByRole('button', { name: 'Dismiss' }).click({ timeout: 5_000 }).catch(() => undefined);

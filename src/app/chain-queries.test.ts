@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryChainStore, MemoryPendingTxStore, Node, blockSize, encodeAddress, testParams, txid } from '../core/index.ts';
+import { MemoryChainStore, MemoryPendingTxStore, Node, blockSize, encodeAddress, regtestParams, txid } from '../core/index.ts';
 import { blockSubsidy } from '../core/consensus/subsidy.ts';
 import { ChainBuilder, ManualClock, testKey, type BuiltBlock } from '../core/testing/chain-builder.ts';
 import { MAX_HEADERS } from './chain-queries.ts';
 import { createTabchainApi } from './tabchain-api.ts';
 import type { NodeServices } from './start-node.ts';
 
-const subsidy = blockSubsidy(1, testParams);
+const subsidy = blockSubsidy(1, regtestParams);
 const fee = 10_000n;
-const addr = (key: Uint8Array) => encodeAddress(key, testParams.addressPrefix);
+const addr = (key: Uint8Array) => encodeAddress(key, regtestParams.addressPrefix);
 
 async function setup() {
-  const clock = new ManualClock(testParams.genesis.header.time + 100_000);
-  const node = await Node.open({ params: testParams, chainStore: new MemoryChainStore(), pendingStore: new MemoryPendingTxStore(), clock });
+  const clock = new ManualClock(regtestParams.genesis.header.time + 100_000);
+  const node = await Node.open({ params: regtestParams, chainStore: new MemoryChainStore(), pendingStore: new MemoryPendingTxStore(), clock });
   // The explorer's calls need only the node.
-  const api = createTabchainApi('test', Promise.resolve({ node } as unknown as NodeServices));
+  const api = createTabchainApi('regtest', Promise.resolve({ node } as unknown as NodeServices));
   const b = new ChainBuilder();
   const connect = async (blocks: readonly BuiltBlock[]) => {
     for (const x of blocks) expect((await node.submitBlock(x.block)).status).toBe('connected');

@@ -17,6 +17,15 @@ describe('chooseNetwork', () => {
     expect(chooseNetwork('?network=main', s)).toBe('main');
     expect(chooseNetwork('', s)).toBe('main');
   });
+  it('behavior: ?network=regtest picks regtest, which is remembered too', () => {
+    const s = memory();
+    expect(chooseNetwork('?network=regtest', s)).toBe('regtest');
+    expect(chooseNetwork('', s)).toBe('regtest');
+  });
+  it('error: a name that is an object key but not a network (constructor, __proto__) is unknown', () => {
+    expect(chooseNetwork('?network=constructor', memory())).toBe('main');
+    expect(chooseNetwork('?network=__proto__', memory())).toBe('main');
+  });
   it('error: an unknown network name falls back to the remembered one, then main', () => {
     const s = memory();
     expect(chooseNetwork('?network=mars', s)).toBe('main');

@@ -1,8 +1,8 @@
 /**
- * @module Which network this tab joins: `?network=` in the URL, else what this tab chose before
+ * @module Which network this tab joins: `?network=` in the URL (main, test or regtest), else what this tab chose before
  * (sessionStorage, so a reload keeps it), else main.
  */
-import type { NetworkName } from '../core/index.ts';
+import { networks, type NetworkName } from '../core/index.ts';
 
 const KEY = 'tabchain-network';
 
@@ -14,11 +14,15 @@ export function chooseNetwork(search: string, session: Pick<Storage, 'getItem' |
   } catch {
     // sessionStorage can be unavailable (sandboxed frames); the URL still decides.
   }
-  const network: NetworkName = asked === 'test' || asked === 'main' ? asked : remembered === 'test' ? 'test' : 'main';
+  const network: NetworkName = isNetworkName(asked) ? asked : isNetworkName(remembered) ? remembered : 'main';
   try {
     session?.setItem(KEY, network);
   } catch {
     // Not remembered: the default applies next time.
   }
   return network;
+}
+
+function isNetworkName(name: string | null): name is NetworkName {
+  return name !== null && Object.hasOwn(networks, name);
 }

@@ -4,7 +4,7 @@
  * `/chain`). Amounts cross this boundary as decimal strings of base units; everything returned is
  * plain JSON. Every method waits for the node to be ready. Documented in the README.
  */
-import { AddressError, DecodeError, PEER_ID_PATTERN, WalletError, bytesToHex, decodeAddress, isImmature, splitMessage, decodeBlock, hexToBytes, parseAmount, type Block, type NetworkName, type NetworkParams } from '../core/index.ts';
+import { AddressError, DecodeError, PEER_ID_PATTERN, networks, WalletError, bytesToHex, decodeAddress, isImmature, splitMessage, decodeBlock, hexToBytes, parseAmount, type Block, type NetworkName, type NetworkParams } from '../core/index.ts';
 import { addressHistory, blockDetail, chainTips, headers, mempoolDetail, txDetail, type AddressHistoryJson, type BlockDetailJson, type ChainTipJson, type TxStatusJson } from './chain-queries.ts';
 import type { HeaderJson } from './json.ts';
 import type { NodeServices } from './start-node.ts';
@@ -13,8 +13,21 @@ import { ICE_SERVERS_KEY, IceServerListError, parseIceServerList } from './ice-s
 
 type Handler = (payload: unknown) => void;
 
+/** What a script needs to know of the network (the full parameters stay inside the core). */
+export interface NetworkSummary {
+  readonly name: NetworkName;
+  /** Seconds the difficulty rule aims for between blocks. */
+  readonly targetSpacing: number;
+  /** Blocks after which a coinbase output may be spent. */
+  readonly coinbaseMaturity: number;
+  /** The bech32m prefix of this network's addresses. */
+  readonly addressPrefix: string;
+}
+
 export interface TabchainApi {
   readonly network: NetworkName;
+  /** This network's name, block spacing, coinbase maturity and address prefix (known without the node). */
+  params(): NetworkSummary;
   ready(): Promise<void>;
   wallet: {
     address(): Promise<string>;
@@ -193,8 +206,11 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
     sendMessage: (peerId: string, hex: string) =>
       use((s) => splitMessage(hexToBytes(hex), 0x7fffffff).every((chunk) => s.connector.sendRaw(peerId, chunk))),
   };
+  const { targetSpacing, coinbaseMaturity, addressPrefix } = networks[network];
+  const summary: NetworkSummary = Object.freeze({ name: network, targetSpacing, coinbaseMaturity, addressPrefix });
   return {
     network,
+    params: () => ({ ...summary }),
     ...(options.debug ? { debug } : {}),
     ready: () => use(() => undefined),
     wallet: {

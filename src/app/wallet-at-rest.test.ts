@@ -5,7 +5,7 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { WalletError, mainParams, testParams, type NetworkName } from '../core/index.ts';
+import { WalletError, mainParams, regtestParams, type NetworkName } from '../core/index.ts';
 import { openWalletDatabase, type StoredWallet } from '../adapters/idb/wallet-database.ts';
 import { sealWithPassphrase } from '../adapters/wallet/passphrase-box.ts';
 import { WalletKeys, type PlainPhraseStore, type WalletBackup, type WalletRecordStore } from './wallet-keys.ts';
@@ -72,20 +72,20 @@ describe('wallet keys at rest', () => {
   it('behavior: a test-network wallet without a passphrase keeps its phrase in the plain store, which sealing erases', async () => {
     const db = await walletDb();
     const plainStore = memoryPlainStore();
-    const keys = await WalletKeys.open(db, testParams, { ...fast, plainStore });
+    const keys = await WalletKeys.open(db, regtestParams, { ...fast, plainStore });
     const phrase = await keys.backupPhrase();
-    expect(plainStore.files.get('test')).toBe(phrase);
-    expect(await dump(db, 'test')).toContain('"kind":"plain-file"');
-    expect(await dump(db, 'test')).not.toContain(phrase.split(' ')[0]! + ' ' + phrase.split(' ')[1]!);
+    expect(plainStore.files.get('regtest')).toBe(phrase);
+    expect(await dump(db, 'regtest')).toContain('"kind":"plain-file"');
+    expect(await dump(db, 'regtest')).not.toContain(phrase.split(' ')[0]! + ' ' + phrase.split(' ')[1]!);
     // Another tab opens it unlocked from the store.
-    const other = await WalletKeys.open(db, testParams, { ...fast, plainStore });
+    const other = await WalletKeys.open(db, regtestParams, { ...fast, plainStore });
     expect(other.locked).toBe(false);
     expect(other.address()).toBe(keys.address());
     expect((await walletError(keys.setPassphrase('short'))).code).toBe('weak-passphrase');
-    expect(plainStore.files.has('test')).toBe(true);
+    expect(plainStore.files.has('regtest')).toBe(true);
     await keys.setPassphrase(strong);
-    expect(plainStore.files.has('test')).toBe(false);
-    expect(await dump(db, 'test')).toContain('"kind":"sealed"');
+    expect(plainStore.files.has('regtest')).toBe(false);
+    expect(await dump(db, 'regtest')).toContain('"kind":"sealed"');
     // The other tab learns it was sealed: its keys are dropped.
     await other.reload();
     expect(other.locked).toBe(true);
@@ -93,22 +93,22 @@ describe('wallet keys at rest', () => {
     expect((await walletError(keys.setPassphrase(null))).code).toBe('wrong-passphrase');
     expect((await walletError(keys.setPassphrase(null, 'not the passphrase'))).code).toBe('wrong-passphrase');
     await keys.setPassphrase(null, strong);
-    expect(plainStore.files.get('test')).toBe(phrase);
+    expect(plainStore.files.get('regtest')).toBe(phrase);
     expect(keys.hasPassphrase).toBe(false);
   });
 
   it('behavior: an earlier version\'s record with the phrase inside moves the phrase to the plain store at open', async () => {
     const db = await walletDb();
-    const source = await WalletKeys.open(await walletDb(), testParams, fast);
+    const source = await WalletKeys.open(await walletDb(), regtestParams, fast);
     const phrase = await source.backupPhrase();
-    const record = (await db.get('wallets', 'test')) ?? { network: 'test' as const, keys: [], createdAt: 1 };
-    await db.put('wallets', { ...record, secret: { kind: 'plain', mnemonic: phrase }, keys: (await walletDbRecord(source)).keys, derivation: 2 }, 'test');
+    const record = (await db.get('wallets', 'regtest')) ?? { network: 'regtest' as const, keys: [], createdAt: 1 };
+    await db.put('wallets', { ...record, secret: { kind: 'plain', mnemonic: phrase }, keys: (await walletDbRecord(source)).keys, derivation: 2 }, 'regtest');
     const plainStore = memoryPlainStore();
-    const keys = await WalletKeys.open(db, testParams, { ...fast, plainStore });
+    const keys = await WalletKeys.open(db, regtestParams, { ...fast, plainStore });
     expect(keys.locked).toBe(false);
-    expect(plainStore.files.get('test')).toBe(phrase);
-    expect(await dump(db, 'test')).toContain('"kind":"plain-file"');
-    expect(await dump(db, 'test')).not.toContain(phrase.split(' ').slice(0, 2).join(' '));
+    expect(plainStore.files.get('regtest')).toBe(phrase);
+    expect(await dump(db, 'regtest')).toContain('"kind":"plain-file"');
+    expect(await dump(db, 'regtest')).not.toContain(phrase.split(' ').slice(0, 2).join(' '));
     expect(keys.address()).toBe(source.address());
   });
 
@@ -118,7 +118,7 @@ describe('wallet keys at rest', () => {
     await a.create(strong);
     const b = await WalletKeys.open(db, mainParams, fast);
     await b.unlock(strong);
-    const other = await (await WalletKeys.open(await walletDb(), testParams, fast)).backupPhrase();
+    const other = await (await WalletKeys.open(await walletDb(), regtestParams, fast)).backupPhrase();
     await a.restore(other, { replace: true, passphrase: strong, keys: 2 });
     await b.reload();
     expect(b.locked).toBe(true);
@@ -170,7 +170,7 @@ describe('wallet keys at rest', () => {
   });
 
   it('behavior: restoring or importing on main seals the phrase (the file passphrase by default)', async () => {
-    const source = await WalletKeys.open(await walletDb(), testParams, fast);
+    const source = await WalletKeys.open(await walletDb(), regtestParams, fast);
     const phrase = await source.backupPhrase();
     const db = await walletDb();
     const keys = await WalletKeys.open(db, mainParams, fast);
@@ -196,7 +196,7 @@ describe('wallet keys at rest', () => {
 
 describe('backup file', () => {
   async function exported() {
-    const keys = await WalletKeys.open(await walletDb(), testParams, fast);
+    const keys = await WalletKeys.open(await walletDb(), regtestParams, fast);
     await keys.newAddress();
     await keys.newAddress();
     return { keys, backup: JSON.parse(JSON.stringify(await keys.exportBackup('file passphrase 7'))) as WalletBackup };
@@ -204,8 +204,8 @@ describe('backup file', () => {
 
   it('behavior: version 2, every field authenticated: a changed field fails like a wrong passphrase and changes nothing', async () => {
     const { backup } = await exported();
-    expect(backup).toMatchObject({ kind: 'tabchain-wallet-backup', version: 2, network: 'test', keys: 3 });
-    const fresh = await WalletKeys.open(await walletDb(), testParams, fast);
+    expect(backup).toMatchObject({ kind: 'tabchain-wallet-backup', version: 2, network: 'regtest', keys: 3 });
+    const fresh = await WalletKeys.open(await walletDb(), regtestParams, fast);
     const before = fresh.addresses();
     const tampered: WalletBackup[] = [
       { ...backup, keys: 4 },
@@ -223,7 +223,7 @@ describe('backup file', () => {
 
   it('error: absurd or malformed fields are bad-backup and change nothing', async () => {
     const { backup } = await exported();
-    const fresh = await WalletKeys.open(await walletDb(), testParams, fast);
+    const fresh = await WalletKeys.open(await walletDb(), regtestParams, fast);
     const before = fresh.addresses();
     const absurd: unknown[] = [
       null,
@@ -235,7 +235,7 @@ describe('backup file', () => {
       { ...backup, keys: Number.NaN },
       { ...backup, keys: 2.5 },
       { ...backup, keys: '3' },
-      { ...backup, network: 'regtest' },
+      { ...backup, network: 'simnet' },
       { ...backup, network: 7 },
       { ...backup, box: null },
       { ...backup, box: { ...backup.box, iterations: 1e12 } },
@@ -249,8 +249,8 @@ describe('backup file', () => {
   it('behavior: an old version 1 file (no version, fields outside the tag) is read with its fields bounded', async () => {
     const { keys } = await exported();
     const phrase = await keys.backupPhrase();
-    const v1 = { kind: 'tabchain-wallet-backup', network: 'test', keys: 3, box: await sealWithPassphrase(new TextEncoder().encode(phrase), 'old', fast) };
-    const fresh = await WalletKeys.open(await walletDb(), testParams, fast);
+    const v1 = { kind: 'tabchain-wallet-backup', network: 'regtest', keys: 3, box: await sealWithPassphrase(new TextEncoder().encode(phrase), 'old', fast) };
+    const fresh = await WalletKeys.open(await walletDb(), regtestParams, fast);
     expect((await walletError(fresh.importBackup({ ...v1, keys: 5000 } as never, 'old', { replace: true }))).code).toBe('bad-backup');
     await fresh.importBackup(v1 as never, 'old', { replace: true });
     expect(fresh.addresses()).toEqual(keys.addresses());
@@ -274,11 +274,11 @@ describe('opening with a passphrase (the headless node)', () => {
 
     const testDb = await walletDb();
     const plainStore = memoryPlainStore();
-    await WalletKeys.open(testDb, testParams, { ...fast, plainStore });
-    expect(plainStore.files.has('test')).toBe(true);
-    const sealed = await WalletKeys.open(testDb, testParams, { ...fast, plainStore, passphrase: strong });
+    await WalletKeys.open(testDb, regtestParams, { ...fast, plainStore });
+    expect(plainStore.files.has('regtest')).toBe(true);
+    const sealed = await WalletKeys.open(testDb, regtestParams, { ...fast, plainStore, passphrase: strong });
     expect(sealed.hasPassphrase).toBe(true);
-    expect(plainStore.files.has('test')).toBe(false);
+    expect(plainStore.files.has('regtest')).toBe(false);
   });
 
   it('behavior: allowPlain lets main keep an unencrypted wallet (--insecure-plain-wallet)', async () => {

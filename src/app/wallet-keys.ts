@@ -75,7 +75,7 @@ export interface WalletBackup {
   readonly box: SealedBox;
 }
 
-const KNOWN_NETWORKS: readonly string[] = ['main', 'test'] satisfies NetworkName[];
+const KNOWN_NETWORKS: readonly string[] = ['main', 'test', 'regtest'] satisfies NetworkName[];
 
 /** The bytes a version 2 backup authenticates beside its ciphertext. */
 function backupAdditionalData(network: string, keys: number, box: Pick<SealedBox, 'kdf' | 'iterations' | 'salt'>): Uint8Array {

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { COIN, MemoryChainStore, MemoryPendingTxStore, Node, WalletError, decodeAddress, encodeAddress, mainParams, testParams } from '../core/index.ts';
+import { COIN, MemoryChainStore, MemoryPendingTxStore, Node, WalletError, decodeAddress, encodeAddress, mainParams, regtestParams } from '../core/index.ts';
 import { ChainBuilder, ManualClock } from '../core/testing/chain-builder.ts';
 import { openWalletDatabase } from '../adapters/idb/wallet-database.ts';
 import { WalletKeys } from './wallet-keys.ts';
@@ -12,9 +12,9 @@ const walletDb = () => openWalletDatabase(`wallet-test-${++n}`);
 
 async function setup() {
   const db = await walletDb();
-  const keys = await WalletKeys.open(db, testParams, fast);
-  const clock = new ManualClock(testParams.genesis.header.time + 100_000);
-  const node = await Node.open({ params: testParams, chainStore: new MemoryChainStore(), pendingStore: new MemoryPendingTxStore(), clock });
+  const keys = await WalletKeys.open(db, regtestParams, fast);
+  const clock = new ManualClock(regtestParams.genesis.header.time + 100_000);
+  const node = await Node.open({ params: regtestParams, chainStore: new MemoryChainStore(), pendingStore: new MemoryPendingTxStore(), clock });
   const wallet = new WalletService(node, keys);
   const b = new ChainBuilder();
   /** Mines blocks paying `payTo` (default: the wallet) with the pool's txs in the first. */
@@ -44,24 +44,24 @@ async function expectWalletError(promise: Promise<unknown> | (() => unknown), co
 describe('WalletKeys', () => {
   it('behavior: a new wallet has one test-network address, and every tab opening the database sees the same one', async () => {
     const db = await walletDb();
-    const a = await WalletKeys.open(db, testParams, fast);
+    const a = await WalletKeys.open(db, regtestParams, fast);
     expect(a.addresses()).toHaveLength(1);
-    expect(a.address()).toMatch(/^ttab1/);
-    const b = await WalletKeys.open(db, testParams, fast);
+    expect(a.address()).toMatch(/^rtab1/);
+    const b = await WalletKeys.open(db, regtestParams, fast);
     expect(b.address()).toBe(a.address());
     const second = await a.newAddress();
     expect(a.addresses()).toEqual([b.address(), second]);
     await b.reload();
     expect(b.addresses()).toEqual(a.addresses());
-    expect(decodeAddress(second, 'ttab')).toEqual(a.receiveKey());
+    expect(decodeAddress(second, 'rtab')).toEqual(a.receiveKey());
   });
 
   it('behavior: a passphrase locks the keys but not the addresses; a wrong one changes nothing', async () => {
     const db = await walletDb();
-    const a = await WalletKeys.open(db, testParams, fast);
+    const a = await WalletKeys.open(db, regtestParams, fast);
     const phrase = await a.backupPhrase();
     await a.setPassphrase('correct horse staple');
-    const reopened = await WalletKeys.open(db, testParams, fast);
+    const reopened = await WalletKeys.open(db, regtestParams, fast);
     expect(reopened.locked).toBe(true);
     expect(reopened.addresses()).toEqual(a.addresses());
     await expectWalletError(reopened.unlock('wrong horse staple'), 'wrong-passphrase');
@@ -79,15 +79,15 @@ describe('WalletKeys', () => {
   });
 
   it('error: locking a wallet without a passphrase is refused', async () => {
-    const a = await WalletKeys.open(await walletDb(), testParams, fast);
+    const a = await WalletKeys.open(await walletDb(), regtestParams, fast);
     await expectWalletError(() => a.lock(), 'no-passphrase');
     expect(a.locked).toBe(false);
   });
 
   it('behavior: the recovery phrase restores the same addresses in a fresh profile', async () => {
-    const a = await WalletKeys.open(await walletDb(), testParams, fast);
+    const a = await WalletKeys.open(await walletDb(), regtestParams, fast);
     await a.newAddress();
-    const fresh = await WalletKeys.open(await walletDb(), testParams, fast);
+    const fresh = await WalletKeys.open(await walletDb(), regtestParams, fast);
     await expectWalletError(fresh.restore(await a.backupPhrase()), 'wallet-exists');
     await fresh.restore(await a.backupPhrase(), { replace: true });
     expect(fresh.addresses().slice(0, 2)).toEqual(a.addresses());
@@ -96,10 +96,10 @@ describe('WalletKeys', () => {
   });
 
   it('behavior: an encrypted backup file round-trips; a wrong passphrase or another network is refused', async () => {
-    const a = await WalletKeys.open(await walletDb(), testParams, fast);
+    const a = await WalletKeys.open(await walletDb(), regtestParams, fast);
     await a.newAddress();
     const backup = JSON.parse(JSON.stringify(await a.exportBackup('file passphrase 7')));
-    const fresh = await WalletKeys.open(await walletDb(), testParams, fast);
+    const fresh = await WalletKeys.open(await walletDb(), regtestParams, fast);
     const before = fresh.addresses();
     await expectWalletError(fresh.importBackup(backup, 'nope', { replace: true }), 'wrong-passphrase');
     expect(fresh.addresses()).toEqual(before);
@@ -129,7 +129,7 @@ describe('WalletService', () => {
     const history = await wallet.history();
     expect(history[0]).toMatchObject({ txid, height: null, confirmations: 0, memo: 'rent', net: -fee });
 
-    await mine(1, decodeAddress(to, 'ttab'));
+    await mine(1, decodeAddress(to, 'rtab'));
     expect(node.mempool.has(txid)).toBe(false);
     const after = await wallet.balance();
     expect(after.pending).toBe(0n);

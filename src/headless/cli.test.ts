@@ -16,14 +16,14 @@ describe('npm run node: options', () => {
       options: { network: 'main', port: 5000, host: '127.0.0.1', signal: [], dataDir: '/home/u/.tabchain/node-5000', mine: false, origins: [], verbose: false },
     });
     const parsed = parseNodeArgs(
-      ['--network', 'test', '--port', '5001', '--signal', 'ws://127.0.0.1:5000/signal', '--signal', 'wss://n.example/signal', '--mine', '--workers', '2', '--max-peers', '4', '--origin', 'https://app.example/x'],
+      ['--network', 'regtest', '--port', '5001', '--signal', 'ws://127.0.0.1:5000/signal', '--signal', 'wss://n.example/signal', '--mine', '--workers', '2', '--max-peers', '4', '--origin', 'https://app.example/x'],
       { TABCHAIN_TOKEN: 'from-env' },
       '/home/u',
     );
     expect(parsed).toEqual({
       help: false,
       options: {
-        network: 'test',
+        network: 'regtest',
         port: 5001,
         host: '127.0.0.1',
         signal: ['ws://127.0.0.1:5000/signal', 'wss://n.example/signal'],
@@ -42,7 +42,7 @@ describe('npm run node: options', () => {
 
   it.each([
     [['--bogus'], /bogus/],
-    [['--network', 'regtest'], /--network is main or test/],
+    [['--network', 'simnet'], /--network is main, test or regtest/],
     [['--port', '70000'], /--port must be a whole number from 0 to 65535/],
     [['--port', '50x'], /--port/],
     [['--workers', '0'], /--workers/],
@@ -109,7 +109,7 @@ describe('npm run node: options', () => {
   it('behavior: --help exits 0 with the usage; a bad flag exits 2 with a clear message', () => {
     const help = spawnSync(process.execPath, [...cli, '--help'], { cwd: root, encoding: 'utf8' });
     expect(help.status).toBe(0);
-    expect(help.stdout).toMatch(/--network main\|test/);
+    expect(help.stdout).toMatch(/--network main\|test\|regtest/);
     const bad = spawnSync(process.execPath, [...cli, '--port', 'many'], { cwd: root, encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^tabchain-node: --port must be a whole number from 0 to 65535, not "many"/);
@@ -132,7 +132,7 @@ function portFree(port: number): Promise<boolean> {
 
 /** stderr without the start's warning that the test network's wallet is not encrypted. */
 function withoutPlainWalletWarning(stderr: string): string {
-  return stderr.replace(/^warning: the test wallet is not encrypted: .*\n/m, '');
+  return stderr.replace(/^warning: the regtest wallet is not encrypted: .*\n/m, '');
 }
 
 interface Proc {
@@ -147,7 +147,7 @@ const dirs: string[] = [];
 
 /** Spawns `npm run node` (`nodeArgs` go to node itself, before the script). */
 function spawnNode(port: number, data: string, nodeArgs: string[] = []): Proc {
-  const child = spawn(process.execPath, [...nodeArgs, ...cli, '--network', 'test', '--port', String(port), '--data', data, '--workers', '1'], {
+  const child = spawn(process.execPath, [...nodeArgs, ...cli, '--network', 'regtest', '--port', String(port), '--data', data, '--workers', '1'], {
     cwd: root,
     env: { ...process.env, TABCHAIN_TOKEN: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -208,7 +208,7 @@ describe('npm run node: the tutorials’ session', () => {
     }
     const [procA, procB] = await Promise.all([startProcess(a), startProcess(b)]);
     expect(procA.stdout.trim().split('\n')).toEqual([
-      'network: test',
+      'network: regtest',
       `rest: http://127.0.0.1:${a}`,
       `signal: ws://127.0.0.1:${a}/signal`,
       expect.stringMatching(/^data: .*tabchain-cli-.*test$/),

@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bytesToHex, encodeBlock, testParams } from '../core/index.ts';
+import { bytesToHex, encodeBlock, regtestParams } from '../core/index.ts';
 import { ChainBuilder } from '../core/testing/chain-builder.ts';
 import { startServer } from '../../signaling-server/server.ts';
 import { createTabchainApi } from '../app/tabchain-api.ts';
@@ -36,7 +36,7 @@ function freePort(): Promise<number> {
 }
 
 function startNodeProcess(port: number, dataDir: string, signal: string): { child: ChildProcess; output: () => string; exited: Promise<unknown> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/headless/cli.ts', '--network', 'test', '--port', String(port), '--data', dataDir, '--signal', signal, '--workers', '1'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/headless/cli.ts', '--network', 'regtest', '--port', String(port), '--data', dataDir, '--signal', signal, '--workers', '1'], {
     cwd: root,
     env: { ...process.env, TABCHAIN_TOKEN: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -80,14 +80,14 @@ describe('headless node: crash safety', () => {
     cleanups.push(() => server.close());
 
     // The peer it syncs from: an in-process node holding BLOCKS blocks (times a minute behind now).
-    const firstBlockTime = Math.floor(Date.now() / 1000) - 60 - BLOCKS * testParams.targetSpacing;
-    const builder = new ChainBuilder(testParams, { firstBlockTime });
+    const firstBlockTime = Math.floor(Date.now() / 1000) - 60 - BLOCKS * regtestParams.targetSpacing;
+    const builder = new ChainBuilder(regtestParams, { firstBlockTime });
     const hexes = builder.extend(builder.genesis, BLOCKS).map((b) => bytesToHex(encodeBlock(b.block)));
     const sourceDir = mkdtempSync(join(tmpdir(), 'tabchain-crash-src-'));
     cleanups.push(() => rmSync(sourceDir, { recursive: true, force: true }));
-    const source: HeadlessNode = await startHeadlessNode({ network: 'test', dataDir: sourceDir, signalingUrl: server.signalUrl, workers: 1 });
+    const source: HeadlessNode = await startHeadlessNode({ network: 'regtest', dataDir: sourceDir, signalingUrl: server.signalUrl, workers: 1 });
     cleanups.push(() => source.close());
-    const sourceApi = createTabchainApi('test', Promise.resolve(source.services));
+    const sourceApi = createTabchainApi('regtest', Promise.resolve(source.services));
     for (let i = 0; i < hexes.length; i += 500) {
       const outcomes = await sourceApi.chain.submitBlocks(hexes.slice(i, i + 500));
       expect(outcomes.every((o) => o.status === 'connected')).toBe(true);
@@ -118,9 +118,9 @@ describe('headless node: crash safety', () => {
     await second.exited;
 
     // The stored coin set matches a rebuild from the stored blocks.
-    const reopened = await startHeadlessNode({ network: 'test', dataDir, signalingUrl: 'ws://127.0.0.1:9/none', workers: 1 });
+    const reopened = await startHeadlessNode({ network: 'regtest', dataDir, signalingUrl: 'ws://127.0.0.1:9/none', workers: 1 });
     try {
-      const check = await createTabchainApi('test', Promise.resolve(reopened.services)).chain.verify();
+      const check = await createTabchainApi('regtest', Promise.resolve(reopened.services)).chain.verify();
       expect(check.problems).toEqual([]);
       expect(check).toMatchObject({ ok: true, height: BLOCKS });
     } finally {

@@ -39,7 +39,7 @@ describe('npm run node: ICE flags', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tabchain-ice-'));
     dirs.push(dataDir);
     const node = await runNode({
-      network: 'test',
+      network: 'regtest',
       port: 0,
       host: '127.0.0.1',
       signal: [],

@@ -401,7 +401,7 @@ function document(): { paths: Record<string, Record<string, unknown>> } & Record
         get: {
           summary: 'Liveness',
           responses: {
-            '200': json({ type: 'object', properties: { ok: { const: true }, network: { enum: ['main', 'test'] }, height: { type: 'integer' }, peers: { type: 'integer', description: 'ready peers' } } }, 'up'),
+            '200': json({ type: 'object', properties: { ok: { const: true }, network: { enum: ['main', 'test', 'regtest'] }, height: { type: 'integer' }, peers: { type: 'integer', description: 'ready peers' } } }, 'up'),
             '503': err('the node is still starting'),
           },
         },

@@ -84,7 +84,7 @@ function socketExchange(port: number, data: string): Promise<string> {
 async function fakeServer(api: Partial<Record<keyof TabchainApi, unknown>>, options: Partial<RestOptions> = {}) {
   const errors: unknown[] = [];
   const handler = createRestHandler({
-    api: { network: 'test', on: () => () => undefined, ...api } as unknown as TabchainApi,
+    api: { network: 'regtest', on: () => () => undefined, ...api } as unknown as TabchainApi,
     connector: { addSignalingServer: () => true, signalingServers: () => [] },
     onError: (e) => errors.push(e),
     ...options,
@@ -110,7 +110,7 @@ const nodes: RunningNode[] = [];
 function nodeOptions(extra: Partial<NodeCommandOptions> = {}): NodeCommandOptions {
   const dataDir = mkdtempSync(join(tmpdir(), 'tabchain-rest-'));
   dirs.push(dataDir);
-  return { network: 'test', port: 0, host: '127.0.0.1', signal: [], dataDir, mine: false, workers: 1, origins: [], verbose: false, ...extra };
+  return { network: 'regtest', port: 0, host: '127.0.0.1', signal: [], dataDir, mine: false, workers: 1, origins: [], verbose: false, ...extra };
 }
 async function start(token?: string, extra: Partial<NodeCommandOptions> = {}): Promise<RunningNode> {
   const node = await runNode(nodeOptions({ ...(token ? { token } : {}), ...extra }));
@@ -143,7 +143,7 @@ describe('REST API, bad requests', () => {
     heightBefore = (await node.api.chain.tip()).height;
   }, 30_000);
 
-  const mainAddress = () => encodeAddress(decodeAddress(recipient, networks.test.addressPrefix), networks.main.addressPrefix);
+  const mainAddress = () => encodeAddress(decodeAddress(recipient, networks.regtest.addressPrefix), networks.main.addressPrefix);
   const flipped = () => recipient.slice(0, -1) + (recipient.endsWith('q') ? 'p' : 'q');
 
   type Case = [title: string, method: string, path: string, options: () => Parameters<typeof call>[3], status: number, error: string, field?: string];
@@ -233,7 +233,7 @@ describe('REST API, bad requests', () => {
 
   it('behavior: after every bad request nothing changed: no tx, no block, no node, and the node still answers', async () => {
     expect((await call(base, 'GET', '/mempool')).body).toEqual({ size: 0, transactions: [] });
-    expect((await call(base, 'GET', '/health')).body).toEqual({ ok: true, network: 'test', height: heightBefore, peers: 0 });
+    expect((await call(base, 'GET', '/health')).body).toEqual({ ok: true, network: 'regtest', height: heightBefore, peers: 0 });
     expect((await call(base, 'GET', '/nodes')).body).toEqual({ total_nodes: [] });
     expect(node.http.signaling.stats().connections).toBeGreaterThanOrEqual(0);
     const chain = await call(base, 'GET', '/chain');
@@ -273,7 +273,7 @@ describe('REST API, tutorial writes', () => {
     const base = node.restUrl;
     const mined = await call(base, 'POST', '/mine');
     expect(mined.status).toBe(200);
-    expect(mined.body).toMatchObject({ message: 'New Block Forged', index: 1, previous_hash: networks.test.genesisHash });
+    expect(mined.body).toMatchObject({ message: 'New Block Forged', index: 1, previous_hash: networks.regtest.genesisHash });
     await node.api.mine(7);
     const to = await node.api.wallet.newAddress();
     const a = await call(base, 'POST', '/transactions/new', { json: { recipient: to, amount: 1.5, memo: 'rent' } });
@@ -426,7 +426,7 @@ describe('REST API, bearer token', () => {
       expect(warnings.join('\n')).toMatch(/--insecure: any program that reaches port \d+ on this machine can mine and spend/);
       // The test network's wallet starts unencrypted, and the node says so at every start.
       expect(node.facts).toContain('wallet: not encrypted');
-      expect(warnings.join('\n')).toMatch(/the test wallet is not encrypted: .* start with --passphrase-file to seal it/);
+      expect(warnings.join('\n')).toMatch(/the regtest wallet is not encrypted: .* start with --passphrase-file to seal it/);
       expect((await call(node.restUrl, 'GET', '/wallet')).status).toBe(200);
       expect((await call(node.restUrl, 'GET', '/mine')).status).toBe(200);
     } finally {
@@ -471,7 +471,7 @@ describe('REST API, robustness', () => {
   it('error: an unexpected exception answers 500 with a message and the next request is served', async () => {
     let fail = true;
     const api = {
-      network: 'test',
+      network: 'regtest',
       on: () => () => undefined,
       chain: {
         tip: async () => {
@@ -492,7 +492,7 @@ describe('REST API, robustness', () => {
       expect(broken.body).toEqual({ error: 'internal', message: 'disk on fire' });
       expect(errors).toHaveLength(1);
       fail = false;
-      expect((await call(base, 'GET', '/health')).body).toEqual({ ok: true, network: 'test', height: 3, peers: 0 });
+      expect((await call(base, 'GET', '/health')).body).toEqual({ ok: true, network: 'regtest', height: 3, peers: 0 });
     } finally {
       handler.close();
       await new Promise((r) => server.close(r));

@@ -23,7 +23,9 @@ import { ensureApiCookie } from './api-cookie.ts';
 
 export const usage = `usage: npm run node -- [options]      (or: tabchain-node [options])
 
-  --network main|test   the chain to join (default main)
+  --network main|test|regtest
+                        the chain to join (default main; regtest mines at a trivial
+                        fixed difficulty, for tests and demos)
   --port N              port of the REST API and of this node's /signal (default 5000)
   --host ADDR           address to listen on (default 127.0.0.1; 0.0.0.0 for every interface).
                         The REST API answers requests for localhost, 127.0.0.1, [::1] and ADDR
@@ -141,7 +143,7 @@ export function parseNodeArgs(argv: string[], env: Record<string, string | undef
   }
   if (values.help) return { help: true };
   const network = values.network ?? 'main';
-  if (network !== 'main' && network !== 'test') throw new UsageError(`--network is main or test, not ${JSON.stringify(network)}`);
+  if (network !== 'main' && network !== 'test' && network !== 'regtest') throw new UsageError(`--network is main, test or regtest, not ${JSON.stringify(network)}`);
   const port = integer(values.port, 'port', 0, 65535) ?? 5000;
   const host = values.host ?? '127.0.0.1';
   if (host.trim() === '') throw new UsageError('--host is empty');

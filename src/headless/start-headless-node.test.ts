@@ -18,7 +18,7 @@ async function signaling(): Promise<RunningServer> {
 }
 
 async function headless(signalingUrl: string, dataDir = mkdtempSync(join(tmpdir(), 'tabchain-node-'))): Promise<HeadlessNode> {
-  const node = await startHeadlessNode({ network: 'test', dataDir, signalingUrl, workers: 1 });
+  const node = await startHeadlessNode({ network: 'regtest', dataDir, signalingUrl, workers: 1 });
   cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
   cleanup.push(() => node.close());
   return node;
@@ -38,8 +38,8 @@ describe('headless node', () => {
     const dirA = mkdtempSync(join(tmpdir(), 'tabchain-node-'));
     let a = await headless(server.signalUrl, dirA);
     const b = await headless(server.signalUrl);
-    let apiA = createTabchainApi('test', Promise.resolve(a.services));
-    const apiB = createTabchainApi('test', Promise.resolve(b.services));
+    let apiA = createTabchainApi('regtest', Promise.resolve(a.services));
+    const apiB = createTabchainApi('regtest', Promise.resolve(b.services));
     await until(async () => (await apiA.peers()).some((p) => p.state === 'ready'));
 
     await apiA.mine(6);
@@ -56,7 +56,7 @@ describe('headless node', () => {
     const tipBefore = await apiA.chain.tip();
     await a.close();
     a = await headless(server.signalUrl, dirA);
-    apiA = createTabchainApi('test', Promise.resolve(a.services));
+    apiA = createTabchainApi('regtest', Promise.resolve(a.services));
     expect(await apiA.chain.tip()).toEqual(tipBefore);
     expect(await apiA.wallet.address()).toBe(address);
     expect((await apiA.chain.verify()).ok).toBe(true);

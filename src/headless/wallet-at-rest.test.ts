@@ -107,15 +107,15 @@ describe('headless wallet at rest', () => {
 
   it('behavior: an unencrypted test wallet is in its own file (found by the scan), and setting a passphrase deletes it', async () => {
     const dir = dataDir();
-    let node = await start('test', dir);
-    let api = createTabchainApi('test', Promise.resolve(node.services));
+    let node = await start('regtest', dir);
+    let api = createTabchainApi('regtest', Promise.resolve(node.services));
     const phrase = await api.wallet.backupPhrase();
     await node.close();
     // The positive control: the scan finds the clear phrase, in its file only (never in LevelDB).
-    expect(filesHolding(dir, phrase)).toEqual([join(dir, 'test', 'wallet-test.phrase')]);
+    expect(filesHolding(dir, phrase)).toEqual([join(dir, 'regtest', 'wallet-regtest.phrase')]);
 
-    node = await start('test', dir, { passphrase: PASSPHRASE });
-    api = createTabchainApi('test', Promise.resolve(node.services));
+    node = await start('regtest', dir, { passphrase: PASSPHRASE });
+    api = createTabchainApi('regtest', Promise.resolve(node.services));
     expect(await api.wallet.hasPassphrase()).toBe(true);
     expect(await api.wallet.backupPhrase(PASSPHRASE)).toBe(phrase);
     await api.wallet.lock();
@@ -127,16 +127,16 @@ describe('headless wallet at rest', () => {
     const dir = dataDir();
     const phrase = generateMnemonic();
     // What versions before issue 12 wrote: the phrase inside the LevelDB record.
-    mkdirSync(join(dir, 'test'), { recursive: true });
-    const db = await openNodeDatabase(join(dir, 'test'));
+    mkdirSync(join(dir, 'regtest'), { recursive: true });
+    const db = await openNodeDatabase(join(dir, 'regtest'));
     const seed = mnemonicToSeed(phrase);
-    const key = { index: 0, publicKey: bytesToHex(deriveKey(seed, 'test', 0, 'legacy-bitcoin').publicKey), change: false };
-    await new LevelWalletRecords<StoredWallet>(db).put('wallets', { network: 'test', secret: { kind: 'plain', mnemonic: phrase }, keys: [key], createdAt: 1 }, 'test');
+    const key = { index: 0, publicKey: bytesToHex(deriveKey(seed, 'regtest', 0, 'legacy-bitcoin').publicKey), change: false };
+    await new LevelWalletRecords<StoredWallet>(db).put('wallets', { network: 'regtest', secret: { kind: 'plain', mnemonic: phrase }, keys: [key], createdAt: 1 }, 'regtest');
     await db.close();
     expect(filesHolding(dir, phrase).length).toBeGreaterThan(0);
 
-    const node = await start('test', dir, { passphrase: PASSPHRASE });
-    const api = createTabchainApi('test', Promise.resolve(node.services));
+    const node = await start('regtest', dir, { passphrase: PASSPHRASE });
+    const api = createTabchainApi('regtest', Promise.resolve(node.services));
     expect(await api.wallet.backupPhrase(PASSPHRASE)).toBe(phrase);
     await node.close();
     expect(filesHolding(dir, phrase)).toEqual([]);

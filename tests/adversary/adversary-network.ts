@@ -18,7 +18,7 @@ import {
   hashToHex,
   hexToHash,
   sha256d,
-  testParams,
+  regtestParams,
   type BlockHeader,
   type LinkHandle,
   type LinkPort,
@@ -71,7 +71,7 @@ class TappedLink implements LinkPort {
     if (result.kind !== 'message') return;
     const message = decodeMessage(result.bytes);
     if (message.type === 'block') {
-      const hash = blockHash(decodeBlock(message.block, testParams.limits).header);
+      const hash = blockHash(decodeBlock(message.block, regtestParams.limits).header);
       if (this.policy.withhold.has(hash)) {
         if (!this.policy.silent) this.inject({ type: 'notfound', items: [{ kind: INV_BLOCK, hash: sha256d(message.block.subarray(0, 80)) }] });
         return;

@@ -3,7 +3,7 @@
  * chunks asynchronously and in order, like a data channel, and every network is ticked on a
  * clock the test drives, so stalls and timeouts happen in a few hundred rounds, not minutes.
  */
-import { BanList, MemoryBanStore, MemoryChainStore, MemoryPendingTxStore, Network, Node, testParams, type LinkHandle, type LinkPort, type NodeIdentity } from '../../src/core/index.ts';
+import { BanList, MemoryBanStore, MemoryChainStore, MemoryPendingTxStore, Network, Node, regtestParams, type LinkHandle, type LinkPort, type NodeIdentity } from '../../src/core/index.ts';
 import { generateSecretKey, publicKeyOf } from '../../src/core/crypto/keys.ts';
 import { peerIdOf } from '../../src/core/net/peer-identity.ts';
 import { ManualClock } from '../../src/core/testing/chain-builder.ts';
@@ -28,7 +28,7 @@ export function newIdentity(): NodeIdentity {
 
 async function makePeer<N extends Network>(name: string, make: (options: ConstructorParameters<typeof Network>[0]) => N, clock: ManualClock): Promise<TestPeer<N>> {
   const pending = new MemoryPendingTxStore();
-  const node = await Node.open({ params: testParams, chainStore: new MemoryChainStore(), pendingStore: pending, clock });
+  const node = await Node.open({ params: regtestParams, chainStore: new MemoryChainStore(), pendingStore: pending, clock });
   const bans = await BanList.open(new MemoryBanStore(), clock);
   const identity = newIdentity();
   return { name, node, network: make({ node, identity, bans }), identity, bans, pending, clock };

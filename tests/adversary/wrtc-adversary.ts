@@ -5,7 +5,7 @@
  */
 import wrtc from '@roamhq/wrtc';
 import WebSocket from 'ws';
-import { BanList, MemoryBanStore, MemoryChainStore, MemoryPendingTxStore, Node, testParams, type NodeIdentity, type PeerId } from '../../src/core/index.ts';
+import { BanList, MemoryBanStore, MemoryChainStore, MemoryPendingTxStore, Node, regtestParams, type NodeIdentity, type PeerId } from '../../src/core/index.ts';
 import { systemClock } from '../../src/adapters/system-clock.ts';
 import { SignalingClient } from '../../src/adapters/net/signaling-client.ts';
 import { PeerConnector } from '../../src/app/peer-connector.ts';
@@ -21,14 +21,14 @@ export interface WrtcAdversary {
 }
 
 export async function startWrtcAdversary(signalingUrl: string, identity = newIdentity()): Promise<WrtcAdversary> {
-  const node = await Node.open({ params: testParams, chainStore: new MemoryChainStore(), pendingStore: new MemoryPendingTxStore(), clock: systemClock });
+  const node = await Node.open({ params: regtestParams, chainStore: new MemoryChainStore(), pendingStore: new MemoryPendingTxStore(), clock: systemClock });
   const bans = await BanList.open(new MemoryBanStore(), systemClock);
   const network = new AdversaryNetwork({ node, identity, bans, userAgent: 'tabchain-adversary' });
   const connector = new PeerConnector({
     network,
     identity,
     signalingUrl,
-    room: testParams.genesisHash,
+    room: regtestParams.genesisHash,
     wrtc,
     WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket,
   });
@@ -58,7 +58,7 @@ export function floodOffers(signalingUrl: string, victim: PeerId, offer: { type:
     if (stopped) return;
     const client: SignalingClient = new SignalingClient({
       url: signalingUrl,
-      room: testParams.genesisHash,
+      room: regtestParams.genesisHash,
       identity: newIdentity(),
       WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket,
       onStatus: (status) => {

@@ -16,7 +16,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 test('behavior: every view passes axe-core with no serious violation, in light and dark themes and in Chinese', async ({ page }) => {
-  await page.goto('/?network=test');
+  await page.goto('/?network=regtest');
   await page.evaluate(() => window.tabchain.ready());
   await page.evaluate(() => window.tabchain.mine(6));
   const address = await page.evaluate(() => window.tabchain.wallet.newAddress());

@@ -5,7 +5,7 @@
  * keeps its own chain.
  */
 import { expect, test, type Page } from './fixtures.ts';
-import { bytesToHex, encodeAddress, encodeBlock, formatCoins, testParams } from '../../src/core/index.ts';
+import { bytesToHex, encodeAddress, encodeBlock, formatCoins, regtestParams } from '../../src/core/index.ts';
 import { ChainBuilder, testKey } from '../../src/core/testing/chain-builder.ts';
 
 test.describe.configure({ timeout: 90_000 });
@@ -13,7 +13,7 @@ test.describe.configure({ timeout: 90_000 });
 const short = (hash: string, head = 8, tail = 4) => `${hash.slice(0, head)}…${hash.slice(-tail)}`;
 
 async function open(page: Page): Promise<void> {
-  await page.goto('/?network=test&maxPeers=0');
+  await page.goto('/?network=regtest&maxPeers=0');
   await page.evaluate(() => window.tabchain.ready());
 }
 
@@ -25,7 +25,7 @@ async function search(page: Page, text: string): Promise<void> {
 test('behavior: latest blocks, search by height, a block, its payment with fee and memo, the address paid, and the charts', async ({ page }) => {
   await open(page);
   await page.evaluate(() => window.tabchain.mine(6));
-  const to = encodeAddress(testKey(2).publicKey, testParams.addressPrefix);
+  const to = encodeAddress(testKey(2).publicKey, regtestParams.addressPrefix);
   const memo = '<b>rent</b> & "co"';
   const paid = await page.evaluate(([address, text]) => window.tabchain.send({ to: address!, amount: '150000000', memo: text! }), [to, memo]);
   const [blockHash] = await page.evaluate(() => window.tabchain.mine(1));
@@ -91,7 +91,7 @@ test('behavior: latest blocks, search by height, a block, its payment with fee a
 test('error: the search box says why nothing was found', async ({ page }) => {
   await open(page);
   await page.evaluate(() => window.tabchain.mine(1));
-  await page.goto('/?network=test&maxPeers=0#/explorer');
+  await page.goto('/?network=regtest&maxPeers=0#/explorer');
   const message = page.getByTestId('explorer-search-message');
 
   await search(page, 'hello');
@@ -104,7 +104,7 @@ test('error: the search box says why nothing was found', async ({ page }) => {
   await search(page, 'ab'.repeat(32));
   await expect(message).toHaveText('No block or transaction with this hash is known to this node.');
 
-  const address = encodeAddress(testKey(2).publicKey, testParams.addressPrefix);
+  const address = encodeAddress(testKey(2).publicKey, regtestParams.addressPrefix);
   const typo = address.slice(0, -1) + (address.endsWith('q') ? 'p' : 'q');
   await search(page, typo);
   await expect(message).toContainText('not a valid address');
@@ -115,9 +115,9 @@ test('error: the search box says why nothing was found', async ({ page }) => {
   await expect(page).toHaveURL(/#\/explorer$/);
 
   // A page for something unknown says so.
-  await page.goto(`/?network=test&maxPeers=0#/explorer/tx/${'cd'.repeat(32)}`);
+  await page.goto(`/?network=regtest&maxPeers=0#/explorer/tx/${'cd'.repeat(32)}`);
   await expect(page.getByTestId('explorer-not-found')).toContainText('No transaction');
-  await page.goto('/?network=test&maxPeers=0#/explorer/block/999');
+  await page.goto('/?network=regtest&maxPeers=0#/explorer/block/999');
   await expect(page.getByTestId('explorer-not-found')).toContainText('No block “999”');
 });
 
@@ -129,7 +129,7 @@ test('behavior: a longer branch replaces two blocks: the explorer shows the reor
   await expect(page.getByText('No reorganization since this page was opened.')).toBeVisible();
 
   // Another miner's branch of four blocks from genesis arrives (as raw blocks).
-  const builder = new ChainBuilder(testParams, { firstBlockTime: Math.floor(Date.now() / 1000) - 600 });
+  const builder = new ChainBuilder(regtestParams, { firstBlockTime: Math.floor(Date.now() / 1000) - 600 });
   const branch = builder.extend(builder.genesis, 4);
   const outcomes = await page.evaluate((hexes) => window.tabchain.chain.submitBlocks(hexes), branch.map((b) => bytesToHex(encodeBlock(b.block))));
   expect(outcomes.map((o) => o.status)).toEqual(['connected', 'connected', 'connected', 'connected']);

@@ -64,7 +64,7 @@ async function sameTip(a: Tab, b: Tab): Promise<{ height: number; hash: string }
 
 test('behavior: a stock Firefox tab and a Chromium tab link, sync both ways and pay each other', async ({ page, baseURL }) => {
   requireFirefox();
-  const url = `${baseURL}/?network=test`;
+  const url = `${baseURL}/?network=regtest`;
   let firefox: FirefoxBrowser | undefined;
   try {
     firefox = await launchFirefox(executablePath!);
@@ -90,7 +90,7 @@ test('behavior: a stock Firefox tab and a Chromium tab link, sync both ways and 
     await expect.poll(() => readyPeers(cr), { timeout: 90_000, message: 'Chromium links to Firefox' }).toContain(ffId);
 
     // Sync both ways: Firefox mines a block Chromium reaches, then Chromium mines six Firefox
-    // reaches (which also matures coinbases on both sides: maturity is 5 on the test network).
+    // reaches (which also matures coinbases on both sides: maturity is 5 on regtest).
     await mine(ff, 1);
     expect((await sameTip(ff, cr)).height).toBe(1);
     await mine(cr, 6);
@@ -125,14 +125,14 @@ test('behavior: Firefox on plain http under a LAN name explains HTTPS, in Englis
     const page = await firefox.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(String(error)));
-    await page.goto(`http://lan.test:${port}/?network=test`);
+    await page.goto(`http://lan.test:${port}/?network=regtest`);
     await page.waitForSelector('[data-testid="unsupported"]', { timeout: 60_000 });
     expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
     expect(await page.evaluate(() => typeof window.tabchain)).toBe('undefined');
     expect((await page.evaluate(() => window.tabchainUnsupported))?.missing).toContain('secure-context');
     const heading = () => page.evaluate(() => document.querySelector('h2')?.textContent ?? '');
     expect(await heading()).toBe('Open tabchain over HTTPS');
-    expect(await page.evaluate(() => document.querySelector('[data-testid="https-url"]')?.getAttribute('href'))).toBe(`https://lan.test:${port}/?network=test`);
+    expect(await page.evaluate(() => document.querySelector('[data-testid="https-url"]')?.getAttribute('href'))).toBe(`https://lan.test:${port}/?network=regtest`);
 
     await page.select('[data-testid="language"]', 'zh');
     await expect.poll(heading).toBe('请通过 HTTPS 打开 tabchain');

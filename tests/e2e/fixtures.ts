@@ -10,17 +10,17 @@ import type { Browser, BrowserContext, Page } from '@playwright/test';
 export { expect } from '@playwright/test';
 export type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
 
-/** A tab of its own browser profile, on the test network, with its node started. */
+/** A tab of its own browser profile, on regtest, with its node started. */
 export interface Tab {
   context: BrowserContext;
   page: Page;
 }
 
-/** Opens the app on the test network in a new browser context and waits for the node (the context is closed by the fixture below). */
+/** Opens the app on regtest in a new browser context and waits for the node (the context is closed by the fixture below). */
 export async function openTestTab(browser: Browser): Promise<Tab> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto('/?network=test');
+  await page.goto('/?network=regtest');
   await page.evaluate(() => window.tabchain.ready());
   return { context, page };
 }

@@ -15,7 +15,7 @@ test.describe.configure({ timeout: 90_000 });
 
 async function tab(browser: Browser): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  await page.goto('/?network=test');
+  await page.goto('/?network=regtest');
   await page.evaluate(() => window.tabchain.ready());
   return page;
 }
@@ -23,8 +23,8 @@ async function tab(browser: Browser): Promise<Page> {
 test('behavior: a headless node and two browser tabs form one network and converge on one chain', async ({ browser, baseURL }) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tabchain-e2e-node-'));
   const signalingUrl = `${baseURL!.replace(/^http/, 'ws')}/signal`;
-  const headless = await startHeadlessNode({ network: 'test', dataDir, signalingUrl, workers: 1 });
-  const api = createTabchainApi('test', Promise.resolve(headless.services));
+  const headless = await startHeadlessNode({ network: 'regtest', dataDir, signalingUrl, workers: 1 });
+  const api = createTabchainApi('regtest', Promise.resolve(headless.services));
   try {
     const a = await tab(browser);
     const b = await tab(browser);

@@ -44,7 +44,7 @@ test.afterAll(async () => {
 async function startLanServer(signaling: ServerOptions['signaling'] = {}): Promise<{ server: RunningServer; url: string }> {
   const server = await startServer({ port: 0, host: '127.0.0.1', dist, tls, signaling: { logger: null, hostnames: ['lan.test'], ...signaling } });
   servers.push(server);
-  return { server, url: `https://lan.test:${server.port}/?network=test` };
+  return { server, url: `https://lan.test:${server.port}/?network=regtest` };
 }
 
 interface Tab {

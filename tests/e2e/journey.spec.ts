@@ -10,7 +10,7 @@ test.describe.configure({ timeout: 120_000 });
 async function open(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto('/?network=test');
+  await page.goto('/?network=regtest');
   await page.evaluate(() => window.tabchain.ready());
   return { context, page };
 }

@@ -16,7 +16,7 @@ interface Entry {
 const mempool = (page: Page) => page.evaluate(async () => (await window.tabchain.mempool()) as Entry[]);
 
 async function openMempool(page: Page): Promise<void> {
-  await page.goto('/?network=test');
+  await page.goto('/?network=regtest');
   await page.evaluate(() => window.tabchain.ready());
   await page.getByRole('navigation').getByRole('link', { name: 'Mempool' }).click();
 }
@@ -71,7 +71,7 @@ test('behavior: the mempool view lists the highest fee rate first and charts the
 test('behavior: the mempool and the tx page show what a payment pays beside its outputs total (change included), with units, and its memo', async ({ page, browser }) => {
   await openMempool(page);
   const other = await (await browser.newContext()).newPage();
-  await other.goto('/?network=test');
+  await other.goto('/?network=regtest');
   await other.evaluate(() => window.tabchain.ready());
   const to = await other.evaluate(() => window.tabchain.wallet.address());
   await page.evaluate(() => window.tabchain.mine(6));

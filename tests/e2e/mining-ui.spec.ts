@@ -13,7 +13,7 @@ test('behavior: the mining view starts and stops the miner and shows its rate ov
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto('/?network=test');
+    await page.goto('/?network=regtest');
     await page.getByRole('navigation').getByRole('link', { name: 'Mining' }).click();
     await page.evaluate(() => window.tabchain.ready());
 
@@ -33,7 +33,7 @@ test('behavior: the mining view starts and stops the miner and shows its rate ov
     const chart = card.getByTestId('hashrate-chart').getByRole('img');
     await expect(chart).toHaveAttribute('aria-label', /^Hashrate over the last minute, latest [\d.]+ (H|kH|MH)\/s$/);
     await expect(card.getByTestId('expected-time')).toHaveText(/^(≈ [\d.]+ (second|minute|hour|day|year)s?|under a second) on average at this hashrate$/);
-    await expect(card.getByTestId('reward-address')).toHaveText(/^ttab1/);
+    await expect(card.getByTestId('reward-address')).toHaveText(/^rtab1/);
     await expect(card.getByTestId('blocks-found')).toHaveText(/Blocks found by this tab: [1-9]\d*/, { timeout: 30_000 });
 
 

@@ -2,7 +2,7 @@ import { expect, test, type Page } from './fixtures.ts';
 
 const COIN = 100_000_000n;
 
-async function openNode(page: Page, url = '/?network=test') {
+async function openNode(page: Page, url = '/?network=regtest') {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(url);
@@ -10,7 +10,7 @@ async function openNode(page: Page, url = '/?network=test') {
   return errors;
 }
 
-test('behavior: mine past maturity on the test network, reload, and find the same tip and balance', async ({ page }) => {
+test('behavior: mine past maturity on regtest, reload, and find the same tip and balance', async ({ page }) => {
   const errors = await openNode(page);
   const hashes = await page.evaluate(() => window.tabchain.mine(6));
   expect(hashes).toHaveLength(6);
@@ -25,7 +25,7 @@ test('behavior: mine past maturity on the test network, reload, and find the sam
 
   await page.reload();
   await page.evaluate(() => window.tabchain.ready());
-  expect(await page.evaluate(() => window.tabchain.network)).toBe('test');
+  expect(await page.evaluate(() => window.tabchain.network)).toBe('regtest');
   expect(await page.evaluate(() => window.tabchain.chain.tip())).toEqual(tip);
   expect(await page.evaluate(() => window.tabchain.wallet.balance())).toEqual(balance);
   const block = await page.evaluate((h) => window.tabchain.chain.block(h), tip.hash);
@@ -39,7 +39,7 @@ test('behavior: send between two addresses of one wallet, see it pending, mine i
   await openNode(page);
   await page.evaluate(() => window.tabchain.mine(6));
   const to = await page.evaluate(() => window.tabchain.wallet.newAddress());
-  expect(to).toMatch(/^ttab1/);
+  expect(to).toMatch(/^rtab1/);
   const { txid, fee } = await page.evaluate((to) => window.tabchain.send({ to, amount: '700000000', memo: 'first payment' }), to);
   const pool = await page.evaluate(() => window.tabchain.mempool());
   expect(pool.map((t) => (t as { txid: string }).txid)).toContain(txid);
@@ -70,7 +70,7 @@ test('error: bad payment requests are refused with typed errors and nothing is s
     }, req);
   const typo = address.slice(0, -1) + (address.endsWith('q') ? 'p' : 'q');
   expect(await attempt({ to: typo, amount: '1000' })).toBe('bad-address');
-  expect(await attempt({ to: address.replace(/^ttab/, 'tab'), amount: '1000' })).toBe('bad-address');
+  expect(await attempt({ to: address.replace(/^rtab/, 'tab'), amount: '1000' })).toBe('bad-address');
   expect(await attempt({ to: address, amount: '0' })).toBe('bad-amount');
   expect(await attempt({ to: address, amount: '-5' })).toBe('bad-amount');
   expect(await attempt({ to: address, amount: '1.5' })).toBe('bad-amount');

@@ -25,7 +25,7 @@ for (const [name, viewport] of [
   test(`behavior: on ${name}, "ready to work offline" and a found block's notice cover nothing and go by themselves`, async ({ browser }) => {
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
-    await page.goto('/?network=test#/wallet');
+    await page.goto('/?network=regtest#/wallet');
     await page.evaluate(() => window.tabchain.ready());
 
     // The service worker's first install says the app works offline, once.

@@ -1,10 +1,10 @@
 /**
  * Tabs syncing over WebRTC (issue "Peers"): each browser context is a separate profile, so a
- * separate node and wallet; all on the test network. Tabs find each other through the signaling
+ * separate node and wallet; all on regtest. Tabs find each other through the signaling
  * server that `npm start` serves beside the app (or one a test starts itself).
  */
 import { expect, test, type Browser, type BrowserContext, type Page } from './fixtures.ts';
-import { bytesToHex, encodeBlock, encodeMessage, encodeTx, testParams } from '../../src/core/index.ts';
+import { bytesToHex, encodeBlock, encodeMessage, encodeTx, regtestParams } from '../../src/core/index.ts';
 import { generateBlockSequence } from '../../src/core/testing/block-sequence.ts';
 import { ChainBuilder } from '../../src/core/testing/chain-builder.ts';
 import { startServer } from '../../signaling-server/server.ts';
@@ -23,7 +23,7 @@ async function tab(browser: Browser, query = ''): Promise<Tab> {
   const signal = new URLSearchParams(query).get('signal');
   if (signal) await context.addInitScript((url) => localStorage.setItem('tabchain-signal-choices', JSON.stringify({ [url]: true })), signal);
   const page = await context.newPage();
-  await page.goto(`/?network=test${query}`);
+  await page.goto(`/?network=regtest${query}`);
   await page.evaluate(() => window.tabchain.ready());
   return { context, page };
 }
@@ -115,7 +115,7 @@ test('behavior: partition and heal: the side with more work wins and the loser\'
 
 test('behavior: a late tab syncs 500 blocks from its peers, with progress events reaching done = total', async ({ browser }) => {
   const a = await tab(browser);
-  const builder = new ChainBuilder(testParams, { firstBlockTime: Math.floor(Date.now() / 1000) - 1200 });
+  const builder = new ChainBuilder(regtestParams, { firstBlockTime: Math.floor(Date.now() / 1000) - 1200 });
   const blocks = builder.extend(builder.genesis, 500).map((x) => bytesToHex(encodeBlock(x.block)));
   for (let i = 0; i < blocks.length; i += 100) await a.page.evaluate((hexes) => window.tabchain.chain.submitBlocks(hexes), blocks.slice(i, i + 100));
   expect((await tip(a)).height).toBe(500);

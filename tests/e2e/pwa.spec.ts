@@ -77,7 +77,7 @@ test('behavior: offline, a reload serves the app from the cache; the wallet show
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto('/?network=test');
+    await page.goto('/?network=regtest');
     await page.evaluate(() => window.tabchain.ready());
     await page.evaluate(() => window.tabchain.mine(6));
     const balance = await page.evaluate(() => window.tabchain.wallet.balance());
@@ -90,7 +90,7 @@ test('behavior: offline, a reload serves the app from the cache; the wallet show
     const offline = await page.reload();
     expect(offline?.fromServiceWorker()).toBe(true);
     await expect(page.getByRole('heading', { name: 'tabchain', level: 1 })).toBeVisible();
-    await expect(page.getByTestId('network')).toHaveText('test');
+    await expect(page.getByTestId('network')).toHaveText('regtest');
     await page.evaluate(() => window.tabchain.ready());
     expect(await page.evaluate(() => window.tabchain.chain.tip())).toEqual(tip);
     expect(await page.evaluate(() => window.tabchain.wallet.balance())).toEqual(balance);

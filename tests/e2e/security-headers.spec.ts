@@ -30,7 +30,7 @@ async function watchViolations(page: Page): Promise<string[]> {
 
 test('behavior: the app is served with the security headers and every view, in both themes and languages, runs without a CSP violation; HTML in a memo shows as text', async ({ page }) => {
   const violations = await watchViolations(page);
-  const response = await page.goto('/?network=test');
+  const response = await page.goto('/?network=regtest');
   const headers = response!.headers();
   expect(headers['content-security-policy']).toContain("script-src 'self'");
   expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
@@ -100,7 +100,7 @@ test('error: a page of another origin cannot frame the app', async ({ page, base
   // A page on another origin (another port) that puts the app in an iframe. It is on loopback
   // too, so the browser's local-network rules do not stop the frame before its headers do.
   const framer = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><iframe src="${baseURL}/?network=test"></iframe>`);
+    res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><iframe src="${baseURL}/?network=regtest"></iframe>`);
   });
   await new Promise<void>((resolve) => framer.listen(0, '127.0.0.1', resolve));
   const port = (framer.address() as AddressInfo).port;

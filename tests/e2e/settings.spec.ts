@@ -7,7 +7,7 @@ import { expect, test } from './fixtures.ts';
 test('behavior: a browser that prefers Chinese gets the app in Chinese; English can be chosen and is kept after a reload', async ({ browser }) => {
   const context = await browser.newContext({ locale: 'zh-CN' });
   const page = await context.newPage();
-  await page.goto('/?network=test');
+  await page.goto('/?network=regtest');
   await page.evaluate(() => window.tabchain.ready());
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
   const nav = page.getByRole('navigation');
@@ -26,7 +26,7 @@ test('behavior: a browser that prefers Chinese gets the app in Chinese; English 
 test('behavior: the theme follows the system until one is picked, and the pick is kept after a reload', async ({ browser }) => {
   const context = await browser.newContext({ colorScheme: 'light' });
   const page = await context.newPage();
-  await page.goto('/?network=test');
+  await page.goto('/?network=regtest');
   await page.evaluate(() => window.tabchain.ready());
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
   const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -45,7 +45,7 @@ test('behavior: the theme follows the system until one is picked, and the pick i
 });
 
 test('behavior: the navigation reaches every view by keyboard and the back button returns to the previous one', async ({ page }) => {
-  await page.goto('/?network=test');
+  await page.goto('/?network=regtest');
   await page.evaluate(() => window.tabchain.ready());
   const nav = page.getByRole('navigation');
   await nav.getByRole('link', { name: 'Mining' }).focus();

@@ -17,10 +17,10 @@ async function networkViewUrl(page: Page): Promise<string> {
 
 test('behavior: the Network view shows the signaling URL in use; the page’s own needs no question', async ({ page, baseURL }) => {
   const own = `${baseURL!.replace('http', 'ws')}/signal`;
-  await page.goto('/?network=test');
+  await page.goto('/?network=regtest');
   expect(await networkViewUrl(page)).toBe(own);
   await expect(page.getByTestId('signaling')).toHaveAttribute('data-status', 'online', { timeout: 15_000 });
-  await page.goto(`/?network=test&signal=${encodeURIComponent(own)}`);
+  await page.goto(`/?network=regtest&signal=${encodeURIComponent(own)}`);
   expect(await networkViewUrl(page)).toBe(own);
   await expect(page.getByTestId('signal-consent')).toHaveCount(0);
 });
@@ -30,7 +30,7 @@ test('behavior: a ?signal= of another origin asks first; "Use it" connects throu
   // The server's Content-Security-Policy lets the tab reach the server it was sent to, and the dialog breaks no rule.
   const violations: string[] = [];
   page.on('console', (m) => void (/Content Security Policy/i.test(m.text()) && violations.push(m.text())));
-  await page.goto(`/?network=test&signal=${encodeURIComponent(other)}`);
+  await page.goto(`/?network=regtest&signal=${encodeURIComponent(other)}`);
   const dialog = page.getByRole('dialog', { name: 'Use another signaling server?' });
   await expect(dialog).toBeVisible();
   await expect(page.getByTestId('signal-consent-url')).toHaveText(other);
@@ -50,7 +50,7 @@ test('behavior: a ?signal= of another origin asks first; "Use it" connects throu
 test('behavior: "Use this site’s own" keeps the page’s own server, and is remembered too', async ({ page, baseURL }) => {
   const own = `${baseURL!.replace('http', 'ws')}/signal`;
   const other = 'wss://signal.attacker.example/signal';
-  await page.goto(`/?network=test&signal=${encodeURIComponent(other)}`);
+  await page.goto(`/?network=regtest&signal=${encodeURIComponent(other)}`);
   await expect(page.getByTestId('signal-consent')).toBeVisible();
   await page.getByRole('button', { name: "Use this site's own" }).click();
   expect(await networkViewUrl(page)).toBe(own);

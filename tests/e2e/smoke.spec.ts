@@ -11,7 +11,18 @@ test('behavior: the app shell opens with its title and the default network', asy
   expect(errors).toEqual([]);
 });
 
-test('behavior: ?network=test selects the test network', async ({ page }) => {
+test('behavior: ?network=regtest selects regtest', async ({ page }) => {
+  await page.goto('/?network=regtest');
+  await expect(page.getByTestId('network')).toHaveText('regtest');
+});
+
+test('behavior: ?network=test joins the public test network, named with its real spacing; tabchain.params() says the same', async ({ page }) => {
   await page.goto('/?network=test');
-  await expect(page.getByTestId('network')).toHaveText('test');
+  const badge = page.getByTestId('network');
+  await expect(badge).toHaveText('test');
+  await expect(badge).toHaveAttribute('title', /every 2 s/);
+  expect(await page.evaluate(() => window.tabchain.params())).toEqual({ name: 'test', targetSpacing: 2, coinbaseMaturity: 30, addressPrefix: 'ttab' });
+  await page.goto('/?network=regtest');
+  await expect(badge).toHaveAttribute('title', /not a public network/);
+  expect(await page.evaluate(() => window.tabchain.params())).toEqual({ name: 'regtest', targetSpacing: 2, coinbaseMaturity: 5, addressPrefix: 'rtab' });
 });

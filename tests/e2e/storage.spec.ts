@@ -1,6 +1,6 @@
 import { expect, test, type BrowserContext, type Page } from './fixtures.ts';
 
-async function openNode(context: BrowserContext, url = '/?network=test'): Promise<Page> {
+async function openNode(context: BrowserContext, url = '/?network=regtest'): Promise<Page> {
   const page = await context.newPage();
   await page.goto(url);
   await page.evaluate(() => window.tabchain.ready());

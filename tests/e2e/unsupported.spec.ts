@@ -37,15 +37,15 @@ test('behavior: plain http on a LAN name explains HTTPS in English and in Chines
     const context = await browser.newContext({ locale: 'en-US' });
     const page = await context.newPage();
     const errors = collectErrors(page);
-    await page.goto(`http://lan.test:${port}/?network=test`);
+    await page.goto(`http://lan.test:${port}/?network=regtest`);
 
     expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
     await expect(page.getByRole('heading', { name: 'Open tabchain over HTTPS' })).toBeVisible();
     await expect(page.getByText('only to https:// pages and to localhost')).toBeVisible();
     await expect(page.getByText('npm start -- --https')).toBeVisible();
-    await expect(page.getByTestId('https-url')).toHaveAttribute('href', `https://lan.test:${port}/?network=test`);
+    await expect(page.getByTestId('https-url')).toHaveAttribute('href', `https://lan.test:${port}/?network=regtest`);
     await expect(page.getByText('accept the warning once')).toBeVisible();
-    await expect(page.getByText(`http://localhost:${port}/?network=test`)).toBeVisible();
+    await expect(page.getByText(`http://localhost:${port}/?network=regtest`)).toBeVisible();
     await expect(page.getByText('Missing on this page because of plain http: Web Locks and Web Crypto.')).toBeVisible();
 
     // The node did not start: no half-made API, and the reason for scripts.
@@ -77,7 +77,7 @@ test('behavior: with WebRTC turned off, the page names WebRTC and what to do, wi
     delete w.RTCPeerConnection;
     delete w.webkitRTCPeerConnection;
   });
-  await page.goto('/?network=test');
+  await page.goto('/?network=regtest');
 
   await expect(page.getByRole('heading', { name: 'The node cannot run on this page' })).toBeVisible();
   const item = page.getByTestId('missing-webrtc');

@@ -88,15 +88,15 @@ test('behavior: on main the phrase is never on disk in the clear: create, lock, 
     await profile.close();
     expect(filesHolding(profile.dir, [first])).toEqual([]);
 
-    // Restore another phrase (the test network's fresh one, read from a second page).
-    page = await profile.open('/?network=test');
+    // Restore another phrase (regtest's fresh one, read from a second page).
+    page = await profile.open('/?network=regtest');
     const second = await page.evaluate(() => window.tabchain.wallet.backupPhrase());
     await profile.close();
-    // The positive control: the test network's unencrypted phrase is found, in OPFS only.
+    // The positive control: regtest's unencrypted phrase is found, in OPFS only.
     const found = filesHolding(profile.dir, [second]);
     expect(found.length).toBeGreaterThan(0);
     expect(found.every((f) => f.includes('File System'))).toBe(true);
-    page = await profile.open('/?network=test');
+    page = await profile.open('/?network=regtest');
     await page.evaluate((p) => window.tabchain.wallet.setPassphrase(p), PASSPHRASE);
     await profile.close();
     expect(filesHolding(profile.dir, [first, second])).toEqual([]);
@@ -122,7 +122,7 @@ test('behavior: an unencrypted test wallet shows a warning; setting a passphrase
   test.setTimeout(120_000);
   const profile = new Profile(baseURL!);
   try {
-    let page = await profile.open('/?network=test');
+    let page = await profile.open('/?network=regtest');
     await expect(page.getByTestId('plain-wallet-warning')).toBeVisible();
     const phrase = await page.evaluate(() => window.tabchain.wallet.backupPhrase());
     await profile.close();
@@ -130,7 +130,7 @@ test('behavior: an unencrypted test wallet shows a warning; setting a passphrase
     expect(found.length).toBeGreaterThan(0);
     expect(found.filter((f) => !f.includes('File System'))).toEqual([]);
 
-    page = await profile.open('/?network=test');
+    page = await profile.open('/?network=regtest');
     await page.getByRole('button', { name: 'Set a passphrase' }).click();
     await page.getByLabel('New passphrase', { exact: true }).fill(PASSPHRASE);
     await page.getByLabel('Confirm passphrase', { exact: true }).fill(PASSPHRASE);
@@ -140,7 +140,7 @@ test('behavior: an unencrypted test wallet shows a warning; setting a passphrase
     await profile.close();
     expect(filesHolding(profile.dir, [phrase])).toEqual([]);
 
-    page = await profile.open('/?network=test');
+    page = await profile.open('/?network=regtest');
     await page.evaluate((p) => window.tabchain.wallet.unlock(p), PASSPHRASE);
     await page.getByRole('button', { name: 'Lock now' }).click();
     await expect.poll(() => page.evaluate(() => window.tabchain.wallet.locked())).toBe(true);

@@ -11,7 +11,7 @@ const LONG = { timeout: 20_000 };
 const locked = (page: Page) => page.evaluate(() => window.tabchain.wallet.locked());
 
 async function openTab(page: Page): Promise<void> {
-  await page.goto('/?network=test&maxPeers=0');
+  await page.goto('/?network=regtest&maxPeers=0');
   await page.evaluate(() => window.tabchain.ready());
 }
 

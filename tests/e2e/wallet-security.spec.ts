@@ -20,9 +20,9 @@ async function tab(browser: Browser, options: { deviceScaleFactor?: number } = {
   const page = await context.newPage();
   // The first visit's "Ready to work offline" notice may cover a button: dismiss it when it shows.
   await page.addLocatorHandler(page.getByTestId('offline-ready'), (notice) => notice.getByRole('button', { name: 'Dismiss' }).click());
-  await page.goto('/?network=test');
+  await page.goto('/?network=regtest');
   await page.evaluate(() => window.tabchain.ready());
-  await expect(page.getByTestId('address')).toHaveText(/^ttab1/);
+  await expect(page.getByTestId('address')).toHaveText(/^rtab1/);
   return { context, page };
 }
 
@@ -206,13 +206,13 @@ test('behavior: an encrypted backup file exported in one browser is imported in 
   const downloading = a.page.waitForEvent('download');
   await a.page.getByRole('button', { name: 'Download backup file' }).click();
   const download = await downloading;
-  expect(download.suggestedFilename()).toBe('tabchain-wallet-test.json');
+  expect(download.suggestedFilename()).toBe('tabchain-wallet-regtest.json');
   const file = await download.path();
   const text = await readFile(file, 'utf8');
-  expect(JSON.parse(text)).toMatchObject({ kind: 'tabchain-wallet-backup', network: 'test' });
+  expect(JSON.parse(text)).toMatchObject({ kind: 'tabchain-wallet-backup', network: 'regtest' });
   // Encrypted: the phrase is not in the file.
   expect(text).not.toContain(await a.page.evaluate(() => window.tabchain.wallet.backupPhrase()));
-  await expect(a.page.getByRole('status').filter({ hasText: 'tabchain-wallet-test.json' })).toBeVisible();
+  await expect(a.page.getByRole('status').filter({ hasText: 'tabchain-wallet-regtest.json' })).toBeVisible();
 
   const b = await tab(browser);
   expect(await address(b.page)).not.toBe(addressA);

@@ -17,7 +17,7 @@ test('error: the send form explains a mistyped address and an amount above the b
   await expect(page.getByTestId('balance-confirmed')).toHaveText('100');
 
   const address = (await page.getByTestId('address').textContent())!.trim();
-  expect(address).toMatch(/^ttab1/);
+  expect(address).toMatch(/^rtab1/);
   const last = address.at(-1)!;
   const typo = address.slice(0, -1) + (BECH32[(BECH32.indexOf(last) + 1) % BECH32.length] ?? 'q');
 
@@ -61,7 +61,7 @@ test('behavior: A pays B 1.5 coins through the form; B sees it pending, then con
   await expect(a.page.getByTestId('balance-confirmed')).toHaveText('100');
 
   const addressB = (await b.page.getByTestId('address').textContent())!.trim();
-  expect(addressB).toMatch(/^ttab1/);
+  expect(addressB).toMatch(/^rtab1/);
 
   await a.page.getByLabel('Pay to').fill(addressB);
   await a.page.getByLabel('Amount').fill('1.5');

@@ -250,7 +250,7 @@ export interface Tab {
 }
 
 /**
- * A fresh tab (its own context: its own node and wallet) on the test network of the app at
+ * A fresh tab (its own context: its own node and wallet) on regtest of the app at
  * `url`. `iceServers` sets the user's own list (the localStorage setting, which overrides what
  * the server hands out) before the node starts.
  */
@@ -276,7 +276,7 @@ export async function openTab(browser: Browser, url: string, options: { iceServe
     };
   });
   const page = await context.newPage();
-  await page.goto('/?network=test');
+  await page.goto('/?network=regtest');
   await page.evaluate(() => window.tabchain.ready());
   return { context, page };
 }

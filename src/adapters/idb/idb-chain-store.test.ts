@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Chain, decodeBlock, testParams, txid, type ChainWrite } from '../../core/index.ts';
+import { Chain, decodeBlock, regtestParams, txid, type ChainWrite } from '../../core/index.ts';
 import { generateBlockSequence } from '../../core/testing/block-sequence.ts';
 import { ChainBuilder, ManualClock } from '../../core/testing/chain-builder.ts';
 import { CHAIN_SCHEMA_VERSION, openChainDatabase, type ChainDatabase } from './chain-database.ts';
@@ -19,7 +19,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const clock = new ManualClock(testParams.genesis.header.time + 100_000);
+const clock = new ManualClock(regtestParams.genesis.header.time + 100_000);
 
 async function snapshot(db: ChainDatabase) {
   const tx = db.transaction(['index', 'bodies', 'undo', 'coins', 'meta'], 'readonly');
@@ -38,7 +38,7 @@ describe('IdbChainStore', () => {
     const name = `chain-test-${++dbCount}`;
     const db = await freshDb(name);
     const b = new ChainBuilder();
-    const chain = await Chain.open({ params: testParams, store: new IdbChainStore(db), clock });
+    const chain = await Chain.open({ params: regtestParams, store: new IdbChainStore(db), clock });
     const bad = b.next(b.genesis, { coinbaseHeight: 5 });
     const child = b.next(bad);
     await chain.processHeaders([bad.block.header, child.block.header]);
@@ -46,7 +46,7 @@ describe('IdbChainStore', () => {
     db.close();
 
     const reopened = await freshDb(name);
-    const again = await Chain.open({ params: testParams, store: new IdbChainStore(reopened), clock });
+    const again = await Chain.open({ params: regtestParams, store: new IdbChainStore(reopened), clock });
     expect(again.entry(bad.hash)?.invalid).toEqual({ code: 'bad-cb-height', message: expect.any(String) });
     expect(again.entry(child.hash)?.invalid).toMatchObject({ code: 'bad-prevblk' });
     expect(again.blocksToDownload(10)).toEqual([]);
@@ -56,7 +56,7 @@ describe('IdbChainStore', () => {
     const name = `chain-test-${++dbCount}`;
     const db = await freshDb(name);
     const sequence = generateBlockSequence();
-    const chain = await Chain.open({ params: testParams, store: new IdbChainStore(db), clock: new ManualClock(sequence.earliestClock + 3600) });
+    const chain = await Chain.open({ params: regtestParams, store: new IdbChainStore(db), clock: new ManualClock(sequence.earliestClock + 3600) });
     for (const step of sequence.steps) await chain.processBlock(decodeBlock(step.block));
     expect(chain.tip.hash).toBe(sequence.finalTip);
     const before = await snapshot(db);
@@ -66,7 +66,7 @@ describe('IdbChainStore', () => {
     const store = new IdbChainStore(reopened);
     const getBlock = vi.spyOn(store, 'getBlock');
     const getCoins = vi.spyOn(store, 'getCoins');
-    const again = await Chain.open({ params: testParams, store, clock });
+    const again = await Chain.open({ params: regtestParams, store, clock });
     expect(again.tip.hash).toBe(sequence.finalTip);
     expect(again.tip.height).toBe(sequence.finalHeight);
     expect(getBlock).not.toHaveBeenCalled();
@@ -83,7 +83,7 @@ describe('IdbChainStore', () => {
   it('behavior: coins are found by their owner key (schema v2 index)', async () => {
     const db = await freshDb();
     const store = new IdbChainStore(db);
-    const chain = await Chain.open({ params: testParams, store, clock });
+    const chain = await Chain.open({ params: regtestParams, store, clock });
     const b = new ChainBuilder();
     await chain.processBlocks(b.extend(b.genesis, 3).map((x) => x.block));
     const mine = await store.coinsOf(b.key.publicKey);
@@ -95,7 +95,7 @@ describe('IdbChainStore', () => {
   it('error: a write whose request cannot be stored aborts whole and changes nothing', async () => {
     const db = await freshDb();
     const store = new IdbChainStore(db);
-    await Chain.open({ params: testParams, store, clock });
+    await Chain.open({ params: regtestParams, store, clock });
     const before = await snapshot(db);
     const bad: ChainWrite = {
       index: [],
@@ -115,7 +115,7 @@ describe('IdbChainStore', () => {
   it('error: QuotaExceededError aborts the write, surfaces as StorageFullError, and the chain stays consistent', async () => {
     const db = await freshDb();
     const store = new IdbChainStore(db);
-    const chain = await Chain.open({ params: testParams, store, clock });
+    const chain = await Chain.open({ params: regtestParams, store, clock });
     const b = new ChainBuilder();
     const blocks = b.extend(b.genesis, 4);
     await chain.processBlocks(blocks.slice(0, 2).map((x) => x.block));
@@ -158,12 +158,12 @@ describe('IdbChainStore', () => {
       if (c.tip) void tx.objectStore('meta').put(c.tip, 'tip');
       await tx.done;
     };
-    const old = await Chain.open({ params: testParams, store: legacy, clock });
+    const old = await Chain.open({ params: regtestParams, store: legacy, clock });
     await old.processBlocks([...blocks, withTx].map((x) => x.block));
     v2.close();
 
     const v3 = await freshDb(name);
-    const chain = await Chain.open({ params: testParams, store: new IdbChainStore(v3), clock });
+    const chain = await Chain.open({ params: regtestParams, store: new IdbChainStore(v3), clock });
     const found = await chain.findTx(txid(spend));
     expect(found).toMatchObject({ blockHash: withTx.hash, height: 7 });
     expect(await chain.findTx(txid(blocks[2]!.block.txs[0]!))).toMatchObject({ height: 3 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Chain, decodeBlock, testParams, txid, type ChainWrite } from '../../core/index.ts';
+import { Chain, decodeBlock, regtestParams, txid, type ChainWrite } from '../../core/index.ts';
 import { verifyCoinSet } from '../../core/chain/verify-coin-set.ts';
 import { generateBlockSequence } from '../../core/testing/block-sequence.ts';
 import { ChainBuilder, ManualClock } from '../../core/testing/chain-builder.ts';
@@ -29,7 +29,7 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-const clock = new ManualClock(testParams.genesis.header.time + 100_000);
+const clock = new ManualClock(regtestParams.genesis.header.time + 100_000);
 
 /** Every key and value of every sublevel, for before/after comparisons. */
 async function snapshot(db: NodeDatabase): Promise<[string, string][]> {
@@ -43,7 +43,7 @@ describe('LevelChainStore', () => {
     const dir = freshDir();
     const db = await openDb(dir);
     const b = new ChainBuilder();
-    const chain = await Chain.open({ params: testParams, store: new LevelChainStore(db), clock });
+    const chain = await Chain.open({ params: regtestParams, store: new LevelChainStore(db), clock });
     const bad = b.next(b.genesis, { coinbaseHeight: 5 });
     const child = b.next(bad);
     await chain.processHeaders([bad.block.header, child.block.header]);
@@ -51,7 +51,7 @@ describe('LevelChainStore', () => {
     await db.close();
 
     const reopened = await openDb(dir);
-    const again = await Chain.open({ params: testParams, store: new LevelChainStore(reopened), clock });
+    const again = await Chain.open({ params: regtestParams, store: new LevelChainStore(reopened), clock });
     expect(again.entry(bad.hash)?.invalid).toEqual({ code: 'bad-cb-height', message: expect.any(String) });
     expect(again.entry(child.hash)?.invalid).toMatchObject({ code: 'bad-prevblk' });
     expect(again.blocksToDownload(10)).toEqual([]);
@@ -61,7 +61,7 @@ describe('LevelChainStore', () => {
     const dir = freshDir();
     const db = await openDb(dir);
     const sequence = generateBlockSequence();
-    const chain = await Chain.open({ params: testParams, store: new LevelChainStore(db), clock: new ManualClock(sequence.earliestClock + 3600) });
+    const chain = await Chain.open({ params: regtestParams, store: new LevelChainStore(db), clock: new ManualClock(sequence.earliestClock + 3600) });
     for (const step of sequence.steps) await chain.processBlock(decodeBlock(step.block));
     expect(chain.tip.hash).toBe(sequence.finalTip);
     const before = await snapshot(db);
@@ -70,11 +70,11 @@ describe('LevelChainStore', () => {
     const reopened = await openDb(dir);
     const store = new LevelChainStore(reopened);
     const getBlock = vi.spyOn(store, 'getBlock');
-    const again = await Chain.open({ params: testParams, store, clock });
+    const again = await Chain.open({ params: regtestParams, store, clock });
     expect(again.tip).toEqual(chain.tip);
     expect(getBlock).not.toHaveBeenCalled();
     expect(await snapshot(reopened)).toEqual(before);
-    const check = await verifyCoinSet(again, store, testParams);
+    const check = await verifyCoinSet(again, store, regtestParams);
     expect(check.problems).toEqual([]);
     expect(check.ok).toBe(true);
   });
@@ -82,7 +82,7 @@ describe('LevelChainStore', () => {
   it('behavior: coins are found by owner, spent coins leave the owner index, and the tx index follows reorgs', async () => {
     const db = await openDb(freshDir());
     const store = new LevelChainStore(db);
-    const chain = await Chain.open({ params: testParams, store, clock });
+    const chain = await Chain.open({ params: regtestParams, store, clock });
     const b = new ChainBuilder();
     const blocks = b.extend(b.genesis, 6);
     await chain.processBlocks(blocks.map((x) => x.block));
@@ -101,13 +101,13 @@ describe('LevelChainStore', () => {
     await chain.processBlocks(fork.map((x) => x.block));
     expect(chain.tip.hash).toBe(fork[1]!.hash);
     expect(await chain.findTx(txid(spend))).toBeUndefined();
-    expect((await verifyCoinSet(chain, store, testParams)).ok).toBe(true);
+    expect((await verifyCoinSet(chain, store, regtestParams)).ok).toBe(true);
   });
 
   it('error: a failed batch (a full disk, a value that cannot be stored) changes nothing and surfaces as a typed error', async () => {
     const db = await openDb(freshDir());
     const store = new LevelChainStore(db);
-    const chain = await Chain.open({ params: testParams, store, clock });
+    const chain = await Chain.open({ params: regtestParams, store, clock });
     const b = new ChainBuilder();
     const blocks = b.extend(b.genesis, 4);
     await chain.processBlocks(blocks.slice(0, 2).map((x) => x.block));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testParams } from '../consensus/networks.ts';
+import { regtestParams } from '../consensus/networks.ts';
 import { Chain } from './chain.ts';
 import { openTestChain } from '../testing/test-chain.ts';
 
@@ -32,7 +32,7 @@ describe('Chain: permanent failures are marked once (issue 11)', () => {
     expect(s.store.bodies.has(bad.hash)).toBe(false);
 
     // A restart keeps it: not wanted, its header and body refused at once with the same code.
-    const reopened = await Chain.open({ params: testParams, store: s.store, clock: s.clock });
+    const reopened = await Chain.open({ params: regtestParams, store: s.store, clock: s.clock });
     expect(reopened.entry(c1!.hash)?.invalid).toMatchObject({ code: 'bad-prevblk' });
     expect(reopened.blocksToDownload(10)).toEqual([]);
     expect(await reopened.processHeader(bad.block.header)).toMatchObject({ status: 'rejected', rejection: { code: 'bad-cb-height', permanent: true, punish: true } });
@@ -84,7 +84,7 @@ describe('Chain: permanent failures are marked once (issue 11)', () => {
     // An invalid mark on the parent only, as a store might hold it.
     const stored = s.store.index.get(bad.hash)!;
     s.store.index.set(bad.hash, { ...stored, invalid: { code: 'bad-cb-height', message: 'wrong height' } });
-    const reopened = await Chain.open({ params: testParams, store: s.store, clock: s.clock });
+    const reopened = await Chain.open({ params: regtestParams, store: s.store, clock: s.clock });
     expect(reopened.entry(child.hash)?.invalid).toMatchObject({ code: 'bad-prevblk' });
     expect(reopened.blocksToDownload(10)).toEqual([]);
   });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { testParams } from '../consensus/networks.ts';
+import { regtestParams } from '../consensus/networks.ts';
 import { blockSubsidy } from '../consensus/subsidy.ts';
 import { txidBytes } from '../primitives/transaction.ts';
 import { outpointKey } from './coin.ts';
 import { openTestChain } from '../testing/test-chain.ts';
 
-const subsidy = blockSubsidy(1, testParams);
+const subsidy = blockSubsidy(1, regtestParams);
 const fee = 10_000n;
 
 const setup = openTestChain;
@@ -13,7 +13,7 @@ const setup = openTestChain;
 describe('Chain.tips', () => {
   it('behavior: a new chain has one tip, genesis, active', async () => {
     const { chain } = await setup();
-    expect(chain.tips()).toEqual([{ hash: testParams.genesisHash, height: 0, branchLength: 0, status: 'active' }]);
+    expect(chain.tips()).toEqual([{ hash: regtestParams.genesisHash, height: 0, branchLength: 0, status: 'active' }]);
   });
 
   it('behavior: the active tip, a valid side branch, a headers-only branch and an invalid branch are each listed, highest first', async () => {
@@ -80,7 +80,7 @@ describe('Chain.spentCoins', () => {
       { key: outpointKey(txidBytes(base[0]!.block.txs[0]!), 0), amount: subsidy, publicKey: b.key.publicKey, height: 1, coinbase: true },
     ]);
     expect(await chain.spentCoins(base[0]!.hash)).toEqual([]);
-    expect(await chain.spentCoins(testParams.genesisHash)).toBeUndefined();
+    expect(await chain.spentCoins(regtestParams.genesisHash)).toBeUndefined();
     expect(await chain.spentCoins('00'.repeat(32))).toBeUndefined();
   });
 });

@@ -1,14 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
-import { testParams } from '../consensus/networks.ts';
+import { regtestParams } from '../consensus/networks.ts';
 import { blockSubsidy } from '../consensus/subsidy.ts';
 import { txidBytes, type Transaction } from '../primitives/transaction.ts';
 import { ChainBuilder, ManualClock, type BuiltBlock } from '../testing/chain-builder.ts';
 import { Chain, type ChainBlockEvent, type TipChangedEvent } from './chain.ts';
 import { outpointKey } from './coin.ts';
 import { MemoryChainStore } from './memory-chain-store.ts';
-import { openTestChain } from '../testing/test-chain.ts';
+import { openTestChain, retargetingRegtestParams } from '../testing/test-chain.ts';
 
-const subsidy = blockSubsidy(1, testParams);
+const subsidy = blockSubsidy(1, regtestParams);
 const fee = 10_000n;
 
 const setup = openTestChain;
@@ -60,12 +60,12 @@ function fastExtend(b: ChainBuilder, parent: BuiltBlock, n: number, extraNonce =
 describe('Chain: opening', () => {
   it('behavior: an empty store gets the genesis block, with no coins', async () => {
     const s = await setup();
-    expect(s.chain.tip).toMatchObject({ hash: testParams.genesisHash, height: 0 });
-    expect(s.store.tip).toBe(testParams.genesisHash);
+    expect(s.chain.tip).toMatchObject({ hash: regtestParams.genesisHash, height: 0 });
+    expect(s.store.tip).toBe(regtestParams.genesisHash);
     expect(s.store.writes).toBe(1);
     expect(s.store.coins.size).toBe(0);
-    expect(s.chain.entryAt(0)?.hash).toBe(testParams.genesisHash);
-    expect(s.chain.locator()).toEqual([testParams.genesisHash]);
+    expect(s.chain.entryAt(0)?.hash).toBe(regtestParams.genesisHash);
+    expect(s.chain.locator()).toEqual([regtestParams.genesisHash]);
   });
 
   it('behavior: reopening the same store gives the same tip, tree and validity without replaying blocks', async () => {
@@ -82,13 +82,13 @@ describe('Chain: opening', () => {
     const getBlock = vi.spyOn(s.store, 'getBlock');
     const getUndo = vi.spyOn(s.store, 'getUndo');
     const getCoins = vi.spyOn(s.store, 'getCoins');
-    const reopened = await Chain.open({ params: testParams, store: s.store, clock: s.clock });
+    const reopened = await Chain.open({ params: regtestParams, store: s.store, clock: s.clock });
     expect(getBlock).not.toHaveBeenCalled();
     expect(getUndo).not.toHaveBeenCalled();
     expect(getCoins).not.toHaveBeenCalled();
     expect(s.store.writes).toBe(writes);
     expect(reopened.tip).toEqual(s.chain.tip);
-    for (let h = 0; h <= 8; h++) expect(reopened.entryAt(h)?.hash).toBe(main[h - 1]?.hash ?? testParams.genesisHash);
+    for (let h = 0; h <= 8; h++) expect(reopened.entryAt(h)?.hash).toBe(main[h - 1]?.hash ?? regtestParams.genesisHash);
     expect(reopened.entry(side[1]!.hash)).toMatchObject({ height: 6, hasData: true, invalid: undefined });
     expect(reopened.isActive(side[1]!.hash)).toBe(false);
     expect(reopened.entry(bad.hash)?.invalid?.code).toBe('bad-cb-amount');
@@ -106,7 +106,7 @@ describe('Chain: opening', () => {
 
   it('error: a store holding another network\'s chain is refused', async () => {
     const s = await setup();
-    const other = { ...testParams, genesisHash: 'ff'.repeat(32) };
+    const other = { ...regtestParams, genesisHash: 'ff'.repeat(32) };
     await expect(Chain.open({ params: other, store: s.store, clock: s.clock })).rejects.toThrow(/another network/);
   });
 });
@@ -137,7 +137,7 @@ describe('Chain: blocks', () => {
     await s.chain.processBlock(b1!.block);
     const writes = s.store.writes;
     expect(await s.chain.processBlock(b1!.block)).toEqual({ status: 'known', hash: b1!.hash });
-    expect(await s.chain.processBlock(testParams.genesis)).toEqual({ status: 'known', hash: testParams.genesisHash });
+    expect(await s.chain.processBlock(regtestParams.genesis)).toEqual({ status: 'known', hash: regtestParams.genesisHash });
     expect(s.store.writes).toBe(writes);
   });
 
@@ -467,7 +467,7 @@ describe('Chain: fork choice', () => {
   });
 
   it('behavior: cumulative work decides, not length: a longer branch of easy blocks loses to a shorter one of hard blocks (C.19)', async () => {
-    const b = new ChainBuilder();
+    const b = new ChainBuilder(retargetingRegtestParams);
     // A common prefix well ahead of schedule: its blocks carry harder bits than the limit.
     const prefix = fastExtend(b, b.genesis, 300);
     const fork = prefix[prefix.length - 1]!;
@@ -476,13 +476,13 @@ describe('Chain: fork choice', () => {
     for (let tip = fork, i = 0; i < 10; i++) long.push((tip = b.next(tip, { time: tip.block.header.time + 1000, extraNonce: 1n })));
     // Branch short: five blocks as close together as allowed, keeping the hard bits.
     const short = fastExtend(b, fork, 5, 2n);
-    expect(long[9]!.block.header.bits).toBe(testParams.powLimitBits);
-    expect(short[4]!.block.header.bits).not.toBe(testParams.powLimitBits);
+    expect(long[9]!.block.header.bits).toBe(retargetingRegtestParams.powLimitBits);
+    expect(short[4]!.block.header.bits).not.toBe(retargetingRegtestParams.powLimitBits);
 
     for (const order of ['long first', 'short first'] as const) {
       const store = new MemoryChainStore();
-      const clock = new ManualClock(testParams.genesis.header.time + 100_000);
-      const chain = await Chain.open({ params: testParams, store, clock });
+      const clock = new ManualClock(retargetingRegtestParams.genesis.header.time + 100_000);
+      const chain = await Chain.open({ params: retargetingRegtestParams, store, clock });
       const outcomes = await chain.processBlocks(prefix.map((x) => x.block));
       expect(outcomes.every((o) => o.status === 'connected')).toBe(true);
       const first = order === 'long first' ? long : short;
@@ -549,7 +549,7 @@ describe('Chain: fork choice', () => {
     for (const y of a) expect(s.store.coins.has(outpointKey(txidBytes(y.block.txs[0]!), 0))).toBe(false);
 
     // And a reopened chain agrees.
-    const reopened = await Chain.open({ params: testParams, store: s.store, clock: s.clock });
+    const reopened = await Chain.open({ params: regtestParams, store: s.store, clock: s.clock });
     expect(reopened.tip).toEqual(s.chain.tip);
   });
 });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { testParams } from '../consensus/networks.ts';
+import { regtestParams } from '../consensus/networks.ts';
 import type { Block } from '../primitives/block.ts';
 import { ChainBuilder, ManualClock } from '../testing/chain-builder.ts';
 import { Chain } from './chain.ts';
 import { MemoryChainStore } from './memory-chain-store.ts';
 import { DEFAULT_ORPHAN_LIMITS, OrphanPool } from './orphan-pool.ts';
 
-const block: Block = testParams.genesis;
+const block: Block = regtestParams.genesis;
 const limits = { maxBlocks: 3, maxBytes: 1_000, maxAge: 60 };
 
 describe('OrphanPool', () => {
@@ -119,8 +119,8 @@ describe('orphans in the chain', () => {
   it('behavior: the chain\'s pool stays within its limits', async () => {
     const b = new ChainBuilder();
     const store = new MemoryChainStore();
-    const clock = new ManualClock(testParams.genesis.header.time + 100_000);
-    const chain = await Chain.open({ params: testParams, store, clock, orphanLimits: { maxBlocks: 4, maxBytes: 1_000_000, maxAge: 600 } });
+    const clock = new ManualClock(regtestParams.genesis.header.time + 100_000);
+    const chain = await Chain.open({ params: regtestParams, store, clock, orphanLimits: { maxBlocks: 4, maxBytes: 1_000_000, maxAge: 600 } });
     // Ten orphans, each a child of a block the chain does not have.
     const roots = b.extend(b.genesis, 10, {});
     const orphans = roots.map((r, i) => b.next(r, { extraNonce: BigInt(i + 1) }));

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { testParams } from '../consensus/networks.ts';
+import { regtestParams } from '../consensus/networks.ts';
 import { hexToHash } from '../encoding/hex.ts';
 import type { Transaction } from '../primitives/transaction.ts';
 import { txidBytes } from '../primitives/transaction.ts';
@@ -74,19 +74,19 @@ const opArb: fc.Arbitrary<Op> = fc.record({
   seed: fc.integer(),
 });
 
-const maturity = testParams.coinbaseMaturity;
+const maturity = regtestParams.coinbaseMaturity;
 
 class World {
   readonly b = new ChainBuilder();
   readonly store = new MemoryChainStore();
-  readonly clock = new ManualClock(testParams.genesis.header.time + 100_000);
+  readonly clock = new ManualClock(regtestParams.genesis.header.time + 100_000);
   readonly built = new Map<string, BuiltBlock>([[this.b.genesis.hash, this.b.genesis]]);
   private readonly coinMemo = new Map<string, Coins>([[this.b.genesis.hash, new Map()]]);
   private extraNonce = 0n;
   chain!: Chain;
 
   async open(): Promise<void> {
-    this.chain = await Chain.open({ params: testParams, store: this.store, clock: this.clock });
+    this.chain = await Chain.open({ params: regtestParams, store: this.store, clock: this.clock });
   }
 
   /** The model's coin set after a built block. */

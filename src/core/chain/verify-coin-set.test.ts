@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testParams } from '../consensus/networks.ts';
+import { regtestParams } from '../consensus/networks.ts';
 import { decodeBlock } from '../primitives/block.ts';
 import { generateBlockSequence } from '../testing/block-sequence.ts';
 import { ManualClock } from '../testing/chain-builder.ts';
@@ -9,7 +9,7 @@ import { MemoryChainStore } from './memory-chain-store.ts';
 async function replayed() {
   const sequence = generateBlockSequence();
   const store = new MemoryChainStore();
-  const chain = await Chain.open({ params: testParams, store, clock: new ManualClock(sequence.earliestClock + 3600) });
+  const chain = await Chain.open({ params: regtestParams, store, clock: new ManualClock(sequence.earliestClock + 3600) });
   await chain.processBlocks(sequence.steps.map((s) => decodeBlock(s.block)));
   return { chain, store, sequence };
 }

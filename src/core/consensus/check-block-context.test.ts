@@ -3,7 +3,7 @@ import { hashToHex } from '../encoding/hex.ts';
 import { blockHash } from '../primitives/header.ts';
 import { ChainBuilder, type BuiltBlock } from '../testing/chain-builder.ts';
 import { checkBlockContext, checkHeaderContext, type BlockContext } from './check-block-context.ts';
-import { testParams } from './networks.ts';
+import { regtestParams } from './networks.ts';
 import { openTestChain } from '../testing/test-chain.ts';
 
 const setup = openTestChain;
@@ -27,23 +27,23 @@ describe('checkHeaderContext / checkBlockContext', () => {
   const ctx: BlockContext = { height: 1, expectedBits: header.bits, medianTimePast: header.time - 1, now: header.time };
 
   it('behavior: a header matching its context passes', () => {
-    expect(checkHeaderContext(header, ctx, testParams)).toBeUndefined();
-    expect(checkBlockContext(built.block, ctx, testParams)).toBeUndefined();
+    expect(checkHeaderContext(header, ctx, regtestParams)).toBeUndefined();
+    expect(checkBlockContext(built.block, ctx, regtestParams)).toBeUndefined();
   });
 
   it('error: bits other than expected is bad-diffbits (punish, permanent)', () => {
-    expect(checkHeaderContext(header, { ...ctx, expectedBits: 0x2000ffff }, testParams)).toMatchObject({ code: 'bad-diffbits', punish: true, permanent: true });
+    expect(checkHeaderContext(header, { ...ctx, expectedBits: 0x2000ffff }, regtestParams)).toMatchObject({ code: 'bad-diffbits', punish: true, permanent: true });
   });
 
   it('behavior: time must be strictly above the median time past', () => {
-    expect(checkHeaderContext(header, { ...ctx, medianTimePast: header.time }, testParams)).toMatchObject({ code: 'time-too-old', punish: true, permanent: true });
-    expect(checkHeaderContext(header, { ...ctx, medianTimePast: header.time - 1 }, testParams)).toBeUndefined();
+    expect(checkHeaderContext(header, { ...ctx, medianTimePast: header.time }, regtestParams)).toMatchObject({ code: 'time-too-old', punish: true, permanent: true });
+    expect(checkHeaderContext(header, { ...ctx, medianTimePast: header.time - 1 }, regtestParams)).toBeUndefined();
   });
 
   it('behavior: time may be maxFutureBlockTime ahead of the clock, not a second more', () => {
-    const limit = testParams.maxFutureBlockTime;
-    expect(checkHeaderContext(header, { ...ctx, now: header.time - limit }, testParams)).toBeUndefined();
-    expect(checkHeaderContext(header, { ...ctx, now: header.time - limit - 1 }, testParams)).toMatchObject({
+    const limit = regtestParams.maxFutureBlockTime;
+    expect(checkHeaderContext(header, { ...ctx, now: header.time - limit }, regtestParams)).toBeUndefined();
+    expect(checkHeaderContext(header, { ...ctx, now: header.time - limit - 1 }, regtestParams)).toMatchObject({
       code: 'time-too-new',
       punish: false,
       permanent: false,
@@ -51,12 +51,12 @@ describe('checkHeaderContext / checkBlockContext', () => {
   });
 
   it('behavior: bits are checked before time', () => {
-    const r = checkHeaderContext(header, { ...ctx, expectedBits: 0x2000ffff, medianTimePast: header.time, now: 0 }, testParams);
+    const r = checkHeaderContext(header, { ...ctx, expectedBits: 0x2000ffff, medianTimePast: header.time, now: 0 }, regtestParams);
     expect(r?.code).toBe('bad-diffbits');
   });
 
   it('error: a coinbase committing to another height is bad-cb-height', () => {
-    expect(checkBlockContext(built.block, { ...ctx, height: 2 }, testParams)).toMatchObject({ code: 'bad-cb-height', punish: true, permanent: true });
+    expect(checkBlockContext(built.block, { ...ctx, height: 2 }, regtestParams)).toMatchObject({ code: 'bad-cb-height', punish: true, permanent: true });
   });
 });
 
@@ -86,7 +86,7 @@ describe('block context through the chain', () => {
   it('error: time beyond maxFutureBlockTime ahead of the clock is time-too-new (no punish, not permanent); accepted once the clock catches up', async () => {
     const s = await setup();
     const now = s.clock.now();
-    const block = s.b.next(s.b.genesis, { time: now + testParams.maxFutureBlockTime + 1 });
+    const block = s.b.next(s.b.genesis, { time: now + regtestParams.maxFutureBlockTime + 1 });
     const before = snapshot(s);
     const outcome = await s.chain.processBlock(block.block);
     expect(outcome).toMatchObject({ status: 'rejected', hash: block.hash, rejection: { code: 'time-too-new', punish: false, permanent: false } });

@@ -6,14 +6,14 @@ import { blockHash } from '../primitives/header.ts';
 import type { Transaction } from '../primitives/transaction.ts';
 import { ChainBuilder, ManualClock, mineHeader, resealBlock, unmineHeader, type BuiltBlock } from '../testing/chain-builder.ts';
 import { checkBlockSanity, checkHeaderSanity } from './check-block-sanity.ts';
-import { testParams } from './networks.ts';
+import { regtestParams } from './networks.ts';
 import type { NetworkParams } from './params.ts';
 import { blockSubsidy } from './subsidy.ts';
 
-async function setup(params: NetworkParams = testParams) {
+async function setup(params: NetworkParams = regtestParams) {
   const b = new ChainBuilder();
   const store = new MemoryChainStore();
-  const clock = new ManualClock(testParams.genesis.header.time + 100_000);
+  const clock = new ManualClock(regtestParams.genesis.header.time + 100_000);
   const chain = await Chain.open({ params, store, clock });
   return { b, store, clock, chain };
 }
@@ -43,9 +43,9 @@ function withCoinbaseMemo(block: Block, length: number): Block {
 describe('checkBlockSanity', () => {
   it('behavior: a block the builder made passes; so does the genesis block', () => {
     const b = new ChainBuilder();
-    expect(checkBlockSanity(b.next(b.genesis).block, testParams)).toBeUndefined();
-    expect(checkBlockSanity(testParams.genesis, testParams)).toBeUndefined();
-    expect(checkHeaderSanity(testParams.genesis.header)).toBeUndefined();
+    expect(checkBlockSanity(b.next(b.genesis).block, regtestParams)).toBeUndefined();
+    expect(checkBlockSanity(regtestParams.genesis, regtestParams)).toBeUndefined();
+    expect(checkHeaderSanity(regtestParams.genesis.header)).toBeUndefined();
   });
 
   it('error: hash above the target of its bits is high-hash (punish, permanent)', () => {
@@ -53,7 +53,7 @@ describe('checkBlockSanity', () => {
     const built = b.next(b.genesis);
     const header = unmineHeader(built.block.header);
     expect(checkHeaderSanity(header)).toMatchObject({ code: 'high-hash', punish: true, permanent: true });
-    expect(checkBlockSanity({ header, txs: built.block.txs }, testParams)).toMatchObject({ code: 'high-hash' });
+    expect(checkBlockSanity({ header, txs: built.block.txs }, regtestParams)).toMatchObject({ code: 'high-hash' });
   });
 
   it('error: unusable bits (zero, negative, overflowing) never satisfy proof of work', () => {
@@ -68,12 +68,12 @@ describe('checkBlockSanity', () => {
     const b = new ChainBuilder();
     const [b1] = b.extend(b.genesis, 1);
     const cb = b1!.block.txs[0]!;
-    const spend = b.spend([b.coinbaseOf(b1!)], [blockSubsidy(1, testParams) - fee]);
+    const spend = b.spend([b.coinbaseOf(b1!)], [blockSubsidy(1, regtestParams) - fee]);
     const cb2: Transaction = { ...cb, coinbase: { height: 1, extraNonce: 1n } };
     const header = b.next(b1!).block.header;
-    expect(checkBlockSanity(resealBlock({ header, txs: [] }), testParams)).toMatchObject({ code: 'bad-blk-empty', punish: true, permanent: false });
-    expect(checkBlockSanity(resealBlock({ header, txs: [spend] }), testParams)).toMatchObject({ code: 'bad-cb-missing', punish: true, permanent: false });
-    expect(checkBlockSanity(resealBlock({ header, txs: [cb, cb2] }), testParams)).toMatchObject({ code: 'bad-cb-multiple', punish: true, permanent: false });
+    expect(checkBlockSanity(resealBlock({ header, txs: [] }), regtestParams)).toMatchObject({ code: 'bad-blk-empty', punish: true, permanent: false });
+    expect(checkBlockSanity(resealBlock({ header, txs: [spend] }), regtestParams)).toMatchObject({ code: 'bad-cb-missing', punish: true, permanent: false });
+    expect(checkBlockSanity(resealBlock({ header, txs: [cb, cb2] }), regtestParams)).toMatchObject({ code: 'bad-cb-multiple', punish: true, permanent: false });
   });
 
   it('behavior: the size is checked before any tx is hashed (a tx that cannot even be encoded)', () => {
@@ -82,7 +82,7 @@ describe('checkBlockSanity', () => {
     const size = blockSize(built.block);
     const malformed: Transaction = { ...built.block.txs[0]!, outputs: [{ amount: 1n, publicKey: new Uint8Array(31) }] };
     const block: Block = { header: built.block.header, txs: [built.block.txs[0]!, malformed] };
-    const params = { ...testParams, limits: { ...testParams.limits, maxBlockSize: size } };
+    const params = { ...regtestParams, limits: { ...regtestParams.limits, maxBlockSize: size } };
     expect(checkBlockSanity(block, params)).toMatchObject({ code: 'bad-blk-length', punish: true, permanent: false });
   });
 
@@ -91,7 +91,7 @@ describe('checkBlockSanity', () => {
     const built = b.next(b.genesis);
     const cb = built.block.txs[0]!;
     const block = resealBlock({ header: built.block.header, txs: [{ ...cb, outputs: [{ ...cb.outputs[0]!, amount: 0n }] }] });
-    const rejection = checkBlockSanity(block, testParams);
+    const rejection = checkBlockSanity(block, regtestParams);
     expect(rejection).toMatchObject({ code: 'bad-txns-vout-zero', punish: true, permanent: true });
     expect(rejection?.message).toMatch(/^tx 0: /);
   });
@@ -139,8 +139,8 @@ describe('block sanity through the chain', () => {
   it('error: CVE-2012-2459, a repeated last tx keeping the root, is bad-txns-duplicate; the honest twin with the same hash connects', async () => {
     const s = await setup();
     const base = await grow(s, s.b.genesis, 7);
-    const t1 = s.b.spend([s.b.coinbaseOf(base[0]!)], [blockSubsidy(1, testParams) - fee]);
-    const t2 = s.b.spend([s.b.coinbaseOf(base[1]!)], [blockSubsidy(2, testParams) - fee]);
+    const t1 = s.b.spend([s.b.coinbaseOf(base[0]!)], [blockSubsidy(1, regtestParams) - fee]);
+    const t2 = s.b.spend([s.b.coinbaseOf(base[1]!)], [blockSubsidy(2, regtestParams) - fee]);
     const honest = s.b.next(base[6]!, { txs: [t1, t2] });
     const mutated: Block = { header: honest.block.header, txs: [...honest.block.txs, t2] };
     expect(blockHash(mutated.header)).toBe(honest.hash);
@@ -160,7 +160,7 @@ describe('block sanity through the chain', () => {
     const parent = base[5]!;
     const plain = s.b.next(parent);
     const cb = plain.block.txs[0]!;
-    const spend = s.b.spend([s.b.coinbaseOf(base[0]!)], [blockSubsidy(1, testParams) - fee]);
+    const spend = s.b.spend([s.b.coinbaseOf(base[0]!)], [blockSubsidy(1, regtestParams) - fee]);
     const cases: [Block, string][] = [
       [resealBlock({ header: plain.block.header, txs: [] }), 'bad-blk-empty'],
       [resealBlock({ header: plain.block.header, txs: [spend] }), 'bad-cb-missing'],
@@ -186,7 +186,7 @@ describe('block sanity through the chain', () => {
     const plain = b.next(b.genesis);
     const exact = withCoinbaseMemo(plain.block, 60);
     const limit = blockSize(exact);
-    const params: NetworkParams = { ...testParams, limits: { ...testParams.limits, maxBlockSize: limit } };
+    const params: NetworkParams = { ...regtestParams, limits: { ...regtestParams.limits, maxBlockSize: limit } };
 
     it('behavior: a block of exactly maxBlockSize bytes is accepted', async () => {
       const s = await setup(params);

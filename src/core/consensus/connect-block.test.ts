@@ -6,11 +6,11 @@ import type { Block } from '../primitives/block.ts';
 import { txidBytes, type Transaction } from '../primitives/transaction.ts';
 import { ChainBuilder, resealBlock, type BuiltBlock } from '../testing/chain-builder.ts';
 import { connectBlock, disconnectBlock } from './connect-block.ts';
-import { testParams } from './networks.ts';
+import { regtestParams } from './networks.ts';
 import { blockSubsidy } from './subsidy.ts';
 import { openTestChain } from '../testing/test-chain.ts';
 
-const subsidy = blockSubsidy(1, testParams);
+const subsidy = blockSubsidy(1, regtestParams);
 const fee = 10_000n;
 
 const setup = openTestChain;
@@ -43,7 +43,7 @@ async function expectConnectRejected(s: Setup, built: BuiltBlock, code: string):
 function coinsAfter(blocks: readonly BuiltBlock[]): CoinCache {
   const coins = new CoinCache(new MapCoinView());
   for (const built of blocks) {
-    const result = connectBlock(built.block, built.height, coins, testParams);
+    const result = connectBlock(built.block, built.height, coins, regtestParams);
     if (!result.ok) throw new Error(result.message);
   }
   return coins;
@@ -65,7 +65,7 @@ describe('connectBlock / disconnectBlock', () => {
     const t = b.spend([b.coinbaseOf(base[0]!)], [subsidy - fee - 100_000n, 100_000n]);
     const child = b.spend([b.output(t, 1)], [100_000n - fee / 2n]);
     const block = b.next(base[5]!, { txs: [t, child] });
-    const result = connectBlock(block.block, 7, coins, testParams);
+    const result = connectBlock(block.block, 7, coins, regtestParams);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.value.fees).toBe(fee + fee / 2n);
@@ -90,9 +90,9 @@ describe('connectBlock / disconnectBlock', () => {
     const snapshot = { added: new Map(coins.added), spent: new Set(coins.spent) };
     const t = b.spend([b.coinbaseOf(base[0]!)], [subsidy - fee]);
     const over = b.next(base[5]!, { txs: [t], coinbaseExtra: 1n });
-    expect(connectBlock(over.block, 7, coins, testParams)).toMatchObject({ ok: false, code: 'bad-cb-amount' });
+    expect(connectBlock(over.block, 7, coins, regtestParams)).toMatchObject({ ok: false, code: 'bad-cb-amount' });
     const double = b.next(base[5]!, { txs: [t, b.spend([b.coinbaseOf(base[0]!)], [subsidy - 2n * fee])] });
-    expect(connectBlock(double.block, 7, coins, testParams)).toMatchObject({ ok: false, code: 'bad-txns-inputs-missingorspent' });
+    expect(connectBlock(double.block, 7, coins, regtestParams)).toMatchObject({ ok: false, code: 'bad-txns-inputs-missingorspent' });
     expect({ added: new Map(coins.added), spent: new Set(coins.spent) }).toEqual(snapshot);
   });
 
@@ -104,8 +104,8 @@ describe('connectBlock / disconnectBlock', () => {
     sig[0] = sig[0]! ^ 1;
     const forged: Transaction = { ...t, inputs: [{ ...t.inputs[0]!, signature: sig }] };
     const block = b.next(base[5]!, { txs: [forged] });
-    expect(connectBlock(block.block, 7, coinsAfter(base), testParams)).toMatchObject({ ok: false, code: 'bad-txns-sig' });
-    expect(connectBlock(block.block, 7, coinsAfter(base), testParams, false).ok).toBe(true);
+    expect(connectBlock(block.block, 7, coinsAfter(base), regtestParams)).toMatchObject({ ok: false, code: 'bad-txns-sig' });
+    expect(connectBlock(block.block, 7, coinsAfter(base), regtestParams, false).ok).toBe(true);
   });
 
   it('behavior: a block spending coins it did not create can be connected on any view holding them', () => {
@@ -114,7 +114,7 @@ describe('connectBlock / disconnectBlock', () => {
     const view = new CoinCache(new MapCoinView(new Map([[key, coin]])));
     const b = new ChainBuilder();
     const block = b.next(b.genesis);
-    expect(connectBlock(block.block, 1, view, testParams).ok).toBe(true);
+    expect(connectBlock(block.block, 1, view, regtestParams).ok).toBe(true);
     expect(view.getCoin(key)).toBe(coin);
   });
 });
@@ -186,11 +186,11 @@ describe('connecting blocks through the chain', () => {
     const t = s.b.spend([s.b.coinbaseOf(base[0]!)], [subsidy - fee]);
     // Coinbase of height 1 in a block of height 5: one block early.
     const early = s.b.next(base[3]!, { txs: [t] });
-    expect(early.height).toBe(1 + testParams.coinbaseMaturity - 1);
+    expect(early.height).toBe(1 + regtestParams.coinbaseMaturity - 1);
     await expectConnectRejected(s, early, 'bad-txns-premature-spend-of-coinbase');
     const [b5] = await grow(s, base[3]!, 1);
     const onTime = s.b.next(b5!, { txs: [t] });
-    expect(onTime.height).toBe(1 + testParams.coinbaseMaturity);
+    expect(onTime.height).toBe(1 + regtestParams.coinbaseMaturity);
     expect(await s.chain.processBlock(onTime.block)).toEqual({ status: 'connected', hash: onTime.hash, height: 6 });
   });
 
@@ -216,7 +216,7 @@ describe('connecting blocks through the chain', () => {
   it('error: genesis outputs are never added, so spending them is missing', async () => {
     const s = await setup();
     const base = await grow(s, s.b.genesis, 6);
-    const genesisCoinbase = testParams.genesis.txs[0]!;
+    const genesisCoinbase = regtestParams.genesis.txs[0]!;
     expect(s.store.coins.has(keyOf(genesisCoinbase))).toBe(false);
     const t = s.b.spend([s.b.output(genesisCoinbase, 0)], [1000n]);
     const block: Block = resealBlock({ header: s.b.next(base[5]!).block.header, txs: [s.b.next(base[5]!).block.txs[0]!, t] });

@@ -31,9 +31,9 @@ type DifficultyParams = Pick<NetworkParams, 'powLimitBits' | 'targetSpacing' | '
 export function requiredBits(
   parent: DifficultyPoint,
   anchor: DifficultyPoint | undefined,
-  params: DifficultyParams & Pick<NetworkParams, 'genesis'>,
+  params: DifficultyParams & Pick<NetworkParams, 'genesis' | 'fixedDifficulty'>,
 ): number {
-  if (parent.height === 0 || !anchor) return params.genesis.header.bits;
+  if (params.fixedDifficulty || parent.height === 0 || !anchor) return params.genesis.header.bits;
   return nextBits(anchor, parent, params);
 }
 

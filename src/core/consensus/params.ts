@@ -5,7 +5,7 @@
 import type { Block } from '../primitives/block.ts';
 import type { CodecLimits } from '../primitives/limits.ts';
 
-export type NetworkName = 'main' | 'test';
+export type NetworkName = 'main' | 'test' | 'regtest';
 
 export interface NetworkParams {
   readonly name: NetworkName;
@@ -20,6 +20,11 @@ export interface NetworkParams {
 
   /** The easiest target any block may have, in compact form. */
   readonly powLimitBits: number;
+  /**
+   * Every block carries the genesis bits and the retarget rule is off (regtest, as Bitcoin's
+   * `fPowNoRetargeting`): tests mine hundreds of trivial blocks in a second, whatever their times.
+   */
+  readonly fixedDifficulty: boolean;
   /** Seconds the difficulty rule aims for between blocks. */
   readonly targetSpacing: number;
   /** ASERT half-life: seconds of schedule drift that double or halve the target. */

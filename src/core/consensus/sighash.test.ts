@@ -4,14 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { publicKeyOf, schnorrVerify } from '../crypto/keys.ts';
 import { bytesToHex, hexToBytes } from '../encoding/hex.ts';
 import { decodeTx, encodeTx } from '../primitives/transaction.ts';
-import { mainParams, testParams } from './networks.ts';
+import { mainParams, regtestParams } from './networks.ts';
 import { sighashes, signTransaction, type SpentOutput, type UnsignedTransaction } from './sighash.ts';
 
 const secret = (n: number) => hexToBytes(n.toString(16).padStart(64, '0'));
 const keys = [secret(0x1111), secret(0x2222)];
 const pubs = keys.map(publicKeyOf);
 const AUX = new Uint8Array(32);
-const networkId = testParams.networkId;
+const networkId = regtestParams.networkId;
 
 const unsigned: UnsignedTransaction = {
   version: 1,
@@ -171,9 +171,9 @@ describe('signTransaction', () => {
   });
 
   it('error: a signature made for test does not verify on main', () => {
-    const tx = signTransaction(unsigned, spent, keys, testParams.networkId, AUX);
+    const tx = signTransaction(unsigned, spent, keys, regtestParams.networkId, AUX);
     const onMain = sighashes(tx, spent, mainParams.networkId);
-    const onTest = sighashes(tx, spent, testParams.networkId);
+    const onTest = sighashes(tx, spent, regtestParams.networkId);
     tx.inputs.forEach((input, i) => {
       expect(schnorrVerify(input.signature, onTest[i]!, pubs[i]!)).toBe(true);
       expect(schnorrVerify(input.signature, onMain[i]!, pubs[i]!)).toBe(false);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mainParams, testParams } from './networks.ts';
+import { mainParams, regtestParams } from './networks.ts';
 import { COIN, type NetworkParams } from './params.ts';
 import { blockSubsidy } from './subsidy.ts';
 
@@ -17,7 +17,7 @@ function totalSupply(params: Pick<NetworkParams, 'initialSubsidy' | 'halvingInte
 describe('blockSubsidy', () => {
   it.each([
     ['main', mainParams],
-    ['test', testParams],
+    ['test', regtestParams],
   ])('behavior: on %s, pays the initial subsidy in era 0 and halves at every multiple of the interval', (_name, params) => {
     const h = params.halvingInterval;
     expect(params.initialSubsidy).toBe(50n * COIN);
@@ -32,14 +32,14 @@ describe('blockSubsidy', () => {
 
   it('behavior: halving intervals are 2,100,000 on main and 150 on test', () => {
     expect(mainParams.halvingInterval).toBe(2_100_000);
-    expect(testParams.halvingInterval).toBe(150);
+    expect(regtestParams.halvingInterval).toBe(150);
   });
 
   it('behavior: rounds down (a right shift) and reaches zero after 33 halvings of 50 coins', () => {
-    const h = testParams.halvingInterval;
-    expect(blockSubsidy(32 * h, testParams)).toBe((50n * COIN) >> 32n);
-    expect(blockSubsidy(32 * h, testParams)).toBe(1n);
-    expect(blockSubsidy(33 * h, testParams)).toBe(0n);
+    const h = regtestParams.halvingInterval;
+    expect(blockSubsidy(32 * h, regtestParams)).toBe((50n * COIN) >> 32n);
+    expect(blockSubsidy(32 * h, regtestParams)).toBe(1n);
+    expect(blockSubsidy(33 * h, regtestParams)).toBe(0n);
   });
 
   it('behavior: is 0 from the 64th halving on, even where a shift would leave something', () => {
@@ -54,11 +54,11 @@ describe('blockSubsidy', () => {
 
   it('behavior: never increases with height and equals initial >> floor(height / interval)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 70 * testParams.halvingInterval }), fc.integer({ min: 0, max: 1000 }), (height, step) => {
-        const s = blockSubsidy(height, testParams);
-        expect(blockSubsidy(height + step, testParams) <= s).toBe(true);
-        const halvings = Math.floor(height / testParams.halvingInterval);
-        expect(s).toBe(halvings >= 64 ? 0n : testParams.initialSubsidy >> BigInt(halvings));
+      fc.property(fc.integer({ min: 0, max: 70 * regtestParams.halvingInterval }), fc.integer({ min: 0, max: 1000 }), (height, step) => {
+        const s = blockSubsidy(height, regtestParams);
+        expect(blockSubsidy(height + step, regtestParams) <= s).toBe(true);
+        const halvings = Math.floor(height / regtestParams.halvingInterval);
+        expect(s).toBe(halvings >= 64 ? 0n : regtestParams.initialSubsidy >> BigInt(halvings));
       }),
       { numRuns: 1000 },
     );
@@ -66,7 +66,7 @@ describe('blockSubsidy', () => {
 
   it.each([
     ['main', mainParams],
-    ['test', testParams],
+    ['test', regtestParams],
   ])('behavior: the subsidy summed over all heights on %s is at most maxMoney', (_name, params) => {
     const total = totalSupply(params);
     expect(total <= params.maxMoney).toBe(true);
@@ -82,8 +82,8 @@ describe('blockSubsidy', () => {
 
   it('behavior: the era-by-era sum equals a block-by-block sum on test', () => {
     let total = 0n;
-    for (let height = 0; height < 64 * testParams.halvingInterval; height++) total += blockSubsidy(height, testParams);
-    expect(total).toBe(totalSupply(testParams));
+    for (let height = 0; height < 64 * regtestParams.halvingInterval; height++) total += blockSubsidy(height, regtestParams);
+    expect(total).toBe(totalSupply(regtestParams));
     // 150 blocks per era × 9,999,999,989 (the sum of 5,000,000,000 >> k).
     expect(total).toBe(1_499_999_998_350n);
   });

@@ -1,13 +1,14 @@
 import { bech32, bech32m } from '@scure/base';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mainParams, testParams } from '../consensus/networks.ts';
+import { mainParams, regtestParams, testParams } from '../consensus/networks.ts';
 import { bytesToHex, hexToBytes } from '../encoding/hex.ts';
 import { ADDRESS_VERSION, AddressError, decodeAddress, encodeAddress, type AddressErrorCode } from './address.ts';
 import { isValidPublicKey, publicKeyOf } from './keys.ts';
 
 const MAIN = mainParams.addressPrefix;
 const TEST = testParams.addressPrefix;
+const REGTEST = regtestParams.addressPrefix;
 const CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
 
 const keyOf = (n: number) => publicKeyOf(hexToBytes(n.toString(16).padStart(64, '0')));
@@ -35,7 +36,8 @@ function offCurveKey(): Uint8Array {
 }
 
 describe('prefixes', () => {
-  it('behavior: main uses tab and test uses ttab', () => {
+  it('behavior: main uses tab, test uses ttab and regtest rtab', () => {
+    expect(REGTEST).toBe('rtab');
     expect(MAIN).toBe('tab');
     expect(TEST).toBe('ttab');
     expect(ADDRESS_VERSION).toBe(0);
@@ -67,6 +69,7 @@ describe('decodeAddress', () => {
   it.each([
     ['main', MAIN],
     ['test', TEST],
+    ['regtest', REGTEST],
   ])('behavior: round-trips a key on %s', (_name, prefix) => {
     const address = encodeAddress(key, prefix);
     expect(bytesToHex(decodeAddress(address, prefix))).toBe(bytesToHex(key));

@@ -12,7 +12,7 @@ import {
   createBlockTemplate,
   hashToHex,
   headerHash,
-  testParams,
+  regtestParams,
   txSize,
   txid,
   txidBytes,
@@ -32,9 +32,9 @@ const payTo = testKey(3).publicKey;
 async function setup() {
   const builder = new ChainBuilder();
   const store = new MemoryChainStore();
-  const clock = new ManualClock(testParams.genesis.header.time + 100_000);
-  const chain = await Chain.open({ params: testParams, store, clock });
-  const mempool = new Mempool({ params: testParams, fetchCoins: (k) => chain.getCoins(k), tip: () => chain.tip, clock });
+  const clock = new ManualClock(regtestParams.genesis.header.time + 100_000);
+  const chain = await Chain.open({ params: regtestParams, store, clock });
+  const mempool = new Mempool({ params: regtestParams, fetchCoins: (k) => chain.getCoins(k), tip: () => chain.tip, clock });
   let synced: Promise<void> = Promise.resolve();
   chain.on('tip-changed', (e) => {
     synced = mempool.onTipChanged(e);
@@ -53,7 +53,7 @@ async function setup() {
     removed,
     spendCb: (i: number, fee: bigint): Transaction => builder.spend([builder.coinbaseOf(blocks[i]!)], [SUBSIDY - fee]),
     template: (select: (n: number) => { txs: readonly Transaction[]; fees: bigint } = (n) => mempool.selectForBlock(n), now?: number) =>
-      createBlockTemplate({ params: testParams, context: chain.nextBlockContext(now), select, payTo }),
+      createBlockTemplate({ params: regtestParams, context: chain.nextBlockContext(now), select, payTo }),
     async process(block: Block) {
       const outcome = await chain.processBlock(block);
       await synced;
@@ -81,7 +81,7 @@ describe('createBlockTemplate', () => {
     const coinbase = tpl.txs[0]!;
     expect(coinbase.inputs).toEqual([]);
     expect(coinbase.coinbase).toEqual({ height: 13, extraNonce: 0n });
-    expect(coinbase.outputs).toEqual([{ amount: blockSubsidy(13, testParams) + fees, publicKey: payTo }]);
+    expect(coinbase.outputs).toEqual([{ amount: blockSubsidy(13, regtestParams) + fees, publicKey: payTo }]);
     expect(paid(tpl)).toBe(SUBSIDY + fees);
 
     const block = mined(tpl);
@@ -136,8 +136,8 @@ describe('createBlockTemplate', () => {
       offered = n;
       return { txs: [], fees: 0n };
     });
-    const coinbaseRoom = txSize(coinbaseTx(13, testParams.maxMoney, payTo));
-    const max = testParams.limits.maxBlockSize;
+    const coinbaseRoom = txSize(coinbaseTx(13, regtestParams.maxMoney, payTo));
+    const max = regtestParams.limits.maxBlockSize;
     expect(offered).toBe(max - HEADER_SIZE - varintSize(max) - coinbaseRoom);
   });
 
@@ -175,7 +175,7 @@ describe('createBlockTemplate', () => {
   it('behavior: the coinbase memo and extraNonce of the input are used', async () => {
     const h = await setup();
     const memo = new TextEncoder().encode('mined in a tab');
-    const tpl = createBlockTemplate({ params: testParams, context: h.chain.nextBlockContext(), select: (n) => h.mempool.selectForBlock(n), payTo, extraNonce: 7n, memo });
+    const tpl = createBlockTemplate({ params: regtestParams, context: h.chain.nextBlockContext(), select: (n) => h.mempool.selectForBlock(n), payTo, extraNonce: 7n, memo });
     expect(tpl.txs[0]!.memo).toEqual(memo);
     expect(tpl.txs[0]!.coinbase!.extraNonce).toBe(7n);
     expect((await h.process(mined(tpl))).status).toBe('connected');
@@ -197,7 +197,7 @@ describe('createBlockTemplate', () => {
     for (let i = 1; i <= 7; i++) expect((await h.mempool.accept(h.spendCb(i, BigInt(1_000 * i)))).ok).toBe(true);
     const tpl = h.template();
     expect(tpl.txs).toHaveLength(8);
-    expect(blockSize(tpl)).toBeLessThanOrEqual(testParams.limits.maxBlockSize);
+    expect(blockSize(tpl)).toBeLessThanOrEqual(regtestParams.limits.maxBlockSize);
     expect((await h.process(mined(tpl))).status).toBe('connected');
     expect(h.mempool.size).toBe(0);
   });

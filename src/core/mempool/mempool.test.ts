@@ -4,7 +4,7 @@ import {
   MemoryChainStore,
   Mempool,
   mainParams,
-  testParams,
+  regtestParams,
   txSize,
   txid,
   txidBytes,
@@ -25,9 +25,9 @@ const SUBSIDY = 5_000_000_000n;
 async function setup(options: { blocks?: number; mempool?: Partial<MempoolConfig> } = {}) {
   const builder = new ChainBuilder();
   const store = new MemoryChainStore();
-  const clock = new ManualClock(testParams.genesis.header.time + 100_000);
-  const chain = await Chain.open({ params: testParams, store, clock });
-  const mempool = new Mempool({ params: testParams, fetchCoins: (k) => chain.getCoins(k), tip: () => chain.tip, clock, ...options.mempool });
+  const clock = new ManualClock(regtestParams.genesis.header.time + 100_000);
+  const chain = await Chain.open({ params: regtestParams, store, clock });
+  const mempool = new Mempool({ params: regtestParams, fetchCoins: (k) => chain.getCoins(k), tip: () => chain.tip, clock, ...options.mempool });
   let synced: Promise<void> = Promise.resolve();
   chain.on('tip-changed', (e) => {
     synced = mempool.onTipChanged(e);
@@ -131,20 +131,20 @@ describe('Mempool: amounts (B.13)', () => {
 
   it('error: an output above maxMoney is rejected with bad-txns-vout-toolarge', async () => {
     const h = await setup();
-    expectRejected(await h.mempool.accept(handMade(h.cb(1), [testParams.maxMoney + 1n])), 'bad-txns-vout-toolarge', true);
+    expectRejected(await h.mempool.accept(handMade(h.cb(1), [regtestParams.maxMoney + 1n])), 'bad-txns-vout-toolarge', true);
     expect(h.mempool.size).toBe(0);
   });
 
   it('error: outputs summing past maxMoney are rejected with bad-txns-txouttotal-toolarge', async () => {
     const h = await setup();
-    const tx = handMade(h.cb(1), [testParams.maxMoney, 1n]);
+    const tx = handMade(h.cb(1), [regtestParams.maxMoney, 1n]);
     expectRejected(await h.mempool.accept(tx), 'bad-txns-txouttotal-toolarge', true);
     expect(h.mempool.size).toBe(0);
   });
 
   it('behavior: an output of exactly maxMoney passes sanity (and then fails on the inputs)', async () => {
     const h = await setup();
-    expectRejected(await h.mempool.accept(handMade(h.cb(1), [testParams.maxMoney])), 'bad-txns-in-belowout', true);
+    expectRejected(await h.mempool.accept(handMade(h.cb(1), [regtestParams.maxMoney])), 'bad-txns-in-belowout', true);
   });
 });
 

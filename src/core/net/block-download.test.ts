@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Chain } from '../chain/chain.ts';
 import { MemoryChainStore } from '../chain/memory-chain-store.ts';
-import { testParams } from '../consensus/networks.ts';
+import { regtestParams } from '../consensus/networks.ts';
 import { ChainBuilder, ManualClock } from '../testing/chain-builder.ts';
 import { BlockDownload } from './block-download.ts';
 
 /** A chain with 5 blocks, and the headers (no bodies) of two branches above block 5. */
 async function setup() {
   const b = new ChainBuilder();
-  const chain = await Chain.open({ params: testParams, store: new MemoryChainStore(), clock: new ManualClock(testParams.genesis.header.time + 100_000) });
+  const chain = await Chain.open({ params: regtestParams, store: new MemoryChainStore(), clock: new ManualClock(regtestParams.genesis.header.time + 100_000) });
   const common = b.extend(b.genesis, 5);
   await chain.processBlocks(common.map((x) => x.block));
   const long = b.extend(common[4]!, 12, { extraNonce: 1n });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryChainStore } from '../chain/memory-chain-store.ts';
-import { testParams, mainParams } from '../consensus/networks.ts';
+import { regtestParams, mainParams } from '../consensus/networks.ts';
 import { generateSecretKey, publicKeyOf } from '../crypto/keys.ts';
 import { BanList, MemoryBanStore } from '../node/ban-list.ts';
 import { MemoryPendingTxStore } from '../node/node-ports.ts';
@@ -32,8 +32,8 @@ interface TestNode {
   clock: ManualClock;
 }
 
-async function makeNode(params = testParams, options: Partial<ConstructorParameters<typeof Network>[0]> = {}): Promise<TestNode> {
-  const clock = new ManualClock(testParams.genesis.header.time + 100_000);
+async function makeNode(params = regtestParams, options: Partial<ConstructorParameters<typeof Network>[0]> = {}): Promise<TestNode> {
+  const clock = new ManualClock(regtestParams.genesis.header.time + 100_000);
   const node = await Node.open({ params, chainStore: new MemoryChainStore(), pendingStore: new MemoryPendingTxStore(), clock });
   const bans = await BanList.open(new MemoryBanStore(), clock);
   const id = identity();
@@ -180,7 +180,7 @@ describe('Network', () => {
   });
 
   it('behavior: no handshake in time → dropped without a ban; a second version is ignored (D.26)', async () => {
-    const a = await makeNode(testParams, { handshakeTimeout: 100 });
+    const a = await makeNode(regtestParams, { handshakeTimeout: 100 });
     const silent = new MemoryLink();
     const other = new MemoryLink();
     silent.other = other;
@@ -198,7 +198,7 @@ describe('Network', () => {
     inject(ba, {
       type: 'version',
       protocolVersion: 1,
-      networkId: testParams.networkId,
+      networkId: regtestParams.networkId,
       height: 0,
       tipHash: new Uint8Array(32),
       totalWork: 0n,
@@ -273,8 +273,8 @@ describe('Network', () => {
   });
 
   it('behavior: a long gap between ticks (a throttled hidden tab) does not time peers out (E.32)', async () => {
-    const a = await makeNode(testParams, { pingInterval: 1000, pingTimeout: 3000 });
-    const b = await makeNode(testParams, { pingInterval: 1000, pingTimeout: 3000 });
+    const a = await makeNode(regtestParams, { pingInterval: 1000, pingTimeout: 3000 });
+    const b = await makeNode(regtestParams, { pingInterval: 1000, pingTimeout: 3000 });
     connect(a, b);
     await settle([a, b]);
     clockMs += 120_000;
@@ -292,7 +292,7 @@ describe('Network', () => {
     const staller = await makeNode();
     await honest.node.chain.processBlocks(blocks.map((x) => x.block));
     await staller.node.chain.processBlocks(blocks.map((x) => x.block));
-    const fresh = await makeNode(testParams, { blockTimeout: 200, maxInFlightPerPeer: 8 });
+    const fresh = await makeNode(regtestParams, { blockTimeout: 200, maxInFlightPerPeer: 8 });
     const { ba: fromStaller } = connect(fresh, staller);
     // The staller answers everything but blocks.
     fromStaller.withholdBlocks = true;
@@ -344,7 +344,7 @@ describe('Network: block download that cannot stall (issue 11)', () => {
     const common = builder.extend(builder.genesis, 5);
     const honestBranch = builder.extend(common[4]!, 5);
     const withheldBranch = builder.extend(common[4]!, 12, { extraNonce: 7n });
-    const v = await makeNode(testParams, { blockTimeout: 300 });
+    const v = await makeNode(regtestParams, { blockTimeout: 300 });
     const h = await makeNode();
     const x = await makeNode();
     await v.node.chain.processBlocks(common.map((b) => b.block));
@@ -370,7 +370,7 @@ describe('Network: block download that cannot stall (issue 11)', () => {
     const builder = new ChainBuilder();
     const common = builder.extend(builder.genesis, 5);
     const branch = builder.extend(common[4]!, 30, { extraNonce: 9n });
-    const v = await makeNode(testParams, { blockTimeout: 300 });
+    const v = await makeNode(regtestParams, { blockTimeout: 300 });
     const x = await makeNode();
     const h = await makeNode();
     await v.node.chain.processBlocks(common.map((b) => b.block));
@@ -395,7 +395,7 @@ describe('Network: block download that cannot stall (issue 11)', () => {
     const builder = new ChainBuilder();
     const common = builder.extend(builder.genesis, 5);
     const withheld = builder.extend(common[4]!, 200, { extraNonce: 5n });
-    const v = await makeNode(testParams, { blockTimeout: 300 });
+    const v = await makeNode(regtestParams, { blockTimeout: 300 });
     const h = await makeNode();
     const x = await makeNode();
     await v.node.chain.processBlocks(common.map((b) => b.block));
@@ -424,7 +424,7 @@ describe('Network: block download that cannot stall (issue 11)', () => {
   it('behavior: one withheld body in a branch is asked from another peer that has it', async () => {
     const builder = new ChainBuilder();
     const blocks = builder.extend(builder.genesis, 40);
-    const v = await makeNode(testParams, { blockTimeout: 300, maxInFlightPerPeer: 8 });
+    const v = await makeNode(regtestParams, { blockTimeout: 300, maxInFlightPerPeer: 8 });
     const x = await makeNode();
     const h = await makeNode();
     await x.node.chain.processBlocks(blocks.map((b) => b.block));
@@ -480,7 +480,7 @@ describe('Network: block download that cannot stall (issue 11)', () => {
     v.network.on('signal', (e) => got.push(e));
     const fields = { from: h.identity.peerId, to: v.identity.peerId, time: Math.floor(m.clock.now()), data: '{"type":"offer"}' };
     // Signed by M's key but claiming H: the key does not hash to `from`.
-    inject(fromM, { type: 'signal', ...fields, hops: 3, publicKey: m.identity.publicKey, signature: signRelayedSignal(m.identity.secretKey, fields, testParams.networkId) });
+    inject(fromM, { type: 'signal', ...fields, hops: 3, publicKey: m.identity.publicKey, signature: signRelayedSignal(m.identity.secretKey, fields, regtestParams.networkId) });
     await settle([v, h, m]);
     expect(got).toEqual([]);
     expect(v.bans.isBanned(h.identity.peerId)).toBe(false);
@@ -497,7 +497,7 @@ describe('Network: block download that cannot stall (issue 11)', () => {
     const got: unknown[] = [];
     v.network.on('signal', (e) => got.push(e));
     const old = { from: h.identity.peerId, to: v.identity.peerId, time: Math.floor(m.clock.now()) - 3600, data: '{"type":"offer"}' };
-    inject(fromM, { type: 'signal', ...old, hops: 3, publicKey: h.identity.publicKey, signature: signRelayedSignal(h.identity.secretKey, old, testParams.networkId) });
+    inject(fromM, { type: 'signal', ...old, hops: 3, publicKey: h.identity.publicKey, signature: signRelayedSignal(h.identity.secretKey, old, regtestParams.networkId) });
     await settle([v, m]);
     expect(got).toEqual([]);
     expect(v.bans.isBanned(m.identity.peerId)).toBe(false);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryChainStore } from '../chain/memory-chain-store.ts';
-import { testParams } from '../consensus/networks.ts';
+import { regtestParams } from '../consensus/networks.ts';
 import { checkProofOfWork } from '../consensus/pow.ts';
 import { decodeHeader, encodeHeader } from '../primitives/header.ts';
 import { encodeTx, txid } from '../primitives/transaction.ts';
@@ -48,13 +48,25 @@ class FakeMiner implements MinerPort {
 const key = testKey(1);
 
 async function openNode(stores = { chainStore: new MemoryChainStore(), pendingStore: new MemoryPendingTxStore() }, pendingLimits?: PendingLimits) {
-  const clock = new ManualClock(testParams.genesis.header.time + 100_000);
+  const clock = new ManualClock(regtestParams.genesis.header.time + 100_000);
   const miner = new FakeMiner();
-  const node = await Node.open({ params: testParams, ...stores, clock, miner, coinbaseKey: () => key.publicKey, ...(pendingLimits ? { pendingLimits } : {}) });
+  const node = await Node.open({ params: regtestParams, ...stores, clock, miner, coinbaseKey: () => key.publicKey, ...(pendingLimits ? { pendingLimits } : {}) });
   return { node, miner, clock, stores };
 }
 
 describe('Node', () => {
+  it('behavior: regtest mines 500 blocks in one call, all at the genesis bits and none beyond the future-time bound', async () => {
+    const { node, clock } = await openNode();
+    const hashes = await node.mine(500);
+    expect(hashes).toHaveLength(500);
+    expect(node.tip.height).toBe(500);
+    for (const height of [1, 250, 500]) {
+      const { header } = node.chain.entryAt(height)!;
+      expect(header.bits).toBe(regtestParams.genesis.header.bits);
+      expect(header.time - clock.now()).toBeLessThanOrEqual(regtestParams.maxFutureBlockTime);
+    }
+  });
+
   it('behavior: mine(n) mines n blocks paying the coinbase key, then stops the miner', async () => {
     const { node, miner } = await openNode();
     const found: string[] = [];
@@ -172,10 +184,10 @@ describe('Node', () => {
 
 describe('Node templates', () => {
   it('behavior: a stale template is rebuilt with the newer time, a fresh one is left alone', async () => {
-    const clock = new ManualClock(testParams.genesis.header.time + 100_000);
+    const clock = new ManualClock(regtestParams.genesis.header.time + 100_000);
     const miner = new FakeMiner();
     miner.search = false;
-    const node = await Node.open({ params: testParams, chainStore: new MemoryChainStore(), clock, miner, coinbaseKey: () => key.publicKey });
+    const node = await Node.open({ params: regtestParams, chainStore: new MemoryChainStore(), clock, miner, coinbaseKey: () => key.publicKey });
     node.startMining(1);
     expect(miner.templates).toBe(1);
     clock.time += 2;

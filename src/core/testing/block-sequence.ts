@@ -7,7 +7,7 @@
  * them into any node (directly or through a peer) and it must end on {@link BlockSequence.finalTip}.
  * Block times start at the test genesis time, so a real clock accepts every block.
  */
-import { testParams } from '../consensus/networks.ts';
+import { regtestParams } from '../consensus/networks.ts';
 import type { NetworkParams } from '../consensus/params.ts';
 import type { RejectCode } from '../consensus/rejection.ts';
 import { bytesToHex } from '../encoding/hex.ts';
@@ -44,10 +44,10 @@ export interface BlockSequence {
 
 /** Builds the sequence. Deterministic: the same bytes every time. */
 export function generateBlockSequence(): BlockSequence {
-  const b = new ChainBuilder(testParams);
+  const b = new ChainBuilder(regtestParams);
   const steps: SequenceStep[] = [];
   let tip: BuiltBlock = b.genesis;
-  let latestTime = testParams.genesis.header.time;
+  let latestTime = regtestParams.genesis.header.time;
 
   const step = (name: string, built: BuiltBlock | Block, expect: StepOutcome, opts: { code?: RejectCode; tip?: BuiltBlock } = {}): void => {
     const block = 'block' in built ? built.block : built;
@@ -147,7 +147,7 @@ export function generateBlockSequence(): BlockSequence {
   const b15 = b.next(b14, { txs: [good] });
   step('b15 confirms the honest version of the forged tx', b15, 'connected', { tip: b15 });
 
-  return { params: testParams, steps, finalTip: tip.hash, finalHeight: tip.height, earliestClock: latestTime - testParams.maxFutureBlockTime };
+  return { params: regtestParams, steps, finalTip: tip.hash, finalHeight: tip.height, earliestClock: latestTime - regtestParams.maxFutureBlockTime };
 }
 
 /** A step's block as hex (for fixtures that cross into a browser as JSON). */

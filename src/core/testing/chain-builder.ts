@@ -8,7 +8,7 @@ import { publicKeyOf } from '../crypto/keys.ts';
 import { requiredBits, type DifficultyPoint } from '../consensus/difficulty.ts';
 import { medianTime } from '../consensus/difficulty.ts';
 import { computeMerkleRoot } from '../consensus/merkle.ts';
-import { testParams } from '../consensus/networks.ts';
+import { regtestParams } from '../consensus/networks.ts';
 import type { NetworkParams } from '../consensus/params.ts';
 import { checkProofOfWork } from '../consensus/pow.ts';
 import { signTransaction, type SpentOutput } from '../consensus/sighash.ts';
@@ -101,7 +101,7 @@ export class ChainBuilder {
    * at the target spacing. Long chains built for a real clock start early enough to end before now.
    */
   constructor(
-    readonly params: NetworkParams = testParams,
+    readonly params: NetworkParams = regtestParams,
     private readonly options: { firstBlockTime?: number } = {},
   ) {
     this.genesis = { block: params.genesis, hash: params.genesisHash, height: 0, parent: undefined, anchor: undefined };

@@ -8,7 +8,7 @@ import { Chain } from '../chain/chain.ts';
 import { MemoryChainStore } from '../chain/memory-chain-store.ts';
 import { Mempool } from '../mempool/mempool.ts';
 import { checkTransactionInputs, checkTransactionSanity } from '../consensus/check-transaction.ts';
-import { mainParams, testParams } from '../consensus/networks.ts';
+import { mainParams, regtestParams } from '../consensus/networks.ts';
 import { bytesToHex, hashToHex } from '../encoding/hex.ts';
 import { txSize } from '../primitives/transaction.ts';
 import { ChainBuilder, ManualClock, testKey } from '../testing/chain-builder.ts';
@@ -19,7 +19,7 @@ import { WalletError } from './wallet-error.ts';
 const alice = [testKey(10), testKey(11)];
 const change = testKey(12);
 const bob = testKey(20);
-const bobAddress = encodeAddress(bob.publicKey, testParams.addressPrefix);
+const bobAddress = encodeAddress(bob.publicKey, regtestParams.addressPrefix);
 const secrets = new Map([...alice, change].map((k) => [bytesToHex(k.publicKey), k.secretKey]));
 const secretKeyFor = (publicKey: Uint8Array) => {
   const secret = secrets.get(bytesToHex(publicKey));
@@ -39,12 +39,12 @@ function viewOf(list: readonly WalletCoin[]): MapCoinView {
 }
 
 function request(overrides: Partial<PaymentRequest> = {}): PaymentRequest {
-  return { params: testParams, coins, secretKeyFor, to: bobAddress, amount: 60_000n, changePublicKey: change.publicKey, ...overrides };
+  return { params: regtestParams, coins, secretKeyFor, to: bobAddress, amount: 60_000n, changePublicKey: change.publicKey, ...overrides };
 }
 
 function expectValid(payment: ReturnType<typeof buildPayment>, list: readonly WalletCoin[] = coins) {
-  expect(checkTransactionSanity(payment.tx, testParams)).toBeUndefined();
-  const checked = checkTransactionInputs(payment.tx, viewOf(list), 11, testParams);
+  expect(checkTransactionSanity(payment.tx, regtestParams)).toBeUndefined();
+  const checked = checkTransactionInputs(payment.tx, viewOf(list), 11, regtestParams);
   expect(checked).toMatchObject({ ok: true });
   if (checked.ok) expect(checked.value.fee).toBe(payment.fee);
   expect(payment.fee).toBeGreaterThanOrEqual(BigInt(txSize(payment.tx)));
@@ -126,9 +126,9 @@ describe('buildPayment', () => {
 
   it('behavior: the tx is accepted by a mempool following a real chain (relay minimum fee met)', async () => {
     const builder = new ChainBuilder();
-    const clock = new ManualClock(testParams.genesis.header.time + 100_000);
-    const chain = await Chain.open({ params: testParams, store: new MemoryChainStore(), clock });
-    const mempool = new Mempool({ params: testParams, fetchCoins: (k) => chain.getCoins(k), tip: () => chain.tip, clock });
+    const clock = new ManualClock(regtestParams.genesis.header.time + 100_000);
+    const chain = await Chain.open({ params: regtestParams, store: new MemoryChainStore(), clock });
+    const mempool = new Mempool({ params: regtestParams, fetchCoins: (k) => chain.getCoins(k), tip: () => chain.tip, clock });
     let tip = builder.genesis;
     const blocks = [];
     for (let i = 0; i < 8; i++) blocks.push((tip = builder.next(tip, { payTo: alice[i % 2]!.publicKey })));
@@ -149,8 +149,8 @@ describe('buildPayment', () => {
       ['', 'bad-format'],
       ['not an address', 'bad-format'],
       [bobAddress.slice(0, -1) + (bobAddress.endsWith('q') ? 'p' : 'q'), 'bad-checksum'],
-      [bech32m.encode(testParams.addressPrefix, [1, ...bech32m.toWords(bob.publicKey)]), 'bad-version'],
-      [bech32m.encode(testParams.addressPrefix, [0, ...bech32m.toWords(bob.publicKey.slice(0, 20))]), 'bad-length'],
+      [bech32m.encode(regtestParams.addressPrefix, [1, ...bech32m.toWords(bob.publicKey)]), 'bad-version'],
+      [bech32m.encode(regtestParams.addressPrefix, [0, ...bech32m.toWords(bob.publicKey.slice(0, 20))]), 'bad-length'],
     ];
     for (const [to, detail] of cases) {
       const e = refusal({ to });
@@ -164,7 +164,7 @@ describe('buildPayment', () => {
   });
 
   it('error: a zero, negative, above-max-money or non-bigint amount is bad-amount', () => {
-    for (const amount of [0n, -1n, testParams.maxMoney + 1n, 5 as unknown as bigint]) expect(refusal({ amount }).code).toBe('bad-amount');
+    for (const amount of [0n, -1n, regtestParams.maxMoney + 1n, 5 as unknown as bigint]) expect(refusal({ amount }).code).toBe('bad-amount');
   });
 
   it('error: not enough coins is insufficient-funds, saying how much is available', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeAddress } from '../crypto/address.ts';
 import { publicKeyOf } from '../crypto/keys.ts';
-import { mainParams, testParams } from '../consensus/networks.ts';
+import { mainParams, regtestParams } from '../consensus/networks.ts';
 import { bytesToHex, hexToBytes } from '../encoding/hex.ts';
 import { COIN_TYPES, derivationPath, deriveKey, generateMnemonic, mnemonicToSeed, validateMnemonic } from './keychain.ts';
 import { WalletError } from './wallet-error.ts';
@@ -57,7 +57,7 @@ describe('deriveKey', () => {
   const seed = mnemonicToSeed(ABANDON);
 
   it('behavior: uses tabchain\'s own coin types, m/86\'/7627106\' on main and m/86\'/7627107\' on test, never Bitcoin\'s', () => {
-    expect(COIN_TYPES).toEqual({ main: 7627106, test: 7627107 });
+    expect(COIN_TYPES).toEqual({ main: 7627106, test: 7627107, regtest: 7627107 });
     expect(7627106).toBe(0x746162); // "tab"
     expect(derivationPath('main', 3)).toBe("m/86'/7627106'/0'/0/3");
     expect(derivationPath('test', 0)).toBe("m/86'/7627107'/0'/0/0");
@@ -82,7 +82,7 @@ describe('deriveKey', () => {
   });
 
   it('behavior: is deterministic: the same mnemonic gives the same keys and addresses', () => {
-    const addresses = (s: Uint8Array) => [0, 1, 2].map((i) => encodeAddress(deriveKey(s, 'test', i).publicKey, testParams.addressPrefix));
+    const addresses = (s: Uint8Array) => [0, 1, 2].map((i) => encodeAddress(deriveKey(s, 'test', i).publicKey, regtestParams.addressPrefix));
     expect(addresses(mnemonicToSeed(ABANDON))).toEqual(addresses(seed));
   });
 

@@ -1,7 +1,7 @@
 /**
  * @module The wallet's keys: a 12-word BIP39 mnemonic (English), its seed, and BIP32 child keys
  * along `m/86'/coin'/0'/0/index` with coin types of tabchain's own: 7627106 on main (0x746162,
- * "tab" in ASCII) and 7627107 on test, neither registered in SLIP-0044 (checked against the
+ * "tab" in ASCII) and 7627107 on test and regtest (as Bitcoin's test networks share coin 1), neither registered in SLIP-0044 (checked against the
  * registry of August 2026). So a phrase restored here never derives, stores or reveals the keys
  * of another chain's path: Bitcoin's (coin 0, and 1 for every testnet) were used before issue
  * 12, and restoring a Bitcoin wallet's phrase then published its Bitcoin addresses.
@@ -19,7 +19,7 @@ import type { NetworkName } from '../consensus/params.ts';
 import { WalletError } from './wallet-error.ts';
 
 /** Coin type (BIP44 level 2, hardened) of each network: tabchain's own. */
-export const COIN_TYPES: Readonly<Record<NetworkName, number>> = { main: 7_627_106, test: 7_627_107 };
+export const COIN_TYPES: Readonly<Record<NetworkName, number>> = { main: 7_627_106, test: 7_627_107, regtest: 7_627_107 };
 
 /**
  * Which path a key is on: `tabchain` for every key derived now; `legacy-bitcoin` only for keys a

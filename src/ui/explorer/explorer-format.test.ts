@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeAddress, testParams, workFromBits } from '../../core/index.ts';
+import { encodeAddress, regtestParams, workFromBits } from '../../core/index.ts';
 import { testKey } from '../../core/testing/chain-builder.ts';
 import {
   blockId,
@@ -42,7 +42,7 @@ describe('parseQuery', () => {
 });
 
 describe('chart series', () => {
-  const bits = `0x${testParams.powLimitBits.toString(16).padStart(8, '0')}`;
+  const bits = `0x${regtestParams.powLimitBits.toString(16).padStart(8, '0')}`;
   const headers = [
     { height: 10, time: 100, bits },
     { height: 11, time: 103, bits },
@@ -51,7 +51,7 @@ describe('chart series', () => {
   ];
 
   it('behavior: difficulty is the expected hashes of each block\'s bits', () => {
-    const expected = Number(workFromBits(testParams.powLimitBits));
+    const expected = Number(workFromBits(regtestParams.powLimitBits));
     expect(expectedHashes(bits)).toBe(expected);
     expect(difficultySeries(headers)).toEqual(headers.map((h) => ({ x: h.height, y: expected })));
   });

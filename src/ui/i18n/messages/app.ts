@@ -4,6 +4,9 @@ import { defineMessages } from '../define.ts';
 export const appMessages = defineMessages(
   {
     'app.tagline': 'A blockchain whose every node is a browser tab',
+    'app.network.main': 'The main network: a block about every {spacing} s',
+    'app.network.test': 'The public test network: a block about every {spacing} s; its coins are worth nothing',
+    'app.network.regtest': 'Regression test mode: a trivial fixed difficulty, blocks as fast as you mine them; not a public network',
     'app.nav.label': 'Views',
     'app.nav.wallet': 'Wallet',
     'app.nav.mining': 'Mining',
@@ -71,6 +74,9 @@ export const appMessages = defineMessages(
   },
   {
     'app.tagline': '每个节点都是一个浏览器标签页的区块链',
+    'app.network.main': '主网：约每 {spacing} 秒一个区块',
+    'app.network.test': '公共测试网：约每 {spacing} 秒一个区块；其币没有价值',
+    'app.network.regtest': '回归测试模式：固定的极低难度，挖多快出块多快；不是公共网络',
     'app.nav.label': '视图',
     'app.nav.wallet': '钱包',
     'app.nav.mining': '挖矿',
