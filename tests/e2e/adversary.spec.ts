@@ -71,7 +71,12 @@ async function honestPairSyncs(v: Page, h: Page): Promise<void> {
   }
 }
 
-test.describe.configure({ timeout: 300_000 });
+// One retry: the adversary runs in this worker on @roamhq/wrtc, whose native code can still
+// crash the whole process on a link the other side closes (node-webrtc issues #391 and #696;
+// WonderInventions/node-webrtc#35): it killed the worker once in CI (SIGSEGV) and not in the runs
+// before or the four local runs after. The
+// tabs under test are never at fault for that crash, and a real failure fails both attempts.
+test.describe.configure({ timeout: 300_000, retries: 1 });
 
 test('behavior: two honest tabs survive a hostile peer\'s attacks and a slot flood, stay linked and sync both ways', async ({ browser, baseURL }) => {
   const signalingUrl = `${baseURL!.replace(/^http/, 'ws')}/signal`;

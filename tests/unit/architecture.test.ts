@@ -86,10 +86,43 @@ describe('architecture', () => {
     }
   });
 
+  /** The layer a file of the repository is in: a folder of src/, or the signaling server. */
+  const layerOf = (file: string): string => {
+    const path = relative(root, file).split(/[\\/]/);
+    return path[0] === 'src' ? (path.length === 2 ? path[1]!.replace(/\.ts$/, '') : path[1]!) : path[0]!;
+  };
+  const outerRules: [layer: string, dir: string, allowed: string[]][] = [
+    // The UI (Svelte components and their helpers) sees the core and the app layer, never an adapter.
+    ['ui', 'src/ui', ['core', 'app', 'ui']],
+    // The headless node composes core, adapters and app, and serves /signal with the server's code.
+    ['headless', 'src/headless', ['core', 'adapters', 'app', 'headless', 'signaling-server']],
+    // The signaling server shares only the core's protocol (signaling messages, peer identity).
+    ['signaling-server', 'signaling-server', ['core', 'signaling-server']],
+  ];
+
+  it.each(outerRules)('behavior: %s (.ts and .svelte) imports only its allowed layers', (layer, dir, allowed) => {
+    const files = filesUnder(join(root, dir), ['.ts', '.svelte']).filter((f) => !f.endsWith('.test.ts'));
+    expect(files.length).toBeGreaterThan(3);
+    for (const file of files) {
+      for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+        if (!spec.startsWith('.')) continue;
+        const target = layerOf(resolve(dirname(file), spec));
+        expect(allowed, `${relative(root, file)} (${layer}) imports ${spec}`).toContain(target);
+      }
+    }
+  });
+
   it('error: the scanner catches a core file that breaks the rules', () => {
     const bad = "import { openDB } from 'idb';\nimport x from '../../adapters/store.ts';\nconst t = Date.now(); window.alert(t);";
     expect(importsOf(bad)).toEqual(['idb', '../../adapters/store.ts']);
     expect(codeOnly(bad).split('\n').some((l) => forbiddenGlobals.test(l))).toBe(true);
     expect(codeOnly('// window is mentioned in a comment\nconst a = 1;').split('\n').some((l) => forbiddenGlobals.test(l))).toBe(false);
+    // A component importing an adapter is seen as such.
+    const component = join(root, 'src/ui/wallet/Bad.svelte');
+    const [spec] = importsOf("<script lang=\"ts\">\n  import { IdbChainStore } from '../../adapters/idb/idb-chain-store.ts';\n</script>");
+    expect(layerOf(resolve(dirname(component), spec!))).toBe('adapters');
+    expect(outerRules.find(([layer]) => layer === 'ui')![2]).not.toContain('adapters');
+    expect(layerOf(join(root, 'signaling-server/server.ts'))).toBe('signaling-server');
+    expect(layerOf(join(root, 'src/main.ts'))).toBe('main');
   });
 });

@@ -121,7 +121,9 @@ export class WebRtcLink implements LinkPort {
   /** The selected candidate pair (how the bytes travel) and its RTT; null before ICE chose one or after close. */
   async path(): Promise<LinkPath | null> {
     const pc = this.peer._pc;
-    if (this.closed || !pc) return null;
+    // Never ask a closing connection for stats: node-webrtc (the headless node's WebRTC) can
+    // crash the process in its stats collector when the other side closed meanwhile.
+    if (this.closed || !pc || pc.signalingState === 'closed' || pc.connectionState === 'closed') return null;
     try {
       return selectedPath(await pc.getStats());
     } catch {
