@@ -9,22 +9,19 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { generateSecretKey, publicKeyOf } from '../src/core/crypto/keys.ts';
-import { bytesToHex } from '../src/core/encoding/hex.ts';
-import { hexToBytes, peerIdOf, roomContext, signIdentity } from '../src/core/net/peer-identity.ts';
 import type { ServerMessage } from '../src/core/net/signaling-messages.ts';
 import { startNodeHttpServer, type NodeHttpServer } from '../src/headless/http-server.ts';
 import { addressGroup, clientAddress } from './client-address.ts';
 import { startServer, type RunningServer, type ServerOptions } from './server.ts';
 import type { SignalingOptions } from './signaling.ts';
+import { SignalingTestClient, refusedStatus, terminateTestSockets } from './test-client.ts';
 
 const ROOM = 'cc'.repeat(32);
 const servers: { close(): Promise<void> }[] = [];
-const sockets: WebSocket[] = [];
 const raw: Socket[] = [];
 
 afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate();
+  terminateTestSockets();
   for (const s of raw.splice(0)) s.destroy();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
@@ -36,84 +33,22 @@ async function start(signaling: SignalingOptions = {}, extra: Partial<ServerOpti
 }
 
 /** A signaling client with its own key, from `address` (an X-Forwarded-For entry) or a loopback source address. */
-class Client {
-  readonly inbox: ServerMessage[] = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
-  readonly secret = generateSecretKey();
-  readonly publicKey = bytesToHex(publicKeyOf(this.secret));
-  readonly id = peerIdOf(publicKeyOf(this.secret));
-  readonly ws: WebSocket;
-  private waiters: (() => void)[] = [];
-
-  constructor(url: string, origin: string, options: { forwardedFor?: string; localAddress?: string } = {}) {
-    this.ws = new WebSocket(url, {
+function client(url: string, origin: string, options: { forwardedFor?: string; localAddress?: string } = {}): SignalingTestClient {
+  return new SignalingTestClient(
+    new WebSocket(url, {
       origin,
       ...(options.forwardedFor ? { headers: { 'x-forwarded-for': options.forwardedFor } } : {}),
       ...(options.localAddress ? { localAddress: options.localAddress } : {}),
-    });
-    sockets.push(this.ws);
-    this.ws.on('error', () => {});
-    this.ws.on('message', (data) => {
-      this.inbox.push(JSON.parse(String(data)) as ServerMessage);
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-    this.closed = new Promise((resolve) =>
-      this.ws.on('close', (code, reason) => {
-        resolve({ code, reason: String(reason) });
-        for (const wake of this.waiters.splice(0)) wake();
-      }),
-    );
-  }
-
-  /**
-   * The first message of one of `types` (taken out of the inbox), waiting up to `timeoutMs`:
-   * generous, since hundreds of sockets opening at once on a busy machine take a while.
-   */
-  async next(type: ServerMessage['type'] | ServerMessage['type'][], timeoutMs = 45_000): Promise<ServerMessage> {
-    const types = Array.isArray(type) ? type : [type];
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = this.inbox.findIndex((m) => types.includes(m.type));
-      if (i >= 0) return this.inbox.splice(i, 1)[0]!;
-      if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`closed before a ${type}; inbox: ${JSON.stringify(this.inbox.slice(-3))}`);
-      if (Date.now() > deadline) throw new Error(`no ${type} in time; inbox: ${JSON.stringify(this.inbox.slice(-3))}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, deadline - Date.now());
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  send(message: unknown): void {
-    this.ws.send(JSON.stringify(message));
-  }
-
-  /** Answers the challenge; resolves with the server's reply (`joined` or an error). */
-  async join(): Promise<ServerMessage> {
-    const challenge = await this.next('challenge');
-    if (challenge.type !== 'challenge') throw new Error('no challenge');
-    const signature = signIdentity(this.secret, 'signal-join', hexToBytes(challenge.nonce), roomContext(ROOM));
-    this.send({ type: 'join', room: ROOM, publicKey: this.publicKey, signature: bytesToHex(signature) });
-    return this.next(['joined', 'error'], 45_000);
-  }
+    }),
+  );
 }
 
-/** The HTTP status an upgrade is refused with. */
-function refusedStatus(url: string, origin: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { origin, headers });
-    sockets.push(ws);
-    ws.on('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      res.resume();
-      ws.terminate();
-    });
-    ws.on('open', () => reject(new Error('the upgrade was accepted')));
-    ws.on('error', () => {});
-  });
+/**
+ * Joins the room: generous waits, since hundreds of sockets opening at once on a busy machine
+ * take a while.
+ */
+function join(c: SignalingTestClient): Promise<ServerMessage> {
+  return c.tryJoin(ROOM, 45_000);
 }
 
 /** Opens a TCP socket from `localAddress` and sends half a request (no blank line): it holds a slot. */
@@ -165,19 +100,19 @@ describe('signaling under abuse', () => {
   it('behavior: 300 sockets from 20 addresses fill the room, yet an honest tab from another address joins; the newest of a crowded address leaves', async () => {
     // A long join timeout: on a busy machine some of 300 sockets get their challenge late.
     const s = await start({ trustProxy: true, maxConnectionsPerIp: 15, joinTimeoutMs: 60_000 });
-    const attackers: Client[] = [];
-    for (let a = 0; a < 20; a++) for (let i = 0; i < 15; i++) attackers.push(new Client(s.url, s.origin, { forwardedFor: `198.51.100.${a + 1}` }));
-    const replies = await Promise.all(attackers.map((c) => c.join()));
+    const attackers: SignalingTestClient[] = [];
+    for (let a = 0; a < 20; a++) for (let i = 0; i < 15; i++) attackers.push(client(s.url, s.origin, { forwardedFor: `198.51.100.${a + 1}` }));
+    const replies = await Promise.all(attackers.map((c) => join(c)));
     expect(replies.every((r) => r.type === 'joined' || (r.type === 'error' && r.code === 'room-full'))).toBe(true);
     expect(s.signaling.stats().peers).toBe(256);
 
-    const roomFull = (c: Client) => c.inbox.filter((m) => m.type === 'error' && m.code === 'room-full').length;
+    const roomFull = (c: SignalingTestClient) => c.inbox.filter((m) => m.type === 'error' && m.code === 'room-full').length;
     const before = attackers.map(roomFull);
-    const honest = new Client(s.url, s.origin, { forwardedFor: '203.0.113.9' });
-    expect(await honest.join()).toMatchObject({ type: 'joined' });
+    const honest = client(s.url, s.origin, { forwardedFor: '203.0.113.9' });
+    expect(await join(honest)).toMatchObject({ type: 'joined' });
     expect(s.signaling.stats().peers).toBe(256);
     // One attacker socket made room: told room-full, then closed.
-    let evicted: Client[] = [];
+    let evicted: SignalingTestClient[] = [];
     const deadline = Date.now() + 45_000;
     while (evicted.length === 0 && Date.now() < deadline) {
       evicted = attackers.filter((c, i) => roomFull(c) > before[i]!);
@@ -188,17 +123,17 @@ describe('signaling under abuse', () => {
     // The honest tab is a full member: a peer still in the room can signal it.
     const peer = attackers.find((c, i) => replies[i]!.type === 'joined' && c.ws.readyState === WebSocket.OPEN && roomFull(c) === 0)!;
     peer.send({ type: 'signal', to: honest.id, data: { hello: 1 } });
-    expect(await honest.next('signal')).toEqual({ type: 'signal', from: peer.id, data: { hello: 1 } });
+    expect(await honest.next('signal', 45_000)).toEqual({ type: 'signal', from: peer.id, data: { hello: 1 } });
   }, 240_000);
 
   it('behavior: a signal flood at one peer disconnects the senders, not the peer; it keeps receiving', async () => {
     const s = await start({ trustProxy: true });
-    const victim = new Client(s.url, s.origin, { forwardedFor: '203.0.113.1' });
-    expect(await victim.join()).toMatchObject({ type: 'joined' });
-    const friend = new Client(s.url, s.origin, { forwardedFor: '203.0.113.2' });
-    expect(await friend.join()).toMatchObject({ type: 'joined' });
-    const senders = Array.from({ length: 16 }, (_, i) => new Client(s.url, s.origin, { forwardedFor: `198.51.100.${i + 1}` }));
-    for (const sender of senders) expect(await sender.join()).toMatchObject({ type: 'joined' });
+    const victim = client(s.url, s.origin, { forwardedFor: '203.0.113.1' });
+    expect(await join(victim)).toMatchObject({ type: 'joined' });
+    const friend = client(s.url, s.origin, { forwardedFor: '203.0.113.2' });
+    expect(await join(friend)).toMatchObject({ type: 'joined' });
+    const senders = Array.from({ length: 16 }, (_, i) => client(s.url, s.origin, { forwardedFor: `198.51.100.${i + 1}` }));
+    for (const sender of senders) expect(await join(sender)).toMatchObject({ type: 'joined' });
     // The victim does not read for a while: the senders' bytes pile up at the server.
     victim.ws.pause();
     const big = 'x'.repeat(60 * 1024);
@@ -220,18 +155,18 @@ describe('signaling under abuse', () => {
 
   it('error: beyond the global cap, upgrades get 503; IPv6 addresses of one /64 share one per-address cap', async () => {
     const s = await start({ trustProxy: true, maxConnections: 4, maxConnectionsPerIp: 2 });
-    const a = [new Client(s.url, s.origin, { forwardedFor: '2001:db8:0:1::1' }), new Client(s.url, s.origin, { forwardedFor: '2001:db8:0:1:ffff::2' })];
-    for (const c of a) await c.next('challenge');
-    expect(await refusedStatus(s.url, s.origin, { 'x-forwarded-for': '2001:db8:0:1::3' })).toBe(429);
-    const b = [new Client(s.url, s.origin, { forwardedFor: '2001:db8:0:2::1' }), new Client(s.url, s.origin, { forwardedFor: '192.0.2.1' })];
-    for (const c of b) await c.next('challenge');
-    expect(await refusedStatus(s.url, s.origin, { 'x-forwarded-for': '192.0.2.2' })).toBe(503);
+    const a = [client(s.url, s.origin, { forwardedFor: '2001:db8:0:1::1' }), client(s.url, s.origin, { forwardedFor: '2001:db8:0:1:ffff::2' })];
+    for (const c of a) await c.challenge(45_000);
+    expect(await refusedStatus(s.url, { origin: s.origin, headers: { 'x-forwarded-for': '2001:db8:0:1::3' } })).toBe(429);
+    const b = [client(s.url, s.origin, { forwardedFor: '2001:db8:0:2::1' }), client(s.url, s.origin, { forwardedFor: '192.0.2.1' })];
+    for (const c of b) await c.challenge(45_000);
+    expect(await refusedStatus(s.url, { origin: s.origin, headers: { 'x-forwarded-for': '192.0.2.2' } })).toBe(503);
   });
 
   it('error: without trustProxy, X-Forwarded-For is ignored: one address cannot pose as many', async () => {
     const s = await start({ maxConnectionsPerIp: 2 });
-    for (const xff of ['192.0.2.1', '192.0.2.2']) await new Client(s.url, s.origin, { forwardedFor: xff }).next('challenge');
-    expect(await refusedStatus(s.url, s.origin, { 'x-forwarded-for': '192.0.2.3' })).toBe(429);
+    for (const xff of ['192.0.2.1', '192.0.2.2']) await client(s.url, s.origin, { forwardedFor: xff }).challenge(45_000);
+    expect(await refusedStatus(s.url, { origin: s.origin, headers: { 'x-forwarded-for': '192.0.2.3' } })).toBe(429);
   });
 });
 

@@ -11,9 +11,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { generateSecretKey, publicKeyOf } from '../src/core/crypto/keys.ts';
-import { bytesToHex } from '../src/core/encoding/hex.ts';
-import { hexToBytes, peerIdOf, roomContext, signIdentity } from '../src/core/net/peer-identity.ts';
 import { SIGNALING_CLOSE, SIGNALING_MAX_PAYLOAD, type ServerMessage } from '../src/core/net/signaling-messages.ts';
 import { IceUrlError } from './ice-servers.ts';
 import { certificateNames } from './local-addresses.ts';
@@ -21,16 +18,15 @@ import { jsonLineLogger, type LogEntry } from './log.ts';
 import { startServer, type RunningServer } from './server.ts';
 import type { SignalingOptions } from './signaling.ts';
 import { generateSelfSignedCertificate, type TlsPair } from './tls-certificate.ts';
+import { SignalingTestClient, joinMessage, newTestKey, refusedStatus, terminateTestSockets, trackSocket } from './test-client.ts';
 import { verifyTurnCredential } from './turn-credentials.ts';
 
 const ROOM = 'aa'.repeat(32);
 const OTHER_ROOM = 'bb'.repeat(32);
 
 const servers: RunningServer[] = [];
-const sockets: WebSocket[] = [];
-
 afterEach(async () => {
-  for (const ws of sockets.splice(0)) ws.terminate();
+  terminateTestSockets();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
@@ -48,108 +44,17 @@ async function start(options: SignalingOptions = {}, port = 0): Promise<Started>
   return { running, logs, url: `ws://127.0.0.1:${running.port}/signal`, origin: `http://127.0.0.1:${running.port}` };
 }
 
-interface Key {
-  secret: Uint8Array;
-  publicKey: string;
-  id: string;
-}
-
-function newKey(): Key {
-  const secret = generateSecretKey();
-  const publicKey = publicKeyOf(secret);
-  return { secret, publicKey: bytesToHex(publicKey), id: peerIdOf(publicKey) };
-}
-
-function joinMessage(key: Key, nonce: string, room = ROOM, signer: Key = key) {
-  const signature = signIdentity(signer.secret, 'signal-join', hexToBytes(nonce), roomContext(room));
-  return { type: 'join', room, publicKey: key.publicKey, signature: bytesToHex(signature) };
-}
-
-/** A `ws` client that queues what the server says. */
-class Client {
-  readonly inbox: ServerMessage[] = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
-  nonce = '';
-  key: Key = newKey();
-  private isClosed = false;
-  private wake: (() => void) | null = null;
-
-  constructor(readonly ws: WebSocket) {
-    sockets.push(ws);
-    ws.on('error', () => {});
-    ws.on('message', (data) => {
-      this.inbox.push(JSON.parse(String(data)) as ServerMessage);
-      this.wake?.();
-    });
-    this.closed = new Promise((resolve) =>
-      ws.on('close', (code, reason) => {
-        this.isClosed = true;
-        resolve({ code, reason: String(reason) });
-        this.wake?.();
-      }),
-    );
-  }
-
-  /** The next message (of `type`, when given), in arrival order. */
-  async next(type?: ServerMessage['type'], timeoutMs = 5000): Promise<ServerMessage> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = this.inbox.findIndex((m) => type === undefined || m.type === type);
-      if (i >= 0) return this.inbox.splice(i, 1)[0]!;
-      if (this.isClosed) throw new Error(`closed before a ${type ?? 'message'}; inbox: ${JSON.stringify(this.inbox)}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${type ?? 'message'} within ${timeoutMs} ms; inbox: ${JSON.stringify(this.inbox)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = null;
-    }
-  }
-
-  send(message: unknown) {
-    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
-  }
-
-  async join(room = ROOM): Promise<Extract<ServerMessage, { type: 'joined' }>> {
-    this.send(joinMessage(this.key, this.nonce, room));
-    const reply = await this.next();
-    if (reply.type !== 'joined') throw new Error(`join failed: ${JSON.stringify(reply)}`);
-    return reply;
-  }
-}
-
 /** Opens a socket and waits for its challenge. */
-async function open(s: { url: string; origin: string; ca?: string }, origin: string | null = s.origin): Promise<Client> {
-  const client = new Client(new WebSocket(s.url, { ...(origin === null ? {} : { origin }), ...(s.ca ? { ca: s.ca } : {}) }));
-  const challenge = await client.next();
-  if (challenge.type !== 'challenge') throw new Error(`expected a challenge, got ${JSON.stringify(challenge)}`);
-  client.nonce = challenge.nonce;
+async function open(s: { url: string; origin: string; ca?: string }, origin: string | null = s.origin): Promise<SignalingTestClient> {
+  const client = new SignalingTestClient(new WebSocket(s.url, { ...(origin === null ? {} : { origin }), ...(s.ca ? { ca: s.ca } : {}) }));
+  await client.challenge();
   return client;
 }
 
-async function joined(s: Started, room = ROOM): Promise<Client> {
+async function joined(s: Started, room = ROOM): Promise<SignalingTestClient> {
   const client = await open(s);
   await client.join(room);
   return client;
-}
-
-/** The HTTP status of an upgrade the server refuses. */
-function refusedStatus(url: string, options: WebSocket.ClientOptions = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, options);
-    sockets.push(ws);
-    ws.on('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      res.resume();
-      ws.terminate();
-    });
-    ws.on('open', () => reject(new Error('the upgrade was accepted')));
-    ws.on('error', () => {});
-  });
 }
 
 /** Writes raw bytes to the server and returns everything it answers until it closes the socket. */
@@ -190,10 +95,10 @@ describe('signaling: joining and relaying', () => {
     const s = await start();
     const a = await open(s);
     expect(a.nonce).toMatch(/^[0-9a-f]{64}$/);
-    expect(await a.join()).toEqual({ type: 'joined', peerId: a.key.id, peers: [], iceServers: [] });
+    expect(await a.join(ROOM)).toEqual({ type: 'joined', peerId: a.key.id, peers: [], iceServers: [] });
     const b = await open(s);
     expect(b.nonce).not.toBe(a.nonce);
-    expect(await b.join()).toEqual({ type: 'joined', peerId: b.key.id, peers: [a.key.id], iceServers: [] });
+    expect(await b.join(ROOM)).toEqual({ type: 'joined', peerId: b.key.id, peers: [a.key.id], iceServers: [] });
     expect(await a.next()).toEqual({ type: 'peer-joined', peerId: b.key.id });
     expect(await health(s)).toEqual({ ok: true, rooms: 1, peers: 2 });
 
@@ -241,7 +146,7 @@ describe('signaling: joining and relaying', () => {
     await a.next('peer-joined');
     const again = await open(s);
     again.key = a.key;
-    expect(await again.join()).toEqual({ type: 'joined', peerId: a.key.id, peers: [b.key.id], iceServers: [] });
+    expect(await again.join(ROOM)).toEqual({ type: 'joined', peerId: a.key.id, peers: [b.key.id], iceServers: [] });
     expect(await a.closed).toEqual({ code: SIGNALING_CLOSE.replaced, reason: 'replaced' });
     expect(await b.next()).toEqual({ type: 'peer-left', peerId: a.key.id });
     expect(await b.next()).toEqual({ type: 'peer-joined', peerId: a.key.id });
@@ -256,7 +161,7 @@ describe('signaling: joining and relaying', () => {
     await joined(s);
     await joined(s);
     const c = await open(s);
-    c.send(joinMessage(c.key, c.nonce));
+    c.send(joinMessage(c.key, c.nonce, ROOM));
     expect(await c.next()).toEqual({ type: 'error', code: 'room-full', message: expect.any(String) });
     expect(await c.join(OTHER_ROOM)).toEqual({ type: 'joined', peerId: c.key.id, peers: [], iceServers: [] });
   });
@@ -271,7 +176,7 @@ describe('signaling: joining and relaying', () => {
 
   it('error: a socket that stops answering pings is dropped', async () => {
     const s = await start({ pingIntervalMs: 100 });
-    const deaf = new Client(new WebSocket(s.url, { origin: s.origin, autoPong: false }));
+    const deaf = new SignalingTestClient(new WebSocket(s.url, { origin: s.origin, autoPong: false }));
     await deaf.next('challenge');
     const alive = await joined(s);
     expect((await deaf.closed).code).toBe(1006);
@@ -326,7 +231,7 @@ describe('signaling: F.33 payload size', () => {
     const answer = await rawExchange(s.running.port, Buffer.concat([Buffer.from(request), header]));
     expect(answer.toString('latin1')).toMatch(/^HTTP\/1\.1 101 /);
     expect(answer.includes(Buffer.from([0x88, 0x02, 0x03, 0xf1]))).toBe(true); // close frame, code 1009
-    expect(await joined(s)).toBeInstanceOf(Client);
+    expect(await joined(s)).toBeInstanceOf(SignalingTestClient);
   });
 
   it('behavior: 50 oversize attempts leave the heap steady and the server serving', async () => {
@@ -374,7 +279,7 @@ describe('signaling: F.34 rate limits and caps', () => {
     const s = await start({ maxConnectionsPerIp: 3 });
     const clients = [await open(s), await open(s), await open(s)];
     expect(await refusedStatus(s.url, { origin: s.origin })).toBe(429);
-    for (const client of clients) await client.join();
+    for (const client of clients) await client.join(ROOM);
     clients[2]!.send({ type: 'signal', to: clients[0]!.key.id, data: { n: 3 } });
     expect(await clients[0]!.next('signal')).toEqual({ type: 'signal', from: clients[2]!.key.id, data: { n: 3 } });
     expect(s.logs.filter((e) => e.event === 'refuse').map((e) => e.status)).toEqual([429]);
@@ -382,12 +287,12 @@ describe('signaling: F.34 rate limits and caps', () => {
     // A closed socket frees its place.
     clients[1]!.ws.close();
     await clients[1]!.closed;
-    let replacement: Client | null = null;
+    let replacement: SignalingTestClient | null = null;
     await eventually(async () => {
       replacement = await open(s).catch(() => null);
       return replacement !== null;
     });
-    expect(await replacement!.join()).toMatchObject({ type: 'joined' });
+    expect(await replacement!.join(ROOM)).toMatchObject({ type: 'joined' });
   });
 });
 
@@ -395,10 +300,10 @@ describe('signaling: F.35 identity', () => {
   it('error: a signature by another key, for another room, or replayed from another socket gets bad-signature', async () => {
     const s = await start();
     const a = await joined(s);
-    const honestJoin = joinMessage(a.key, a.nonce);
+    const honestJoin = joinMessage(a.key, a.nonce, ROOM);
 
     const c = await open(s);
-    c.send(joinMessage(c.key, c.nonce, ROOM, newKey()));
+    c.send(joinMessage(c.key, c.nonce, ROOM, newTestKey()));
     expect(await c.next()).toEqual({ type: 'error', code: 'bad-signature', message: expect.any(String) });
     c.send({ ...joinMessage(c.key, c.nonce, OTHER_ROOM), room: ROOM }); // signed for another room
     expect(await c.next()).toEqual({ type: 'error', code: 'bad-signature', message: expect.any(String) });
@@ -407,7 +312,7 @@ describe('signaling: F.35 identity', () => {
     expect(await health(s)).toEqual({ ok: true, rooms: 1, peers: 1 });
 
     // Nothing changed: c can still join with its own key, and a is still a.
-    expect(await c.join()).toEqual({ type: 'joined', peerId: c.key.id, peers: [a.key.id], iceServers: [] });
+    expect(await c.join(ROOM)).toEqual({ type: 'joined', peerId: c.key.id, peers: [a.key.id], iceServers: [] });
     expect(await a.next()).toEqual({ type: 'peer-joined', peerId: c.key.id });
     expect(a.ws.readyState).toBe(WebSocket.OPEN);
   });
@@ -415,7 +320,7 @@ describe('signaling: F.35 identity', () => {
   it('error: five failed joins close the socket with 1008', async () => {
     const s = await start();
     const c = await open(s);
-    for (let i = 0; i < 5; i++) c.send(joinMessage(c.key, c.nonce, ROOM, newKey()));
+    for (let i = 0; i < 5; i++) c.send(joinMessage(c.key, c.nonce, ROOM, newTestKey()));
     expect(await c.closed).toEqual({ code: 1008, reason: 'bad-signature' });
     expect(c.inbox.filter((m) => m.type === 'error' && m.code === 'bad-signature')).toHaveLength(5);
   });
@@ -449,7 +354,7 @@ describe('signaling: F.36 origins and malformed upgrades', () => {
   it('behavior: without an Origin header only when allowMissingOrigin is set', async () => {
     const s = await start({ allowMissingOrigin: true });
     const client = await open(s, null);
-    expect(await client.join()).toMatchObject({ type: 'joined' });
+    expect(await client.join(ROOM)).toMatchObject({ type: 'joined' });
     expect(await refusedStatus(s.url, { origin: 'https://evil.example' })).toBe(403);
   });
 
@@ -478,7 +383,7 @@ describe('signaling: F.36 origins and malformed upgrades', () => {
     });
 
     expect(await health(s)).toEqual({ ok: true, rooms: 0, peers: 0 });
-    expect(await joined(s)).toBeInstanceOf(Client);
+    expect(await joined(s)).toBeInstanceOf(SignalingTestClient);
   });
 
   it('behavior: the HTTP side: GET / without an app is a status text; /health is JSON', async () => {
@@ -498,10 +403,10 @@ describe('signaling: F.37 bad messages', () => {
     fresh.send({ type: 'signal', to: 'ab'.repeat(16), data: {} });
     expect(await fresh.next()).toEqual({ type: 'error', code: 'not-joined', message: expect.any(String) });
     const badJoins: unknown[] = [
-      { ...joinMessage(fresh.key, fresh.nonce), room: 'AA'.repeat(32) },
-      { ...joinMessage(fresh.key, fresh.nonce), room: 'main' },
-      { ...joinMessage(fresh.key, fresh.nonce), publicKey: 7 },
-      { ...joinMessage(fresh.key, fresh.nonce), signature: 'ab' },
+      { ...joinMessage(fresh.key, fresh.nonce, ROOM), room: 'AA'.repeat(32) },
+      { ...joinMessage(fresh.key, fresh.nonce, ROOM), room: 'main' },
+      { ...joinMessage(fresh.key, fresh.nonce, ROOM), publicKey: 7 },
+      { ...joinMessage(fresh.key, fresh.nonce, ROOM), signature: 'ab' },
     ];
     for (const message of badJoins) {
       fresh.send(message);
@@ -528,7 +433,7 @@ describe('signaling: F.37 bad messages', () => {
       [{ type: 'signal', to: b.key.id }, 'bad-message'],
       [{ type: 'signal', to: 'cd'.repeat(16), data: {} }, 'unknown-peer'],
       [{ type: 'signal', to: a.key.id, data: {} }, 'unknown-peer'],
-      [joinMessage(a.key, a.nonce), 'already-joined'],
+      [joinMessage(a.key, a.nonce, ROOM), 'already-joined'],
     ];
     for (const [message, code] of cases) {
       a.send(message);
@@ -560,7 +465,7 @@ describe('signaling: F.38 restart', () => {
     const again = await open(second);
     expect(again.nonce).not.toBe(oldNonce);
     again.key = a.key;
-    expect(await again.join()).toEqual({ type: 'joined', peerId: a.key.id, peers: [], iceServers: [] });
+    expect(await again.join(ROOM)).toEqual({ type: 'joined', peerId: a.key.id, peers: [], iceServers: [] });
   });
 });
 
@@ -597,7 +502,7 @@ describe('signaling: command line', () => {
       expect(listening.signal).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/signal$/);
       expect(await (await fetch(listening.health)).json()).toEqual({ ok: true, rooms: 0, peers: 0 });
       const client = await open({ url: listening.signal, origin: 'https://example.org' });
-      expect(await client.join()).toMatchObject({ type: 'joined' });
+      expect(await client.join(ROOM)).toMatchObject({ type: 'joined' });
     } finally {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -619,7 +524,7 @@ describe('signaling: ICE servers and heartbeat (issue 10)', () => {
     const s = await start({ iceServers: ICE });
     const a = await open(s);
     const before = Math.floor(Date.now() / 1000);
-    const joinedA = await a.join();
+    const joinedA = await a.join(ROOM);
     const after = Math.floor(Date.now() / 1000);
     expect(joinedA.iceServers).toEqual([
       { urls: ['stun:stun.example.org:3478'] },
@@ -635,7 +540,7 @@ describe('signaling: ICE servers and heartbeat (issue 10)', () => {
 
     // Another peer gets credentials of its own.
     const b = await open(s);
-    const turnB = (await b.join()).iceServers[1]!;
+    const turnB = (await b.join(ROOM)).iceServers[1]!;
     expect(turnB.username).toMatch(new RegExp(`:${b.key.id}$`));
     expect(turnB.credential).not.toBe(turn.credential);
     // Neither the secret nor a credential is logged.
@@ -649,7 +554,7 @@ describe('signaling: ICE servers and heartbeat (issue 10)', () => {
     const a = await open(s);
     a.send({ type: 'ice-refresh' });
     expect(await a.next()).toEqual({ type: 'error', code: 'not-joined', message: expect.any(String) });
-    const first = (await a.join()).iceServers;
+    const first = (await a.join(ROOM)).iceServers;
     a.send({ type: 'ice-refresh' });
     const refreshed = await a.next();
     if (refreshed.type !== 'ice-servers') throw new Error(`expected ice-servers, got ${JSON.stringify(refreshed)}`);
@@ -661,7 +566,7 @@ describe('signaling: ICE servers and heartbeat (issue 10)', () => {
     // Without ICE servers configured: always present, and empty.
     const plain = await start();
     const c = await open(plain);
-    expect((await c.join()).iceServers).toEqual([]);
+    expect((await c.join(ROOM)).iceServers).toEqual([]);
     c.send({ type: 'ice-refresh' });
     expect(await c.next()).toEqual({ type: 'ice-servers', iceServers: [] });
   });
@@ -671,7 +576,7 @@ describe('signaling: ICE servers and heartbeat (issue 10)', () => {
     const a = await open(s);
     a.send({ type: 'ping' });
     expect(await a.next()).toEqual({ type: 'pong' });
-    await a.join(); // 2 tokens used
+    await a.join(ROOM); // 2 tokens used
     a.send({ type: 'ping' });
     a.send({ type: 'ping' });
     a.send({ type: 'ping' }); // the fifth message: over the burst
@@ -715,9 +620,9 @@ describe('signaling: TLS (issue 10)', () => {
     expect(s.running.appUrl).toBe(`https://127.0.0.1:${s.running.port}/`);
     expect(s.running.signalUrl).toBe(`wss://127.0.0.1:${s.running.port}/signal`);
     const a = await open(s);
-    expect(await a.join()).toEqual({ type: 'joined', peerId: a.key.id, peers: [], iceServers: [{ urls: ['stun:stun.example.org'] }] });
+    expect(await a.join(ROOM)).toEqual({ type: 'joined', peerId: a.key.id, peers: [], iceServers: [{ urls: ['stun:stun.example.org'] }] });
     const b = await open(s);
-    await b.join();
+    await b.join(ROOM);
     b.send({ type: 'signal', to: a.key.id, data: { over: 'tls' } });
     expect(await a.next('signal')).toEqual({ type: 'signal', from: b.key.id, data: { over: 'tls' } });
     expect(JSON.parse((await httpsGet(`https://127.0.0.1:${s.running.port}/health`, s.ca)).body)).toEqual({ ok: true, rooms: 1, peers: 2 });
@@ -728,10 +633,10 @@ describe('signaling: TLS (issue 10)', () => {
   it('error: a client that does not trust the certificate cannot connect; one that skips the check can', async () => {
     const s = await startTls();
     const refused = new WebSocket(s.url, { origin: s.origin });
-    sockets.push(refused);
+    trackSocket(refused);
     const error = await new Promise<Error>((resolve) => refused.on('error', resolve));
     expect(error.message).toMatch(/self-signed certificate/);
-    const lax = new Client(new WebSocket(s.url, { origin: s.origin, rejectUnauthorized: false }));
+    const lax = new SignalingTestClient(new WebSocket(s.url, { origin: s.origin, rejectUnauthorized: false }));
     expect((await lax.next()).type).toBe('challenge');
   });
 
@@ -780,7 +685,7 @@ describe('signaling: plain HTTP on the TLS port (issue 10)', () => {
     expect((await rawExchange(port, 'GET / HTTP/1.1\r\nHost: evil.example/path\r\n\r\n')).toString('latin1').split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
     // TLS on the same port still works.
     const client = await open({ url: `wss://127.0.0.1:${port}/signal`, origin: `https://127.0.0.1:${port}`, ca: tls.cert });
-    expect((await client.join()).type).toBe('joined');
+    expect((await client.join(ROOM)).type).toBe('joined');
   });
 });
 
@@ -836,7 +741,7 @@ describe('signaling: command line with TLS and ICE flags (issue 10)', () => {
       expect(listening.urls).toEqual([`https://localhost:${port}/`]);
       const ca = readFileSync(join(dataDir, 'cert.pem'), 'utf8');
       const client = await open({ url: listening.signal, origin: `https://lan.test:${port}`, ca });
-      const joinedMessage = await client.join();
+      const joinedMessage = await client.join(ROOM);
       expect(joinedMessage.iceServers[0]).toEqual({ urls: ['stun:stun.example.org'] });
       expect(verifyTurnCredential('env-secret', joinedMessage.iceServers[1]!.username!, joinedMessage.iceServers[1]!.credential!, Math.floor(Date.now() / 1000)).ok).toBe(true);
       expect(cli.output()).not.toContain('env-secret');
