@@ -33,7 +33,12 @@ export interface TabchainApi {
     address(): Promise<string>;
     newAddress(): Promise<string>;
     addresses(): Promise<string[]>;
-    balance(): Promise<{ confirmed: string; pending: string; immature: string }>;
+    /**
+     * Confirmed (spendable now), pending (= pendingIncoming + pendingChange), immature; pendingIncoming
+     * is unconfirmed coins from others (they wait for a block), pendingChange the change of our own
+     * unconfirmed payments, available = confirmed + pendingChange (what a payment may spend).
+     */
+    balance(): Promise<WalletBalanceJson>;
     history(): Promise<unknown[]>;
     locked(): Promise<boolean>;
     /** The recovery phrase is sealed under a passphrase (so the wallet can be locked). */
@@ -220,7 +225,14 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
       balance: () =>
         use(async (s) => {
           const b = await s.wallet.balance();
-          return { confirmed: b.confirmed.toString(), pending: b.pending.toString(), immature: b.immature.toString() };
+          return {
+            confirmed: b.confirmed.toString(),
+            pending: b.pending.toString(),
+            immature: b.immature.toString(),
+            pendingIncoming: b.pendingIncoming.toString(),
+            pendingChange: b.pendingChange.toString(),
+            available: b.available.toString(),
+          };
         }),
       history: () =>
         use(async (s) =>

@@ -7,12 +7,16 @@ import {
   buildPayment,
   bytesToHex,
   encodeAddress,
+  hashToHex,
+  isImmature,
+  isSpendablePending,
   outpointKey,
   txid,
   walletBalance,
   type Block,
   type Node,
   type OutpointKey,
+  type PendingOutput,
   type Transaction,
   type WalletBalance,
   type WalletCoin,
@@ -81,38 +85,58 @@ export class WalletService {
   }
 
   async balance(): Promise<WalletBalance> {
-    const own = this.ownKeys();
-    let pendingReceived = 0n;
-    for (const entry of this.node.mempool.sorted()) {
-      for (const output of entry.tx.outputs) if (own.has(bytesToHex(output.publicKey))) pendingReceived += output.amount;
-    }
+    const coins = await this.confirmedCoins();
     return walletBalance({
-      coins: await this.confirmedCoins(),
+      coins,
       tipHeight: this.node.tip.height,
       coinbaseMaturity: this.node.params.coinbaseMaturity,
       spentByPending: (key) => this.node.mempool.spender(key) !== undefined,
-      pendingReceived,
+      pendingOutputs: this.pendingOutputs(new Set(coins.map((c) => c.key))),
     });
   }
 
-  /** Coins a new payment may spend: mature confirmed ones and our unspent pool outputs (change). */
+  /**
+   * Outputs paying our keys in pool txs (spent or not), each marked `own` when its tx spends our
+   * coins (a confirmed one in `confirmedKeys`, or an output of ours in an earlier pool tx): we
+   * made that tx, so the output is our change.
+   */
+  private pendingOutputs(confirmedKeys: ReadonlySet<OutpointKey>): (PendingOutput & { publicKey: Uint8Array })[] {
+    const own = this.ownKeys();
+    const { mempool } = this.node;
+    // An input spends ours when its coin is one of our confirmed ones or pays our key in a pool tx.
+    const spendsOurs = (tx: Transaction) =>
+      tx.inputs.some((input) => {
+        if (confirmedKeys.has(outpointKey(input.prevTxid, input.vout))) return true;
+        const parent = mempool.get(hashToHex(input.prevTxid))?.tx.outputs[input.vout];
+        return parent !== undefined && own.has(bytesToHex(parent.publicKey));
+      });
+    const outputs: (PendingOutput & { publicKey: Uint8Array })[] = [];
+    for (const entry of mempool.sorted()) {
+      const mine = entry.tx.outputs.map((output, vout) => ({ output, vout })).filter(({ output }) => own.has(bytesToHex(output.publicKey)));
+      if (mine.length === 0) continue;
+      const ownTx = spendsOurs(entry.tx);
+      for (const { output, vout } of mine) outputs.push({ key: `${entry.txid}:${vout}`, amount: output.amount, own: ownTx, publicKey: output.publicKey });
+    }
+    return outputs;
+  }
+
+  /**
+   * Coins a new payment may spend, exactly what the balance calls available: mature confirmed
+   * coins no pool tx spends, and the unspent change of our own pool txs (never unconfirmed coins
+   * from others: they wait for a block).
+   */
   private async spendableCoins(): Promise<WalletCoin[]> {
-    const { mempool, params } = this.node;
+    const { mempool } = this.node;
     const tipHeight = this.node.tip.height;
+    const spentByPending = (key: OutpointKey) => mempool.spender(key) !== undefined;
+    const confirmed = await this.confirmedCoins();
     const coins: WalletCoin[] = [];
-    for (const coin of await this.confirmedCoins()) {
-      if (coin.coinbase && tipHeight + 1 - coin.height < params.coinbaseMaturity) continue;
-      if (mempool.spender(coin.key) !== undefined) continue;
+    for (const coin of confirmed) {
+      if (isImmature(coin, tipHeight, this.node.params.coinbaseMaturity) || spentByPending(coin.key)) continue;
       coins.push({ key: coin.key, amount: coin.amount, publicKey: coin.publicKey, confirmed: true });
     }
-    const own = this.ownKeys();
-    for (const entry of mempool.sorted()) {
-      entry.tx.outputs.forEach((output, vout) => {
-        const key = `${entry.txid}:${vout}`;
-        if (own.has(bytesToHex(output.publicKey)) && mempool.spender(key) === undefined) {
-          coins.push({ key, amount: output.amount, publicKey: output.publicKey, confirmed: false });
-        }
-      });
+    for (const output of this.pendingOutputs(new Set(confirmed.map((c) => c.key)))) {
+      if (isSpendablePending(output, spentByPending)) coins.push({ key: output.key, amount: output.amount, publicKey: output.publicKey, confirmed: false });
     }
     return coins;
   }

@@ -114,7 +114,7 @@ describe('WalletService', () => {
   it('behavior: mined coins are immature, then confirmed; a send between own addresses is pending, then confirmed', async () => {
     const { keys, wallet, mine, node } = await setup();
     await mine(1);
-    expect(await wallet.balance()).toEqual({ confirmed: 0n, pending: 0n, immature: 50n * COIN });
+    expect(await wallet.balance()).toEqual({ confirmed: 0n, pendingIncoming: 0n, pendingChange: 0n, pending: 0n, immature: 50n * COIN, available: 0n });
     await mine(5);
     expect((await wallet.balance()).confirmed).toBe(50n * COIN * 2n);
     expect((await wallet.balance()).immature).toBe(50n * COIN * 4n);
@@ -146,6 +146,40 @@ describe('WalletService', () => {
     const first = await wallet.send({ to, amount: 60n * COIN });
     const second = await wallet.send({ to, amount: 35n * COIN });
     expect(node.mempool.get(second.txid)!.parents.size + node.mempool.get(first.txid)!.children.size).toBeGreaterThan(0);
+  });
+
+  it('behavior: a payment is pending change for its sender (available now) and pending incoming for its payee (not available until a block)', async () => {
+    const { wallet: alice, mine, node } = await setup();
+    const bobKeys = await WalletKeys.open(await walletDb(), regtestParams, fast);
+    const bob = new WalletService(node, bobKeys);
+    await mine(6); // two mature 50-coin coinbases, four immature
+    const { fee } = await alice.send({ to: bobKeys.address(), amount: 12n * COIN });
+    const a = await alice.balance();
+    expect(a).toMatchObject({ confirmed: 50n * COIN, pendingIncoming: 0n, pendingChange: 38n * COIN - fee, immature: 200n * COIN });
+    expect(a.pending).toBe(a.pendingChange);
+    expect(a.available).toBe(a.confirmed + a.pendingChange);
+    expect(await bob.balance()).toEqual({ confirmed: 0n, pendingIncoming: 12n * COIN, pendingChange: 0n, pending: 12n * COIN, immature: 0n, available: 0n });
+    // Coins from others wait for a block: Bob cannot spend them yet, and nothing is spent.
+    await expectWalletError(bob.send({ to: bobKeys.address(), amount: COIN }), 'insufficient-funds');
+    await mine(1, bobKeys.receiveKey());
+    expect(node.mempool.size).toBe(0);
+    expect(await bob.balance()).toMatchObject({ confirmed: 12n * COIN, pendingIncoming: 0n, pending: 0n, available: 12n * COIN });
+    expect(await alice.balance()).toMatchObject({ pendingChange: 0n, pending: 0n });
+  });
+
+  it('behavior: change spent again by a second pending payment is counted once (only the unspent, newest change), and that is what can be spent', async () => {
+    const { wallet, mine, node } = await setup();
+    const other = await WalletKeys.open(await walletDb(), regtestParams, fast);
+    await mine(6); // two mature 50-coin coinbases
+    const first = await wallet.send({ to: other.address(), amount: 60n * COIN }); // spends both: change 40 − fee
+    const afterFirst = await wallet.balance();
+    expect(afterFirst).toMatchObject({ confirmed: 0n, pendingChange: 40n * COIN - first.fee, available: 40n * COIN - first.fee });
+    const second = await wallet.send({ to: other.address(), amount: 30n * COIN }); // must spend the change
+    expect(node.mempool.get(second.txid)!.parents.has(first.txid)).toBe(true);
+    const change = 10n * COIN - first.fee - second.fee;
+    expect(await wallet.balance()).toMatchObject({ confirmed: 0n, pendingIncoming: 0n, pendingChange: change, pending: change, available: change });
+    await expectWalletError(wallet.send({ to: other.address(), amount: change + 1n }), 'insufficient-funds');
+    expect(node.mempool.size).toBe(2);
   });
 
   it('error: bad requests give typed errors and spend nothing', async () => {

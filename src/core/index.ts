@@ -113,7 +113,7 @@ export { COIN_TYPES, derivationPath, deriveKey, generateMnemonic, mnemonicToSeed
 export { formatCoins, parseAmount, parseCoins } from './wallet/parse-amount.ts';
 export { paymentSize, selectCoins, type CoinSelection, type CoinSelectionRequest, type SelectableCoin } from './wallet/coin-selection.ts';
 export { buildPayment, type Payment, type PaymentRequest, type WalletCoin } from './wallet/build-payment.ts';
-export { isImmature, walletBalance, type WalletBalance, type WalletBalanceInput } from './wallet/balance.ts';
+export { isImmature, isSpendablePending, walletBalance, type PendingOutput, type WalletBalance, type WalletBalanceInput } from './wallet/balance.ts';
 
 // Mining
 export { headerMidstate, searchNonces, sha256dHeader, type NonceSearchResult } from './mining/sha256-midstate.ts';

@@ -4,7 +4,7 @@
  */
 import type { Connectivity, LinkInfo } from '../app/peer-connector.ts';
 import { formatCoins } from '../core/index.ts';
-import type { TabchainApi } from '../app/tabchain-api.ts';
+import type { TabchainApi, WalletBalanceJson } from '../app/tabchain-api.ts';
 import { t } from './i18n/i18n.svelte.ts';
 import { Notifications } from './notifications.svelte.ts';
 
@@ -52,7 +52,7 @@ export class NodeState {
   error = $state<string | null>(null);
   tip = $state<{ height: number; hash: string } | null>(null);
   address = $state('');
-  balance = $state({ confirmed: '0', pending: '0', immature: '0' });
+  balance = $state<WalletBalanceJson>({ confirmed: '0', pending: '0', immature: '0', pendingIncoming: '0', pendingChange: '0', available: '0' });
   /** Newest first (pending txs, then confirmed ones), at most {@link HISTORY_LIMIT}. */
   history = $state<HistoryItem[]>([]);
   /** The history has been read once (until then the wallet shows it is loading, not empty). */

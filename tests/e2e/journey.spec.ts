@@ -50,7 +50,7 @@ test('behavior: mine until the balance rises, pay a second browser through the f
   await expect(entryB).toContainText('pending', { timeout: 30_000 });
   await expect(entryB).toContainText('+2.25');
   await expect(b.page.getByTestId('notice-received')).toContainText('2.25');
-  await expect(b.page.getByTestId('balance-pending')).toHaveText('2.25');
+  await expect(b.page.getByTestId('balance-pending-incoming')).toHaveText('2.25');
 
   // One more block from the Mining view confirms it on both sides.
   await nav.getByRole('link', { name: 'Mining' }).click();

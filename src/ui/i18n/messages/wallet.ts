@@ -11,9 +11,12 @@ export const walletMessages = defineMessages(
 
     'wallet.balance.title': 'Balance',
     'wallet.balance.confirmed': 'Confirmed',
-    'wallet.balance.pending': 'Pending',
+    'wallet.balance.available': 'Available to spend',
+    'wallet.balance.pendingChange': 'Pending change',
+    'wallet.balance.pendingIncoming': 'Pending incoming',
     'wallet.balance.immature': 'Immature',
-    'wallet.balance.hint': 'Pending coins wait for a block; mined coins become spendable once they are old enough (immature until then).',
+    'wallet.balance.hint':
+      'Available to spend = confirmed coins + the change of your own payments still waiting for a block (you made those transactions, so that change is yours to spend now). Coins others sent you wait for a block before you can spend them; mined coins become spendable once they are old enough (immature until then).',
 
     'wallet.receive.title': 'Receive',
     'wallet.receive.address': 'Receive address',
@@ -34,7 +37,7 @@ export const walletMessages = defineMessages(
     'wallet.send.to.otherNetwork': 'This address is for the other network',
     'wallet.send.to.invalid': 'This is not a tabchain address',
     'wallet.send.amount': 'Amount',
-    'wallet.send.amount.hint': 'In coins; you have {available} to spend.',
+    'wallet.send.amount.hint': 'In coins; you have {available} coins available to spend.',
     'wallet.send.amount.invalid': 'Enter an amount in coins, like 1.5',
     'wallet.send.amount.aboveBalance': 'Amount is above your balance',
     'wallet.send.memo': 'Memo',
@@ -172,9 +175,12 @@ export const walletMessages = defineMessages(
 
     'wallet.balance.title': '余额',
     'wallet.balance.confirmed': '已确认',
-    'wallet.balance.pending': '待确认',
+    'wallet.balance.available': '可用余额',
+    'wallet.balance.pendingChange': '待确认找零',
+    'wallet.balance.pendingIncoming': '待确认收款',
     'wallet.balance.immature': '未成熟',
-    'wallet.balance.hint': '待确认的币正在等待打包进区块；挖矿所得的币需经过足够多的区块后才能使用（在此之前为未成熟）。',
+    'wallet.balance.hint':
+      '可用余额 = 已确认的币 + 你自己尚在等待打包的付款所找回的零钱（这些交易是你发出的，所以找零现在就能使用）。别人转给你的币需等打包进区块后才能使用；挖矿所得的币需经过足够多的区块后才能使用（在此之前为未成熟）。',
 
     'wallet.receive.title': '收款',
     'wallet.receive.address': '收款地址',
