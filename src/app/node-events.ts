@@ -39,6 +39,8 @@ export function subscribeNodeEvents(sources: EventSources, event: string, handle
       return network.on('peer-disconnected', (peer) => handler({ ...peer }));
     case 'sync':
       return network.on('sync', (progress) => handler({ ...progress }));
+    case 'tx-delivered':
+      return network.on('tx-delivered', (e) => handler({ ...e }));
     case 'signaling':
       statusHandlers.add(handler);
       return () => statusHandlers.delete(handler);

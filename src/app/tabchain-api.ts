@@ -140,7 +140,7 @@ export interface TabchainApi {
     sendMessage(peerId: string, hex: string): Promise<boolean>;
   };
   on(
-    event: 'tip' | 'block-connected' | 'block-disconnected' | 'tx-accepted' | 'block-found' | 'storage-full' | 'peer-connected' | 'peer-disconnected' | 'sync' | 'signaling',
+    event: 'tip' | 'block-connected' | 'block-disconnected' | 'tx-accepted' | 'tx-delivered' | 'block-found' | 'storage-full' | 'peer-connected' | 'peer-disconnected' | 'sync' | 'signaling',
     handler: Handler,
   ): () => void;
 }
@@ -236,7 +236,14 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
         }),
       history: () =>
         use(async (s) =>
-          (await s.wallet.history()).map((h) => ({ ...h, received: h.received.toString(), sent: h.sent.toString(), net: h.net.toString() })),
+          (await s.wallet.history()).map((h) => ({
+            ...h,
+            received: h.received.toString(),
+            sent: h.sent.toString(),
+            net: h.net.toString(),
+            // A pending tx no peer has yet is queued here (made offline, say); a mined one went out.
+            delivered: h.height !== null || s.network.delivered(h.txid),
+          })),
         ),
       locked: () => use((s) => s.keys.locked),
       hasPassphrase: () => use((s) => s.keys.hasPassphrase),

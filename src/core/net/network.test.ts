@@ -151,6 +151,46 @@ describe('Network', () => {
     expect(b.node.mempool.has(txid(tx))).toBe(true);
   });
 
+  it('behavior: a pool tx counts as delivered once a peer has it (served to its getdata, or announced by it), with one event, and is forgotten when mined', async () => {
+    const a = await makeNode();
+    const b = await makeNode();
+    const builder = new ChainBuilder();
+    const blocks = builder.extend(builder.genesis, 6);
+    await a.node.chain.processBlocks(blocks.map((x) => x.block));
+    await b.node.chain.processBlocks(blocks.map((x) => x.block));
+    const delivered: string[] = [];
+    a.network.on('tx-delivered', (e) => delivered.push(e.txid));
+    // Made with no peer: queued, not delivered.
+    const tx = builder.spend([builder.coinbaseOf(blocks[0]!)], [49n * 100_000_000n]);
+    const id = txid(tx);
+    expect((await a.node.submitTx(tx)).ok).toBe(true);
+    await settle([a]);
+    expect(a.network.delivered(id)).toBe(false);
+    connect(a, b);
+    await settle([a, b], 60);
+    expect(b.node.mempool.has(id)).toBe(true);
+    expect(a.network.delivered(id)).toBe(true);
+    expect(b.network.delivered(id)).toBe(true); // b got it from a peer
+    expect(delivered).toEqual([id]);
+
+    // c and b both hold `other`; when they link, b announces it to c, which counts it delivered by that announcement.
+    const c = await makeNode();
+    await c.node.chain.processBlocks(blocks.map((x) => x.block));
+    const other = builder.spend([builder.coinbaseOf(blocks[1]!)], [48n * 100_000_000n]);
+    expect((await c.node.submitTx(other)).ok).toBe(true);
+    expect((await b.node.submitTx(other)).ok).toBe(true);
+    expect(c.network.delivered(txid(other))).toBe(false);
+    connect(c, b);
+    await settle([a, b, c], 60);
+    expect(c.network.delivered(txid(other))).toBe(true);
+
+    // Mined: out of the pool, forgotten.
+    const next = builder.next(blocks[5]!, { txs: [tx, other] });
+    await a.node.submitBlock(next.block);
+    expect(a.node.mempool.has(id)).toBe(false);
+    expect(a.network.delivered(id)).toBe(false);
+  });
+
   it('error: a peer of another network is banned (D.26)', async () => {
     const a = await makeNode();
     const m = await makeNode(mainParams);

@@ -18,6 +18,7 @@ import type { Node } from '../node/node.ts';
 import type { BanList } from '../node/ban-list.ts';
 import { Emitter, type Unsubscribe } from '../util/emitter.ts';
 import { randomBytes } from '@noble/hashes/utils.js';
+import { TxDelivery } from './tx-delivery.ts';
 import { INV_BLOCK, INV_TX, PROTOCOL_VERSION, WIRE_LIMITS, type InvItem, type Message } from './messages.ts';
 import { encodeMessage, decodeMessage, peekHeader } from './wire-codec.ts';
 import { Reassembler, splitMessage } from './chunking.ts';
@@ -84,6 +85,8 @@ export interface NetworkEvents extends Record<string, unknown> {
   signal: { readonly from: PeerId; readonly data: string; readonly via: PeerId };
   /** A connected peer told us whom it is connected to. */
   'peer-list': { readonly from: PeerId; readonly peers: readonly PeerId[] };
+  /** A first peer has this pool tx (see {@link Network.delivered}). */
+  'tx-delivered': { readonly txid: string };
 }
 
 export interface NetworkOptions {
@@ -173,6 +176,11 @@ export class Network {
   /** Blocks in flight per peer, what each peer has, failed and set-aside blocks. */
   private readonly download: BlockDownload;
   private readonly unsubscribe: Unsubscribe[] = [];
+  /** Which pool txs some peer has (a payment made offline is queued until one does). */
+  private readonly delivery = new TxDelivery(
+    (id) => this.node.mempool.has(id),
+    (id) => this.events.emit('tx-delivered', { txid: id }),
+  );
 
   constructor(options: NetworkOptions) {
     this.node = options.node;
@@ -191,11 +199,17 @@ export class Network {
     this.unsubscribe.push(
       this.node.on('tip', (tip) => this.announce({ kind: INV_BLOCK, hash: hexToHash(tip.hash) })),
       this.node.on('tx-accepted', (entry) => this.announce({ kind: INV_TX, hash: hexToHash(entry.txid) }, this.txSource.get(entry.txid))),
+      this.node.on('tx-removed', (e) => this.delivery.forget(e.txid)),
     );
   }
 
   on<K extends keyof NetworkEvents>(event: K, handler: (payload: NetworkEvents[K]) => void): Unsubscribe {
     return this.events.on(event, handler);
+  }
+
+  /** Some peer has this pool tx: we served it to one, or one announced or sent it to us. */
+  delivered(txid: string): boolean {
+    return this.delivery.has(txid);
   }
 
   get peerId(): PeerId {
@@ -519,7 +533,8 @@ export class Network {
         if (known) p.height = Math.max(p.height, known.height);
         else newBlock = true;
         this.download.announced(p.id, hashToHex(item.hash), this.node.chain);
-      } else if (!this.node.mempool.has(hashToHex(item.hash))) wantTx.push(item);
+      } else if (this.node.mempool.has(hashToHex(item.hash))) this.delivery.mark(hashToHex(item.hash));
+      else wantTx.push(item);
     }
     if (newBlock && !p.headersRequested) this.requestHeaders(p);
     if (wantTx.length) {
@@ -556,8 +571,10 @@ export class Network {
       }
       if (item.kind === INV_TX) {
         const entry = this.node.mempool.get(hash);
-        if (entry) this.send(p, { type: 'tx', tx: encodeTx(entry.tx) });
-        else missing.push(item);
+        if (entry) {
+          this.send(p, { type: 'tx', tx: encodeTx(entry.tx) });
+          this.delivery.mark(hash);
+        } else missing.push(item);
       } else {
         const entry = this.node.chain.entry(hash);
         const bytes = entry?.hasData ? await this.node.chain.getBlockBytes(hash) : undefined;
@@ -629,8 +646,10 @@ export class Network {
     if (this.txSource.size > KNOWN_LIMIT) this.txSource.delete(this.txSource.keys().next().value!);
     // A relayed tx: never persisted as an orphan (Node.receiveTx; submitTx is the wallet's path).
     const result = await this.node.receiveTx(tx);
-    if (result.ok) p.lastTxAt = this.now;
-    else if (result.punish) this.close(p, ban(`invalid tx: ${result.code}`));
+    if (result.ok) {
+      p.lastTxAt = this.now;
+      this.delivery.mark(id);
+    } else if (result.punish) this.close(p, ban(`invalid tx: ${result.code}`));
   }
 
   private onSignal(p: Peer, m: Extract<Message, { type: 'signal' }>): void {
