@@ -7,11 +7,21 @@
 import { AddressError, DecodeError, PEER_ID_PATTERN, networks, WalletError, bytesToHex, decodeAddress, isImmature, splitMessage, decodeBlock, hexToBytes, parseAmount, type Block, type NetworkName, type NetworkParams } from '../core/index.ts';
 import { addressHistory, blockDetail, chainTips, headers, mempoolDetail, txDetail, type AddressHistoryJson, type BlockDetailJson, type ChainTipJson, type TxStatusJson } from './chain-queries.ts';
 import type { HeaderJson } from './json.ts';
-import type { NodeServices } from './start-node.ts';
+import type { NodeServices } from './start-node.ts'
 import type { Connectivity, LinkInfo } from './peer-connector.ts';
 import { ICE_SERVERS_KEY, IceServerListError, parseIceServerList } from './ice-server-list.ts';
 
 type Handler = (payload: unknown) => void;
+
+/** The wallet's balance in base units (decimal strings): see `wallet.balance()`. */
+export interface WalletBalanceJson {
+  confirmed: string;
+  pending: string;
+  immature: string;
+  pendingIncoming: string;
+  pendingChange: string;
+  available: string;
+}
 
 /** What a script needs to know of the network (the full parameters stay inside the core). */
 export interface NetworkSummary {
