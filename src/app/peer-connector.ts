@@ -17,12 +17,15 @@
  * - What each link's path is (direct, through NAT, relayed), and from the attempts that failed,
  *   whether this network needs a relay: {@link PeerConnector.connectivity}.
  */
-import { TokenBucket, parseJsonSafely, type Network, type NodeIdentity, type PeerId, type SignalData } from '../core/index.ts';
+import { parseJsonSafely, type Network, type NodeIdentity, type PeerId, type SignalData } from '../core/index.ts';
 import { SignalingClient, type SignalingStatus } from '../adapters/net/signaling-client.ts';
 import { WebRtcLink, type IceDiagnostics, type WebRtcLinkOptions } from '../adapters/net/webrtc-link.ts';
 import { pageConnectionBudget, type ConnectionBudget } from '../adapters/net/connection-budget.ts';
-import { pathKind, type CandidateType, type LinkPath } from '../adapters/net/link-path.ts';
-import { selectLinkToEvict } from './link-eviction.ts';
+import { pathKind, type LinkPath } from '../adapters/net/link-path.ts';
+import { ConnectivityRecord, hasRelay, type Connectivity, type LinkInfo } from './connectivity.ts';
+import { LinkAdmission, type Standing } from './link-admission.ts';
+
+export type { Connectivity, ConnectivityVerdict, LinkInfo } from './connectivity.ts';
 
 /** What the connector needs of a link (a WebRtcLink; tests give their own). */
 export interface ConnectorLink {
@@ -42,71 +45,14 @@ const RETRY_MAX_MS = 5 * 60_000;
 const GOOD_LINK_MS = 60_000;
 /** Read each open link's path (getStats) this often. */
 const PATH_POLL_MS = 5_000;
-/** Failed attempts older than this no longer count in the connectivity verdict. */
-const ATTEMPT_MEMORY_MS = 10 * 60_000;
 /** Ask for new TURN credentials when those in hand expire within this long. */
 const ICE_REFRESH_AHEAD_S = 10 * 60;
-/**
- * New connections (outbound or inbound) at most in a burst, then one per CREATE_REFILL_MS. A
- * tab's honest needs are a few links at start and a few a minute of churn; without this, a peer
- * whose links die at once (or that offers under made-up ids through the mesh) makes the tab
- * create connections as fast as it can send, spending the page's budget faster than the
- * collector gives it back.
- */
-const CREATE_BURST = 16;
-const CREATE_REFILL_MS = 2_000;
-/**
- * Connections for peers this tab has no reason to trust yet come from allowances of their own,
- * never from the one above, which stays for peers linked before or in the room for SEASONED_MS:
- * - ids that offered, or that a mesh peer introduced (standing 0): anyone can make them by the
- *   thousand;
- * - ids this tab offers to because they just joined a server's room: a flood of made-up ids
- *   joining, offering and leaving (measured: 4 a second) would otherwise make this tab spend
- *   every creation token on them, both offering to them and answering them, and link nobody else.
- * A new honest tab competes with such a flood for these until it has been in the room
- * SEASONED_MS, then takes from the first allowance.
- */
-const CHOSEN_CREATE_BURST = 8;
-const CHOSEN_CREATE_REFILL_MS = 4_000;
-const NEWCOMER_CREATE_BURST = 4;
-const NEWCOMER_CREATE_REFILL_MS = 5_000;
 /**
  * A WebRTC connect that has not opened by then is dropped (its slot freed). Links open in 1-3 s on
  * a LAN and in a few seconds through NAT or TURN; an offer nobody answers (a made-up id, a tab
  * that already left) would otherwise hold its slot until the link's own 20 s timeout.
  */
 const CONNECT_TIMEOUT_MS = 10_000;
-/**
- * Links still opening (connecting, or open and handshaking) at most at once: a third of the
- * slots, at most 3. With links opening in a few seconds, 3 at a time fill 8 slots within seconds
- * at start, while what fake offers can hold stays 3 of 8: the rest is kept for ready links.
- */
-function halfOpenLimit(maxPeers: number): number {
-  return Math.min(3, Math.max(1, Math.ceil(maxPeers / 3)));
-}
-/**
- * What a half-open link's peer has shown, which decides who yields a half-open slot to whom:
- * - 2: it was linked (ready) with this tab before;
- * - 1: this tab chose it (an offer to a peer in a server's room), or it has stayed in a server's
- *   room for SEASONED_MS (the server lets one address hold 16 sockets, so such ids are few);
- * - 0: nothing (it offered, or a mesh peer introduced it, under an id anyone can make by the
- *   thousand).
- * Peers below 2 hold at most all but one half-open slot, so a peer linked before always finds
- * one; a newcomer takes the slot of the oldest not-yet-open link of lower standing when the
- * budget is full (Bitcoin Core keeps its outbound and protected slots from inbound newcomers in
- * the same spirit). A new honest tab whose offer is refused during a flood of fresh ids gets in
- * on a retry once it has been in the room SEASONED_MS.
- */
-type Standing = 0 | 1 | 2;
-const SEASONED_MS = 30_000;
-/** Peers remembered as linked before (oldest forgotten first). */
-const HISTORY_MAX = 1_024;
-/**
- * At most one ready link evicted per this long, so tabs over the slot count do not keep
- * displacing each other (Bitcoin has ~117 inbound slots to absorb that; a tab has 8).
- */
-const EVICT_INTERVAL_MS = 30_000;
-
 export interface PeerConnectorOptions {
   readonly network: Network;
   readonly identity: NodeIdentity;
@@ -160,54 +106,6 @@ interface Pending {
   path?: LinkPath;
 }
 
-export interface LinkInfo {
-  readonly id: PeerId;
-  readonly state: 'connecting' | 'handshaking' | 'ready';
-  readonly height: number;
-  readonly latencyMs: number | null;
-  readonly inbound: boolean;
-  /** This side's candidate type on the selected pair: host (LAN), srflx/prflx (through NAT), relay (TURN). */
-  readonly path: CandidateType | null;
-  /** The other side's candidate type. */
-  readonly remotePath: CandidateType | null;
-  /** What a person calls it: direct on the LAN, through NAT, or relayed. */
-  readonly route: 'direct' | 'nat' | 'relay' | null;
-  /** RTT of the selected pair's connectivity checks (getStats), ms. */
-  readonly rttMs: number | null;
-}
-
-/**
- * What this tab can reach:
- * - `direct`: a link works without a relay (on the LAN or through NAT);
- * - `relay-only`: links work, all through the relay (TURN);
- * - `needs-relay`: peers answered but no path between us worked, and no relay helped: a TURN
- *   server is needed (or the one configured did not answer);
- * - `relay-refused`: the TURN server refused our credentials (401) and no link works;
- * - `unknown`: nothing tried yet.
- */
-export type ConnectivityVerdict = 'unknown' | 'direct' | 'relay-only' | 'needs-relay' | 'relay-refused';
-
-export interface Connectivity {
-  readonly verdict: ConnectivityVerdict;
-  /** ICE servers new links use, and where they came from. */
-  readonly iceServers: number;
-  readonly iceSource: 'user' | 'server' | 'none';
-  readonly relayConfigured: boolean;
-  /** A TURN server refused our credentials recently (even if other links work). */
-  readonly relayRefused: boolean;
-  /** Attempts that failed recently (peers answered, no path worked). */
-  readonly failedAttempts: number;
-  /** RTCPeerConnections this page created, and those not yet collected, against the limit. */
-  readonly connectionsCreated: number;
-  readonly connectionsLive: number;
-  readonly connectionBudget: number;
-}
-
-/** Whether a list of ICE servers has a relay (a turn: or turns: URL). */
-function hasRelay(servers: readonly RTCIceServer[]): boolean {
-  return servers.some((s) => (Array.isArray(s.urls) ? s.urls : [s.urls]).some((u: string) => u.startsWith('turn')));
-}
-
 export class PeerConnector {
   private readonly links = new Map<PeerId, Pending>();
   /** Signaling servers by URL: this node's own first, then any added (the tutorials' /nodes/register). */
@@ -217,24 +115,15 @@ export class PeerConnector {
   private readonly retryAt = new Map<PeerId, { at: number; delay: number }>();
   private readonly primary: Server;
   private readonly budget: ConnectionBudget;
-  /** When recent attempts failed where the peer answered but no path worked. */
-  private failures: number[] = [];
-  /** When a TURN server last refused our credentials (performance.now ms). */
-  private relayRefusedAt = -Infinity;
+  /** Failed attempts and relay refusals, for the connectivity verdict. */
+  private readonly attempts = new ConnectivityRecord();
   private userIceServers: RTCIceServer[] | null;
   private maxPeers: number;
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastPathPoll = -Infinity;
   private started = false;
-  /** Connections that may be created now, by what the peer has shown (see CREATE_BURST and CHOSEN_CREATE_BURST). */
-  private readonly createTokens = {
-    trusted: new TokenBucket(1000 / CREATE_REFILL_MS, CREATE_BURST, performance.now()),
-    chosen: new TokenBucket(1000 / CHOSEN_CREATE_REFILL_MS, CHOSEN_CREATE_BURST, performance.now()),
-    newcomer: new TokenBucket(1000 / NEWCOMER_CREATE_REFILL_MS, NEWCOMER_CREATE_BURST, performance.now()),
-  };
-  /** Peers that were linked (ready) with this tab, least recent first. */
-  private readonly linkedBefore = new Map<PeerId, true>();
-  private lastEvictionAt = -Infinity;
+  /** Who may take a slot and a new connection (link-admission.ts). */
+  private readonly admission: LinkAdmission;
   private readonly connectTimeout: number;
 
   constructor(private readonly options: PeerConnectorOptions) {
@@ -242,6 +131,22 @@ export class PeerConnector {
     this.budget = options.budget ?? pageConnectionBudget;
     this.userIceServers = options.iceServers ?? null;
     this.connectTimeout = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    this.admission = new LinkAdmission(
+      {
+        links: () => this.links,
+        drop: (peer) => {
+          const pending = this.links.get(peer);
+          if (!pending) return;
+          this.links.delete(peer);
+          pending.link.close();
+        },
+        peerInfo: () => options.network.peerInfo(),
+        inRoomFor: (peer, ms, now) => this.inRoomFor(peer, ms, now),
+        maxPeers: () => this.maxPeers,
+        budget: this.budget,
+      },
+      performance.now(),
+    );
     this.primary = this.makeServer(options.signalingUrl, (status) => options.onStatus?.(status));
     options.network.on('signal', ({ from, data, via }) => {
       const parsed = parseJsonSafely(data);
@@ -331,8 +236,7 @@ export class PeerConnector {
    */
   setIceServers(servers: RTCIceServer[] | null): void {
     this.userIceServers = servers;
-    this.failures = [];
-    this.relayRefusedAt = -Infinity;
+    this.attempts.reset();
     this.fill();
   }
 
@@ -460,24 +364,14 @@ export class PeerConnector {
 
   /** What this tab can reach, from its links and its recent failed attempts. */
   connectivity(): Connectivity {
-    const now = performance.now();
-    this.failures = this.failures.filter((at) => now - at < ATTEMPT_MEMORY_MS);
-    const routes = [...this.links.values()].filter((p) => p.link.isOpen && p.path).map((p) => pathKind(p.path!));
-    const relayRefused = now - this.relayRefusedAt < ATTEMPT_MEMORY_MS;
-    let verdict: ConnectivityVerdict = 'unknown';
-    if (routes.some((r) => r !== 'relay')) verdict = 'direct';
-    else if (routes.length > 0) verdict = 'relay-only';
-    else if (relayRefused) verdict = 'relay-refused';
-    else if (this.failures.length > 0) verdict = 'needs-relay';
+    const openPaths = [...this.links.values()].filter((p) => p.link.isOpen && p.path).map((p) => p.path!);
     const ice = this.userIceServers ?? this.primary.iceServers;
     const budget = this.budget.snapshot();
     return {
-      verdict,
+      ...this.attempts.verdict(openPaths, performance.now()),
       iceServers: ice.length,
       iceSource: this.userIceServers ? 'user' : ice.length ? 'server' : 'none',
       relayConfigured: hasRelay(ice),
-      relayRefused,
-      failedAttempts: this.failures.length,
       connectionsCreated: budget.created,
       connectionsLive: budget.live,
       connectionBudget: budget.limit,
@@ -501,7 +395,7 @@ export class PeerConnector {
     const ready = this.readyIds();
     // A mesh route needs its relaying peer still linked: else the offer could not leave.
     for (const [p, via] of this.meshPeers) if (!reachable.has(p) && ready.has(via)) candidates.push([p, { kind: 'relay', via }]);
-    this.noteLinked(ready);
+    this.admission.noteLinked(ready);
     for (const [peer, route] of candidates) {
       if (this.links.size >= this.maxPeers || !this.budget.canCreate()) return;
       // Through the server the lower id initiates (no glare). Through the mesh only one side may
@@ -509,9 +403,9 @@ export class PeerConnector {
       if (peer === me || (route.kind === 'server' && me > peer) || this.links.has(peer) || this.options.network.isBanned(peer)) continue;
       const retry = this.retryAt.get(peer);
       if (retry && retry.at > now) continue;
-      const standing = this.standing(peer, route.kind === 'server', now);
-      if (!this.mayCreate(now, peer, standing) || !this.admit(standing, false, now, ready)) continue;
-      this.take(now, peer, standing);
+      const standing = this.admission.standing(peer, route.kind === 'server', now);
+      if (!this.admission.mayCreate(now, peer, standing) || !this.admission.admit(standing, false, now, ready)) continue;
+      this.admission.take(now, peer, standing);
       this.open(peer, true, route, standing);
     }
   }
@@ -527,10 +421,10 @@ export class PeerConnector {
           // route its offer came, and it will yield. Only as new connections may be made: a
           // peer offering again and again must not make one connection per offer.
           const now = performance.now();
-          if (!this.mayCreate(now, from, existing.standing)) return;
+          if (!this.admission.mayCreate(now, from, existing.standing)) return;
           this.links.delete(from);
           existing.link.close();
-          this.take(now, from, existing.standing);
+          this.admission.take(now, from, existing.standing);
           this.open(from, true, route, existing.standing);
           return;
         }
@@ -546,109 +440,24 @@ export class PeerConnector {
     const now = performance.now();
     if (data.type !== 'offer' || from === this.options.identity.peerId || this.maxPeers === 0 || this.options.network.isBanned(from)) return;
     const ready = this.readyIds();
-    this.noteLinked(ready);
-    const standing = this.standing(from, false, now);
-    if (!this.mayCreate(now, from, standing) || !this.admit(standing, true, now, ready)) return;
-    this.take(now, from, standing);
+    this.admission.noteLinked(ready);
+    const standing = this.admission.standing(from, false, now);
+    if (!this.admission.mayCreate(now, from, standing) || !this.admission.admit(standing, true, now, ready)) return;
+    this.admission.take(now, from, standing);
     this.open(from, false, route, standing).link.signal(data);
-  }
-
-  /**
-   * True when `pool` (half-open links) is under `limit`, or was made so by closing its oldest link
-   * still connecting whose standing is below `standing`.
-   */
-  private makeRoom(pool: [PeerId, Pending][], limit: number, standing: Standing): boolean {
-    if (pool.length < limit) return true;
-    const victims = pool.filter(([, p]) => p.standing < standing && p.openedAt === undefined).sort(([, a], [, b]) => a.createdAt - b.createdAt);
-    const victim = victims[0];
-    if (!victim || pool.length - 1 >= limit) return false;
-    this.links.delete(victim[0]);
-    victim[1].link.close();
-    return true;
   }
 
   private readyIds(): Set<PeerId> {
     return new Set(this.options.network.peerInfo().filter((p) => p.state === 'ready').map((p) => p.id));
   }
 
-  /** Remembers the peers linked (ready) now as having history here. */
-  private noteLinked(ready: Set<PeerId>): void {
-    for (const id of ready) {
-      this.linkedBefore.delete(id);
-      this.linkedBefore.set(id, true);
-    }
-    while (this.linkedBefore.size > HISTORY_MAX) this.linkedBefore.delete(this.linkedBefore.keys().next().value!);
-  }
-
-  /** What a peer has shown (see Standing); `chosen`: this tab offers to it through a server. */
-  private standing(peer: PeerId, chosen: boolean, now: number): Standing {
-    if (this.linkedBefore.has(peer)) return 2;
-    return chosen || this.seasoned(peer, now) ? 1 : 0;
-  }
-
-  /** Whether a server's room has had `peer` for SEASONED_MS without it leaving. */
-  private seasoned(peer: PeerId, now: number): boolean {
+  /** Whether a server's room has had `peer` for `ms` without it leaving. */
+  private inRoomFor(peer: PeerId, ms: number, now: number): boolean {
     for (const server of this.servers.values()) {
       const since = server.since.get(peer);
-      if (since !== undefined && now - since >= SEASONED_MS) return true;
+      if (since !== undefined && now - since >= ms) return true;
     }
     return false;
-  }
-
-  /**
-   * Whether one more link may be made (after {@link mayCreate}): within the half-open budget and
-   * its share for peers not linked before, where a newcomer may take the slot of a link of lower
-   * standing still connecting; and within `maxPeers`, where a new inbound offer may displace one
-   * ready inbound link (Bitcoin Core evicts only inbound peers to admit an inbound one: the links
-   * this tab chose itself are not for an offerer to take).
-   */
-  private admit(standing: Standing, inbound: boolean, now: number, ready: Set<PeerId>): boolean {
-    const limit = halfOpenLimit(this.maxPeers);
-    const halfOpen = () => [...this.links].filter(([id]) => !ready.has(id));
-    // The share first: a link it displaces also frees the budget.
-    if (standing < 2 && !this.makeRoom(halfOpen().filter(([, p]) => p.standing < 2), Math.max(1, limit - 1), standing)) return false;
-    if (!this.makeRoom(halfOpen(), limit, standing)) return false;
-    if (this.links.size < this.maxPeers) return true;
-    if (!inbound || now - this.lastEvictionAt < EVICT_INTERVAL_MS) return false;
-    const byId = new Map(this.options.network.peerInfo().map((p) => [p.id, p]));
-    const candidates = [...this.links]
-      .filter(([id, p]) => !p.initiator && ready.has(id) && p.openedAt !== undefined)
-      .map(([id, p]) => {
-        const info = byId.get(id);
-        return {
-          id,
-          connectedAt: p.openedAt!,
-          latencyMs: info?.latencyMs ?? null,
-          ...(info?.lastBlockAt !== undefined ? { lastBlockAt: info.lastBlockAt } : {}),
-          ...(info?.lastTxAt !== undefined ? { lastTxAt: info.lastTxAt } : {}),
-        };
-      });
-    const victim = selectLinkToEvict(candidates, this.maxPeers);
-    if (victim === null) return false;
-    this.lastEvictionAt = now;
-    const pending = this.links.get(victim)!;
-    // Closing the link tells the Network (its handle), and backs off retries to the victim.
-    this.links.delete(victim);
-    pending.link.close();
-    return true;
-  }
-
-  /**
-   * True when one more connection to `peer` (of `standing`) may be created now: the page's budget
-   * allows it, and so does the creation allowance of what the peer has shown.
-   */
-  private mayCreate(now: number, peer: PeerId, standing: Standing): boolean {
-    return this.budget.canCreate() && this.creationTokens(now, peer, standing).available(now) >= 1;
-  }
-
-  /** Counts a connection about to be created against its allowance (after {@link mayCreate}). */
-  private take(now: number, peer: PeerId, standing: Standing): void {
-    this.creationTokens(now, peer, standing).take(now);
-  }
-
-  private creationTokens(now: number, peer: PeerId, standing: Standing): TokenBucket {
-    if (standing === 2 || this.seasoned(peer, now)) return this.createTokens.trusted;
-    return standing === 1 ? this.createTokens.chosen : this.createTokens.newcomer;
   }
 
   private open(peer: PeerId, initiator: boolean, route: Route, standing: Standing): Pending {
@@ -699,16 +508,13 @@ export class PeerConnector {
   private noteClosed(peer: PeerId, pending: Pending): void {
     const now = performance.now();
     const diagnostics = pending.link.diagnostics();
-    if (diagnostics.serverErrors.includes(401)) this.relayRefusedAt = now;
+    if (diagnostics.serverErrors.includes(401)) this.attempts.noteRelayRefused(now);
     // An introduction nobody answered (the id left its introducer, or never was): forgotten, not
     // retried through that peer unless it lists the id again.
     if (pending.route.kind === 'relay' && !pending.answered && this.meshPeers.get(peer) === pending.route.via) this.meshPeers.delete(peer);
     // A peer that answered and then left (its tab closed or reloaded mid-handshake) says
     // nothing about this network's paths.
-    if (pending.openedAt === undefined && pending.answered && this.stillKnown(peer)) {
-      this.failures.push(now);
-      if (this.failures.length > 32) this.failures.shift();
-    }
+    if (pending.openedAt === undefined && pending.answered && this.stillKnown(peer)) this.attempts.noteFailedAttempt(now);
     // Reconnect with exponential backoff (and jitter) while the peer is still around; a link
     // that was good for a while starts the count again.
     const good = pending.openedAt !== undefined && now - pending.openedAt >= GOOD_LINK_MS;
