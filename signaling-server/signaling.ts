@@ -14,6 +14,7 @@ import { Server as TlsServer } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { bytesToHex } from '../src/core/encoding/hex.ts';
+import { TokenBucket } from '../src/core/net/rate-limit.ts';
 import { hexToBytes, PEER_ID_PATTERN, peerIdOf, roomContext, verifyIdentity, type PeerId } from '../src/core/net/peer-identity.ts';
 import {
   SIGNALING_CLOSE,
@@ -27,7 +28,6 @@ import {
 import { checkIceServersOption, iceServersFor, type IceServersOption } from './ice-servers.ts';
 import { certificateNames, reachableHosts } from './local-addresses.ts';
 import { jsonLineLogger, silentLogger, type LogEntry, type Logger } from './log.ts';
-import { TokenBucket } from './token-bucket.ts';
 import { addressGroup, clientAddress } from './client-address.ts';
 
 export interface SignalingOptions {
@@ -242,8 +242,8 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       ip,
       group,
       nonce,
-      bucket: new TokenBucket(messagesPerSecond, messageBurst),
-      bytes: new TokenBucket(bytesPerSecond, byteBurst),
+      bucket: new TokenBucket(messagesPerSecond, messageBurst, performance.now()),
+      bytes: new TokenBucket(bytesPerSecond, byteBurst, performance.now()),
       joinedSeq: 0,
       peerId: null,
       room: null,
@@ -277,9 +277,9 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   function onMessage(conn: Connection, data: RawData, isBinary: boolean) {
     if (conn.closing) return;
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
-    const balance = conn.bucket.take();
+    const balance = conn.bucket.charge(performance.now());
     // Bytes are charged to the sender whatever becomes of the message: a flood costs its sender.
-    const byteBalance = conn.bytes.take(size);
+    const byteBalance = conn.bytes.charge(performance.now(), size);
     if (balance < 0 || byteBalance < 0) {
       // Refused messages (or bytes) not yet paid back (a partly refilled token still counts as one).
       if (Math.ceil(-balance) >= floodLimit || -byteBalance >= floodLimit * (byteBurst / messageBurst)) {

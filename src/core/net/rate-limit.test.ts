@@ -4,6 +4,18 @@ import { ByteBudget, DEFAULT_PEER_RATES, TokenBucket } from './rate-limit.ts';
 import { WIRE_LIMITS } from './messages.ts';
 
 describe('TokenBucket', () => {
+  it('behavior: charge() always charges, so a sender that keeps going digs a debt the refill pays back', () => {
+    const bucket = new TokenBucket(10, 5, 0);
+    for (let i = 1; i <= 5; i++) expect(bucket.charge(0)).toBe(5 - i);
+    expect(bucket.charge(0)).toBe(-1);
+    expect(bucket.charge(0, 3)).toBe(-4);
+    // 0.5 s at 10 a second pays 5 back: one more use is allowed again.
+    expect(bucket.charge(500)).toBe(0);
+    // The refill never goes above the capacity, however long the pause.
+    expect(bucket.charge(1_000_000)).toBe(4);
+    expect(() => bucket.charge(0, -1)).toThrow(RangeError);
+  });
+
   it('behavior: starts full, allows a burst of capacity, then refuses', () => {
     const bucket = new TokenBucket(10, 5, 1_000);
     for (let i = 0; i < 5; i++) expect(bucket.take(1_000)).toBe(true);

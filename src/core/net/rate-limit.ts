@@ -50,6 +50,20 @@ export class TokenBucket {
     this.tokens -= cost;
     return true;
   }
+
+  /**
+   * Charges `cost` tokens at `now` whether or not there are that many, and returns the balance
+   * after it: at least 0, the use is allowed; below 0, it is refused and `-balance` is the debt
+   * (refused uses not yet paid back by the refill). For a caller that closes a sender whose debt
+   * passes a bound (sustained abuse, as the signaling server does), while a sender that pauses is
+   * served again once the refill brings the balance above zero.
+   */
+  charge(now: number, cost = 1): number {
+    if (!Number.isFinite(cost) || cost < 0) throw new RangeError(`cost must be a finite number ≥ 0: ${cost}`);
+    this.refill(now);
+    this.tokens -= cost;
+    return this.tokens;
+  }
 }
 
 /**
