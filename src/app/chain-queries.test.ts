@@ -4,7 +4,7 @@ import { blockSubsidy } from '../core/consensus/subsidy.ts';
 import { ChainBuilder, ManualClock, testKey, type BuiltBlock } from '../core/testing/chain-builder.ts';
 import { MAX_HEADERS } from './chain-queries.ts';
 import { createTabchainApi } from './tabchain-api.ts';
-import type { NodeServices } from './start-node.ts';
+import type { NodeServices } from './assemble-node.ts';
 
 const subsidy = blockSubsidy(1, regtestParams);
 const fee = 10_000n;

@@ -5,7 +5,7 @@
  */
 import type { Network, Node } from '../core/index.ts';
 import type { SignalingStatus } from '../adapters/net/signaling-client.ts';
-import { StorageFullError } from '../adapters/idb/storage-errors.ts';
+import { StorageFullError } from '../adapters/storage-errors.ts';
 import { blockJson, mempoolEntryJson } from './json.ts';
 
 type Handler = (payload: unknown) => void;

@@ -1,53 +1,22 @@
 /**
  * @module Starts this tab's node: claims a chain slot, opens its database and the shared wallet,
- * starts the miner's workers, and asks the browser to keep the data. The one place (with
- * main.ts) that builds adapters.
+ * hands the browser's stores and platform (IndexedDB, module Web Workers, the page's WebSocket
+ * and WebRTC, localStorage for settings) to {@link assembleNode}, keeps the tabs' wallet views in
+ * step, and asks the browser to keep the data. The one place (with main.ts) that builds the
+ * browser's adapters.
  */
-import { BanList, Network, Node, type NetworkParams, type NodeIdentity } from '../core/index.ts';
-import type { SignalingStatus } from '../adapters/net/signaling-client.ts';
-import { PeerConnector } from './peer-connector.ts';
+import type { NetworkParams } from '../core/index.ts';
 import { IdbBanStore } from '../adapters/idb/idb-ban-store.ts';
 import { openChainDatabase } from '../adapters/idb/chain-database.ts';
 import { IdbChainStore } from '../adapters/idb/idb-chain-store.ts';
 import { IdbPendingTxStore } from '../adapters/idb/idb-pending-tx-store.ts';
 import { openWalletDatabase } from '../adapters/idb/wallet-database.ts';
 import { opfsPlainPhraseStore } from '../adapters/wallet/opfs-plain-phrase.ts';
-import { WorkerPoolMiner, defaultWorkerCount } from '../adapters/miner/worker-pool-miner.ts';
+import { defaultWorkerCount } from '../adapters/miner/worker-pool-miner.ts';
 import { systemClock } from '../adapters/system-clock.ts';
-import { claimTabSlot, type TabSlot } from '../adapters/tab-slot.ts';
-import { WalletKeys } from './wallet-keys.ts';
-import { WalletService } from './wallet-service.ts';
-import { subscribeNodeEvents, watchSignaling, watchStorageFull } from './node-events.ts';
-import { loadNodeIdentity } from './node-identity.ts';
-
-export interface StorageStatus {
-  slot: number;
-  database: string;
-  /** Bytes used by this origin, from navigator.storage.estimate(). */
-  usage: number | null;
-  quota: number | null;
-  /** The browser promised not to evict this origin's data. */
-  persisted: boolean;
-  /** A write failed for lack of space; the node stays consistent but stops taking blocks. */
-  full: boolean;
-  /** What was found missing at start-up though this browser had it before ('chain', 'wallet'). */
-  lost: string[];
-}
-
-export interface NodeServices {
-  readonly node: Node;
-  readonly network: Network;
-  readonly connector: PeerConnector;
-  readonly identity: NodeIdentity;
-  signalingStatus(): SignalingStatus;
-  readonly keys: WalletKeys;
-  readonly wallet: WalletService;
-  readonly miner: WorkerPoolMiner & { workerCount(): number; setWorkerCount(n: number): void };
-  readonly bans: BanList;
-  readonly slot: TabSlot;
-  storageStatus(): Promise<StorageStatus>;
-  subscribe(event: string, handler: (payload: unknown) => void): () => void;
-}
+import { systemEvery } from '../adapters/system-timers.ts';
+import { claimTabSlot } from '../adapters/tab-slot.ts';
+import { assembleNode, type NodeServices } from './assemble-node.ts';
 
 const MARKER = 'tabchain-had-data';
 const WORKERS = 'tabchain-miner-workers';
@@ -116,48 +85,40 @@ export async function startNode(params: NetworkParams, options: StartOptions = {
   if (had[chainKey] && (await chainDb.count('index')) === 0) lost.push('chain');
   if (had[walletKey] && !(await walletDb.get('wallets', params.name))) lost.push('wallet');
 
+  // The shared wallet's unencrypted phrase (test network) goes to the origin-private file system.
   const plainStore = opfsPlainPhraseStore();
-  const keys = await WalletKeys.open(walletDb, params, { now: systemClock.now(), ...(plainStore ? { plainStore } : {}) });
-  const miner = Object.assign(new WorkerPoolMiner({ workers: savedWorkerCount() ?? defaultWorkerCount() }), {
-    workerCount: () => savedWorkerCount() ?? defaultWorkerCount(),
-    setWorkerCount: saveWorkerCount,
-  });
-  const node = await Node.open({
-    params,
-    chainStore: new IdbChainStore(chainDb),
-    pendingStore: new IdbPendingTxStore(chainDb),
-    clock: systemClock,
-    miner,
-    coinbaseKey: () => keys.receiveKey(),
-  });
+  let persisted = false;
+  const { services } = await assembleNode(
+    {
+      chain: new IdbChainStore(chainDb),
+      pending: new IdbPendingTxStore(chainDb),
+      bans: new IdbBanStore(chainDb),
+      wallets: walletDb,
+      // This node's peer key, per chain slot: bans and peer lists mean the same node across reloads.
+      nodeKey: { load: () => chainDb.get('meta', 'node-key'), save: (hex) => chainDb.put('meta', hex, 'node-key') },
+    },
+    {
+      params,
+      clock: systemClock,
+      every: systemEvery,
+      slot,
+      miner: { workerCount: () => savedWorkerCount() ?? defaultWorkerCount(), setWorkerCount: saveWorkerCount },
+      ...(plainStore ? { wallet: { plainStore } } : {}),
+      peers: {
+        userAgent: `tabchain/${params.name}`,
+        signalingUrl: options.signalingUrl ?? defaultSignalingUrl(),
+        ...(options.iceServers ? { iceServers: options.iceServers } : {}),
+        ...(options.maxPeers !== undefined ? { maxPeers: options.maxPeers } : {}),
+      },
+      async storage() {
+        const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+        return { usage: estimate?.usage ?? null, quota: estimate?.quota ?? null, persisted, lost };
+      },
+    },
+  );
   setMarker(chainKey);
   setMarker(walletKey);
-  const wallet = new WalletService(node, keys);
-  // Templates go stale (new txs, the clock): the core has no timers, so the page ticks it.
-  setInterval(() => node.refreshStaleTemplate(), 5000);
-  const bans = await BanList.open(new IdbBanStore(chainDb), systemClock);
-
-  // Peers: this node's key (per chain slot, so bans and peer lists mean the same node across
-  // reloads), the peer-to-peer network, and the links that feed it.
-  const identity = await loadNodeIdentity(
-    () => chainDb.get('meta', 'node-key'),
-    (hex) => chainDb.put('meta', hex, 'node-key'),
-  );
-  const network = new Network({ node, identity, bans, userAgent: `tabchain/${params.name}` });
-  const signalingUrl = options.signalingUrl ?? defaultSignalingUrl();
-  const signaling = watchSignaling();
-  const connector = new PeerConnector({
-    network,
-    identity,
-    signalingUrl,
-    room: params.genesisHash,
-    ...(options.iceServers ? { iceServers: options.iceServers } : {}),
-    ...(options.maxPeers !== undefined ? { maxPeers: options.maxPeers } : {}),
-    onStatus: signaling.onStatus,
-  });
-  connector.start();
-
-  const storageFull = watchStorageFull(node);
+  const { keys } = services;
 
   // Another tab changed the shared wallet (a new address, a passphrase): read it again. Another
   // tab locked it ("Lock now", auto-lock): lock here too, so no tab of the wallet stays open.
@@ -175,7 +136,6 @@ export async function startNode(params: NetworkParams, options: StartOptions = {
   // Ask the browser to keep the data, without waiting for the answer: Firefox shows a permission
   // prompt and resolves only when the user answers it (the node would never start). The footer
   // shows the answer once it comes; `persisted()` reads the state without prompting anywhere.
-  let persisted = false;
   void navigator.storage?.persisted?.().then(
     (granted) => (persisted ||= granted),
     () => {},
@@ -185,29 +145,5 @@ export async function startNode(params: NetworkParams, options: StartOptions = {
     () => {},
   );
 
-  return {
-    node,
-    network,
-    connector,
-    identity,
-    signalingStatus: signaling.status,
-    keys,
-    wallet,
-    miner,
-    bans,
-    slot,
-    async storageStatus() {
-      const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
-      return {
-        slot: slot.slot,
-        database: slot.databaseName,
-        usage: estimate?.usage ?? null,
-        quota: estimate?.quota ?? null,
-        persisted,
-        full: storageFull.isFull(),
-        lost,
-      };
-    },
-    subscribe: (event, handler) => subscribeNodeEvents({ node, network, statusHandlers: signaling.handlers, fullHandlers: storageFull.handlers }, event, handler),
-  };
+  return services;
 }

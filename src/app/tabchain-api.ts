@@ -7,7 +7,7 @@
 import { AddressError, DecodeError, PEER_ID_PATTERN, networks, WalletError, bytesToHex, decodeAddress, isImmature, splitMessage, decodeBlock, hexToBytes, parseAmount, type Block, type NetworkName, type NetworkParams } from '../core/index.ts';
 import { addressHistory, blockDetail, chainTips, headers, mempoolDetail, txDetail, type AddressHistoryJson, type BlockDetailJson, type ChainTipJson, type TxStatusJson } from './chain-queries.ts';
 import type { HeaderJson } from './json.ts';
-import type { NodeServices } from './start-node.ts';
+import type { NodeServices } from './assemble-node.ts';
 import type { Connectivity, LinkInfo } from './peer-connector.ts';
 import { ICE_SERVERS_KEY, IceServerListError, parseIceServerList } from './ice-server-list.ts';
 

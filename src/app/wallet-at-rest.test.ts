@@ -6,7 +6,8 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { WalletError, mainParams, regtestParams, type NetworkName } from '../core/index.ts';
-import { openWalletDatabase, type StoredWallet } from '../adapters/idb/wallet-database.ts';
+import { openWalletDatabase } from '../adapters/idb/wallet-database.ts';
+import type { StoredWallet } from '../adapters/wallet/stored-wallet.ts';
 import { sealWithPassphrase } from '../adapters/wallet/passphrase-box.ts';
 import { WalletKeys, type PlainPhraseStore, type WalletBackup, type WalletRecordStore } from './wallet-keys.ts';
 

@@ -26,7 +26,7 @@ import {
   type NetworkParams,
 } from '../core/index.ts';
 import { base64 } from '@scure/base';
-import type { StoredWallet, StoredWalletKey } from '../adapters/idb/wallet-database.ts';
+import type { StoredWallet, StoredWalletKey } from '../adapters/wallet/stored-wallet.ts';
 import type { PlainPhraseStore } from '../adapters/wallet/plain-phrase-store.ts';
 import { DEFAULT_ITERATIONS, openWithPassphrase, sealWithPassphrase, type SealedBox } from '../adapters/wallet/passphrase-box.ts';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAddress, encodeAddress, networks } from '../core/index.ts';
 import type { TabchainApi } from '../app/tabchain-api.ts';
-import { StorageError, StorageFullError } from '../adapters/idb/storage-errors.ts';
+import { StorageError, StorageFullError } from '../adapters/storage-errors.ts';
 import { checkRequestSource, startNodeHttpServer, DEFAULT_TIMEOUTS, MAX_CONNECTIONS, type RequestSourcePolicy } from './http-server.ts';
 import { openApiDocument } from './openapi.ts';
 import { createRestHandler, routes, signalUrlOfNode, MAX_BODY_BYTES, type NodeListStore, type RestOptions } from './rest-api.ts';

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import type { NetworkName } from '../core/index.ts';
 import { normalizeOrigin } from '../../signaling-server/signaling.ts';
 import { jsonLineLogger } from '../../signaling-server/log.ts';
-import { storageError } from '../adapters/idb/storage-errors.ts';
+import { storageError } from '../adapters/storage-errors.ts';
 import { createTabchainApi, type TabchainApi } from '../app/tabchain-api.ts';
 import { startHeadlessNode, type HeadlessNode } from './start-headless-node.ts';
 import { startNodeHttpServer, urlHost, type NodeHttpServer } from './http-server.ts';

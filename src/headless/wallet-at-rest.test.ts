@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../signaling-server/server.ts';
 import { bytesToHex, deriveKey, generateMnemonic, mnemonicToSeed, type NetworkName } from '../core/index.ts';
-import type { StoredWallet } from '../adapters/idb/wallet-database.ts';
+import type { StoredWallet } from '../adapters/wallet/stored-wallet.ts';
 import { LevelWalletRecords } from '../adapters/level/level-small-stores.ts';
 import { openNodeDatabase } from '../adapters/level/node-database.ts';
 import { createTabchainApi } from '../app/tabchain-api.ts';

@@ -5,7 +5,7 @@ import { generateBlockSequence } from '../../core/testing/block-sequence.ts';
 import { ChainBuilder, ManualClock } from '../../core/testing/chain-builder.ts';
 import { CHAIN_SCHEMA_VERSION, openChainDatabase, type ChainDatabase } from './chain-database.ts';
 import { IdbChainStore } from './idb-chain-store.ts';
-import { StorageError, StorageFullError } from './storage-errors.ts';
+import { StorageError, StorageFullError } from '../storage-errors.ts';
 
 let dbCount = 0;
 const open: ChainDatabase[] = [];

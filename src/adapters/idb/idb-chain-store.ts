@@ -8,7 +8,7 @@
  */
 import type { ChainStore, ChainWrite, Coin, OutpointKey, SpentCoin, StoredBlockIndex } from '../../core/index.ts';
 import type { ChainDatabase } from './chain-database.ts';
-import { storageError } from './storage-errors.ts';
+import { storageError } from '../storage-errors.ts';
 
 export class IdbChainStore implements ChainStore {
   constructor(private readonly db: ChainDatabase) {}

@@ -4,7 +4,7 @@
  */
 import type { PendingTxRecord, PendingTxStore } from '../../core/index.ts';
 import type { ChainDatabase } from './chain-database.ts';
-import { storageError } from './storage-errors.ts';
+import { storageError } from '../storage-errors.ts';
 
 export class IdbPendingTxStore implements PendingTxStore {
   constructor(private readonly db: ChainDatabase) {}

@@ -6,7 +6,7 @@ import { Chain, decodeBlock, regtestParams, txid, type ChainWrite } from '../../
 import { verifyCoinSet } from '../../core/chain/verify-coin-set.ts';
 import { generateBlockSequence } from '../../core/testing/block-sequence.ts';
 import { ChainBuilder, ManualClock } from '../../core/testing/chain-builder.ts';
-import { StorageError, StorageFullError } from '../idb/storage-errors.ts';
+import { StorageError, StorageFullError } from '../storage-errors.ts';
 import { LevelChainStore } from './level-chain-store.ts';
 import { DatabaseVersionError, NODE_SCHEMA_VERSION, openNodeDatabase, pack, text, type NodeDatabase } from './node-database.ts';
 import { LevelBanStore, LevelPendingTxStore, LevelSettings, LevelWalletRecords } from './level-small-stores.ts';

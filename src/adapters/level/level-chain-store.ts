@@ -6,7 +6,7 @@
  * so nothing can change between that read and the batch.
  */
 import { bytesToHex, type ChainStore, type ChainWrite, type Coin, type OutpointKey, type SpentCoin, type StoredBlockIndex } from '../../core/index.ts';
-import { storageError } from '../idb/storage-errors.ts';
+import { storageError } from '../storage-errors.ts';
 import { pack, readText, text, unpack, type NodeDatabase, type Sublevel } from './node-database.ts';
 
 type Op = { type: 'put'; sublevel: Sublevel; key: string; value: Uint8Array } | { type: 'del'; sublevel: Sublevel; key: string };

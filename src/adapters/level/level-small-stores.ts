@@ -3,7 +3,7 @@
  * restart), peer bans, and named settings (the node's peer key). Each write is synced.
  */
 import type { Ban, BanStore, PendingTxRecord, PendingTxStore } from '../../core/index.ts';
-import { storageError } from '../idb/storage-errors.ts';
+import { storageError } from '../storage-errors.ts';
 import { pack, readText, text, unpack, type NodeDatabase, type Sublevel } from './node-database.ts';
 
 async function syncedBatch(db: NodeDatabase, ops: { type: 'put' | 'del'; sublevel: Sublevel; key: string; value?: Uint8Array }[], what: string): Promise<void> {

@@ -1,5 +1,6 @@
 /**
- * @module Storage failures, typed so the node can say plainly what happened.
+ * @module Storage failures, typed so the node can say plainly what happened: the same errors from
+ * IndexedDB (a tab) and LevelDB (the headless node).
  */
 
 /** The browser (QuotaExceededError) or the disk (ENOSPC) refused to store more; the write was rolled back. */
