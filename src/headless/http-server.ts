@@ -4,19 +4,23 @@
  * register it as `http://host:port` and find it at `ws://host:port/signal`. Until the node has
  * started, REST requests get 503.
  *
- * Every plain HTTP request is first checked for where it comes from ({@link checkRequestSource}):
+ * Every plain HTTP request is first checked for where it comes from (request-source.ts):
  * a web page must not drive the node through the user's browser, neither by a rebound DNS name
  * (421 `bad-host`) nor by a cross-site request (403 `cross-site`). The WebSocket upgrade on
  * `/signal` has its own origin policy (attachSignaling). Slow or malformed clients are cut off
  * with a JSON 400/408/431 (timeouts and a connection cap below).
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { attachSignaling, type Signaling } from '../../signaling-server/signaling.ts';
 import type { Logger } from '../../signaling-server/log.ts';
 import type { IceServersOption } from '../../signaling-server/ice-servers.ts';
 import { API_SECURITY_HEADER_LINES, requestSecurityHeaders } from '../../signaling-server/security-headers.ts';
 import { limitConnections } from '../../signaling-server/connection-limits.ts';
+import { checkRequestSource, urlHost, type RequestSourcePolicy } from './request-source.ts';
+import { jsonAnswer } from './rest/json-answer.ts';
+
+export { checkRequestSource, urlHost, type RequestSourcePolicy, type SourceRefusal } from './request-source.ts';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -82,81 +86,8 @@ export interface NodeHttpServer {
 const SIGNAL_PATH = '/signal';
 
 function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(text)), ...headers }).end(text);
-}
-
-/** Who may send requests: see {@link checkRequestSource}. */
-export interface RequestSourcePolicy {
-  /** The port listened on. */
-  readonly port: number;
-  /** The address listened on (--host). */
-  readonly host: string;
-  /** Page origins allowed besides the node's own (--origin, normalized; `*` is ignored here). */
-  readonly origins: readonly string[];
-  /** The REST writes need a bearer token. */
-  readonly tokenRequired: boolean;
-}
-
-export interface SourceRefusal {
-  readonly status: 421 | 403;
-  readonly error: 'bad-host' | 'cross-site';
-  readonly message: string;
-}
-
-const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
-const HOST_HEADER = /^(\[[0-9a-f:.]+\]|[^:[\]/@\s]+)(?::([0-9]{1,5}))?$/i;
-
-function isWildcard(host: string): boolean {
-  return host === '0.0.0.0' || host === '::' || host === '';
-}
-
-/**
- * Whether a plain HTTP request may be served, judged by its Host, Origin and Sec-Fetch-Site
- * headers; null when it may, else the refusal to answer.
- *
- * - **Host** (against DNS rebinding, where a page's own name is re-pointed at 127.0.0.1 so the
- *   browser treats the node as same-origin): the host must be `localhost`, `127.0.0.1`, `[::1]`
- *   or the `--host` address, and the port the node's (none means 80). When listening on every
- *   interface the node's names are unknown: with a token set, any Host is answered (a rebound
- *   page has no token, so it can only read what anyone reaching the port can read); without a
- *   token, loopback names only, so a token is what opens the REST API to other machines (the
- *   WebSocket `/signal`, all other nodes need, is open either way). A missing Host is refused.
- * - **Origin**: browsers send it on cross-origin fetches and on every POST; one that is neither
- *   an `--origin` nor the node's own (`http://` + the Host) is refused, `null` included.
- * - **Sec-Fetch-Site**: `cross-site` or `same-site` (sent by browsers even on `<img>` and
- *   navigations to localhost, which carry no Origin) is refused unless the Origin is an `--origin`.
- *
- * curl, scripts and other nodes send no Origin and no Sec-Fetch-Site, so they are served.
- */
-export function checkRequestSource(headers: IncomingHttpHeaders, policy: RequestSourcePolicy): SourceRefusal | null {
-  const hostHeader = (headers.host ?? '').trim().toLowerCase();
-  const anyHost = isWildcard(policy.host) && policy.tokenRequired;
-  if (!anyHost) {
-    const names = new Set([...LOOPBACK_NAMES, ...(isWildcard(policy.host) ? [] : [urlHost(policy.host.toLowerCase())])]);
-    const match = HOST_HEADER.exec(hostHeader);
-    const port = match ? (match[2] !== undefined ? Number(match[2]) : 80) : NaN;
-    if (!match || !names.has(match[1]!) || port !== policy.port) {
-      const shown = [...names].map((n) => `${n}:${policy.port}`).join(', ');
-      return {
-        status: 421,
-        error: 'bad-host',
-        message:
-          `this node answers requests for ${shown} only, not for Host ${JSON.stringify(hostHeader.slice(0, 100))} (a guard against DNS rebinding)` +
-          (isWildcard(policy.host) ? '; to use the REST API from other machines, start the node with a token (TABCHAIN_TOKEN)' : ''),
-      };
-    }
-  }
-  const origin = typeof headers.origin === 'string' ? headers.origin.trim().toLowerCase() : undefined;
-  const listed = origin !== undefined && policy.origins.some((o) => o !== '*' && o.toLowerCase() === origin);
-  if (origin !== undefined && !listed && origin !== `http://${hostHeader}`) {
-    return { status: 403, error: 'cross-site', message: `requests from web pages of other origins are refused (Origin ${JSON.stringify(origin.slice(0, 100))}): start the node with --origin ORIGIN to allow one` };
-  }
-  const site = headers['sec-fetch-site'];
-  if ((site === 'cross-site' || site === 'same-site') && !listed) {
-    return { status: 403, error: 'cross-site', message: `requests from web pages of other sites are refused (Sec-Fetch-Site: ${site}): start the node with --origin ORIGIN to allow one` };
-  }
-  return null;
+  const answer = jsonAnswer(body);
+  res.writeHead(status, { ...answer.headers, ...headers }).end(answer.text);
 }
 
 /** The status line and error of a client error Node's HTTP parser or timers raised. */
@@ -185,13 +116,6 @@ function onClientError(error: Error & { code?: string }, socket: Duplex): void {
   );
   // end() flushes and closes; a client that never reads must not keep the socket.
   setTimeout(() => socket.destroy(), 1000).unref();
-}
-
-/** The host part of a URL for `host` (IPv6 in brackets; a wildcard becomes the loopback address). */
-export function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** Starts the HTTP server with `/signal`; resolves once it listens. */

@@ -23,7 +23,7 @@ import { getRequestListener } from '@hono/node-server';
 import { networks } from '../core/index.ts';
 import type { TabchainApi } from '../app/tabchain-api.ts';
 import { openApiDocument } from './openapi.ts';
-import { createRestApp } from './rest/app.ts';
+import { createRestApp, jsonReply } from './rest/app.ts';
 import { NodeRegistry, type NodeListStore, type SignalingServers } from './rest/node-registry.ts';
 import type { RouteDef } from './rest/route.ts';
 import { routeTable } from './rest/route-table.ts';
@@ -91,7 +91,11 @@ export function createRestHandler(options: RestOptions): RestHandler {
       openApiDocument: () => openApiDocument(params),
     },
   });
-  const listener = getRequestListener(app.fetch, { overrideGlobalObjects: false });
+  const listener = getRequestListener(app.fetch, {
+    overrideGlobalObjects: false,
+    // A request target or Host the framework cannot make a URL of.
+    errorHandler: () => jsonReply(400, { error: 'bad-request', message: 'the request URL cannot be parsed' }),
+  });
   const handler = ((req: IncomingMessage, res: ServerResponse) => void listener(req, res)) as RestHandler & { ready: Promise<void> };
   handler.ready = registry.ready;
   handler.close = () => registry.close();

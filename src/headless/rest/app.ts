@@ -6,16 +6,14 @@
  */
 import { Hono, type Context } from 'hono';
 import { HttpError, unexpectedErrorReply } from './http-error.ts';
+import { jsonAnswer } from './json-answer.ts';
 import { allowOf, bearerAuth, headGuard, jsonBody, pathnameOf, type BodyVariables } from './middleware.ts';
 import { validate, type RouteDef, type RouteDeps } from './route.ts';
 
-/** Answers JSON (pretty, with its length, never cached); HEAD keeps the headers and drops the body. */
+/** Answers JSON; HEAD keeps the headers (its length included) and drops the body. */
 export function jsonReply(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  const text = `${JSON.stringify(body, null, 2)}\n`;
-  return new Response(text, {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(text)), ...headers },
-  });
+  const { text, headers: json } = jsonAnswer(body);
+  return new Response(text, { status, headers: { ...json, ...headers } });
 }
 
 /** `/blocks/{id}` in Hono's syntax (`/blocks/:id`). */

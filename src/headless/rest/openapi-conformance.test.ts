@@ -107,6 +107,13 @@ describe('REST API, the OpenAPI document against the live server', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('behavior: the REST answers carry the server’s data-only security headers', async () => {
+    const res = await fetch(`${node.restUrl}/health`);
+    expect(res.headers.get('content-security-policy')).toMatch(/^default-src 'none';/);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  });
+
   it('behavior: every answer is documented with its status and schema, and every documented status is answered', async () => {
     const tip = await node.api.chain.tip();
     const address = await node.api.wallet.address();
