@@ -6,7 +6,6 @@ import {
   difficultySeries,
   expectedHashes,
   feeRate,
-  formatHashCount,
   intervalSeries,
   meanY,
   pageRange,
@@ -71,13 +70,9 @@ describe('chart series', () => {
 });
 
 describe('formatting', () => {
-  it('behavior: short hashes, hash counts, sums, fee rates and block ids', () => {
+  it('behavior: short hashes, sums, fee rates and block ids', () => {
     expect(shortHash('0123456789abcdef0123')).toBe('01234567…0123');
     expect(shortHash('abc')).toBe('abc');
-    expect(formatHashCount(950)).toBe('950');
-    expect(formatHashCount(65_536)).toBe('65.5 k');
-    expect(formatHashCount(2_500_000_000)).toBe('2.5 G');
-    expect(formatHashCount(123_000_000)).toBe('123 M');
     expect(sumUnits(['100000000', '50000000'])).toBe(150_000_000n);
     expect(sumUnits([])).toBe(0n);
     expect(feeRate('1000', 300)).toBe(3.333);

@@ -67,19 +67,6 @@ export function expectedHashes(bits: string | number): number {
   return Number(workFromBits(typeof bits === 'number' ? bits : parseBits(bits)));
 }
 
-/** A hash count with an SI prefix: `≈ 65.5 k`, `≈ 1.2 M`. */
-export function formatHashCount(n: number): string {
-  const units: [number, string][] = [
-    [1e15, 'P'],
-    [1e12, 'T'],
-    [1e9, 'G'],
-    [1e6, 'M'],
-    [1e3, 'k'],
-  ];
-  for (const [size, unit] of units) if (n >= size) return `${(n / size).toFixed(n / size >= 100 ? 0 : 1)} ${unit}`;
-  return `${Math.round(n)}`;
-}
-
 interface HeaderLike {
   height: number;
   time: number;

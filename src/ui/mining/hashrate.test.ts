@@ -78,6 +78,9 @@ describe('formatting', () => {
     expect(formatHashCount(512n)).toBe('512');
     expect(formatHashCount(1_234n)).toBe('1.2 k');
     expect(formatHashCount(3_400_000_000n)).toBe('3.4 G');
+    expect(formatHashCount(950)).toBe('950');
+    expect(formatHashCount(65_536)).toBe('65.5 k');
+    expect(formatHashCount(123_000_000)).toBe('123 M');
   });
 
   it('behavior: expected time to a block is work over rate', () => {

@@ -65,8 +65,11 @@ export function formatHashrate(hashesPerSecond: number): string {
   return `${Math.round(h)} H/s`;
 }
 
-/** A number of hashes with an SI prefix (`512`, `1.2 k`, `3.4 M`), for "≈ … hashes per block". */
-export function formatHashCount(hashes: bigint): string {
+/**
+ * A number of hashes with an SI prefix (`512`, `1.2 k`, `123 M`): "≈ … hashes per block", the
+ * explorer's difficulty and its chart's axis.
+ */
+export function formatHashCount(hashes: number | bigint): string {
   const n = Number(hashes);
   const units: [number, string][] = [
     [1e15, 'P'],
@@ -75,8 +78,8 @@ export function formatHashCount(hashes: bigint): string {
     [1e6, 'M'],
     [1e3, 'k'],
   ];
-  for (const [size, unit] of units) if (n >= size) return `${(n / size).toFixed(1)} ${unit}`;
-  return String(n);
+  for (const [size, unit] of units) if (n >= size) return `${(n / size).toFixed(n / size >= 100 ? 0 : 1)} ${unit}`;
+  return `${Math.round(n)}`;
 }
 
 /**
