@@ -17,10 +17,14 @@ export interface HistoryItem {
   net: string;
   coinbase: boolean;
   memo: string;
+  /** The tx spends the wallet's coins: a payment we made (its pending change is ours). */
+  own: boolean;
+  /** Some peer has it (false: a pending tx still queued in this tab, made offline say). */
+  delivered: boolean;
 }
 
-/** The wallet card shows at most this many history entries. */
-export const HISTORY_LIMIT = 20;
+/** The wallet card shows this many history entries a page. */
+export const HISTORY_PAGE = 20;
 
 /** Hashrate samples kept (one a second): an hour, for the mining chart's longest range. */
 export const HASHRATE_SAMPLES = 3600;
@@ -53,7 +57,7 @@ export class NodeState {
   tip = $state<{ height: number; hash: string } | null>(null);
   address = $state('');
   balance = $state<WalletBalanceJson>({ confirmed: '0', pending: '0', immature: '0', pendingIncoming: '0', pendingChange: '0', available: '0' });
-  /** Newest first (pending txs, then confirmed ones), at most {@link HISTORY_LIMIT}. */
+  /** Newest first (pending txs, then confirmed ones); the card pages it, {@link HISTORY_PAGE} at a time. */
   history = $state<HistoryItem[]>([]);
   /** The history has been read once (until then the wallet shows it is loading, not empty). */
   historyLoaded = $state(false);
@@ -108,19 +112,21 @@ export class NodeState {
   private async start(): Promise<void> {
     this.api.on('tip', () => void this.refresh());
     this.api.on('tx-accepted', () => void this.refresh());
+    // A queued payment reached a first peer: its row stops waiting.
+    this.api.on('tx-delivered', () => void this.refreshHistory());
     this.api.on('storage-full', () => (this.storageFull = true));
     let burst = 0;
     this.api.on('block-found', (e) => {
       this.blocksFound += 1;
       // Blocks found while the last notice is still up are counted in it.
       burst = this.notifications.showing('block-found') ? burst + 1 : 1;
-      const height = (e as { height: number }).height;
+      const height = e.height;
       this.notifications.push('block-found', burst === 1 ? t('app.notify.blockFound', { height }) : t('app.notify.blocksFound', { count: burst, height }), { replace: true });
     });
-    this.api.on('block-disconnected', (e) => this.noteDisconnected(e as { hash: string; height: number }));
-    this.api.on('tip', (tip) => this.noteTip(tip as { height: number; hash: string }));
-    this.api.on('sync', (p) => this.noteSync(p as { done: number; total: number }));
-    this.api.on('signaling', (s) => (this.signaling = (s as { status: string }).status));
+    this.api.on('block-disconnected', (e) => this.noteDisconnected(e));
+    this.api.on('tip', (tip) => this.noteTip(tip));
+    this.api.on('sync', (p) => this.noteSync(p));
+    this.api.on('signaling', (s) => (this.signaling = s.status));
     this.api.on('peer-connected', () => void this.refreshPeers());
     this.api.on('peer-disconnected', () => void this.refreshPeers());
     const self = await this.api.self();
@@ -181,10 +187,9 @@ export class NodeState {
 
   private async refreshHistory(): Promise<void> {
     const seq = ++this.historyRefreshes;
-    const history = (await this.api.wallet.history()) as HistoryItem[];
+    const history = await this.api.wallet.history();
     if (seq !== this.historyRefreshes) return;
-    this.noteReceived(history);
-    this.history = history.slice(0, HISTORY_LIMIT).map((h) => ({
+    const items = history.map((h) => ({
       txid: h.txid,
       height: h.height,
       confirmations: h.confirmations,
@@ -192,7 +197,11 @@ export class NodeState {
       net: h.net,
       coinbase: h.coinbase,
       memo: h.memo,
+      own: BigInt(h.sent) > 0n,
+      delivered: h.delivered,
     }));
+    this.noteReceived(items);
+    this.history = items;
     this.historyLoaded = true;
   }
 

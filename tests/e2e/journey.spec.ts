@@ -40,7 +40,7 @@ test('behavior: mine until the balance rises, pay a second browser through the f
   await a.page.getByLabel('Amount').fill('2.25');
   await a.page.getByLabel('Memo').fill('first payment');
   await a.page.getByRole('button', { name: 'Send' }).click();
-  const txid = (await a.page.getByTestId('sent-txid').textContent())!.trim();
+  const txid = (await a.page.getByTestId('sent-txid').getAttribute('data-txid'))!;
   expect(txid).toMatch(/^[0-9a-f]{64}$/);
 
   const entryA = a.page.getByTestId('history-entry').filter({ hasText: txid.slice(0, 8) });

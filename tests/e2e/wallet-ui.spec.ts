@@ -38,7 +38,7 @@ test('error: the send form explains a mistyped address and an amount above the b
   await amount.fill('1.123456789');
   await expect(page.getByText('Enter an amount in coins, like 1.5')).toBeVisible();
   await amount.fill('100000');
-  await expect(page.getByText('Amount is above your balance')).toBeVisible();
+  await expect(page.getByText('Amount is above your balance available to spend')).toBeVisible();
   await expect(send).toBeDisabled();
 
   await page.getByLabel('Memo').fill('x'.repeat(81));
@@ -69,9 +69,9 @@ test('behavior: A pays B 1.5 coins through the form; B sees it pending, then con
   await a.page.getByRole('radio', { name: /Fast/ }).check();
   await a.page.getByRole('button', { name: 'Send' }).click();
 
-  const status = a.page.getByRole('status').filter({ hasText: 'Transaction id' });
+  const status = a.page.getByRole('status').filter({ hasText: 'Sent:' });
   await expect(status).toBeVisible();
-  const txid = (await a.page.getByTestId('sent-txid').textContent())!.trim();
+  const txid = (await a.page.getByTestId('sent-txid').getAttribute('data-txid'))!;
   expect(txid).toMatch(/^[0-9a-f]{64}$/);
   await expect(a.page.getByLabel('Pay to')).toHaveValue('');
   await expect(a.page.getByLabel('Amount')).toHaveValue('');
