@@ -100,7 +100,7 @@ export const ErrorBody = z
   .object({
     error: z.string().meta({
       description:
-        'a stable code: bad-request, bad-json, bad-body, missing-field, bad-amount, bad-address, wrong-network, insufficient-funds, fee-too-low, memo-too-long, bad-memo, bad-sender, bad-nodes, too-many-nodes, rejected, locked, no-wallet, unauthorized, not-found, unknown-route, method-not-allowed, payload-too-large, unsupported-media-type, aborted, headers-too-large, timeout, bad-host, cross-site, starting, upgrade-required, storage-error, storage-full, internal',
+        'a stable code: bad-request, bad-json, bad-body, missing-field, bad-amount, bad-address, wrong-network, insufficient-funds, fee-too-low, memo-too-long, bad-memo, bad-sender, bad-nodes, too-many-nodes, rejected, locked, unauthorized, not-found, unknown-route, method-not-allowed, payload-too-large, unsupported-media-type, aborted, headers-too-large, timeout, bad-host, cross-site, starting, upgrade-required, storage-error, storage-full, internal',
     }),
     message: z.string(),
     field: z.string().optional().meta({ description: 'the request field or parameter at fault' }),
@@ -138,7 +138,14 @@ export const Block = z
 
 export const Tip = z.object({ height: z.number().int(), hash: z.string(), work: z.string().meta({ description: 'cumulative work, decimal' }) });
 
-export const Balance = z.looseObject({ confirmed: units('spendable now'), pending: units('arriving in unconfirmed txs'), immature: units('coinbases not yet spendable') });
+export const Balance = z.looseObject({
+  confirmed: units('spendable now'),
+  pending: units('arriving in unconfirmed txs: pendingIncoming + pendingChange'),
+  immature: units('coinbases not yet spendable'),
+  pendingIncoming: units('unconfirmed payments from others (spendable after a block)'),
+  pendingChange: units('change of our own unconfirmed payments (spendable now)'),
+  available: units('what a payment may spend: confirmed + pendingChange'),
+});
 
 export const NodeList = z.array(z.string()).meta({ description: 'every registered node, as http(s)://host:port' });
 

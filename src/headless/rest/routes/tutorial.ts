@@ -4,17 +4,11 @@
  */
 import { z } from 'zod';
 import type { NetworkParams } from '../../../core/index.ts';
+import type { BlockDetailJson } from '../../../app/chain-queries.ts';
 import { HttpError, badField, walletErrorOf } from '../http-error.ts';
 import { answer, defineRoute, type RouteDeps, type Reply, type RouteDef } from '../route.ts';
 import { Block, ErrorBody, LONE_SURROGATE, MAX_CHAIN_BLOCKS, Tx, coinsField, optionalString, queryInteger, stringField, units } from '../schemas.ts';
 
-/** The block JSON fields read here (BlockDetailJson). */
-interface BlockLike {
-  hash: string;
-  height: number;
-  header: { prevHash: string; nonce: number };
-  txs: unknown[];
-}
 
 const MinedBlock = z.object({
   message: z.literal('New Block Forged'),
@@ -27,7 +21,7 @@ const MinedBlock = z.object({
 
 async function mineOne(_input: unknown, { api }: RouteDeps): Promise<Reply> {
   const [hash] = await api.mine(1);
-  const block = (await api.chain.block(hash!)) as BlockLike | null;
+  const block = await api.chain.block(hash!);
   if (!block) throw new Error(`the block just mined (${hash}) is not in the chain`);
   return {
     status: 200,
@@ -36,11 +30,11 @@ async function mineOne(_input: unknown, { api }: RouteDeps): Promise<Reply> {
 }
 
 /** Active-chain blocks `from`..`from+count-1`, read again if a reorg moved them meanwhile. */
-async function chainSlice({ api }: RouteDeps, from: number, count: number): Promise<BlockLike[]> {
+async function chainSlice({ api }: RouteDeps, from: number, count: number): Promise<BlockDetailJson[]> {
   for (let attempt = 0; ; attempt++) {
-    const blocks: BlockLike[] = [];
+    const blocks: BlockDetailJson[] = [];
     for (let h = from; h < from + count; h++) {
-      const block = (await api.chain.block(h)) as BlockLike | null;
+      const block = await api.chain.block(h);
       if (!block) break;
       blocks.push(block);
     }
