@@ -253,6 +253,7 @@ describe('REST API, bad requests', () => {
     const wallet = (await call(base, 'GET', '/wallet')).body as { address: string; addresses: string[]; balance: { confirmed: string } };
     expect(wallet.addresses).toContain(recipient);
     expect(wallet.balance.confirmed).toBe('10000000000');
+    expect(wallet.balance).toMatchObject({ pending: '0', pendingIncoming: '0', pendingChange: '0', available: '10000000000' });
     const first = wallet.addresses[0]!;
     const address = (await call(base, 'GET', `/address/${first}?limit=2`)).body;
     expect(address).toMatchObject({ address: first, confirmed: '10000000000', immature: '20000000000', coins: 6 });
