@@ -71,8 +71,8 @@ export { connectBlock, disconnectBlock, type ConnectedBlock } from './consensus/
 export { accept, reject, softened, type RejectCode, type Rejection, type Result } from './consensus/rejection.ts';
 
 // Chain state
-export { outpointKey, type Coin, type CoinView, type OutpointKey, type SpentCoin } from './chain/coin.ts';
-export { CoinCache, MapCoinView } from './chain/coin-cache.ts';
+export { outpointKey, type Coin, type CoinView, type OutpointKey, type SpentCoin } from './coins/coin.ts';
+export { CoinCache, MapCoinView } from './coins/coin-cache.ts';
 export { MemoryChainStore } from './chain/memory-chain-store.ts';
 export { DEFAULT_ORPHAN_LIMITS, OrphanPool, type OrphanLimits } from './chain/orphan-pool.ts';
 export {

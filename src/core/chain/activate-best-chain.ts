@@ -12,8 +12,8 @@ import type { BlockTree } from './block-tree.ts';
 import type { Operation } from './chain-operation.ts';
 import type { ChainStore } from './chain-store.ts';
 import type { ChainBlockEvent } from './chain-types.ts';
-import { CoinCache } from './coin-cache.ts';
-import { outpointKey, type OutpointKey, type SpentCoin } from './coin.ts';
+import { CoinCache } from '../coins/coin-cache.ts';
+import { outpointKey, type OutpointKey, type SpentCoin } from '../coins/coin.ts';
 
 /** What activation reads: the tree, the rules, and the store's bodies, undo data and coins. */
 export interface ActivationSource {

@@ -7,8 +7,8 @@ import type { Block } from '../primitives/block.ts';
 import type { BlockIndexEntry } from './block-index.ts';
 import type { TreeChanges } from './block-tree.ts';
 import type { BlockOutcome, ChainBlockEvent } from './chain-types.ts';
-import { CoinCache, MapCoinView } from './coin-cache.ts';
-import type { SpentCoin } from './coin.ts';
+import { CoinCache, MapCoinView } from '../coins/coin-cache.ts';
+import type { SpentCoin } from '../coins/coin.ts';
 
 /** The parts of the tree as they will be once the operation's write lands. */
 export class StagedActive {

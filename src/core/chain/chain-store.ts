@@ -5,7 +5,7 @@
  */
 import type { BlockHeader } from '../primitives/header.ts';
 import type { RejectCode } from '../consensus/rejection.ts';
-import type { Coin, OutpointKey, SpentCoin } from './coin.ts';
+import type { Coin, OutpointKey, SpentCoin } from '../coins/coin.ts';
 
 /** One node of the block tree as stored. */
 export interface StoredBlockIndex {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { regtestParams } from '../consensus/networks.ts';
 import { blockSubsidy } from '../consensus/subsidy.ts';
 import { txidBytes } from '../primitives/transaction.ts';
-import { outpointKey } from './coin.ts';
+import { outpointKey } from '../coins/coin.ts';
 import { openTestChain } from '../testing/test-chain.ts';
 
 const subsidy = blockSubsidy(1, regtestParams);

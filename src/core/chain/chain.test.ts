@@ -4,7 +4,7 @@ import { blockSubsidy } from '../consensus/subsidy.ts';
 import { txidBytes, type Transaction } from '../primitives/transaction.ts';
 import { ChainBuilder, ManualClock, type BuiltBlock } from '../testing/chain-builder.ts';
 import { Chain, type ChainBlockEvent, type TipChangedEvent } from './chain.ts';
-import { outpointKey } from './coin.ts';
+import { outpointKey } from '../coins/coin.ts';
 import { MemoryChainStore } from './memory-chain-store.ts';
 import { openTestChain, retargetingRegtestParams } from '../testing/test-chain.ts';
 

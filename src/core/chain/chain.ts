@@ -23,7 +23,7 @@ import { BlockTree } from './block-tree.ts';
 import { Operation } from './chain-operation.ts';
 import type { ChainStore, ChainWrite } from './chain-store.ts';
 import type { BlockOutcome, ChainEvents, ChainTip, ChainTipInfo, HeaderOutcome } from './chain-types.ts';
-import type { Coin, OutpointKey, SpentCoin } from './coin.ts';
+import type { Coin, OutpointKey, SpentCoin } from '../coins/coin.ts';
 import { verifyCoinSet, type CoinSetCheck } from './verify-coin-set.ts';
 import { DEFAULT_ORPHAN_LIMITS, OrphanPool, type OrphanLimits } from './orphan-pool.ts';
 

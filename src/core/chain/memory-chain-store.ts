@@ -3,7 +3,7 @@
  * validated first and applied without awaiting, so they are atomic like an IndexedDB transaction.
  */
 import { bytesToHex } from '../encoding/hex.ts';
-import type { Coin, OutpointKey, SpentCoin } from './coin.ts';
+import type { Coin, OutpointKey, SpentCoin } from '../coins/coin.ts';
 import type { ChainStore, ChainWrite, StoredBlockIndex } from './chain-store.ts';
 
 export class MemoryChainStore implements ChainStore {

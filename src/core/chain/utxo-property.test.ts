@@ -11,7 +11,7 @@ import type { Transaction } from '../primitives/transaction.ts';
 import { txidBytes } from '../primitives/transaction.ts';
 import { ChainBuilder, ManualClock, type BuiltBlock } from '../testing/chain-builder.ts';
 import { Chain } from './chain.ts';
-import { outpointKey, type Coin, type OutpointKey } from './coin.ts';
+import { outpointKey, type Coin, type OutpointKey } from '../coins/coin.ts';
 import { MemoryChainStore } from './memory-chain-store.ts';
 import type { Block } from '../primitives/block.ts';
 

@@ -4,7 +4,7 @@
  * Consensus::CheckTxInputs) and, last because it is the expensive part, verifies signatures.
  */
 import { schnorrVerify } from '../crypto/keys.ts';
-import { outpointKey, type Coin, type CoinView } from '../chain/coin.ts';
+import { outpointKey, type Coin, type CoinView } from '../coins/coin.ts';
 import { txSize, type Transaction } from '../primitives/transaction.ts';
 import type { NetworkParams } from './params.ts';
 import { accept, reject, type Rejection, type Result } from './rejection.ts';

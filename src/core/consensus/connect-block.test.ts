@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type BlockOutcome } from '../chain/chain.ts';
-import { CoinCache, MapCoinView } from '../chain/coin-cache.ts';
-import { outpointKey, type Coin, type OutpointKey } from '../chain/coin.ts';
+import { CoinCache, MapCoinView } from '../coins/coin-cache.ts';
+import { outpointKey, type Coin, type OutpointKey } from '../coins/coin.ts';
 import type { Block } from '../primitives/block.ts';
 import { txidBytes, type Transaction } from '../primitives/transaction.ts';
 import { ChainBuilder, resealBlock, type BuiltBlock } from '../testing/chain-builder.ts';

@@ -5,8 +5,8 @@
  * Changes go to a fresh {@link CoinCache} layer that is merged into the caller's only when the
  * whole block is valid, so a rejected block changes nothing.
  */
-import { CoinCache } from '../chain/coin-cache.ts';
-import { outpointKey, type SpentCoin } from '../chain/coin.ts';
+import { CoinCache } from '../coins/coin-cache.ts';
+import { outpointKey, type SpentCoin } from '../coins/coin.ts';
 import type { Block } from '../primitives/block.ts';
 import { txidBytes } from '../primitives/transaction.ts';
 import { checkTransactionInputs } from './check-transaction.ts';

@@ -18,7 +18,7 @@ import { accept, reject, softened, type Result } from '../consensus/rejection.ts
 import type { Clock } from '../ports.ts';
 import type { Block } from '../primitives/block.ts';
 import { isCoinbase, txSize, txid, type Transaction } from '../primitives/transaction.ts';
-import { outpointKey, type Coin, type CoinView, type OutpointKey } from '../chain/coin.ts';
+import { outpointKey, type Coin, type CoinView, type OutpointKey } from '../coins/coin.ts';
 import { Emitter, type Unsubscribe } from '../util/emitter.ts';
 import { hashToHex } from '../encoding/hex.ts';
 

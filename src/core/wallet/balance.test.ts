@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Coin, OutpointKey } from '../chain/coin.ts';
+import type { Coin, OutpointKey } from '../coins/coin.ts';
 import { isImmature, isSpendablePending, walletBalance, type PendingOutput, type WalletBalanceInput } from './balance.ts';
 
 const key = new Uint8Array(32).fill(7);

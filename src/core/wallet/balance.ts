@@ -5,7 +5,7 @@
  * confirmed coins plus the change of our own unconfirmed payments (we wrote those txs, so only we
  * could replace them), never unconfirmed coins from others. Coin selection spends exactly that.
  */
-import type { Coin, OutpointKey } from '../chain/coin.ts';
+import type { Coin, OutpointKey } from '../coins/coin.ts';
 
 /** An output paying the wallet's keys in a pending (pool) tx. */
 export interface PendingOutput {

@@ -7,7 +7,7 @@
 import { AddressError, decodeAddress } from '../crypto/address.ts';
 import { isValidPublicKey, publicKeyOf } from '../crypto/keys.ts';
 import { bytesEqual, bytesToHex, hexToHash } from '../encoding/hex.ts';
-import type { OutpointKey } from '../chain/coin.ts';
+import type { OutpointKey } from '../coins/coin.ts';
 import type { NetworkParams } from '../consensus/params.ts';
 import { TX_VERSION } from '../consensus/check-transaction.ts';
 import { signTransaction, type UnsignedTransaction } from '../consensus/sighash.ts';

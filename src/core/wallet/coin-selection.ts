@@ -9,7 +9,7 @@
  * it goes to the fee instead.
  */
 import { varintSize } from '../encoding/byte-writer.ts';
-import type { OutpointKey } from '../chain/coin.ts';
+import type { OutpointKey } from '../coins/coin.ts';
 import { INPUT_SIZE, OUTPUT_SIZE } from '../primitives/transaction.ts';
 import type { CodecLimits } from '../primitives/limits.ts';
 import { formatCoins } from './parse-amount.ts';
