@@ -17,6 +17,7 @@ import type { Logger } from '../../signaling-server/log.ts';
 import type { IceServersOption } from '../../signaling-server/ice-servers.ts';
 import { API_SECURITY_HEADER_LINES, requestSecurityHeaders } from '../../signaling-server/security-headers.ts';
 import { limitConnections } from '../../signaling-server/connection-limits.ts';
+import { SIGNALING_PATH } from '../core/net/signaling-messages.ts';
 import { checkRequestSource, urlHost, type RequestSourcePolicy } from './request-source.ts';
 import { jsonAnswer } from './rest/json-answer.ts';
 
@@ -83,8 +84,6 @@ export interface NodeHttpServer {
   close(): Promise<void>;
 }
 
-const SIGNAL_PATH = '/signal';
-
 function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const answer = jsonAnswer(body);
   res.writeHead(status, { ...answer.headers, ...headers }).end(answer.text);
@@ -141,7 +140,7 @@ export async function startNodeHttpServer(options: NodeHttpServerOptions): Promi
       return;
     }
     const path = (req.url ?? '/').split('?')[0];
-    if (path === SIGNAL_PATH) {
+    if (path === SIGNALING_PATH) {
       reply(res, 426, { error: 'upgrade-required', message: 'this is the WebSocket signaling endpoint: connect with ws:// or wss://' }, { upgrade: 'websocket' });
       return;
     }
@@ -157,7 +156,7 @@ export async function startNodeHttpServer(options: NodeHttpServerOptions): Promi
   limitConnections(server, { maxConnections: MAX_CONNECTIONS, maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS });
   server.on('clientError', onClientError);
   const signaling = attachSignaling(server, {
-    path: SIGNAL_PATH,
+    path: SIGNALING_PATH,
     allowMissingOrigin: true,
     origins: options.origins ?? [],
     logger: options.logger ?? null,
@@ -184,7 +183,7 @@ export async function startNodeHttpServer(options: NodeHttpServerOptions): Promi
     signaling,
     port,
     restUrl: `http://${shown}:${port}`,
-    signalUrl: `ws://${shown}:${port}${SIGNAL_PATH}`,
+    signalUrl: `ws://${shown}:${port}${SIGNALING_PATH}`,
     setHandler(next) {
       handler = next;
     },
