@@ -17,6 +17,7 @@ import type { Logger } from '../../signaling-server/log.ts';
 import type { IceServersOption } from '../../signaling-server/ice-servers.ts';
 import { API_SECURITY_HEADER_LINES, requestSecurityHeaders } from '../../signaling-server/security-headers.ts';
 import { limitConnections } from '../../signaling-server/connection-limits.ts';
+import { listen } from '../../signaling-server/static-files.ts';
 import { SIGNALING_PATH } from '../core/net/signaling-messages.ts';
 import { checkRequestSource, urlHost, type RequestSourcePolicy } from './request-source.ts';
 import { jsonAnswer } from './rest/json-answer.ts';
@@ -163,13 +164,7 @@ export async function startNodeHttpServer(options: NodeHttpServerOptions): Promi
     ...(options.iceServers ? { iceServers: options.iceServers } : {}),
   });
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, options.port, host);
   } catch (error) {
     await signaling.close();
     throw error;
