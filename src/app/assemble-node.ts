@@ -14,7 +14,7 @@ import type { Every } from '../adapters/system-timers.ts';
 import { PeerConnector } from './peer-connector.ts';
 import { WalletKeys, type WalletKeysOptions, type WalletRecordStore } from './wallet-keys.ts';
 import { WalletService } from './wallet-service.ts';
-import { subscribeNodeEvents, watchSignaling, watchStorageFull } from './node-events.ts';
+import { subscribeNodeEvents, watchSignaling, watchStorageFull, type NodeEventHandler, type NodeEventName } from './node-events.ts';
 import { loadNodeIdentity } from './node-identity.ts';
 
 export interface StorageStatus {
@@ -46,7 +46,7 @@ export interface NodeServices {
   readonly bans: BanList;
   readonly slot: TabSlot;
   storageStatus(): Promise<StorageStatus>;
-  subscribe(event: string, handler: (payload: unknown) => void): () => void;
+  subscribe<E extends NodeEventName>(event: E, handler: NodeEventHandler<E>): () => void;
 }
 
 /** Where the node keeps its data: one database's stores (IndexedDB in a tab, LevelDB headless). */

@@ -5,7 +5,7 @@
  * tip down (see {@link addressHistory} for its cost). Everything returned is plain JSON.
  */
 import { ByteReader, bytesToHex, hashToHex, txid, type Block, type Node, type OutpointKey, type Transaction } from '../core/index.ts';
-import { blockJson, mempoolEntryJson, paidAmount, txDetailJson, type BlockJson, type HeaderJson, type SpentOutputInfo, type TxDetailJson } from './json.ts';
+import { blockJson, mempoolEntryJson, paidAmount, txDetailJson, type BlockJson, type HeaderJson, type MempoolEntryJson, type SpentOutputInfo, type TxDetailJson } from './json.ts';
 
 /** `chain.headers()` answers at most this many headers a call. */
 export const MAX_HEADERS = 500;
@@ -169,7 +169,7 @@ export async function blockDetail(node: Node, hashOrHeight: string | number): Pr
 }
 
 /** A pool entry with what it pays (`paid`: outputs not back to its inputs' keys; null when unknown). */
-export type MempoolEntryDetailJson = ReturnType<typeof mempoolEntryJson> & { paid: string | null };
+export type MempoolEntryDetailJson = MempoolEntryJson & { paid: string | null };
 
 /**
  * The pool, highest fee rate first, each tx with what it pays (see `paidAmount`; `walletKeys`:

@@ -73,11 +73,20 @@ export function blockJson(block: Block, info: { hash: string; height: number; ac
 }
 
 /** A pool entry as `tabchain.mempool()` and the `tx-accepted` event give it. */
-export function mempoolEntryJson(entry: MempoolEntry, params: NetworkParams) {
+export interface MempoolEntryJson extends TxJson {
+  /** Base units, as a decimal string. */
+  fee: string;
+  /** Base units per byte, to 3 decimals. */
+  feeRate: string;
+  /** Unix seconds when the pool accepted it. */
+  time: number;
+}
+
+/** A pool entry as `tabchain.mempool()` and the `tx-accepted` event give it. */
+export function mempoolEntryJson(entry: MempoolEntry, params: NetworkParams): MempoolEntryJson {
   return {
     ...txJson(entry.tx, params),
     fee: entry.fee.toString(),
-    /** Base units per byte, to 3 decimals. */
     feeRate: (Number((entry.fee * 1000n) / BigInt(entry.size)) / 1000).toString(),
     time: entry.time,
   };

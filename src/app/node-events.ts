@@ -3,59 +3,85 @@
  * JSON payloads, one subscription function for every composition root (a tab, a headless node),
  * and the two sources both roots wire alike: the signaling status and "storage full".
  */
-import type { Network, Node } from '../core/index.ts';
+import type { Network, Node, PeerInfo, SyncProgress } from '../core/index.ts';
 import type { SignalingStatus } from '../adapters/net/signaling-client.ts';
 import { StorageFullError } from '../adapters/storage-errors.ts';
-import { blockJson, mempoolEntryJson } from './json.ts';
+import { blockJson, mempoolEntryJson, type BlockJson, type MempoolEntryJson } from './json.ts';
 
-type Handler = (payload: unknown) => void;
+/** The active tip as the `tip` event and `chain.tip()` give it; `work` is the chain's total work (decimal). */
+export interface TipJson {
+  height: number;
+  hash: string;
+  work: string;
+}
+
+/** Every event's payload, by name: what `tabchain.on(name, handler)` hands the handler. */
+export interface NodeEventPayloads {
+  tip: TipJson;
+  'block-connected': BlockJson;
+  /** A block of the old branch in a reorganisation (`active` false). */
+  'block-disconnected': BlockJson;
+  'tx-accepted': MempoolEntryJson;
+  /** A block this node mined was accepted. */
+  'block-found': { hash: string; height: number };
+  'peer-connected': PeerInfo;
+  'peer-disconnected': { id: string; reason: string; banned: boolean };
+  sync: SyncProgress;
+  /** A first peer has this pool tx. */
+  'tx-delivered': { txid: string };
+  signaling: { status: SignalingStatus };
+  /** A write failed for lack of space: mining stopped, no more blocks are taken. */
+  'storage-full': { message: string };
+}
+
+export type NodeEventName = keyof NodeEventPayloads;
+export type NodeEventHandler<E extends NodeEventName> = (payload: NodeEventPayloads[E]) => void;
 
 export interface EventSources {
   readonly node: Node;
   readonly network: Network;
   /** Handlers of the signaling status (the composition root calls them). */
-  readonly statusHandlers: Set<Handler>;
+  readonly statusHandlers: Set<NodeEventHandler<'signaling'>>;
   /** Handlers of "storage full" (the composition root calls them). */
-  readonly fullHandlers: Set<Handler>;
+  readonly fullHandlers: Set<NodeEventHandler<'storage-full'>>;
 }
 
-/** Subscribes `handler` to `event`; returns the unsubscribe function. Throws on an unknown event. */
-export function subscribeNodeEvents(sources: EventSources, event: string, handler: Handler): () => void {
+/**
+ * Subscribes `handler` to `event`; returns the unsubscribe function. Throws a TypeError on an
+ * unknown event (page scripts call it untyped).
+ */
+export function subscribeNodeEvents<E extends NodeEventName>(sources: EventSources, event: E, handler: NodeEventHandler<E>): () => void {
   const { node, network, statusHandlers, fullHandlers } = sources;
   const p = node.params;
-  switch (event) {
-    case 'tip':
-      return node.on('tip', (t) => handler({ height: t.height, hash: t.hash, work: t.chainWork.toString() }));
-    case 'block-connected':
-    case 'block-disconnected':
-      return node.on(event, (e) => handler(blockJson(e.block, { hash: e.hash, height: e.height, active: event === 'block-connected', tipHeight: node.tip.height }, p)));
-    case 'tx-accepted':
-      return node.on('tx-accepted', (e) => handler(mempoolEntryJson(e, p)));
-    case 'block-found':
-      return node.on('block-found', (e) => handler({ ...e }));
-    case 'peer-connected':
-      return network.on('peer-connected', (peer) => handler({ ...peer }));
-    case 'peer-disconnected':
-      return network.on('peer-disconnected', (peer) => handler({ ...peer }));
-    case 'sync':
-      return network.on('sync', (progress) => handler({ ...progress }));
-    case 'tx-delivered':
-      return network.on('tx-delivered', (e) => handler({ ...e }));
-    case 'signaling':
-      statusHandlers.add(handler);
-      return () => statusHandlers.delete(handler);
-    case 'storage-full':
-      fullHandlers.add(handler);
-      return () => fullHandlers.delete(handler);
-    default:
-      throw new TypeError(`unknown event ${JSON.stringify(event)}`);
-  }
+  const blockEvent = (name: 'block-connected' | 'block-disconnected', h: (payload: BlockJson) => void) =>
+    node.on(name, (e) => h(blockJson(e.block, { hash: e.hash, height: e.height, active: name === 'block-connected', tipHeight: node.tip.height }, p)));
+  const subscribers: { [K in NodeEventName]: (h: NodeEventHandler<K>) => () => void } = {
+    tip: (h) => node.on('tip', (t) => h({ height: t.height, hash: t.hash, work: t.chainWork.toString() })),
+    'block-connected': (h) => blockEvent('block-connected', h),
+    'block-disconnected': (h) => blockEvent('block-disconnected', h),
+    'tx-accepted': (h) => node.on('tx-accepted', (e) => h(mempoolEntryJson(e, p))),
+    'block-found': (h) => node.on('block-found', (e) => h({ ...e })),
+    'peer-connected': (h) => network.on('peer-connected', (peer) => h({ ...peer })),
+    'peer-disconnected': (h) => network.on('peer-disconnected', (peer) => h({ ...peer })),
+    sync: (h) => network.on('sync', (progress) => h({ ...progress })),
+    'tx-delivered': (h) => network.on('tx-delivered', (e) => h({ ...e })),
+    signaling: (h) => {
+      statusHandlers.add(h);
+      return () => statusHandlers.delete(h);
+    },
+    'storage-full': (h) => {
+      fullHandlers.add(h);
+      return () => fullHandlers.delete(h);
+    },
+  };
+  if (!Object.hasOwn(subscribers, event)) throw new TypeError(`unknown event ${JSON.stringify(event)}`);
+  return subscribers[event](handler);
 }
 
 /** The signaling socket's status: `onStatus` goes to the peer connector, which reports each change. */
-export function watchSignaling(): { status(): SignalingStatus; onStatus(status: SignalingStatus): void; readonly handlers: Set<Handler> } {
+export function watchSignaling(): { status(): SignalingStatus; onStatus(status: SignalingStatus): void; readonly handlers: Set<NodeEventHandler<'signaling'>> } {
   let current: SignalingStatus = 'offline';
-  const handlers = new Set<Handler>();
+  const handlers = new Set<NodeEventHandler<'signaling'>>();
   return {
     status: () => current,
     onStatus: (status) => {
@@ -70,9 +96,9 @@ export function watchSignaling(): { status(): SignalingStatus; onStatus(status: 
  * "Storage full": the first StorageFullError the node reports stops mining and is told to the
  * handlers; the node stays consistent but takes no more blocks.
  */
-export function watchStorageFull(node: Node): { isFull(): boolean; readonly handlers: Set<Handler> } {
+export function watchStorageFull(node: Node): { isFull(): boolean; readonly handlers: Set<NodeEventHandler<'storage-full'>> } {
   let full = false;
-  const handlers = new Set<Handler>();
+  const handlers = new Set<NodeEventHandler<'storage-full'>>();
   node.on('error', ({ error }) => {
     if (error instanceof StorageFullError && !full) {
       full = true;

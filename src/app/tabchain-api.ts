@@ -2,16 +2,47 @@
  * @module `window.tabchain`: the node of this tab for automation and power users, the
  * browser-native counterpart of the tutorials' REST endpoints (`/mine`, `/transactions/new`,
  * `/chain`). Amounts cross this boundary as decimal strings of base units; everything returned is
- * plain JSON. Every method waits for the node to be ready. Documented in the README.
+ * plain JSON, typed (results, and each event's payload in {@link TabchainEvents}); an expected
+ * refusal is a {@link TabchainError} whose `code` callers narrow on. Every method waits for the
+ * node to be ready. Documented in the README.
  */
 import { AddressError, DecodeError, PEER_ID_PATTERN, networks, WalletError, bytesToHex, decodeAddress, isImmature, splitMessage, decodeBlock, hexToBytes, parseAmount, type Block, type NetworkName, type NetworkParams } from '../core/index.ts';
-import { addressHistory, blockDetail, chainTips, headers, mempoolDetail, txDetail, type AddressHistoryJson, type BlockDetailJson, type ChainTipJson, type TxStatusJson } from './chain-queries.ts';
+import { addressHistory, blockDetail, chainTips, headers, mempoolDetail, txDetail, type AddressHistoryJson, type BlockDetailJson, type ChainTipJson, type MempoolEntryDetailJson, type TxStatusJson } from './chain-queries.ts';
 import type { HeaderJson } from './json.ts';
-import type { NodeServices } from './assemble-node.ts';
+import type { NodeServices, StorageStatus } from './assemble-node.ts';
+import type { HistoryEntry } from './wallet-service.ts';
+import type { WalletBackup } from './wallet-keys.ts';
+import type { NodeEventHandler, NodeEventName, NodeEventPayloads, TipJson } from './node-events.ts';
+import { TabchainError } from './tabchain-error.ts';
 import type { Connectivity, LinkInfo } from './peer-connector.ts';
-import { ICE_SERVERS_KEY, IceServerListError, parseIceServerList } from './ice-server-list.ts';
+import { ICE_SERVERS_KEY, parseIceServerList } from './ice-server-list.ts';
 
-type Handler = (payload: unknown) => void;
+export { TabchainError, type TabchainErrorCode, type TabchainErrorCodes, type TabchainErrorJson, type TabchainErrorName } from './tabchain-error.ts';
+export type { MempoolEntryDetailJson } from './chain-queries.ts';
+export type { StorageStatus } from './assemble-node.ts';
+export type { TipJson } from './node-events.ts';
+
+/** Every event's payload by name (`tabchain.on(name, handler)`). */
+export type TabchainEvents = NodeEventPayloads;
+export type TabchainEventName = NodeEventName;
+
+/** A wallet history entry as `wallet.history()` gives it: amounts as decimal strings of base units. */
+export type HistoryEntryJson = Omit<HistoryEntry, 'received' | 'sent' | 'net'> & {
+  received: string;
+  sent: string;
+  net: string;
+  /** False for a pending tx no peer has yet (a payment made offline is queued, not sent). */
+  delivered: boolean;
+};
+
+/** How one block of `chain.submitBlocks` fared: a chain outcome, or `rejected` with the reason's code. */
+export interface SubmitBlockOutcomeJson {
+  status: string;
+  hash?: string;
+  height?: number;
+  code?: string;
+  message?: string;
+}
 
 /** The wallet's balance in base units (decimal strings): see `wallet.balance()`. */
 export interface WalletBalanceJson {
@@ -49,7 +80,7 @@ export interface TabchainApi {
      * unconfirmed payments, available = confirmed + pendingChange (what a payment may spend).
      */
     balance(): Promise<WalletBalanceJson>;
-    history(): Promise<unknown[]>;
+    history(): Promise<HistoryEntryJson[]>;
     locked(): Promise<boolean>;
     /** The recovery phrase is sealed under a passphrase (so the wallet can be locked). */
     hasPassphrase(): Promise<boolean>;
@@ -64,7 +95,7 @@ export interface TabchainApi {
     /** The recovery phrase; the wallet's passphrase is asked again when it has one. */
     backupPhrase(passphrase?: string): Promise<string>;
     restore(phrase: string, options?: { keys?: number; replace?: boolean; passphrase?: string }): Promise<void>;
-    exportBackup(passphrase: string): Promise<unknown>;
+    exportBackup(passphrase: string): Promise<WalletBackup>;
     importBackup(backup: unknown, passphrase: string, options?: { replace?: boolean; passphrase?: string }): Promise<void>;
   };
   send(request: { to: string; amount: string; fee?: string; feeRate?: string; memo?: string }): Promise<{ txid: string; fee: string }>;
@@ -75,7 +106,7 @@ export interface TabchainApi {
     status(): Promise<{ running: boolean; workers: number; hashrate: number; perWorker: number[] }>;
   };
   chain: {
-    tip(): Promise<{ height: number; hash: string; work: string }>;
+    tip(): Promise<TipJson>;
     /**
      * A block by active-chain height or by hash (any branch), or null. Inputs carry the amount and
      * address of the output they spend, txs their fee (null for a coinbase); `nextHash` is the
@@ -102,7 +133,7 @@ export interface TabchainApi {
      * Validates and connects raw blocks (canonical encoding, hex), all in one store write, like
      * bitcoind's `submitblock`. Malformed hex or bytes give a `bad-encoding` outcome.
      */
-    submitBlocks(hexes: string[]): Promise<{ status: string; hash?: string; height?: number; code?: string; message?: string }[]>;
+    submitBlocks(hexes: string[]): Promise<SubmitBlockOutcomeJson[]>;
     /** What this node's chain says an address holds (any address, not only the wallet's). */
     address(address: string): Promise<{ address: string; confirmed: string; immature: string; coins: number }>;
     /** Rebuilds the coin set from the stored blocks and compares it with the stored one. */
@@ -113,7 +144,7 @@ export interface TabchainApi {
    * it pays: outputs not back to its inputs' keys, nor to this wallet's when it sent it; null when
    * an input is unknown).
    */
-  mempool(): Promise<unknown[]>;
+  mempool(): Promise<MempoolEntryDetailJson[]>;
   /**
    * Links to other tabs: `state` is connecting (WebRTC), handshaking or ready; `path` and
    * `remotePath` the selected candidate pair's types (host: on the LAN, srflx/prflx: through NAT,
@@ -140,7 +171,7 @@ export interface TabchainApi {
   bans(): Promise<{ peerId: string; until: number; reason: string }[]>;
   /** This tab's peer id, the signaling server's status and URL. */
   self(): Promise<{ peerId: string; signaling: string; signalingUrl: string; maxPeers: number }>;
-  storage(): Promise<{ slot: number; database: string; usage: number | null; quota: number | null; persisted: boolean; full: boolean; lost: string[] }>;
+  storage(): Promise<StorageStatus>;
   /**
    * Only with `?debug` in the URL: plays a misbehaving peer in tests. `sendRaw` puts bytes on a
    * link as one data-channel send; `sendMessage` frames a message (hex of its encoding) in chunks.
@@ -149,27 +180,16 @@ export interface TabchainApi {
     sendRaw(peerId: string, hex: string): Promise<boolean>;
     sendMessage(peerId: string, hex: string): Promise<boolean>;
   };
-  on(
-    event: 'tip' | 'block-connected' | 'block-disconnected' | 'tx-accepted' | 'tx-delivered' | 'block-found' | 'storage-full' | 'peer-connected' | 'peer-disconnected' | 'sync' | 'signaling',
-    handler: Handler,
-  ): () => void;
+  /** Calls `handler` with each `event`'s payload (see {@link TabchainEvents}); returns the unsubscribe function. */
+  on<E extends TabchainEventName>(event: E, handler: NodeEventHandler<E>): () => void;
 }
 
-/** A clean `{ name, code, message }` for errors crossing into page scripts. */
-function plainError(error: unknown): Error {
-  if (error instanceof IceServerListError) {
-    const e = new Error(error.message);
-    e.name = 'IceServerListError';
-    Object.assign(e, { code: error.code, line: error.line });
-    return e;
-  }
-  if (error instanceof WalletError) {
-    const e = new Error(error.message);
-    e.name = 'WalletError';
-    Object.assign(e, { code: error.code, ...(error.detail ? { detail: error.detail } : {}) });
-    return e;
-  }
-  return error instanceof Error ? error : new Error(String(error));
+/**
+ * A typed refusal as a {@link TabchainError} (plain `name`, `code`, `message` for page scripts,
+ * and a class typed callers narrow on); other errors as they are.
+ */
+function apiError(error: unknown): Error {
+  return TabchainError.of(error) ?? (error instanceof Error ? error : new Error(String(error)));
 }
 
 function decodeHexBlock(hex: unknown, params: NetworkParams): { block: Block } | { error: string } {
@@ -212,7 +232,7 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
     try {
       return await fn(s);
     } catch (error) {
-      throw plainError(error);
+      throw apiError(error);
     }
   };
 
