@@ -120,6 +120,14 @@ test('behavior: the Sent message links its txid to the explorer, says the fee in
   expect(layout.split).toEqual([]);
   expect(await result.evaluate((e) => getComputedStyle(e).wordBreak)).not.toBe('break-all');
 
+  // The balance card wraps between amounts, never inside one (a number stays with its unit).
+  for (const id of ['balance-available', 'balance-confirmed', 'balance-pending-change', 'balance-pending-incoming', 'balance-immature']) {
+    const amount = a.page.getByTestId(id).locator('..');
+    await expect(amount).toContainText('coins');
+    expect(await amount.evaluate((e) => getComputedStyle(e).whiteSpace)).toBe('nowrap');
+    expect((await wordLayout(a.page, id)).lines).toBe(1);
+  }
+
   await link.click();
   await expect(a.page).toHaveURL(new RegExp(`#/explorer/tx/${txid}$`));
   await expect(a.page.getByTestId('explorer-txid')).toHaveText(txid);
