@@ -6,7 +6,7 @@
  * refusal is a {@link TabchainError} whose `code` callers narrow on. Every method waits for the
  * node to be ready. Documented in the README.
  */
-import { AddressError, DecodeError, PEER_ID_PATTERN, networks, WalletError, bytesToHex, decodeAddress, isImmature, splitMessage, decodeBlock, hexToBytes, parseAmount, type Block, type NetworkName, type NetworkParams } from '../core/index.ts';
+import { AddressError, DecodeError, PEER_ID_PATTERN, networks, WalletError, bytesToHex, decodeAddress, isImmature, splitMessage, decodeBlock, hexToBytes, parseAmount, type Block, type BlockOutcome, type NetworkName, type NetworkParams } from '../core/index.ts';
 import { addressHistory, blockDetail, chainTips, headers, mempoolDetail, txDetail, type AddressHistoryJson, type BlockDetailJson, type ChainTipJson, type MempoolEntryDetailJson, type TxStatusJson } from './chain-queries.ts';
 import type { HeaderJson } from './json.ts';
 import type { NodeServices, StorageStatus } from './assemble-node.ts';
@@ -37,7 +37,7 @@ export type HistoryEntryJson = Omit<HistoryEntry, 'received' | 'sent' | 'net'> &
 
 /** How one block of `chain.submitBlocks` fared: a chain outcome, or `rejected` with the reason's code. */
 export interface SubmitBlockOutcomeJson {
-  status: string;
+  status: BlockOutcome['status'];
   hash?: string;
   height?: number;
   code?: string;
