@@ -8,7 +8,7 @@ const coreForbiddenGlobals = [
   'window', 'document', 'navigator', 'location', 'indexedDB', 'localStorage', 'sessionStorage',
   'Worker', 'SharedWorker', 'RTCPeerConnection', 'WebSocket', 'fetch', 'XMLHttpRequest',
   'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'requestAnimationFrame', 'performance', 'process',
-].map((name) => ({ name, message: 'src/core is pure: reach the outside world through a port (src/core/ports.ts).' }));
+].map((name) => ({ name, message: 'src/core is pure: reach the outside world through a port (src/core/ports/).' }));
 
 export default tseslint.config(
   { ignores: ['dist/', 'dist-*/', 'dev-dist/', 'node_modules/', 'test-results/', 'test-results-*/', 'playwright-report/', '**/*.svelte'] },

@@ -94,16 +94,20 @@ export { coinbaseTx, createBlockTemplate, withCoinbase, type TemplateInput } fro
 
 // The node
 export { Node, type NodeEvents, type NodeOptions } from './node/node.ts';
-export { DEFAULT_PENDING_LIMITS, MemoryPendingTxStore, type MinerPort, type MinerStatus, type PendingLimits, type PendingTxRecord, type PendingTxStore } from './node/node-ports.ts';
-export { BanList, DEFAULT_BAN_SECONDS, MemoryBanStore, type Ban, type BanStore } from './node/ban-list.ts';
+export { DEFAULT_PENDING_LIMITS, MemoryPendingTxStore, type PendingLimits } from './node/pending-tx-store.ts';
 
 // Peers
+export { BanList, DEFAULT_BAN_SECONDS, MemoryBanStore } from './net/ban-list.ts';
 export { Network, type LinkHandle, type LinkPort, type NetworkEvents, type NetworkOptions, type NodeIdentity, type PeerInfo, type PeerState, type SyncProgress } from './net/network.ts';
 export { PEER_ID_PATTERN, identityDigest, peerIdOf, roomContext, signIdentity, verifyIdentity, type PeerId } from './net/peer-identity.ts';
 export { SIGNALING_MAX_PAYLOAD, parseJsonSafely, type ClientMessage, type ServerMessage, type SignalData, type SignalingErrorCode } from './net/signaling-messages.ts';
 
 // Ports and utilities
-export type { ChainStore, ChainWrite, Clock, StoredBlockIndex } from './ports.ts';
+export type { Ban, BanStore } from './ports/ban-store.ts';
+export type { ChainStore, ChainWrite, StoredBlockIndex } from './ports/chain-store.ts';
+export type { Clock } from './ports/clock.ts';
+export type { MinerPort, MinerStatus } from './ports/miner-port.ts';
+export type { PendingTxRecord, PendingTxStore } from './ports/pending-tx-store.ts';
 export { Emitter, type Unsubscribe } from './util/emitter.ts';
 
 // Wallet

@@ -8,8 +8,8 @@ import {
   sha256,
   validTarget,
   type BlockHeader,
+  type MinerPort,
 } from '../../core/index.ts';
-import type { MinerPort } from '../../core/node/node-ports.ts';
 import type { MinerRequest, MinerResponse, WorkMessage } from './miner-messages.ts';
 import { serveMiner, type MinerScope } from './miner.worker.ts';
 import { WorkerPoolMiner, defaultWorkerCount, nonceRanges, type MinerWorker } from './worker-pool-miner.ts';

@@ -11,7 +11,7 @@ import type { NetworkParams } from '../consensus/params.ts';
 import { validTarget } from '../consensus/pow.ts';
 import { reject, type Rejection } from '../consensus/rejection.ts';
 import { hashToHex } from '../encoding/hex.ts';
-import type { Clock } from '../ports.ts';
+import type { Clock } from '../ports/clock.ts';
 import { blockSize, encodeBlock, type Block } from '../primitives/block.ts';
 import { headerHash, type BlockHeader } from '../primitives/header.ts';
 import type { BlockIndexEntry } from './block-index.ts';

@@ -10,7 +10,7 @@ import type { Block } from '../primitives/block.ts';
 import type { BlockIndexEntry } from './block-index.ts';
 import type { BlockTree } from './block-tree.ts';
 import type { Operation } from './chain-operation.ts';
-import type { ChainStore } from './chain-store.ts';
+import type { ChainStore } from '../ports/chain-store.ts';
 import type { ChainBlockEvent } from './chain-types.ts';
 import { CoinCache } from '../coins/coin-cache.ts';
 import { outpointKey, type OutpointKey, type SpentCoin } from '../coins/coin.ts';

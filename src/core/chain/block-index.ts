@@ -4,7 +4,7 @@
  */
 import type { Rejection } from '../consensus/rejection.ts';
 import type { BlockHeader } from '../primitives/header.ts';
-import type { StoredBlockIndex } from './chain-store.ts';
+import type { StoredBlockIndex } from '../ports/chain-store.ts';
 
 export interface BlockIndexEntry {
   readonly hash: string;

@@ -12,7 +12,7 @@ import { reject, type Rejection } from '../consensus/rejection.ts';
 import { hashToHex } from '../encoding/hex.ts';
 import type { BlockHeader } from '../primitives/header.ts';
 import { betterTip, recentTimes, type BlockIndexEntry } from './block-index.ts';
-import type { StoredBlockIndex } from './chain-store.ts';
+import type { StoredBlockIndex } from '../ports/chain-store.ts';
 import type { ChainTip, ChainTipInfo } from './chain-types.ts';
 
 /** Where an operation records how to undo its memory changes and which entries it must write. */

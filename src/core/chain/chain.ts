@@ -11,7 +11,7 @@
 import type { BlockContext } from '../consensus/check-block-context.ts';
 import type { NetworkParams } from '../consensus/params.ts';
 import { reject, type Rejection } from '../consensus/rejection.ts';
-import type { Clock } from '../ports.ts';
+import type { Clock } from '../ports/clock.ts';
 import { decodeBlock, encodeBlock, type Block } from '../primitives/block.ts';
 import { txid, type Transaction } from '../primitives/transaction.ts';
 import { headerHash, type BlockHeader } from '../primitives/header.ts';
@@ -21,7 +21,7 @@ import { activateBestChain, type ActivationSource } from './activate-best-chain.
 import { toStored, type BlockIndexEntry } from './block-index.ts';
 import { BlockTree } from './block-tree.ts';
 import { Operation } from './chain-operation.ts';
-import type { ChainStore, ChainWrite } from './chain-store.ts';
+import type { ChainStore, ChainWrite } from '../ports/chain-store.ts';
 import type { BlockOutcome, ChainEvents, ChainTip, ChainTipInfo, HeaderOutcome } from './chain-types.ts';
 import type { Coin, OutpointKey, SpentCoin } from '../coins/coin.ts';
 import { verifyCoinSet, type CoinSetCheck } from './verify-coin-set.ts';

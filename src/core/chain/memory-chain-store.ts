@@ -4,7 +4,7 @@
  */
 import { bytesToHex } from '../encoding/hex.ts';
 import type { Coin, OutpointKey, SpentCoin } from '../coins/coin.ts';
-import type { ChainStore, ChainWrite, StoredBlockIndex } from './chain-store.ts';
+import type { ChainStore, ChainWrite, StoredBlockIndex } from '../ports/chain-store.ts';
 
 export class MemoryChainStore implements ChainStore {
   readonly index = new Map<string, StoredBlockIndex>();

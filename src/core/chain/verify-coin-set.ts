@@ -6,7 +6,7 @@ import { connectBlock } from '../consensus/connect-block.ts';
 import type { NetworkParams } from '../consensus/params.ts';
 import type { Block } from '../primitives/block.ts';
 import { CoinCache, MapCoinView } from '../coins/coin-cache.ts';
-import type { ChainStore } from './chain-store.ts';
+import type { ChainStore } from '../ports/chain-store.ts';
 
 export interface CoinSetCheck {
   readonly ok: boolean;

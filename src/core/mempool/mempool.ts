@@ -15,7 +15,7 @@
 import { checkTransactionInputs, checkTransactionSanity } from '../consensus/check-transaction.ts';
 import type { NetworkParams } from '../consensus/params.ts';
 import { accept, reject, softened, type Result } from '../consensus/rejection.ts';
-import type { Clock } from '../ports.ts';
+import type { Clock } from '../ports/clock.ts';
 import type { Block } from '../primitives/block.ts';
 import { isCoinbase, txSize, txid, type Transaction } from '../primitives/transaction.ts';
 import { outpointKey, type Coin, type CoinView, type OutpointKey } from '../coins/coin.ts';

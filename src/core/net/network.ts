@@ -15,7 +15,7 @@ import { bytesEqual, bytesToHex, hashToHex, hexToHash } from '../encoding/hex.ts
 import { workFromBits } from '../consensus/pow.ts';
 import { sha256d } from '../crypto/hash.ts';
 import type { Node } from '../node/node.ts';
-import type { BanList } from '../node/ban-list.ts';
+import type { BanList } from './ban-list.ts';
 import { Emitter, type Unsubscribe } from '../util/emitter.ts';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { TxDelivery } from './tx-delivery.ts';

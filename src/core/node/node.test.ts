@@ -5,7 +5,8 @@ import { checkProofOfWork } from '../consensus/pow.ts';
 import { decodeHeader, encodeHeader } from '../primitives/header.ts';
 import { encodeTx, txid } from '../primitives/transaction.ts';
 import { ChainBuilder, ManualClock, testKey } from '../testing/chain-builder.ts';
-import { MemoryPendingTxStore, type MinerPort, type MinerStatus, type PendingLimits } from './node-ports.ts';
+import type { MinerPort, MinerStatus } from '../ports/miner-port.ts';
+import { MemoryPendingTxStore, type PendingLimits } from './pending-tx-store.ts';
 import { Node } from './node.ts';
 
 /** A miner that searches synchronously on the test network's easy target, a microtask later. */

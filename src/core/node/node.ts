@@ -7,20 +7,22 @@
  * when the miner has searched every nonce (a new extra nonce and a fresh time).
  */
 import { Chain, type BlockOutcome, type ChainBlockEvent, type ChainTip } from '../chain/chain.ts';
-import type { ChainStore } from '../chain/chain-store.ts';
+import type { ChainStore } from '../ports/chain-store.ts';
 import type { NetworkParams } from '../consensus/params.ts';
 import { validTarget } from '../consensus/pow.ts';
 import type { Result } from '../consensus/rejection.ts';
 import { DecodeError } from '../encoding/decode-error.ts';
 import { createBlockTemplate } from '../mempool/block-template.ts';
 import { Mempool, type AcceptedTx, type MempoolEntry } from '../mempool/mempool.ts';
-import type { Clock } from '../ports.ts';
+import type { Clock } from '../ports/clock.ts';
 import type { Block } from '../primitives/block.ts';
 import { decodeHeader, encodeHeader } from '../primitives/header.ts';
 import { bytesEqual } from '../encoding/hex.ts';
 import { decodeTx, encodeTx, txid, type Transaction } from '../primitives/transaction.ts';
 import { Emitter, type Unsubscribe } from '../util/emitter.ts';
-import { DEFAULT_PENDING_LIMITS, type MinerPort, type MinerStatus, type PendingLimits, type PendingTxStore } from './node-ports.ts';
+import type { MinerPort, MinerStatus } from '../ports/miner-port.ts';
+import type { PendingTxStore } from '../ports/pending-tx-store.ts';
+import { DEFAULT_PENDING_LIMITS, type PendingLimits } from './pending-tx-store.ts';
 
 export interface NodeOptions {
   readonly params: NetworkParams;

@@ -14,7 +14,7 @@ import { checkProofOfWork } from '../consensus/pow.ts';
 import { signTransaction, type SpentOutput } from '../consensus/sighash.ts';
 import { blockSubsidy } from '../consensus/subsidy.ts';
 import { hashToHex } from '../encoding/hex.ts';
-import type { Clock } from '../ports.ts';
+import type { Clock } from '../ports/clock.ts';
 import type { Block } from '../primitives/block.ts';
 import { headerHash, type BlockHeader } from '../primitives/header.ts';
 import { txidBytes, type Transaction, type TxOutput } from '../primitives/transaction.ts';

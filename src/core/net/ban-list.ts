@@ -2,21 +2,8 @@
  * @module Banned peers: a peer that sent an invalid block or tx, a malformed frame or a flood is
  * refused for a while. Bans persist (a reload does not pardon a peer) and lapse when they expire.
  */
-import type { Clock } from '../ports.ts';
-
-export interface Ban {
-  readonly peerId: string;
-  /** Unix seconds when the ban lapses. */
-  readonly until: number;
-  readonly reason: string;
-}
-
-/** Where bans are kept across reloads. */
-export interface BanStore {
-  load(): Promise<Ban[]>;
-  put(ban: Ban): Promise<void>;
-  delete(peerIds: readonly string[]): Promise<void>;
-}
+import type { Ban, BanStore } from '../ports/ban-store.ts';
+import type { Clock } from '../ports/clock.ts';
 
 /** Default ban: one day, as Bitcoin Core's. */
 export const DEFAULT_BAN_SECONDS = 24 * 3600;
