@@ -1,7 +1,8 @@
 /**
  * The layer rules of ARCHITECTURE.md, checked on every file so they hold when nobody is watching:
  * src/core imports only core, @noble/* and @scure/*, and touches no browser or timer global;
- * nothing imports the UI or the composition root.
+ * inside src/core a folder imports only the folders below it; nothing imports the UI or the
+ * composition root.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -39,6 +40,27 @@ const forbiddenGlobals = /\b(window|document|navigator|location|indexedDB|localS
 
 const coreFiles = filesUnder(join(root, 'src/core'), ['.ts']).filter((f) => !f.endsWith('.test.ts'));
 
+/**
+ * The folders of src/core, lowest first (ARCHITECTURE.md): a folder may import itself and the
+ * folders before it. index.ts, above them all, re-exports every one. Tests beside the code are
+ * exempt: they build chains with testing/.
+ */
+const coreOrder = ['util', 'encoding', 'crypto', 'primitives', 'coins', 'consensus', 'ports', 'chain', 'mempool', 'mining', 'wallet', 'node', 'net', 'testing'];
+
+/** The imports in a core file's source that reach a folder above the file's own. */
+export function upwardImports(file: string, source: string): string[] {
+  const folderOf = (path: string) => relative(join(root, 'src/core'), path).split(/[\\/]/)[0]!;
+  const from = folderOf(file);
+  if (from === 'index.ts') return [];
+  return importsOf(source).filter((spec) => {
+    if (!spec.startsWith('.')) return false;
+    const to = folderOf(resolve(dirname(file), spec));
+    if (to === from || to.startsWith('..')) return false;
+    const rank = coreOrder.indexOf(to);
+    return rank === -1 || !(rank < coreOrder.indexOf(from));
+  });
+}
+
 describe('architecture', () => {
   it('behavior: there is a core to check', () => {
     expect(coreFiles.length).toBeGreaterThan(20);
@@ -59,6 +81,29 @@ describe('architecture', () => {
     const code = codeOnly(readFileSync(file, 'utf8'));
     const lines = code.split('\n').filter((line) => forbiddenGlobals.test(line.replace(/\.\s*(window|document|location|process|performance|fetch)\b/g, '')));
     expect(lines).toEqual([]);
+  });
+
+  it('behavior: every folder of src/core has a place in the folder order, and index.ts is its only loose file', () => {
+    const entries = readdirSync(join(root, 'src/core'));
+    expect(entries.filter((name) => statSync(join(root, 'src/core', name)).isDirectory()).sort()).toEqual([...coreOrder].sort());
+    expect(entries.filter((name) => !statSync(join(root, 'src/core', name)).isDirectory())).toEqual(['index.ts']);
+  });
+
+  it('behavior: inside src/core each folder imports only itself and the folders below it', () => {
+    const upward = coreFiles.flatMap((file) => upwardImports(file, readFileSync(file, 'utf8')).map((spec) => `${relative(root, file)} imports ${spec}`));
+    expect(upward).toEqual([]);
+  });
+
+  it('error: the folder order catches an upward import inside core', () => {
+    const connectBlock = join(root, 'src/core/consensus/connect-block.ts');
+    // consensus reaching up into chain for the coin model: what the coins/ folder ended.
+    expect(upwardImports(connectBlock, "import { CoinCache } from '../chain/coin-cache.ts';")).toEqual(['../chain/coin-cache.ts']);
+    expect(upwardImports(connectBlock, "import { CoinCache } from '../coins/coin-cache.ts';\nimport { merkleRoot } from './merkle.ts';")).toEqual([]);
+    // A port file may not reach up into the chain it serves; index.ts may import anything.
+    expect(upwardImports(join(root, 'src/core/ports/clock.ts'), "export type { Chain } from '../chain/chain.ts';")).toEqual(['../chain/chain.ts']);
+    expect(upwardImports(join(root, 'src/core/index.ts'), "export { Network } from './net/network.ts';")).toEqual([]);
+    // A folder nobody placed in the order is caught too.
+    expect(upwardImports(join(root, 'src/core/chain/chain.ts'), "import { x } from '../newfolder/x.ts';")).toEqual(['../newfolder/x.ts']);
   });
 
   it('behavior: adapters import only core and other adapters; app imports no UI', () => {
