@@ -4,7 +4,8 @@
  * register it as `http://host:port` and find it at `ws://host:port/signal`. Until the node has
  * started, REST requests get 503.
  *
- * Every plain HTTP request is first checked for where it comes from (request-source.ts):
+ * Every plain HTTP request is first checked for where it comes from (request-source.ts, as the
+ * first middleware of the front Hono app below):
  * a web page must not drive the node through the user's browser, neither by a rebound DNS name
  * (421 `bad-host`) nor by a cross-site request (403 `cross-site`). The WebSocket upgrade on
  * `/signal` has its own origin policy (attachSignaling). Slow or malformed clients are cut off
@@ -19,8 +20,11 @@ import { API_SECURITY_HEADER_LINES, requestSecurityHeaders } from '../../signali
 import { limitConnections } from '../../signaling-server/connection-limits.ts';
 import { listen } from '../../signaling-server/static-files.ts';
 import { SIGNALING_PATH } from '../core/net/signaling-messages.ts';
-import { checkRequestSource, urlHost, type RequestSourcePolicy } from './request-source.ts';
-import { jsonAnswer } from './rest/json-answer.ts';
+import { getRequestListener, type HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { Hono } from 'hono';
+import { checkRequestSource, requestSourceGuard, urlHost, type RequestSourcePolicy } from './request-source.ts';
+import { jsonReply } from './rest/app.ts';
 
 export { checkRequestSource, urlHost, type RequestSourcePolicy, type SourceRefusal } from './request-source.ts';
 
@@ -85,11 +89,6 @@ export interface NodeHttpServer {
   close(): Promise<void>;
 }
 
-function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const answer = jsonAnswer(body);
-  res.writeHead(status, { ...answer.headers, ...headers }).end(answer.text);
-}
-
 /** The status line and error of a client error Node's HTTP parser or timers raised. */
 function clientErrorReply(code: string | undefined): [status: number, reason: string, error: string, message: string] {
   if (code === 'HPE_HEADER_OVERFLOW') return [431, 'Request Header Fields Too Large', 'headers-too-large', 'the request headers are too large'];
@@ -127,7 +126,31 @@ export async function startNodeHttpServer(options: NodeHttpServerOptions): Promi
     const address = server.address();
     return { port: typeof address === 'object' && address ? address.port : options.port, host, origins: options.origins ?? [], tokenRequired: options.tokenRequired ?? false };
   };
-  // requireHostHeader off: a request without Host gets the JSON 421 below, not Node's bare 400.
+  // The front of every plain request, as Hono middleware and routes: where it comes from, then
+  // `/signal` (426 without an upgrade), then the REST handler (503 until the node has started).
+  const front = new Hono<{ Bindings: HttpBindings }>();
+  front.use(requestSourceGuard(sourcePolicy));
+  front.all(SIGNALING_PATH, () => jsonReply(426, { error: 'upgrade-required', message: 'this is the WebSocket signaling endpoint: connect with ws:// or wss://' }, { upgrade: 'websocket' }));
+  front.all('*', (c) => {
+    if (!handler) return jsonReply(503, { error: 'starting', message: 'the node is starting: try again in a moment' }, { 'retry-after': '1' });
+    handler(c.env.incoming, c.env.outgoing);
+    return RESPONSE_ALREADY_SENT;
+  });
+  let current: IncomingMessage | null = null;
+  const frontListener = getRequestListener(front.fetch, {
+    overrideGlobalObjects: false,
+    // The REST handler reads the body itself.
+    autoCleanupIncoming: false,
+    // A request without Host reaches the guard, which refuses it (421) by the raw headers.
+    hostname: 'no-host.invalid',
+    // A Host the framework cannot make a URL of is not one of this node's names: the guard's
+    // refusal, judged here on the same raw headers (the listener calls this synchronously).
+    errorHandler: () => {
+      const refusal = current ? checkRequestSource(current.headers, sourcePolicy()) : null;
+      return refusal ? jsonReply(refusal.status, { error: refusal.error, message: refusal.message }) : jsonReply(400, { error: 'bad-request', message: 'the request URL cannot be parsed' });
+    },
+  });
+  // requireHostHeader off: a request without Host gets the JSON 421, not Node's bare 400.
   const server = createServer({ connectionsCheckingInterval: timeouts.checkIntervalMs, requireHostHeader: false }, (req, res) => {
     // The API serves data only: its policy lets nothing load, and no page may frame it.
     for (const [name, value] of Object.entries(requestSecurityHeaders(req, false, 'api'))) res.setHeader(name, value);
@@ -135,21 +158,9 @@ export async function startNodeHttpServer(options: NodeHttpServerOptions): Promi
       const started = performance.now();
       res.once('finish', () => options.onRequest!({ method: req.method ?? '', path: req.url ?? '', status: res.statusCode, ms: Math.round(performance.now() - started) }));
     }
-    const refusal = checkRequestSource(req.headers, sourcePolicy());
-    if (refusal) {
-      reply(res, refusal.status, { error: refusal.error, message: refusal.message });
-      return;
-    }
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === SIGNALING_PATH) {
-      reply(res, 426, { error: 'upgrade-required', message: 'this is the WebSocket signaling endpoint: connect with ws:// or wss://' }, { upgrade: 'websocket' });
-      return;
-    }
-    if (!handler) {
-      reply(res, 503, { error: 'starting', message: 'the node is starting: try again in a moment' }, { 'retry-after': '1' });
-      return;
-    }
-    handler(req, res);
+    current = req;
+    void frontListener(req, res);
+    current = null;
   });
   server.requestTimeout = timeouts.requestMs;
   server.headersTimeout = timeouts.headersMs;

@@ -1,10 +1,14 @@
 /**
  * @module Where a plain HTTP request to the headless node may come from: its Host (against DNS
- * rebinding) and, for web pages, its Origin and Sec-Fetch-Site. http-server.ts runs this check on
- * the raw request, in front of the REST app and `/signal`: a missing or malformed Host must get
- * this JSON 421, and the framework cannot even make a request (a URL) of one.
+ * rebinding) and, for web pages, its Origin and Sec-Fetch-Site; as a pure check
+ * ({@link checkRequestSource}) and as the Hono middleware http-server.ts puts in front of the REST
+ * API and `/signal` ({@link requestSourceGuard}). It judges the raw headers Node read, not the
+ * framework's request, whose URL was made from a Host that may be missing or forged.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { HttpBindings } from '@hono/node-server';
+import type { MiddlewareHandler } from 'hono';
+import { jsonReply } from './rest/app.ts';
 
 /** Who may send requests: see {@link checkRequestSource}. */
 export interface RequestSourcePolicy {
@@ -84,4 +88,13 @@ export function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '') return '127.0.0.1';
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Refuses (421 / 403, JSON) what {@link checkRequestSource} refuses; `policy` is read per request (the port is known once listening). */
+export function requestSourceGuard(policy: () => RequestSourcePolicy): MiddlewareHandler<{ Bindings: HttpBindings }> {
+  return async (c, next) => {
+    const refusal = checkRequestSource(c.env.incoming.headers, policy());
+    if (refusal) return jsonReply(refusal.status, { error: refusal.error, message: refusal.message });
+    await next();
+  };
 }

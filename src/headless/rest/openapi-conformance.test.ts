@@ -45,7 +45,9 @@ async function send(base: string, method: string, path: string, options: { heade
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   }
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${base}${path}`, { method, headers: options.headers ?? {} }, (res) => {
+    // node:http frames a DELETE body only when told its length.
+    const length: Record<string, string> = options.body !== undefined ? { 'content-length': String(Buffer.byteLength(options.body)) } : {};
+    const req = httpRequest(`${base}${path}`, { method, headers: { ...length, ...options.headers } }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : undefined }));
