@@ -73,6 +73,8 @@ export function createRestHandler(options: RestOptions): RestHandler {
   const params = networks[api.network];
   const registry = new NodeRegistry({ connector, store: options.nodeStore, ownUrls: options.ownUrls, onWarning: options.onWarning }, api);
   let sending: Promise<unknown> = Promise.resolve();
+  // Generated once (the schemas do not change while the node runs).
+  let document: Record<string, unknown> | undefined;
   const app = createRestApp({
     routes: routeTable(params),
     token: options.token,
@@ -88,7 +90,7 @@ export function createRestHandler(options: RestOptions): RestHandler {
         sending = run.catch(() => undefined);
         return run;
       },
-      openApiDocument: () => openApiDocument(params),
+      openApiDocument: () => (document ??= openApiDocument(params)),
     },
   });
   const listener = getRequestListener(app.fetch, {
