@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { TabchainError } from '../../app/tabchain-error.ts';
+import type { WalletErrorCode } from '../../core/index.ts';
 import { errorCode, errorKey, errorMessage } from './errors.ts';
 
+/** What `window.tabchain` throws for a wallet refusal (a code from outside the union too, as a page could meet). */
 function apiError(code: string, message: string): Error {
-  return Object.assign(new Error(message), { name: 'WalletError', code });
+  return new TabchainError({ name: 'WalletError', code: code as WalletErrorCode, message });
 }
 
 describe('wallet errors', () => {
@@ -19,5 +22,8 @@ describe('wallet errors', () => {
     expect(errorMessage('text')).toBe('text');
     expect(errorCode(null)).toBeNull();
     expect(errorCode({ code: 3 })).toBeNull();
+    // Only the API's typed refusals carry a code the view trusts, not any object with one.
+    expect(errorCode(Object.assign(new Error('x'), { code: 'locked' }))).toBeNull();
+    expect(errorCode(apiError('locked', 'x'))).toBe('locked');
   });
 });

@@ -3,9 +3,11 @@
  * see src/core/wallet/wallet-error.ts) picks a translated message; anything else shows the
  * error's own English message.
  */
+import { TabchainError } from '../../app/tabchain-error.ts';
+import type { WalletErrorCode } from '../../core/index.ts';
 import type { MessageKey } from '../i18n/i18n.svelte.ts';
 
-const KEYS: Record<string, MessageKey> = {
+const KEYS: Partial<Record<WalletErrorCode, MessageKey>> = {
   locked: 'wallet.error.locked',
   'wrong-passphrase': 'wallet.error.wrongPassphrase',
   'bad-mnemonic': 'wallet.error.badMnemonic',
@@ -23,11 +25,9 @@ const KEYS: Record<string, MessageKey> = {
   'wrong-network': 'wallet.error.wrongNetwork',
 };
 
-/** The `code` of an error from `window.tabchain`, if it has one. */
-export function errorCode(error: unknown): string | null {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return null;
-  const code = (error as { code: unknown }).code;
-  return typeof code === 'string' ? code : null;
+/** The code of a wallet refusal from `window.tabchain` (a TabchainError named WalletError), else null. */
+export function errorCode(error: unknown): WalletErrorCode | null {
+  return TabchainError.is(error, 'WalletError') ? error.code : null;
 }
 
 /** The message key for an error's code, or null when only its own message can explain it. */
