@@ -25,10 +25,12 @@ import {
   type NetworkName,
   type NetworkParams,
 } from '../core/index.ts';
-import { base64 } from '@scure/base';
 import type { StoredWallet, StoredWalletKey } from '../adapters/wallet/stored-wallet.ts';
 import type { PlainPhraseStore } from '../adapters/wallet/plain-phrase-store.ts';
-import { DEFAULT_ITERATIONS, openWithPassphrase, sealWithPassphrase, type SealedBox } from '../adapters/wallet/passphrase-box.ts';
+import { DEFAULT_ITERATIONS, openWithPassphrase, sealWithPassphrase } from '../adapters/wallet/passphrase-box.ts';
+import { MAX_BACKUP_KEYS, openBackup, sealBackup, type WalletBackup } from './wallet-backup.ts';
+
+export type { WalletBackup } from './wallet-backup.ts';
 
 /**
  * Where the wallet record (one per network) is kept: the browser's wallet database, or the
@@ -48,8 +50,6 @@ export interface WalletRecordStore {
 
 /** Receive keys derived at once on restore, so funds sent to any of them are found after sync. */
 export const RESTORE_KEYS = 20;
-/** The most keys a backup file may ask for (each one is a derivation on import). */
-export const MAX_BACKUP_KEYS = 1000;
 
 /**
  * Networks whose wallet may be stored unencrypted. Main may not: its coins are meant to be worth
@@ -57,29 +57,6 @@ export const MAX_BACKUP_KEYS = 1000;
  */
 export function plainWalletAllowed(network: NetworkName): boolean {
   return network !== 'main';
-}
-
-/**
- * An encrypted backup file's content. Version 2 binds every field beside the box (kind, version,
- * network, keys, and the box's KDF, iterations and salt) to the AES-GCM tag as additional data,
- * so a changed field fails like a wrong passphrase. Version 1 files (no `version`; written before
- * that) are still read: their fields are only bounded, which is safe because the phrase inside is
- * authenticated and the outside fields can only pick the network (checked against this one) and
- * how many keys to derive (1..{@link MAX_BACKUP_KEYS}).
- */
-export interface WalletBackup {
-  readonly kind: 'tabchain-wallet-backup';
-  readonly version: 2;
-  readonly network: NetworkName;
-  readonly keys: number;
-  readonly box: SealedBox;
-}
-
-const KNOWN_NETWORKS: readonly string[] = ['main', 'test', 'regtest'] satisfies NetworkName[];
-
-/** The bytes a version 2 backup authenticates beside its ciphertext. */
-function backupAdditionalData(network: string, keys: number, box: Pick<SealedBox, 'kdf' | 'iterations' | 'salt'>): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(['tabchain-wallet-backup', 2, network, keys, box.kdf, box.iterations, box.salt]));
 }
 
 /** Throws WalletError('weak-passphrase') unless the passphrase meets the minimum. */
@@ -477,15 +454,7 @@ export class WalletKeys {
     this.requireSeed();
     requireStrongPassphrase(passphrase);
     const keys = Math.min(Math.max(this.nextIndex(), 1), MAX_BACKUP_KEYS);
-    // The salt is chosen here so the additional data (which names it) is known before sealing.
-    const iterations = this.options.iterations ?? DEFAULT_ITERATIONS;
-    const salt = crypto.getRandomValues(new Uint8Array(16));
-    const box = await sealWithPassphrase(new TextEncoder().encode(this.mnemonic!), passphrase, {
-      ...this.sealOptions(),
-      salt,
-      additionalData: backupAdditionalData(this.params.name, keys, { kdf: 'pbkdf2-sha256', iterations, salt: base64.encode(salt) }),
-    });
-    return { kind: 'tabchain-wallet-backup', version: 2, network: this.params.name, keys, box };
+    return sealBackup(this.mnemonic!, passphrase, this.params.name, keys, this.sealOptions());
   }
 
   /**
@@ -535,12 +504,9 @@ export class WalletKeys {
    * minimum).
    */
   async importBackup(backup: WalletBackup, passphrase: string, options: { replace?: boolean; passphrase?: string } = {}): Promise<void> {
-    const file = checkBackup(backup);
-    if (file.network !== this.params.name) throw new WalletError('wrong-network', `this backup is for the ${file.network} network`);
-    const additionalData = file.version === 2 ? backupAdditionalData(file.network, file.keys, file.box) : undefined;
-    const phrase = new TextDecoder().decode(await openWithPassphrase(file.box, passphrase, additionalData ? { additionalData } : {}));
+    const file = await openBackup(backup, passphrase, this.params.name);
     const walletPassphrase = options.passphrase ?? (this.plainAllowed() ? undefined : passphrase);
-    await this.restore(phrase, { keys: file.keys, ...(options.replace !== undefined ? { replace: options.replace } : {}), ...(walletPassphrase !== undefined ? { passphrase: walletPassphrase } : {}) });
+    await this.restore(file.phrase, { keys: file.keys, ...(options.replace !== undefined ? { replace: options.replace } : {}), ...(walletPassphrase !== undefined ? { passphrase: walletPassphrase } : {}) });
   }
 }
 
@@ -553,18 +519,4 @@ function deriveKeys(seed: Uint8Array, network: NetworkName, from: number, count:
     keys.push({ index: from + i, publicKey: bytesToHex(publicKey), change });
   }
   return keys;
-}
-
-/** A backup file's fields, checked for shape and bounds (version 1 files have no `version`). */
-function checkBackup(backup: unknown): { version: 1 | 2; network: NetworkName; keys: number; box: SealedBox } {
-  if (typeof backup !== 'object' || backup === null) throw new WalletError('bad-backup', 'not a tabchain wallet backup');
-  const b = backup as Record<string, unknown>;
-  if (b.kind !== 'tabchain-wallet-backup') throw new WalletError('bad-backup', 'not a tabchain wallet backup');
-  if (b.version !== undefined && b.version !== 2) throw new WalletError('bad-backup', `unknown backup version ${JSON.stringify(b.version)}`);
-  if (typeof b.network !== 'string' || !KNOWN_NETWORKS.includes(b.network)) throw new WalletError('bad-backup', 'the backup names no known network');
-  if (typeof b.keys !== 'number' || !Number.isInteger(b.keys) || b.keys < 1 || b.keys > MAX_BACKUP_KEYS) {
-    throw new WalletError('bad-backup', `the backup's key count must be a whole number from 1 to ${MAX_BACKUP_KEYS}`);
-  }
-  if (typeof b.box !== 'object' || b.box === null) throw new WalletError('bad-backup', 'the backup holds no sealed phrase');
-  return { version: b.version === 2 ? 2 : 1, network: b.network as NetworkName, keys: b.keys, box: b.box as SealedBox };
 }
