@@ -1,8 +1,8 @@
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAddress, encodeAddress, networks } from '../core/index.ts';
 import type { TabchainApi } from '../app/tabchain-api.ts';
@@ -12,6 +12,7 @@ import { openApiDocument } from './openapi.ts';
 import { createRestHandler, routes, signalUrlOfNode, MAX_BODY_BYTES, type NodeListStore, type RestOptions } from './rest-api.ts';
 import { runNode, type NodeCommandOptions, type RunningNode } from './run-node.ts';
 import { COOKIE_FILE, ensureApiCookie } from './api-cookie.ts';
+import { NODES_SETTING } from './rest/node-list-store.ts';
 
 const posix = process.platform !== 'win32';
 
@@ -609,9 +610,13 @@ describe('REST API, HEAD', () => {
 });
 
 describe('REST API, registered nodes across restarts', () => {
-  it('behavior: /nodes/register stores the list (nodes.json, atomically, private) before answering; a restart adds them back; DELETE /nodes forgets them; the own URL is skipped', async () => {
+  it('behavior: /nodes/register stores the list (in the database, synced) before answering; a restart adds them back; DELETE /nodes forgets them; the own URL is skipped; an earlier version’s nodes.json is moved in', async () => {
     const options = nodeOptions();
     if (posix) chmodSync(options.dataDir, 0o755);
+    // What an earlier version left: its registered nodes in <data>/<network>/nodes.json.
+    const file = join(options.dataDir, 'regtest', 'nodes.json');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify({ nodes: ['http://127.0.0.1:1'] }));
     let node = remember(await runNode(options));
     nodes.push(node);
     if (posix) expect(statSync(options.dataDir).mode & 0o777).toBe(0o700);
@@ -621,10 +626,8 @@ describe('REST API, registered nodes across restarts', () => {
       status: 201,
       body: { message: `New nodes have been added (skipped ${own}: that is this node itself)`, total_nodes: ['http://127.0.0.1:1', 'http://127.0.0.1:2'] },
     });
-    const file = join(node.node.dataDir, 'nodes.json');
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ nodes: ['http://127.0.0.1:1', 'http://127.0.0.1:2'] });
-    if (posix) expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(readdirSync(node.node.dataDir).filter((name) => name.includes('.tmp'))).toEqual([]);
+    expect(existsSync(file)).toBe(false);
+    expect(JSON.parse((await node.node.settings.get(NODES_SETTING))!)).toEqual(['http://127.0.0.1:1', 'http://127.0.0.1:2']);
     expect((await call(node.restUrl, 'POST', '/nodes/register', { json: { nodes: [node.restUrl] } })).body.message).toBe(`No nodes were added (skipped ${node.restUrl}: that is this node itself)`);
 
     await node.close();
@@ -639,7 +642,7 @@ describe('REST API, registered nodes across restarts', () => {
       body: { message: 'Nodes have been removed (not registered: http://127.0.0.1:9)', removed: ['http://127.0.0.1:1'], total_nodes: ['http://127.0.0.1:2'] },
     });
     expect(node.node.services.connector.signalingServers().map((s) => s.url)).toEqual([node.http.signalUrl, 'ws://127.0.0.1:2/signal']);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ nodes: ['http://127.0.0.1:2'] });
+    expect(JSON.parse((await node.node.settings.get(NODES_SETTING))!)).toEqual(['http://127.0.0.1:2']);
 
     await node.close();
     node = await runNode(options);

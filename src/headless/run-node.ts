@@ -5,20 +5,19 @@
  * command; tests start nodes in-process with {@link runNode}.
  */
 import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { open, readFile, rename, rm } from 'node:fs/promises';
 import { homedir, networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { NetworkName } from '../core/index.ts';
 import { normalizeOrigin } from '../../signaling-server/signaling.ts';
 import { jsonLineLogger } from '../../signaling-server/log.ts';
-import { storageError } from '../adapters/storage-errors.ts';
 import { createTabchainApi, type TabchainApi } from '../app/tabchain-api.ts';
 import { startHeadlessNode, type HeadlessNode } from './start-headless-node.ts';
 import { startNodeHttpServer, urlHost, type NodeHttpServer } from './http-server.ts';
 import { ICE_FLAGS_USAGE, ICE_FLAG_OPTIONS, iceSummary, parseIceFlags } from '../../signaling-server/server-flags.ts';
 import type { IceServersOption } from '../../signaling-server/ice-servers.ts';
-import { createRestHandler, type NodeListStore, type RestHandler } from './rest-api.ts';
+import { createRestHandler, type RestHandler } from './rest-api.ts';
+import { settingsNodeStore } from './rest/node-list-store.ts';
 import { ensureApiCookie } from './api-cookie.ts';
 
 export const usage = `usage: npm run node -- [options]      (or: tabchain-node [options])
@@ -246,55 +245,6 @@ export function secureDataDir(dataDir: string, warn: (line: string) => void, hom
   }
 }
 
-/**
- * The registered nodes in `path` (JSON `{ "nodes": [...] }`); a missing file is no nodes. Each
- * save writes a temporary file, flushes it to disk and renames it over the old one, so a crash
- * leaves either list whole. A full disk is a StorageFullError (507), other failures a StorageError.
- */
-export function jsonFileNodeStore(path: string): NodeListStore {
-  return {
-    async load() {
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw error;
-      }
-      const nodes = (JSON.parse(text) as { nodes?: unknown } | null)?.nodes;
-      if (!Array.isArray(nodes) || !nodes.every((n) => typeof n === 'string')) throw new Error(`${path} holds no list of nodes`);
-      return nodes;
-    },
-    async save(nodes) {
-      const temp = `${path}.${process.pid}.tmp`;
-      try {
-        const file = await open(temp, 'w', 0o600);
-        try {
-          await file.writeFile(`${JSON.stringify({ nodes }, null, 2)}\n`);
-          await file.sync();
-        } finally {
-          await file.close();
-        }
-        await rename(temp, path);
-      } catch (error) {
-        await rm(temp, { force: true }).catch(() => undefined);
-        throw storageError(error, `saving ${path}`);
-      }
-      // The rename itself is durable once the directory is flushed (not possible on Windows).
-      try {
-        const dir = await open(dirname(path), 'r');
-        try {
-          await dir.sync();
-        } finally {
-          await dir.close();
-        }
-      } catch {
-        // The file is whole either way.
-      }
-    },
-  };
-}
-
 /** The URLs other nodes could reach this one by: `/nodes/register` skips them. */
 function ownNodeUrls(host: string, port: number): string[] {
   const hosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -362,7 +312,8 @@ export async function runNode(options: NodeCommandOptions, log: { warn(line: str
     api,
     connector: services.connector,
     token,
-    nodeStore: jsonFileNodeStore(join(node.dataDir, 'nodes.json')),
+    // An earlier version kept them in nodes.json: moved into the database at the first start.
+    nodeStore: settingsNodeStore(node.settings, join(node.dataDir, 'nodes.json')),
     ownUrls: ownNodeUrls(options.host, http.port),
     onError: (error, request) => {
       const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -47,6 +47,8 @@ export class WalletPassphraseRequired extends Error {
 export interface HeadlessNode {
   readonly services: NodeServices;
   readonly dataDir: string;
+  /** Named settings in the node's database (the REST API keeps its registered nodes there). */
+  readonly settings: LevelSettings;
   /** Stops mining, peers and timers, and closes the database. */
   close(): Promise<void>;
 }
@@ -125,6 +127,7 @@ export async function startHeadlessNode(options: HeadlessOptions): Promise<Headl
   return {
     services: assembled.services,
     dataDir: dir,
+    settings,
     async close() {
       if (closed) return;
       closed = true;

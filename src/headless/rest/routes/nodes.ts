@@ -65,7 +65,7 @@ export function nodeRoutes(): RouteDef[] {
       summary: 'Find peers through other nodes (the tutorials’ /nodes/register)',
       description:
         'Each `http(s)://host:port` (port 1–65535) becomes a signaling server `ws(s)://host:port/signal`: this node joins its room and links over WebRTC to the nodes and tabs there. ' +
-        'Every entry is checked before any is added. The list is stored in the data directory before the answer, and the nodes are registered again at the next start (DELETE /nodes forgets them). ' +
+        'Every entry is checked before any is added. The list is stored in the node’s database before the answer, and the nodes are registered again at the next start (DELETE /nodes forgets them). ' +
         'This node’s own URL is skipped, and the message says so.',
       request: { body: nodesBody },
       responses: { 201: answer('registered', Nodes.extend({ message: z.string().meta({ examples: ['New nodes have been added'] }) })) },
