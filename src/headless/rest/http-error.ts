@@ -2,6 +2,8 @@
  * @module The REST API's refusals: an {@link HttpError} is answered as `{ error, message, field? }`
  * with its status; anything else thrown is a storage failure (507 / 503) or a 500.
  */
+import { TabchainError } from '../../app/tabchain-error.ts';
+import type { WalletErrorCode } from '../../core/index.ts';
 
 /** A refusal: answered as `{ error: code, message, field? }` with `status`. */
 export class HttpError extends Error {
@@ -38,10 +40,7 @@ export function unexpectedErrorReply(error: unknown): { status: 500 | 503 | 507;
   return { status: 500, body: { error: 'internal', message } };
 }
 
-/** A WalletError from the API (a plain Error with name 'WalletError' and a code) or null. */
-export function walletErrorOf(error: unknown): { code: string; message: string } | null {
-  if (error instanceof Error && error.name === 'WalletError' && typeof (error as { code?: unknown }).code === 'string') {
-    return { code: (error as unknown as { code: string }).code, message: error.message };
-  }
-  return null;
+/** A WalletError from the API (a TabchainError named WalletError) or null. */
+export function walletErrorOf(error: unknown): { code: WalletErrorCode; message: string } | null {
+  return TabchainError.is(error, 'WalletError') ? { code: error.code, message: error.message } : null;
 }

@@ -64,8 +64,8 @@ export class NodeRegistry {
     // last resolve whose coinbase pays someone else (not this wallet), or any block disconnected, count.
     this.unsubscribe = [
       api.on('block-connected', (payload) => {
-        const address = (payload as { txs?: { outputs?: { address?: string }[] }[] }).txs?.[0]?.outputs?.[0]?.address;
-        if (typeof address === 'string' && this.coinbasesSince.size < 10_000) this.coinbasesSince.add(address);
+        const address = payload.txs[0]?.outputs[0]?.address;
+        if (address !== undefined && this.coinbasesSince.size < 10_000) this.coinbasesSince.add(address);
       }),
       api.on('block-disconnected', () => {
         this.disconnected = true;
