@@ -5,6 +5,7 @@ import { ChainBuilder, ManualClock, testKey, type BuiltBlock } from '../core/tes
 import { MAX_HEADERS } from './chain-queries.ts';
 import { createTabchainApi } from './tabchain-api.ts';
 import type { NodeServices } from './assemble-node.ts';
+import { rejection } from '../core/testing/rejection.ts';
 
 const subsidy = blockSubsidy(1, regtestParams);
 const fee = 10_000n;
@@ -20,15 +21,6 @@ async function setup() {
     for (const x of blocks) expect((await node.submitBlock(x.block)).status).toBe('connected');
   };
   return { node, api, b, clock, connect };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('chain.headers', () => {

@@ -5,15 +5,7 @@ import type { NodeServices } from './assemble-node.ts';
 import { IceServerListError } from './ice-server-list.ts';
 import { createTabchainApi } from './tabchain-api.ts';
 import { TabchainError, type TabchainErrorCode } from './tabchain-error.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../core/testing/rejection.ts';
 
 describe('TabchainError', () => {
   it('behavior: an API refusal is a TabchainError whose name and code a typed caller narrows on, with the plain fields page scripts read', async () => {
