@@ -1,0 +1,294 @@
+/**
+ * @module Sync scheduling: headers-first sync (locators, headers only in answer to a request and
+ * only when they lead to more work), block bodies asked of the peers that have them
+ * (block-download.ts), connected in batches of one store write, and the sync progress.
+ *
+ * Pure: the time comes from the {@link PeerHost}'s clock and `tick(now)`.
+ */
+import type { BlockHeader } from '../primitives/header.ts';
+import { decodeBlock } from '../primitives/block.ts';
+import { blockHash, headerHash } from '../primitives/header.ts';
+import { DecodeError } from '../encoding/decode-error.ts';
+import { bytesEqual, bytesToHex, hashToHex, hexToHash } from '../encoding/hex.ts';
+import { workFromBits } from '../consensus/pow.ts';
+import { sha256d } from '../crypto/hash.ts';
+import { INV_BLOCK, INV_TX, WIRE_LIMITS, type InvItem, type Message } from './messages.ts';
+import { BlockDownload } from './block-download.ts';
+import type { PeerId } from './peer-identity.ts';
+import { ban, drop, readyPeers, remember, type Peer, type PeerHost } from './peer.ts';
+
+export interface BlockSyncOptions {
+  readonly blockTimeout: number;
+  /** Block bodies requested from one peer at a time. */
+  readonly maxInFlightPerPeer: number;
+  /** Blocks connected per store write while syncing. */
+  readonly batchSize: number;
+}
+
+export class BlockSync {
+  private readonly host: PeerHost;
+  private readonly batchSize: number;
+  /** Blocks that arrived and wait to be connected in a batch. */
+  private arrived: { block: Uint8Array; from: PeerId; hash: string }[] = [];
+  /** Hashes in `arrived`: not to be asked for again while they wait. */
+  private readonly arrivedHashes = new Set<string>();
+  private processing: Promise<void> = Promise.resolve();
+  private progress: { startHeight: number; total: number } | undefined;
+  /** Blocks in flight per peer, what each peer has, failed and set-aside blocks. */
+  private readonly download: BlockDownload;
+  private readonly tickHandlers = new Set<() => void>();
+
+  constructor(host: PeerHost, options: BlockSyncOptions) {
+    this.host = host;
+    this.batchSize = options.batchSize;
+    this.download = new BlockDownload({ blockTimeout: options.blockTimeout, maxInFlightPerPeer: options.maxInFlightPerPeer });
+  }
+
+  private get node(): PeerHost['node'] {
+    return this.host.node;
+  }
+
+  // ---- Peers coming and going --------------------------------------------------------------------
+
+  addPeer(id: PeerId): void {
+    this.download.addPeer(id, this.host.now());
+  }
+
+  /** Blocks it owed us go back to the pool of work for other peers. */
+  removePeer(id: PeerId): void {
+    this.download.removePeer(id);
+  }
+
+  /** Its version named this tip (of our network): it has that block. */
+  tipAnnounced(p: Peer, tipHash: Uint8Array): void {
+    this.download.announced(p.id, hashToHex(tipHash), this.node.chain);
+  }
+
+  setLatency(id: PeerId, latencyMs: number): void {
+    this.download.setLatency(id, latencyMs);
+  }
+
+  /** Whether a message answers our request to this peer (headers, or a block in flight from it). */
+  requested(p: Peer, m: Message): boolean {
+    if (m.type === 'headers') return p.headersRequested;
+    // A block's hash is its first 80 bytes' sha256d: per item, cheaply.
+    if (m.type === 'block') return m.block.length >= 80 && this.download.isInFlightFrom(p.id, hashToHex(sha256d(m.block.subarray(0, 80))));
+    return false;
+  }
+
+  /** Whether a block is in flight from this peer (a `notfound` for it answers our request). */
+  isInFlightFrom(id: PeerId, hash: string): boolean {
+    return this.download.isInFlightFrom(id, hash);
+  }
+
+  // ---- Headers -----------------------------------------------------------------------------------
+
+  serveHeaders(p: Peer, m: Extract<Message, { type: 'getheaders' }>): void {
+    this.host.send(p, {
+      type: 'headers',
+      headers: this.node.chain.headersAfter(m.locator.map(hashToHex), isZero(m.stopHash) ? undefined : hashToHex(m.stopHash), WIRE_LIMITS.maxHeaders),
+    });
+  }
+
+  requestHeaders(p: Peer): void {
+    p.headersRequested = true;
+    // From the best header we can still download (not a branch set aside, download.ts).
+    const from = this.download.syncTarget(this.node.chain, this.host.now());
+    this.host.send(p, { type: 'getheaders', locator: this.node.chain.locator(from.hash).map(hexToHash), stopHash: new Uint8Array(32) });
+  }
+
+  /**
+   * A peer announced a block: returns whether it is new to us. A block known invalid for good is
+   * never asked for again, whoever announces it (its headers, if the peer sends them, get it
+   * banned in onHeaders: bad-prevblk or the code).
+   */
+  blockAnnounced(p: Peer, hash: Uint8Array): boolean {
+    if (this.node.chain.invalidity(hashToHex(hash))) return false;
+    const known = this.node.chain.entry(hashToHex(hash));
+    // The peer has this block: its height is at least that (shown in peers()).
+    if (known) p.height = Math.max(p.height, known.height);
+    this.download.announced(p.id, hashToHex(hash), this.node.chain);
+    return !known;
+  }
+
+  /**
+   * Headers-first sync: headers must answer our request and form one continuous chain; they
+   * are filed only when the batch ends with more work than our tip (a flood of low-work
+   * headers fills nothing and downloads no bodies, test-plan C.21).
+   */
+  async onHeaders(p: Peer, headers: readonly BlockHeader[]): Promise<void> {
+    if (!p.headersRequested) return; // Unsolicited: ignored.
+    p.headersRequested = false;
+    if (headers.length === 0) return this.requestBlocks();
+    const hashes = headers.map((h) => headerHash(h));
+    for (let i = 1; i < headers.length; i++) {
+      if (!bytesEqual(headers[i]!.prevHash, hashes[i - 1]!)) return this.host.close(p, ban('headers are not a continuous chain'));
+    }
+    const parent = this.node.chain.entry(hashToHex(headers[0]!.prevHash));
+    if (!parent) return; // Our locator did not reach its fork: nothing to attach it to yet.
+    let work = parent.chainWork;
+    for (const h of headers) work += workFromBits(h.bits);
+    if (work <= this.node.tip.chainWork && headers.length < WIRE_LIMITS.maxHeaders) return;
+    if (work <= this.node.tip.chainWork) return; // A long low-work branch: not followed (see docs).
+    // One chain operation and one store write for the whole message.
+    for (const outcome of await this.node.chain.processHeaders(headers)) {
+      if (outcome.status === 'rejected') {
+        if (outcome.rejection.punish) return this.host.close(p, ban(`invalid header: ${outcome.rejection.code}`));
+        break;
+      }
+    }
+    const last = this.node.chain.entry(hashToHex(hashes[hashes.length - 1]!));
+    if (last) p.height = Math.max(p.height, last.height);
+    // It sent these headers: it has these blocks (what it may be asked for).
+    if (last) this.download.announced(p.id, last.hash, this.node.chain);
+    if (headers.length === WIRE_LIMITS.maxHeaders) this.requestHeaders(p);
+    this.startSync();
+    this.requestBlocks();
+  }
+
+  // ---- Bodies ------------------------------------------------------------------------------------
+
+  /**
+   * `notfound` answers our getdata: a block we asked this peer for is asked of another peer, and
+   * the peer is marked a staller (one stall per message; dropped after repeated stalls, never
+   * banned: an honest peer may lack a block or be too busy to serve it).
+   */
+  onNotFound(p: Peer, items: readonly InvItem[]): void {
+    const now = this.host.now();
+    let failed = false;
+    for (const item of items) {
+      if (item.kind !== INV_TX && this.download.notFound(p.id, hashToHex(item.hash), now)) failed = true;
+    }
+    if (failed && p.conduct.stall(now) === 'disconnect') return this.host.close(p, drop('stalling block download'));
+    this.requestBlocks();
+  }
+
+  onBlock(p: Peer, bytes: Uint8Array): void {
+    let hash: string;
+    try {
+      hash = blockHash(decodeBlock(bytes, this.node.params.limits).header);
+    } catch (error) {
+      if (error instanceof DecodeError) return this.host.close(p, ban(`malformed block: ${error.message}`));
+      throw error;
+    }
+    // Only blocks we asked this peer for are taken (an unrequested block is ignored).
+    if (!this.download.received(p.id, hash, bytes.length, this.host.now())) return;
+    remember(p.known, bytesToHex(hexToHash(hash)));
+    this.arrived.push({ block: bytes, from: p.id, hash });
+    this.arrivedHashes.add(hash);
+    this.requestBlocks();
+    if (this.arrived.length >= this.batchSize || this.download.totalInFlight() === 0) this.flushArrived();
+  }
+
+  /** Connects the blocks that arrived, in one store write; punishes senders of invalid ones. */
+  private flushArrived(): void {
+    if (this.arrived.length === 0) return;
+    const batch = this.arrived;
+    this.arrived = [];
+    this.processing = this.processing.then(async () => {
+      for (const b of batch) this.arrivedHashes.delete(b.hash);
+      const blocks = batch.map((b) => decodeBlock(b.block, this.node.params.limits));
+      const outcomes = await this.node.chain.processBlocks(blocks);
+      outcomes.forEach((o, i) => {
+        const sender = this.host.peers.get(batch[i]!.from);
+        if (o.status === 'rejected' && o.rejection.punish) {
+          if (sender) this.host.close(sender, ban(`invalid block: ${o.rejection.code}`));
+        } else if (sender && (o.status === 'connected' || o.status === 'side-chain')) {
+          sender.lastBlockAt = this.host.now();
+        }
+      });
+      this.reportSync();
+      this.requestBlocks();
+    }).catch(() => {
+      // A failed write (storage) leaves the chain as it was; the blocks are asked for again.
+      this.requestBlocks();
+    });
+  }
+
+  private startSync(): void {
+    const best = this.download.syncTarget(this.node.chain, this.host.now());
+    const tip = this.node.tip;
+    if (best.chainWork <= tip.chainWork) return;
+    if (!this.progress) this.progress = { startHeight: tip.height, total: 0 };
+    this.progress.total = Math.max(this.progress.total, best.height - this.progress.startHeight);
+    this.reportSync();
+  }
+
+  private reportSync(): void {
+    if (!this.progress) return;
+    const done = Math.min(this.progress.total, Math.max(0, this.node.tip.height - this.progress.startHeight));
+    const complete = this.download.syncTarget(this.node.chain, this.host.now()).chainWork <= this.node.tip.chainWork;
+    this.host.events.emit('sync', { done: complete ? this.progress.total : done, total: this.progress.total });
+    if (complete) this.progress = undefined;
+  }
+
+  /**
+   * Asks ready peers for missing bodies they have (block-download.ts), those with fewer recent
+   * stalls first, then the least loaded.
+   */
+  requestBlocks(): void {
+    const now = this.host.now();
+    const ready = readyPeers(this.host);
+    if (ready.length === 0) return;
+    const rank = new Map(ready.map((p) => [p, p.conduct.stallCount(now) * 1_000 + this.download.inFlightFrom(p.id)]));
+    ready.sort((a, b) => rank.get(a)! - rank.get(b)!);
+    const batches = this.download.assign(ready.map((p) => p.id), this.node.chain, this.arrivedHashes, now);
+    for (const [id, hashes] of batches) {
+      const p = this.host.peers.get(id)!;
+      // All of it in one getdata: a message per block would look like a flood to the serving side.
+      this.host.send(p, { type: 'getdata', items: hashes.map((h) => ({ kind: INV_BLOCK, hash: hexToHash(h) })) });
+    }
+  }
+
+  /**
+   * Syncs with every ready peer now (the tutorials' `/nodes/resolve`): asks each for headers
+   * and resolves once no request is outstanding (or after `timeoutMs` of ticks).
+   */
+  async resolve(timeoutMs: number): Promise<{ replaced: boolean; tip: { height: number; hash: string } }> {
+    const before = this.node.tip.hash;
+    for (const p of readyPeers(this.host)) this.requestHeaders(p);
+    const started = this.host.now();
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        const busy = [...this.host.peers.values()].some((p) => p.headersRequested) || this.download.totalInFlight() > 0 || this.arrived.length > 0;
+        if (!busy || this.host.now() - started > timeoutMs) {
+          off();
+          void this.processing.then(() => resolve());
+        }
+      };
+      const off = this.onTick(check);
+      check();
+    });
+    const tip = this.node.tip;
+    return { replaced: tip.hash !== before, tip: { height: tip.height, hash: tip.hash } };
+  }
+
+  // ---- Time --------------------------------------------------------------------------------------
+
+  private onTick(handler: () => void): () => void {
+    this.tickHandlers.add(handler);
+    return () => this.tickHandlers.delete(handler);
+  }
+
+  /** After a long gap between ticks (a hidden, throttled tab): deadlines start again from now. */
+  restartTimers(now: number): void {
+    this.download.restartTimers(now);
+  }
+
+  /** Block requests that timed out go to other peers; what arrived and waits is connected. */
+  tick(now: number): void {
+    // A peer that has not delivered the head of its queue in time stalls: its requests go to
+    // other peers; after repeated stalls it is dropped (no ban: it may just be slow).
+    for (const failure of this.download.expire(now)) {
+      const p = this.host.peers.get(failure.peer);
+      if (p && p.conduct.stall(now) === 'disconnect') this.host.close(p, drop('stalling block download'));
+    }
+    if (this.arrived.length && this.download.totalInFlight() === 0) this.flushArrived();
+    this.requestBlocks();
+    for (const handler of [...this.tickHandlers]) handler();
+  }
+}
+
+function isZero(hash: Uint8Array): boolean {
+  return hash.every((b) => b === 0);
+}

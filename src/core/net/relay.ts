@@ -1,0 +1,202 @@
+/**
+ * @module Relay: inventory announced to peers that lack it (never echoed to its source), txs and
+ * blocks served on getdata, relayed txs handed to the pool, the delivery bookkeeping of pool txs,
+ * signaling relayed through the mesh (signed by its sender), and peer lists.
+ *
+ * Blocks a peer announces are handed to sync scheduling (block-sync.ts), which decides what to ask.
+ */
+import { decodeTx, encodeTx, txid, txidBytes } from '../primitives/transaction.ts';
+import { DecodeError } from '../encoding/decode-error.ts';
+import { bytesToHex, hashToHex, hexToHash } from '../encoding/hex.ts';
+import { sha256d } from '../crypto/hash.ts';
+import { INV_BLOCK, INV_TX, WIRE_LIMITS, type InvItem, type Message } from './messages.ts';
+import { TxDelivery } from './tx-delivery.ts';
+import { checkRelayedSignal, signRelayedSignal } from './relay-signature.ts';
+import type { PeerId } from './peer-identity.ts';
+import type { BlockSync } from './block-sync.ts';
+import { ban, KNOWN_LIMIT, readyPeers, remember, type Peer, type PeerHost } from './peer.ts';
+
+/** Blocks served for one getdata, and the send backlog above which serving pauses. */
+const MAX_BLOCKS_PER_GETDATA = 16;
+const MAX_SEND_BACKLOG = 8 * 1024 * 1024;
+
+export class Relay {
+  private readonly host: PeerHost;
+  private readonly sync: BlockSync;
+  /** Where a tx came from, so it is not announced back. */
+  private readonly txSource = new Map<string, PeerId>();
+  /** Which pool txs some peer has (a payment made offline is queued until one does). */
+  private readonly delivery: TxDelivery;
+
+  constructor(host: PeerHost, sync: BlockSync) {
+    this.host = host;
+    this.sync = sync;
+    this.delivery = new TxDelivery(
+      (id) => this.host.node.mempool.has(id),
+      (id) => this.host.events.emit('tx-delivered', { txid: id }),
+    );
+  }
+
+  private get node(): PeerHost['node'] {
+    return this.host.node;
+  }
+
+  /** Some peer has this pool tx: we served it to one, or one announced or sent it to us. */
+  delivered(txid: string): boolean {
+    return this.delivery.has(txid);
+  }
+
+  /** A tx left the pool: its delivery is forgotten. */
+  txRemoved(txid: string): void {
+    this.delivery.forget(txid);
+  }
+
+  /** The peer our pool got this tx from (not to be told of it again), if it came from one. */
+  txSourceOf(txid: string): PeerId | undefined {
+    return this.txSource.get(txid);
+  }
+
+  /** Whether a message answers our request to this peer (a tx we asked for, or notfound for ours). */
+  requested(p: Peer, m: Message): boolean {
+    // A tx's id is its encoding's sha256d: per item, cheaply.
+    if (m.type === 'tx') return p.txRequested.has(hashToHex(sha256d(m.tx)));
+    if (m.type === 'notfound') {
+      return m.items.every((i) => (i.kind === INV_BLOCK ? this.sync.isInFlightFrom(p.id, hashToHex(i.hash)) : p.txRequested.has(hashToHex(i.hash))));
+    }
+    return false;
+  }
+
+  /** Announces new inventory to every ready peer that does not have it (never back to its source). */
+  announce(item: InvItem, source?: PeerId): void {
+    const key = bytesToHex(item.hash);
+    for (const p of this.host.peers.values()) {
+      if (p.state !== 'ready' || p.id === source || p.known.has(key)) continue;
+      remember(p.known, key);
+      this.host.send(p, { type: 'inv', items: [item] });
+    }
+  }
+
+  /** Pending txs go to every new peer: a payment signed offline leaves once a peer is there. */
+  offerPending(p: Peer): void {
+    const pending = this.node.mempool.sorted().slice(0, WIRE_LIMITS.maxInv);
+    const items = pending.map((e) => ({ kind: INV_TX, hash: hexToHash(e.txid) }) as const).filter((i) => !p.known.has(bytesToHex(i.hash)));
+    for (const item of items) remember(p.known, bytesToHex(item.hash));
+    if (items.length) this.host.send(p, { type: 'inv', items });
+  }
+
+  /** Tells every ready peer whom else this node is linked to (mesh introductions; each list replaces the last). */
+  sendPeerLists(): void {
+    for (const other of this.host.peers.values()) {
+      if (other.state !== 'ready') continue;
+      const ids = readyPeers(this.host).map((p) => p.id);
+      this.host.send(other, { type: 'peers', peers: ids.filter((id) => id !== other.id).slice(0, WIRE_LIMITS.maxPeerList) });
+    }
+  }
+
+  onPeerList(p: Peer, peers: readonly PeerId[]): void {
+    this.host.events.emit('peer-list', { from: p.id, peers: peers.filter((id) => id !== this.host.identity.peerId) });
+  }
+
+  onInv(p: Peer, items: readonly InvItem[]): void {
+    const wantTx: InvItem[] = [];
+    let newBlock = false;
+    for (const item of items) {
+      const key = bytesToHex(item.hash);
+      remember(p.known, key);
+      if (item.kind === INV_BLOCK) {
+        if (this.sync.blockAnnounced(p, item.hash)) newBlock = true;
+      } else if (this.node.mempool.has(hashToHex(item.hash))) this.delivery.mark(hashToHex(item.hash));
+      else wantTx.push(item);
+    }
+    if (newBlock && !p.headersRequested) this.sync.requestHeaders(p);
+    if (wantTx.length) {
+      for (const item of wantTx) if (p.txRequested.size < WIRE_LIMITS.maxInv) p.txRequested.add(hashToHex(item.hash));
+      this.host.send(p, { type: 'getdata', items: wantTx });
+    }
+  }
+
+  /** `notfound` for txs we asked of this peer: those requests are answered (blocks: block-sync.ts). */
+  onNotFound(p: Peer, items: readonly InvItem[]): void {
+    for (const item of items) if (item.kind === INV_TX) p.txRequested.delete(hashToHex(item.hash));
+  }
+
+  async onGetData(p: Peer, items: readonly InvItem[]): Promise<void> {
+    const missing: InvItem[] = [];
+    let blocks = 0;
+    for (const item of items) {
+      const hash = hashToHex(item.hash);
+      // A peer asking for more than it can take gets notfound, not an unbounded send queue.
+      if (item.kind === INV_BLOCK && (++blocks > MAX_BLOCKS_PER_GETDATA || (p.link.buffered ?? 0) > MAX_SEND_BACKLOG)) {
+        missing.push(item);
+        continue;
+      }
+      if (item.kind === INV_TX) {
+        const entry = this.node.mempool.get(hash);
+        if (entry) {
+          this.host.send(p, { type: 'tx', tx: encodeTx(entry.tx) });
+          this.delivery.mark(hash);
+        } else missing.push(item);
+      } else {
+        const entry = this.node.chain.entry(hash);
+        const bytes = entry?.hasData ? await this.node.chain.getBlockBytes(hash) : undefined;
+        if (bytes) {
+          this.host.send(p, { type: 'block', block: bytes });
+          // A peer that asks for a block will have it: its height is at least that.
+          if (this.node.chain.isActive(hash)) p.height = Math.max(p.height, entry!.height);
+        } else missing.push(item);
+      }
+      remember(p.known, bytesToHex(item.hash));
+    }
+    if (missing.length) this.host.send(p, { type: 'notfound', items: missing });
+  }
+
+  async onTx(p: Peer, bytes: Uint8Array): Promise<void> {
+    let tx;
+    try {
+      tx = decodeTx(bytes, this.node.params.limits);
+    } catch (error) {
+      if (error instanceof DecodeError) return this.host.close(p, ban(`malformed tx: ${error.message}`));
+      throw error;
+    }
+    const id = txid(tx);
+    p.txRequested.delete(id);
+    remember(p.known, bytesToHex(txidBytes(tx)));
+    this.txSource.set(id, p.id);
+    if (this.txSource.size > KNOWN_LIMIT) this.txSource.delete(this.txSource.keys().next().value!);
+    // A relayed tx: never persisted as an orphan (Node.receiveTx; submitTx is the wallet's path).
+    const result = await this.node.receiveTx(tx);
+    if (result.ok) {
+      p.lastTxAt = this.host.now();
+      this.delivery.mark(id);
+    } else if (result.punish) this.host.close(p, ban(`invalid tx: ${result.code}`));
+  }
+
+  onSignal(p: Peer, m: Extract<Message, { type: 'signal' }>): void {
+    // Every hop checks the sender's signature before it uses or forwards a relayed signal, so a
+    // forgery stops at the first honest hop and the peer that handed it over is the forger.
+    const check = checkRelayedSignal(m, this.node.params.networkId, this.node.clock.now());
+    if (check === 'forged') return this.host.close(p, ban(`relayed a signal not signed by ${m.from}`));
+    if (check === 'stale') return;
+    if (m.to === this.host.identity.peerId) {
+      this.host.events.emit('signal', { from: m.from, data: m.data, via: p.id });
+      return;
+    }
+    const next = this.host.peers.get(m.to);
+    if (!next || next.state !== 'ready' || m.hops === 0) return;
+    this.host.send(next, { ...m, hops: m.hops - 1 });
+  }
+
+  /**
+   * Sends signaling for `to` through a connected peer (mesh introduction while the server is
+   * away), signed with this node's key so nobody on the way can pass it off as another's.
+   */
+  relaySignal(via: PeerId, to: PeerId, data: string): boolean {
+    const p = this.host.peers.get(via);
+    if (!p || p.state !== 'ready' || new TextEncoder().encode(data).length > WIRE_LIMITS.maxSignalData) return false;
+    const { identity } = this.host;
+    const fields = { from: identity.peerId, to, time: Math.max(0, Math.min(0xffffffff, Math.floor(this.node.clock.now()))), data };
+    const signature = signRelayedSignal(identity.secretKey, fields, this.node.params.networkId);
+    this.host.send(p, { type: 'signal', ...fields, hops: WIRE_LIMITS.maxSignalHops, publicKey: identity.publicKey, signature });
+    return true;
+  }
+}
