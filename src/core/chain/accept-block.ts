@@ -35,9 +35,10 @@ export class BlockAcceptor {
   /**
    * Stages 1 and 2 for one block, then files it in the tree with its body. Returns an outcome
    * when the block is settled here (known, orphan, rejected); its tree entry when activation
-   * will tell whether it connected.
+   * will tell whether it connected. `bytes`, when given, is the block's encoding (from the
+   * wire), stored as it is instead of encoding the block again.
    */
-  acceptBlock(block: Block, op: Operation): BlockOutcome | BlockIndexEntry {
+  acceptBlock(block: Block, op: Operation, bytes?: Uint8Array): BlockOutcome | BlockIndexEntry {
     const tree = this.tree;
     const hashBytes = headerHash(block.header);
     const hash = hashToHex(hashBytes);
@@ -83,7 +84,7 @@ export class BlockAcceptor {
     entry.hasData = true;
     op.rollback.push(() => (entry.hasData = false));
     op.write.index.set(hash, entry);
-    op.write.bodies.set(hash, encodeBlock(block));
+    op.write.bodies.set(hash, bytes ?? encodeBlock(block));
     op.blocks.set(hash, block);
     if (parent.dataChain) tree.markDataChain(entry, op);
 

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { regtestParams } from '../consensus/networks.ts';
 import { blockSubsidy } from '../consensus/subsidy.ts';
 import { txidBytes, type Transaction } from '../primitives/transaction.ts';
+import { encodeBlock } from '../primitives/block.ts';
 import { ChainBuilder, ManualClock, type BuiltBlock } from '../testing/chain-builder.ts';
 import { Chain, type ChainBlockEvent, type TipChangedEvent } from './chain.ts';
 import { outpointKey } from '../coins/coin.ts';
@@ -162,6 +163,17 @@ describe('Chain: blocks', () => {
     // An empty batch writes nothing.
     expect(await s.chain.processBlocks([])).toEqual([]);
     expect(s.store.writes).toBe(writes + 1);
+  });
+
+  it('behavior: blocks given with their wire bytes are stored as those bytes, not encoded again; without them, encoded', async () => {
+    const s = await setup();
+    const [b1, b2] = s.b.extend(s.b.genesis, 2);
+    const wire = encodeBlock(b1!.block);
+    const outcomes = await s.chain.processBlocks([b1!.block], [wire]);
+    expect(outcomes).toEqual([{ status: 'connected', hash: b1!.hash, height: 1 }]);
+    expect(s.store.bodies.get(b1!.hash)).toBe(wire);
+    await s.chain.processBlocks([b2!.block]);
+    expect(s.store.bodies.get(b2!.hash)).toEqual(encodeBlock(b2!.block));
   });
 
   it('behavior: concurrent calls run one at a time, in call order', async () => {

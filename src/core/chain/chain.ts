@@ -227,14 +227,16 @@ export class Chain {
 
   /**
    * Validates several blocks and connects what they make best, in one store write (initial
-   * sync connects a batch of blocks at once). Outcomes are in input order.
+   * sync connects a batch of blocks at once). Outcomes are in input order. `encoded`, when
+   * given, holds each block's wire bytes (what it was decoded from, canonical since a decoded
+   * block re-encodes to its input): they are stored as they are, not encoded again.
    */
-  processBlocks(blocks: readonly Block[]): Promise<BlockOutcome[]> {
+  processBlocks(blocks: readonly Block[], encoded?: readonly Uint8Array[]): Promise<BlockOutcome[]> {
     return this.exclusive(async () => {
       const op = new Operation(this.tree.active);
       let accepted: (BlockOutcome | BlockIndexEntry)[];
       try {
-        accepted = blocks.map((block) => this.acceptor.acceptBlock(block, op));
+        accepted = blocks.map((block, i) => this.acceptor.acceptBlock(block, op, encoded?.[i]));
         await activateBestChain(this.activation, op);
       } catch (error) {
         // A store read that fails mid-activation: memory must not keep entries the store lacks.

@@ -6,7 +6,7 @@
  * Pure: the time comes from the {@link PeerHost}'s clock and `tick(now)`.
  */
 import type { BlockHeader } from '../primitives/header.ts';
-import { decodeBlock } from '../primitives/block.ts';
+import { decodeBlock, type Block } from '../primitives/block.ts';
 import { blockHash, headerHash } from '../primitives/header.ts';
 import { DecodeError } from '../encoding/decode-error.ts';
 import { bytesEqual, bytesToHex, hashToHex, hexToHash } from '../encoding/hex.ts';
@@ -28,8 +28,8 @@ export interface BlockSyncOptions {
 export class BlockSync {
   private readonly host: PeerHost;
   private readonly batchSize: number;
-  /** Blocks that arrived and wait to be connected in a batch. */
-  private arrived: { block: Uint8Array; from: PeerId; hash: string }[] = [];
+  /** Blocks that arrived and wait to be connected in a batch: decoded once, with their wire bytes to store. */
+  private arrived: { block: Block; bytes: Uint8Array; from: PeerId; hash: string }[] = [];
   /** Hashes in `arrived`: not to be asked for again while they wait. */
   private readonly arrivedHashes = new Set<string>();
   private processing: Promise<void> = Promise.resolve();
@@ -164,17 +164,18 @@ export class BlockSync {
   }
 
   onBlock(p: Peer, bytes: Uint8Array): void {
-    let hash: string;
+    let block: Block;
     try {
-      hash = blockHash(decodeBlock(bytes, this.node.params.limits).header);
+      block = decodeBlock(bytes, this.node.params.limits);
     } catch (error) {
       if (error instanceof DecodeError) return this.host.close(p, ban(`malformed block: ${error.message}`));
       throw error;
     }
+    const hash = blockHash(block.header);
     // Only blocks we asked this peer for are taken (an unrequested block is ignored).
     if (!this.download.received(p.id, hash, bytes.length, this.host.now())) return;
     remember(p.known, bytesToHex(hexToHash(hash)));
-    this.arrived.push({ block: bytes, from: p.id, hash });
+    this.arrived.push({ block, bytes, from: p.id, hash });
     this.arrivedHashes.add(hash);
     this.requestBlocks();
     if (this.arrived.length >= this.batchSize || this.download.totalInFlight() === 0) this.flushArrived();
@@ -187,8 +188,11 @@ export class BlockSync {
     this.arrived = [];
     this.processing = this.processing.then(async () => {
       for (const b of batch) this.arrivedHashes.delete(b.hash);
-      const blocks = batch.map((b) => decodeBlock(b.block, this.node.params.limits));
-      const outcomes = await this.node.chain.processBlocks(blocks);
+      // Decoded when they arrived; stored as the bytes they came in (never encoded again).
+      const outcomes = await this.node.chain.processBlocks(
+        batch.map((b) => b.block),
+        batch.map((b) => b.bytes),
+      );
       outcomes.forEach((o, i) => {
         const sender = this.host.peers.get(batch[i]!.from);
         if (o.status === 'rejected' && o.rejection.punish) {
