@@ -192,10 +192,12 @@ function apiError(error: unknown): Error {
   return TabchainError.of(error) ?? (error instanceof Error ? error : new Error(String(error)));
 }
 
-function decodeHexBlock(hex: unknown, params: NetworkParams): { block: Block } | { error: string } {
+/** A block from hex, with its bytes (stored as they are: decoded once, never encoded again). */
+function decodeHexBlock(hex: unknown, params: NetworkParams): { block: Block; bytes: Uint8Array } | { error: string } {
   if (typeof hex !== 'string' || !/^(?:[0-9a-fA-F]{2})+$/.test(hex)) return { error: 'not an even-length hex string' };
   try {
-    return { block: decodeBlock(hexToBytes(hex), params.limits) };
+    const bytes = hexToBytes(hex);
+    return { block: decodeBlock(bytes, params.limits), bytes };
   } catch (error) {
     if (error instanceof DecodeError) return { error: error.message };
     throw error;
@@ -349,8 +351,11 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
         use(async (s) => {
           if (!Array.isArray(hexes)) throw new TypeError('submitBlocks takes an array of hex strings');
           const decoded = hexes.map((hex) => decodeHexBlock(hex, s.node.params));
-          const valid = decoded.filter((d): d is { block: Block } => 'block' in d);
-          const outcomes = await s.node.chain.processBlocks(valid.map((d) => d.block));
+          const valid = decoded.filter((d): d is { block: Block; bytes: Uint8Array } => 'block' in d);
+          const outcomes = await s.node.chain.processBlocks(
+            valid.map((d) => d.block),
+            valid.map((d) => d.bytes),
+          );
           let next = 0;
           return decoded.map((d) => {
             if (!('block' in d)) return { status: 'rejected', code: 'bad-encoding', message: d.error };
