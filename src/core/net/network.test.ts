@@ -151,7 +151,7 @@ describe('Network', () => {
     expect(b.node.mempool.has(txid(tx))).toBe(true);
   });
 
-  it('behavior: a pool tx counts as delivered once a peer has it (served to its getdata, or announced by it), with one event, and is forgotten when mined', async () => {
+  it('behavior: a pool tx counts as delivered once a peer has it (served to its getdata, or announced by it), with one event, keeps its mark through a reorg, and is forgotten when mined', async () => {
     const a = await makeNode();
     const b = await makeNode();
     const builder = new ChainBuilder();
@@ -184,9 +184,19 @@ describe('Network', () => {
     await settle([a, b, c], 60);
     expect(c.network.delivered(txid(other))).toBe(true);
 
+    // A reorg takes every pool tx out and puts the valid ones back: the peers still have them,
+    // nobody asks or announces them again, so the marks must survive it.
+    const branch = builder.extend(blocks[4]!, 3, { extraNonce: 7n });
+    await a.node.chain.processBlocks(branch.map((x) => x.block));
+    await settle([a, b, c], 60);
+    expect(a.node.tip.hash).toBe(branch[2]!.hash);
+    expect(a.node.mempool.has(id)).toBe(true);
+    expect(a.network.delivered(id)).toBe(true);
+
     // Mined: out of the pool, forgotten.
-    const next = builder.next(blocks[5]!, { txs: [tx, other] });
-    await a.node.submitBlock(next.block);
+    const next = builder.next(branch[2]!, { txs: [tx, other] });
+    expect((await a.node.submitBlock(next.block)).status).toBe('connected');
+    await settle([a, b, c], 60);
     expect(a.node.mempool.has(id)).toBe(false);
     expect(a.network.delivered(id)).toBe(false);
   });

@@ -73,7 +73,7 @@ export class Network {
     this.unsubscribe.push(
       this.node.on('tip', (tip) => this.relay.announce({ kind: INV_BLOCK, hash: hexToHash(tip.hash) })),
       this.node.on('tx-accepted', (entry) => this.relay.announce({ kind: INV_TX, hash: hexToHash(entry.txid) }, this.relay.txSourceOf(entry.txid))),
-      this.node.on('tx-removed', (e) => this.relay.txRemoved(e.txid)),
+      this.node.on('tx-removed', (e) => this.relay.txRemoved(e.txid, e.reason)),
     );
   }
 

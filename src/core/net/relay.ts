@@ -46,9 +46,14 @@ export class Relay {
     return this.delivery.has(txid);
   }
 
-  /** A tx left the pool: its delivery is forgotten. */
-  txRemoved(txid: string): void {
-    this.delivery.forget(txid);
+  /**
+   * A tx left the pool: its delivery is forgotten, except when a reorg took it out. A reorg empties
+   * the pool and puts back what is still valid at once, and the peers that had such a tx still
+   * have it (and know we do, so nobody asks or announces it again): its mark must survive. A tx
+   * that does not come back is dropped from the marks later (TxDelivery keeps only pool txs).
+   */
+  txRemoved(txid: string, reason: string): void {
+    if (reason !== 'reorg') this.delivery.forget(txid);
   }
 
   /** The peer our pool got this tx from (not to be told of it again), if it came from one. */

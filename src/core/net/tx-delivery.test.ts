@@ -25,4 +25,18 @@ describe('TxDelivery', () => {
     expect(delivery.size).toBe(0);
     expect(told).toEqual([]);
   });
+
+  it('behavior: a mark whose tx left the pool without being forgotten (out for a reorg, not back) reads false and is pruned', () => {
+    const pool = new Set<string>();
+    const delivery = new TxDelivery((id) => pool.has(id), () => undefined);
+    for (let i = 0; i < 2_000; i++) {
+      pool.add(`tx${i}`);
+      delivery.mark(`tx${i}`);
+    }
+    pool.clear();
+    expect(delivery.has('tx1')).toBe(false);
+    pool.add('new');
+    delivery.mark('new');
+    expect(delivery.size).toBe(1);
+  });
 });
