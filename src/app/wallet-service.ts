@@ -96,25 +96,45 @@ export class WalletService {
   }
 
   /**
-   * Outputs paying our keys in pool txs (spent or not), each marked `own` when its tx spends our
-   * coins (a confirmed one in `confirmedKeys`, or an output of ours in an earlier pool tx): we
-   * made that tx, so the output is our change.
+   * Outputs paying our keys in pool txs (spent or not), each marked `own` when its tx is one we can
+   * trust as ours (Bitcoin Core's trusted rule): it spends at least one coin of ours, and every
+   * unconfirmed coin it spends is an output of ours in a pool tx that is itself trusted. Change of
+   * a tx that spends someone else's unconfirmed payment is not: the payer can still double-spend
+   * that payment and take our tx, and the change, with it.
    */
   private pendingOutputs(confirmedKeys: ReadonlySet<OutpointKey>): (PendingOutput & { publicKey: Uint8Array })[] {
     const own = this.ownKeys();
     const { mempool } = this.node;
-    // An input spends ours when its coin is one of our confirmed ones or pays our key in a pool tx.
-    const spendsOurs = (tx: Transaction) =>
-      tx.inputs.some((input) => {
-        if (confirmedKeys.has(outpointKey(input.prevTxid, input.vout))) return true;
-        const parent = mempool.get(hashToHex(input.prevTxid))?.tx.outputs[input.vout];
-        return parent !== undefined && own.has(bytesToHex(parent.publicKey));
-      });
+    const trusted = new Map<string, boolean>();
+    const isTrusted = (id: string, tx: Transaction): boolean => {
+      const known = trusted.get(id);
+      if (known !== undefined) return known;
+      let spendsOurs = false;
+      let safe = true;
+      for (const input of tx.inputs) {
+        if (confirmedKeys.has(outpointKey(input.prevTxid, input.vout))) {
+          spendsOurs = true;
+          continue;
+        }
+        const parent = mempool.get(hashToHex(input.prevTxid));
+        // Not in the pool: a confirmed coin (someone else's, in a tx we co-signed), never an unconfirmed one.
+        if (!parent) continue;
+        const output = parent.tx.outputs[input.vout];
+        if (output === undefined || !own.has(bytesToHex(output.publicKey)) || !isTrusted(parent.txid, parent.tx)) {
+          safe = false;
+          break;
+        }
+        spendsOurs = true;
+      }
+      const result = spendsOurs && safe;
+      trusted.set(id, result);
+      return result;
+    };
     const outputs: (PendingOutput & { publicKey: Uint8Array })[] = [];
     for (const entry of mempool.sorted()) {
       const mine = entry.tx.outputs.map((output, vout) => ({ output, vout })).filter(({ output }) => own.has(bytesToHex(output.publicKey)));
       if (mine.length === 0) continue;
-      const ownTx = spendsOurs(entry.tx);
+      const ownTx = isTrusted(entry.txid, entry.tx);
       for (const { output, vout } of mine) outputs.push({ key: `${entry.txid}:${vout}`, amount: output.amount, own: ownTx, publicKey: output.publicKey });
     }
     return outputs;

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { COIN, MemoryChainStore, MemoryPendingTxStore, Node, WalletError, decodeAddress, encodeAddress, mainParams, regtestParams } from '../core/index.ts';
+import { COIN, MemoryChainStore, MemoryPendingTxStore, Node, WalletError, buildPayment, decodeAddress, encodeAddress, mainParams, regtestParams } from '../core/index.ts';
 import { ChainBuilder, ManualClock } from '../core/testing/chain-builder.ts';
 import { openWalletDatabase } from '../adapters/idb/wallet-database.ts';
 import { WalletKeys } from './wallet-keys.ts';
@@ -165,6 +165,29 @@ describe('WalletService', () => {
     expect(node.mempool.size).toBe(0);
     expect(await bob.balance()).toMatchObject({ confirmed: 12n * COIN, pendingIncoming: 0n, pending: 0n, available: 12n * COIN });
     expect(await alice.balance()).toMatchObject({ pendingChange: 0n, pending: 0n });
+  });
+
+  it('error: the change of a tx that spends an unconfirmed payment from someone else is not trusted: pending incoming, not available', async () => {
+    const { keys, wallet: alice, mine, node } = await setup();
+    const bobKeys = await WalletKeys.open(await walletDb(), regtestParams, fast);
+    const bob = new WalletService(node, bobKeys);
+    await mine(6, bobKeys.receiveKey());
+    // Bob pays Alice 60 coins: unconfirmed, his to double-spend.
+    const paid = await bob.send({ to: keys.address(), amount: 60n * COIN });
+    // A tx of Alice's that spends that payment (another tab of her seed, or an older version, made it).
+    const vout = node.mempool.get(paid.txid)!.tx.outputs.findIndex((o) => encodeAddress(o.publicKey, regtestParams.addressPrefix) === keys.address());
+    const spend = buildPayment({
+      params: regtestParams,
+      coins: [{ key: `${paid.txid}:${vout}`, amount: 60n * COIN, publicKey: keys.receiveKey(), confirmed: false }],
+      to: bobKeys.address(),
+      amount: 10n * COIN,
+      secretKeyFor: (k) => keys.secretKeyFor(k),
+      changePublicKey: keys.receiveKey(),
+    });
+    expect((await node.submitTx(spend.tx)).ok).toBe(true);
+    const balance = await alice.balance();
+    expect(balance).toMatchObject({ confirmed: 0n, pendingChange: 0n, pendingIncoming: spend.change, available: 0n });
+    await expectWalletError(alice.send({ to: bobKeys.address(), amount: COIN }), 'insufficient-funds');
   });
 
   it('behavior: change spent again by a second pending payment is counted once (only the unspent, newest change), and that is what can be spent', async () => {
