@@ -73,7 +73,7 @@ function defaultSignalingUrl(): string {
 }
 
 export async function startNode(params: NetworkParams, options: StartOptions = {}): Promise<NodeServices> {
-  const slot = await claimTabSlot(params.name);
+  const slot = await claimTabSlot(params.storageName);
   const chainDb = await openChainDatabase(slot.databaseName, options.onVersionChange ? { onVersionChange: options.onVersionChange } : {});
   const walletDb = await openWalletDatabase(undefined, options.onVersionChange);
 

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../signaling-server/server.ts';
 import { createTabchainApi } from '../app/tabchain-api.ts';
+import { testParams } from '../core/index.ts';
 import { startHeadlessNode, type HeadlessNode } from './start-headless-node.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -33,6 +34,23 @@ async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise
 }
 
 describe('headless node', () => {
+  it('behavior: a data folder holding the old test network\'s chain (now regtest\'s genesis) does not keep the new test network from starting', async () => {
+    const server = await signaling();
+    const dataDir = mkdtempSync(join(tmpdir(), 'tabchain-node-'));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    // Before issue 13 the test network stored its chain in <data>/test, with what is regtest's genesis now.
+    const old = await startHeadlessNode({ network: 'regtest', dataDir, signalingUrl: server.signalUrl, workers: 1 });
+    await createTabchainApi('regtest', Promise.resolve(old.services)).mine(2);
+    await old.close();
+    renameSync(join(dataDir, 'regtest'), join(dataDir, 'test'));
+    const node = await startHeadlessNode({ network: 'test', dataDir, signalingUrl: server.signalUrl, workers: 1 });
+    cleanup.push(() => node.close());
+    const api = createTabchainApi('test', Promise.resolve(node.services));
+    expect(await api.chain.tip()).toMatchObject({ height: 0, hash: testParams.genesisHash });
+    // The old chain is left where it was, not deleted.
+    expect(existsSync(join(dataDir, 'test'))).toBe(true);
+  });
+
   it('behavior: two headless nodes link over WebRTC, sync blocks and a payment, and keep their chain across a restart', async () => {
     const server = await signaling();
     const dirA = mkdtempSync(join(tmpdir(), 'tabchain-node-'));

@@ -65,7 +65,7 @@ function diskUsage(dir: string): number {
 
 export async function startHeadlessNode(options: HeadlessOptions): Promise<HeadlessNode> {
   const params = networks[options.network];
-  const dir = join(options.dataDir, params.name);
+  const dir = join(options.dataDir, params.storageName);
   mkdirSync(dir, { recursive: true });
   const db = await openNodeDatabase(dir);
   const settings = new LevelSettings(db);

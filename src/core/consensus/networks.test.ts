@@ -102,6 +102,8 @@ describe('network parameters', () => {
   it('behavior: the three networks have different ids and address prefixes', () => {
     expect(new Set(both.map(([, p]) => p.genesisHash)).size).toBe(3);
     expect(both.map(([, p]) => p.addressPrefix)).toEqual(['tab', 'ttab', 'rtab']);
+    // The test network's chain is stored under a new name: 'test' holds the old network's (regtest's genesis).
+    expect(both.map(([, p]) => p.storageName)).toEqual(['main', 'test2', 'regtest']);
   });
 
   it('behavior: only regtest has a fixed difficulty; its pow limit is its genesis bits', () => {

@@ -30,6 +30,7 @@ function network(
 
 export const mainParams: NetworkParams = network({
   name: 'main',
+  storageName: 'main',
   addressPrefix: 'tab',
   // About 16.7 million hashes: several seconds for one tab's worker (1–4 MH/s measured in
   // Chromium); ASERT moves it toward the 30 s spacing as miners come and go.
@@ -60,6 +61,9 @@ export const mainParams: NetworkParams = network({
  */
 export const testParams: NetworkParams = network({
   name: 'test',
+  // Not 'test': chains stored under that name are the test network's before issue 13, whose
+  // genesis is regtest's now.
+  storageName: 'test2',
   addressPrefix: 'ttab',
   genesisBits: 0x1e040000,
   genesisNonce: 639071,
@@ -87,6 +91,7 @@ export const testParams: NetworkParams = network({
  */
 export const regtestParams: NetworkParams = network({
   name: 'regtest',
+  storageName: 'regtest',
   addressPrefix: 'rtab',
   genesisBits: 0x207fffff,
   genesisNonce: 0,

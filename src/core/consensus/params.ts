@@ -9,6 +9,13 @@ export type NetworkName = 'main' | 'test' | 'regtest';
 
 export interface NetworkParams {
   readonly name: NetworkName;
+  /**
+   * What this network's stored chain (a tab's database, the headless node's data folder) is named
+   * by. A network whose genesis changed gets a new one, so a chain stored by the old network is
+   * never opened as the new one's (it would be refused as another network's, and the node would
+   * not start).
+   */
+  readonly storageName: string;
   /** bech32m human-readable prefix of addresses. */
   readonly addressPrefix: string;
   /** The hard-coded first block; its hash is the network id. */
