@@ -5,7 +5,7 @@ import { generateSecretKey, publicKeyOf } from '../crypto/keys.ts';
 import { BanList, MemoryBanStore } from './ban-list.ts';
 import { MemoryPendingTxStore } from '../node/pending-tx-store.ts';
 import { Node } from '../node/node.ts';
-import { ChainBuilder, ManualClock } from '../testing/chain-builder.ts';
+import { ChainBuilder, ManualClock, type BuiltBlock } from '../testing/chain-builder.ts';
 import { txid } from '../primitives/transaction.ts';
 import { sha256d } from '../crypto/hash.ts';
 import { hashToHex } from '../encoding/hex.ts';
@@ -39,6 +39,13 @@ async function makeNode(params = regtestParams, options: Partial<ConstructorPara
   const id = identity();
   const network = new Network({ node, identity: id, bans, ...options });
   return { node, network, identity: id, bans, clock };
+}
+
+/** A node that already holds `blocks` (not linked to anyone yet). */
+async function nodeHolding(blocks: readonly BuiltBlock[]): Promise<TestNode> {
+  const n = await makeNode();
+  await n.node.chain.processBlocks(blocks.map((x) => x.block));
+  return n;
 }
 
 /** A pair of in-memory links delivering chunks asynchronously, like a data channel. */
@@ -138,12 +145,10 @@ describe('Network', () => {
   });
 
   it('behavior: txs pending before a peer connects are offered to it (a payment made offline goes out)', async () => {
-    const a = await makeNode();
-    const b = await makeNode();
     const builder = new ChainBuilder();
     const blocks = builder.extend(builder.genesis, 6);
-    await a.node.chain.processBlocks(blocks.map((x) => x.block));
-    await b.node.chain.processBlocks(blocks.map((x) => x.block));
+    const a = await nodeHolding(blocks);
+    const b = await nodeHolding(blocks);
     const tx = builder.spend([builder.coinbaseOf(blocks[0]!)], [49n * 100_000_000n]);
     expect((await a.node.submitTx(tx)).ok).toBe(true);
     connect(a, b);
@@ -152,12 +157,10 @@ describe('Network', () => {
   });
 
   it('behavior: a pool tx counts as delivered once a peer has it (served to its getdata, or announced by it), with one event, keeps its mark through a reorg, and is forgotten when mined', async () => {
-    const a = await makeNode();
-    const b = await makeNode();
     const builder = new ChainBuilder();
     const blocks = builder.extend(builder.genesis, 6);
-    await a.node.chain.processBlocks(blocks.map((x) => x.block));
-    await b.node.chain.processBlocks(blocks.map((x) => x.block));
+    const a = await nodeHolding(blocks);
+    const b = await nodeHolding(blocks);
     const delivered: string[] = [];
     a.network.on('tx-delivered', (e) => delivered.push(e.txid));
     // Made with no peer: queued, not delivered.
@@ -174,8 +177,7 @@ describe('Network', () => {
     expect(delivered).toEqual([id]);
 
     // c and b both hold `other`; when they link, b announces it to c, which counts it delivered by that announcement.
-    const c = await makeNode();
-    await c.node.chain.processBlocks(blocks.map((x) => x.block));
+    const c = await nodeHolding(blocks);
     const other = builder.spend([builder.coinbaseOf(blocks[1]!)], [48n * 100_000_000n]);
     expect((await c.node.submitTx(other)).ok).toBe(true);
     expect((await b.node.submitTx(other)).ok).toBe(true);
