@@ -2,7 +2,7 @@
  * @module Which network this tab joins: `?network=` in the URL (main, test or regtest), else what this tab chose before
  * (sessionStorage, so a reload keeps it), else main.
  */
-import { networks, type NetworkName } from '../core/index.ts';
+import { isNetworkName, type NetworkName } from '../core/index.ts';
 
 const KEY = 'tabchain-network';
 
@@ -21,8 +21,4 @@ export function chooseNetwork(search: string, session: Pick<Storage, 'getItem' |
     // Not remembered: the default applies next time.
   }
   return network;
-}
-
-function isNetworkName(name: string | null): name is NetworkName {
-  return name !== null && Object.hasOwn(networks, name);
 }

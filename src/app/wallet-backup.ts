@@ -7,7 +7,7 @@
  * inside is authenticated and the outside fields can only pick the network (checked against this
  * one) and how many keys to derive (1..{@link MAX_BACKUP_KEYS}).
  */
-import { WalletError, networks, type NetworkName } from '../core/index.ts';
+import { WalletError, isNetworkName, type NetworkName } from '../core/index.ts';
 import { base64 } from '@scure/base';
 import { DEFAULT_ITERATIONS, openWithPassphrase, sealWithPassphrase, type SealedBox } from '../adapters/wallet/passphrase-box.ts';
 
@@ -60,10 +60,10 @@ function checkBackup(backup: unknown): { version: 1 | 2; network: NetworkName; k
   const b = backup as Record<string, unknown>;
   if (b.kind !== 'tabchain-wallet-backup') throw new WalletError('bad-backup', 'not a tabchain wallet backup');
   if (b.version !== undefined && b.version !== 2) throw new WalletError('bad-backup', `unknown backup version ${JSON.stringify(b.version)}`);
-  if (typeof b.network !== 'string' || !Object.hasOwn(networks, b.network)) throw new WalletError('bad-backup', 'the backup names no known network');
+  if (!isNetworkName(b.network)) throw new WalletError('bad-backup', 'the backup names no known network');
   if (typeof b.keys !== 'number' || !Number.isInteger(b.keys) || b.keys < 1 || b.keys > MAX_BACKUP_KEYS) {
     throw new WalletError('bad-backup', `the backup's key count must be a whole number from 1 to ${MAX_BACKUP_KEYS}`);
   }
   if (typeof b.box !== 'object' || b.box === null) throw new WalletError('bad-backup', 'the backup holds no sealed phrase');
-  return { version: b.version === 2 ? 2 : 1, network: b.network as NetworkName, keys: b.keys, box: b.box as SealedBox };
+  return { version: b.version === 2 ? 2 : 1, network: b.network, keys: b.keys, box: b.box as SealedBox };
 }

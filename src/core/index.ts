@@ -48,7 +48,7 @@ export { DEFAULT_LIMITS, type CodecLimits } from './primitives/limits.ts';
 
 // Consensus rules
 export { COIN, type NetworkName, type NetworkParams } from './consensus/params.ts';
-export { mainParams, networks, PUBLIC_NETWORKS, regtestParams, testParams } from './consensus/networks.ts';
+export { isNetworkName, mainParams, networks, PUBLIC_NETWORKS, regtestParams, testParams } from './consensus/networks.ts';
 export { buildGenesis, type GenesisSpec } from './consensus/genesis.ts';
 export {
   bitsFromTarget,

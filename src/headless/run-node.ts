@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir, networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { NetworkName } from '../core/index.ts';
+import { isNetworkName, type NetworkName } from '../core/index.ts';
 import { normalizeOrigin } from '../../signaling-server/signaling.ts';
 import { jsonLineLogger } from '../../signaling-server/log.ts';
 import { createTabchainApi, type TabchainApi } from '../app/tabchain-api.ts';
@@ -142,7 +142,7 @@ export function parseNodeArgs(argv: string[], env: Record<string, string | undef
   }
   if (values.help) return { help: true };
   const network = values.network ?? 'main';
-  if (network !== 'main' && network !== 'test' && network !== 'regtest') throw new UsageError(`--network is main, test or regtest, not ${JSON.stringify(network)}`);
+  if (!isNetworkName(network)) throw new UsageError(`--network is main, test or regtest, not ${JSON.stringify(network)}`);
   const port = integer(values.port, 'port', 0, 65535) ?? 5000;
   const host = values.host ?? '127.0.0.1';
   if (host.trim() === '') throw new UsageError('--host is empty');

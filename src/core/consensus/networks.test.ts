@@ -6,7 +6,7 @@ import { blockHash, headerHash } from '../primitives/header.ts';
 import { DEFAULT_LIMITS } from '../primitives/limits.ts';
 import { isCoinbase, txidBytes } from '../primitives/transaction.ts';
 import { computeMerkleRoot } from './merkle.ts';
-import { mainParams, networks, PUBLIC_NETWORKS, regtestParams, testParams } from './networks.ts';
+import { isNetworkName, mainParams, networks, PUBLIC_NETWORKS, regtestParams, testParams } from './networks.ts';
 import { COIN } from './params.ts';
 import { checkProofOfWork, validTarget, workFromBits } from './pow.ts';
 import { medianTime, requiredBits, type DifficultyPoint } from './difficulty.ts';
@@ -97,6 +97,11 @@ describe('network parameters', () => {
     for (const [name, params] of both) expect(params.name).toBe(name);
     expect(Object.keys(networks).sort()).toEqual(['main', 'regtest', 'test']);
     expect(PUBLIC_NETWORKS).toEqual(['main', 'test']);
+  });
+
+  it('behavior: isNetworkName knows the three names and nothing else (not an object key such as constructor)', () => {
+    for (const name of ['main', 'test', 'regtest']) expect(isNetworkName(name)).toBe(true);
+    for (const name of ['constructor', '__proto__', 'toString', 'simnet', '', 7, null, undefined]) expect(isNetworkName(name)).toBe(false);
   });
 
   it('behavior: the three networks have different ids and address prefixes', () => {

@@ -112,5 +112,10 @@ export const regtestParams: NetworkParams = network({
 
 export const networks: Readonly<Record<NetworkName, NetworkParams>> = Object.freeze({ main: mainParams, test: testParams, regtest: regtestParams });
 
+/** Whether `name` names one of the networks (not merely any key of an object, such as `constructor`). */
+export function isNetworkName(name: unknown): name is NetworkName {
+  return typeof name === 'string' && Object.hasOwn(networks, name);
+}
+
 /** Networks a person may join in the app (regtest is for tests and demos, reached only by name). */
 export const PUBLIC_NETWORKS: readonly NetworkName[] = ['main', 'test'];
