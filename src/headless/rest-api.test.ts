@@ -246,6 +246,9 @@ describe('REST API, bad requests', () => {
     const chain = await call(base, 'GET', '/chain?from=2&limit=3');
     expect((chain.body.chain as { height: number }[]).map((b) => b.height)).toEqual([2, 3, 4]);
     expect(chain.body).toMatchObject({ length: tip.height + 1, next: 5 });
+    // A repeated key means its first value, as before the framework (URLSearchParams.get).
+    const repeated = await call(base, 'GET', '/chain?from=2&limit=3&from=4&limit=900');
+    expect((repeated.body.chain as { height: number }[]).map((b) => b.height)).toEqual([2, 3, 4]);
     expect((await call(base, 'GET', '/chain?from=100')).body).toEqual({ chain: [], length: tip.height + 1 });
     expect((await call(base, 'GET', `/blocks/${tip.height}`)).body).toMatchObject({ hash: tip.hash, height: tip.height });
     expect((await call(base, 'GET', `/blocks/${tip.hash.toUpperCase()}`)).body).toMatchObject({ hash: tip.hash });

@@ -36,6 +36,16 @@ function pathParams(template: string, pathname: string): Record<string, string> 
   return params;
 }
 
+/**
+ * Each query key's first value, as `URLSearchParams.get` gives it (what the handlers read before
+ * the framework): `?count=2&count=900` means 2. `Object.fromEntries` would take the last.
+ */
+function firstValues(params: URLSearchParams): Record<string, string> {
+  const first = new Map<string, string>();
+  for (const [key, value] of params) if (!first.has(key)) first.set(key, value);
+  return Object.fromEntries(first);
+}
+
 export interface RestAppOptions {
   readonly routes: readonly RouteDef[];
   readonly deps: RouteDeps;
@@ -53,7 +63,7 @@ export function createRestApp({ routes, deps, token, onError }: RestAppOptions):
       const { request } = route;
       const input = {
         params: request?.params ? validate(request.params, pathParams(route.path, url.pathname)) : undefined,
-        query: request?.query ? validate(request.query, Object.fromEntries(url.searchParams)) : undefined,
+        query: request?.query ? validate(request.query, firstValues(url.searchParams)) : undefined,
         body: request?.body ? validate(request.body, c.get('body')) : undefined,
       };
       const reply = await route.handle(input as never, deps);
