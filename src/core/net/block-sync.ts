@@ -5,9 +5,8 @@
  *
  * Pure: the time comes from the {@link PeerHost}'s clock and `tick(now)`.
  */
-import type { BlockHeader } from '../primitives/header.ts';
+import { HEADER_SIZE, headerHash, type BlockHeader } from '../primitives/header.ts';
 import { decodeBlock, type Block } from '../primitives/block.ts';
-import { blockHash, headerHash } from '../primitives/header.ts';
 import { DecodeError } from '../encoding/decode-error.ts';
 import { bytesEqual, bytesToHex, hashToHex, hexToHash } from '../encoding/hex.ts';
 import { workFromBits } from '../consensus/pow.ts';
@@ -28,8 +27,13 @@ export interface BlockSyncOptions {
 export class BlockSync {
   private readonly host: PeerHost;
   private readonly batchSize: number;
-  /** Blocks that arrived and wait to be connected in a batch: decoded once, with their wire bytes to store. */
-  private arrived: { block: Block; bytes: Uint8Array; from: PeerId; hash: string }[] = [];
+  /**
+   * Blocks that arrived and wait to be connected in a batch: only their wire bytes (up to the
+   * download window of them), decoded once when their batch is connected and stored as those
+   * bytes. The sender is kept itself, not its id, so a body found malformed then still gets it
+   * banned after it left.
+   */
+  private arrived: { bytes: Uint8Array; from: Peer; hash: string }[] = [];
   /** Hashes in `arrived`: not to be asked for again while they wait. */
   private readonly arrivedHashes = new Set<string>();
   private processing: Promise<void> = Promise.resolve();
@@ -163,32 +167,55 @@ export class BlockSync {
     this.requestBlocks();
   }
 
+  /**
+   * A block body: its hash is its first 80 bytes' (the header's), so it waits as bytes only. A
+   * body we did not ask this peer for is decoded at once only to judge it (a malformed one gets
+   * the peer banned, as a waiting one does when its batch decodes it), then ignored.
+   */
   onBlock(p: Peer, bytes: Uint8Array): void {
-    let block: Block;
-    try {
-      block = decodeBlock(bytes, this.node.params.limits);
-    } catch (error) {
-      if (error instanceof DecodeError) return this.host.close(p, ban(`malformed block: ${error.message}`));
-      throw error;
+    const hashBytes = bytes.length >= HEADER_SIZE ? sha256d(bytes.subarray(0, HEADER_SIZE)) : undefined;
+    const hash = hashBytes && hashToHex(hashBytes);
+    if (!hashBytes || hash === undefined || !this.download.received(p.id, hash, bytes.length, this.host.now())) {
+      const judged = this.decode(bytes);
+      if (judged instanceof DecodeError) this.host.punish(p, `malformed block: ${judged.message}`);
+      return;
     }
-    const hash = blockHash(block.header);
-    // Only blocks we asked this peer for are taken (an unrequested block is ignored).
-    if (!this.download.received(p.id, hash, bytes.length, this.host.now())) return;
-    remember(p.known, bytesToHex(hexToHash(hash)));
-    this.arrived.push({ block, bytes, from: p.id, hash });
+    remember(p.known, bytesToHex(hashBytes));
+    this.arrived.push({ bytes, from: p, hash });
     this.arrivedHashes.add(hash);
     this.requestBlocks();
     if (this.arrived.length >= this.batchSize || this.download.totalInFlight() === 0) this.flushArrived();
   }
 
-  /** Connects the blocks that arrived, in one store write; punishes senders of invalid ones. */
+  private decode(bytes: Uint8Array): Block | DecodeError {
+    try {
+      return decodeBlock(bytes, this.node.params.limits);
+    } catch (error) {
+      if (error instanceof DecodeError) return error;
+      throw error;
+    }
+  }
+
+  /**
+   * Connects the blocks that arrived, in one store write, each decoded here, once. The sender of
+   * a malformed one is banned (even if it has left since) and the block is asked of another
+   * peer; senders of invalid ones are banned.
+   */
   private flushArrived(): void {
     if (this.arrived.length === 0) return;
-    const batch = this.arrived;
+    const waiting = this.arrived;
     this.arrived = [];
     this.processing = this.processing.then(async () => {
-      for (const b of batch) this.arrivedHashes.delete(b.hash);
-      // Decoded when they arrived; stored as the bytes they came in (never encoded again).
+      const batch: { block: Block; bytes: Uint8Array; from: PeerId }[] = [];
+      const malformed: { from: Peer; error: DecodeError }[] = [];
+      for (const b of waiting) {
+        this.arrivedHashes.delete(b.hash);
+        const decoded = this.decode(b.bytes);
+        if (decoded instanceof DecodeError) malformed.push({ from: b.from, error: decoded });
+        else batch.push({ block: decoded, bytes: b.bytes, from: b.from.id });
+      }
+      for (const m of malformed) this.host.punish(m.from, `malformed block: ${m.error.message}`);
+      // Stored as the bytes they came in (never encoded again).
       const outcomes = await this.node.chain.processBlocks(
         batch.map((b) => b.block),
         batch.map((b) => b.bytes),

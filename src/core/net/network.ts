@@ -1,26 +1,28 @@
 /**
- * @module The peer-to-peer side of a node, and its peer life: handshakes with a key proof,
- * ping/pong, flood budgets, misbehaviour and bans. Sync scheduling (headers-first sync, block
- * bodies) is block-sync.ts; tx and block inventory, signals relayed between peers (mesh
- * introductions) and peer lists are relay.ts; the state they share is peer.ts.
+ * @module The peer-to-peer side of a node, and its peer life: links opened and closed, ping/pong,
+ * flood budgets, misbehaviour and bans. The handshake with its key proof is handshake.ts; sync
+ * scheduling (headers-first sync, block bodies) is block-sync.ts; tx and block inventory, signals
+ * relayed between peers (mesh introductions) and peer lists are relay.ts; the state they share is
+ * peer.ts.
  *
  * Pure: links come in through {@link LinkPort}s (WebRTC data channels in the browser, anything
  * in tests), time through `tick(now)` calls (milliseconds), so every timeout is testable. See
  * docs/protocol.md for the messages and rules.
  */
-import { bytesEqual, hexToHash } from '../encoding/hex.ts';
+import { hexToHash } from '../encoding/hex.ts';
 import { DecodeError } from '../encoding/decode-error.ts';
 import type { Node } from '../node/node.ts';
 import type { BanList } from './ban-list.ts';
 import { Emitter, type Unsubscribe } from '../util/emitter.ts';
 import { randomBytes } from '@noble/hashes/utils.js';
-import { INV_BLOCK, INV_TX, PROTOCOL_VERSION, WIRE_LIMITS, type Message } from './messages.ts';
+import { INV_BLOCK, INV_TX, PROTOCOL_VERSION, type Message } from './messages.ts';
 import { encodeMessage, decodeMessage, peekHeader } from './wire-codec.ts';
 import { Reassembler, splitMessage } from './chunking.ts';
 import { ByteBudget, DEFAULT_PEER_RATES, TokenBucket } from './rate-limit.ts';
 import { PeerConduct } from './misbehaviour.ts';
-import { peerIdOf, signIdentity, verifyIdentity, type PeerId } from './peer-identity.ts';
+import type { PeerId } from './peer-identity.ts';
 import { BlockSync } from './block-sync.ts';
+import { Handshake } from './handshake.ts';
 import { Relay } from './relay.ts';
 import { ban, drop, peerInfo, type CloseReason, type LinkHandle, type LinkPort, type NetworkEvents, type NetworkOptions, type NodeIdentity, type Peer, type PeerHost, type PeerInfo } from './peer.ts';
 
@@ -32,13 +34,14 @@ export class Network {
   private readonly bans: BanList;
   private readonly peers = new Map<PeerId, Peer>();
   private readonly events = new Emitter<NetworkEvents>();
-  private readonly userAgent: string;
   private readonly handshakeTimeout: number;
   private readonly pingInterval: number;
   private readonly pingTimeout: number;
   private readonly messageRate: number;
   private now = 0;
   private lastTick = 0;
+  /** Version and verack with the key proof. */
+  private readonly handshake: Handshake;
   /** Headers-first sync and block bodies. */
   private readonly sync: BlockSync;
   /** Inventory, txs, signals and peer lists. */
@@ -49,8 +52,6 @@ export class Network {
     this.node = options.node;
     this.identity = options.identity;
     this.bans = options.bans;
-    // The wire allows 64 bytes of user agent.
-    this.userAgent = truncateUtf8(options.userAgent ?? 'tabchain', WIRE_LIMITS.maxUserAgent);
     this.handshakeTimeout = options.handshakeTimeout ?? 10_000;
     this.pingInterval = options.pingInterval ?? 15_000;
     this.pingTimeout = options.pingTimeout ?? 60_000;
@@ -63,6 +64,7 @@ export class Network {
       now: () => this.now,
       send: (p, message) => this.send(p, message),
       close: (p, why) => this.close(p, why),
+      punish: (p, reason) => this.punish(p, reason),
     };
     this.sync = new BlockSync(host, {
       blockTimeout: options.blockTimeout ?? 20_000,
@@ -70,6 +72,7 @@ export class Network {
       batchSize: options.batchSize ?? 64,
     });
     this.relay = new Relay(host, this.sync);
+    this.handshake = new Handshake(host, this.sync, options.userAgent ?? 'tabchain', (p, remote) => this.ready(p, remote));
     this.unsubscribe.push(
       this.node.on('tip', (tip) => this.relay.announce({ kind: INV_BLOCK, hash: hexToHash(tip.hash) })),
       this.node.on('tx-accepted', (entry) => this.relay.announce({ kind: INV_TX, hash: hexToHash(entry.txid) }, this.relay.txSourceOf(entry.txid))),
@@ -162,18 +165,7 @@ export class Network {
     };
     this.peers.set(remoteId, peer);
     this.sync.addPeer(remoteId);
-    const tip = this.node.tip;
-    this.send(peer, {
-      type: 'version',
-      protocolVersion: PROTOCOL_VERSION,
-      networkId: this.node.params.networkId,
-      height: tip.height,
-      tipHash: hexToHash(tip.hash),
-      totalWork: tip.chainWork,
-      publicKey: this.identity.publicKey,
-      nonce: peer.nonce,
-      userAgent: this.userAgent,
-    });
+    this.handshake.start(peer);
     return {
       receive: (chunk, now) => {
         if (now !== undefined && now > this.now) this.now = Math.floor(now);
@@ -204,6 +196,12 @@ export class Network {
     if (why.kind === 'ban') this.bans.ban(p.id, why.reason).catch((error: unknown) => this.node.reportError(error));
     this.forget(p, why);
     p.link.close();
+  }
+
+  /** A ban for what a peer sent, found after it may have left (see PeerHost.punish). */
+  private punish(p: Peer, reason: string): void {
+    if (p.state !== 'closed') return this.close(p, ban(reason));
+    if (p.verified) void this.ban(p.id, reason).catch((error: unknown) => this.node.reportError(error));
   }
 
   private forget(p: Peer, why: CloseReason): void {
@@ -266,8 +264,8 @@ export class Network {
   // ---- Messages ----------------------------------------------------------------------------------
 
   private handle(p: Peer, m: Message): void {
-    if (m.type === 'version') return this.onVersion(p, m);
-    if (m.type === 'verack') return this.onVerack(p, m.signature);
+    if (m.type === 'version') return this.handshake.onVersion(p, m);
+    if (m.type === 'verack') return this.handshake.onVerack(p, m.signature);
     // Nothing but the handshake counts before it is complete.
     if (p.state !== 'ready') return;
     switch (m.type) {
@@ -302,38 +300,15 @@ export class Network {
     }
   }
 
-  private onVersion(p: Peer, m: Extract<Message, { type: 'version' }>): void {
-    if (p.remote) return; // A second handshake is ignored (test-plan D.26).
-    if (peerIdOf(m.publicKey) !== p.id) return this.close(p, drop('public key does not match the peer id'));
-    if (m.protocolVersion !== PROTOCOL_VERSION) return this.close(p, drop(`protocol version ${m.protocolVersion}`));
-    // A peer of another network is banned, but only once its verack proves its key (checked
-    // against its own network id): until then its id is merely claimed.
-    p.foreign = !bytesEqual(m.networkId, this.node.params.networkId);
-    p.remote = m;
-    p.height = m.height;
-    if (!p.foreign) this.sync.tipAnnounced(p, m.tipHash);
-    this.send(p, { type: 'verack', signature: signIdentity(this.identity.secretKey, 'handshake', m.nonce, this.node.params.networkId) });
-    this.maybeReady(p);
-  }
-
-  private onVerack(p: Peer, signature: Uint8Array): void {
-    if (p.verified) return;
-    if (!p.remote) return this.close(p, ban('verack before version'));
-    if (!verifyIdentity(p.remote.publicKey, signature, 'handshake', p.nonce, p.remote.networkId)) return this.close(p, ban('failed key proof'));
-    p.verified = true;
-    if (p.foreign) return this.close(p, ban('another network'));
-    this.maybeReady(p);
-  }
-
-  private maybeReady(p: Peer): void {
-    if (p.state !== 'handshaking' || !p.remote || !p.verified) return;
+  /** The handshake is done (handshake.ts): the peer is ready for everything else. */
+  private ready(p: Peer, remote: Extract<Message, { type: 'version' }>): void {
     p.state = 'ready';
     // Ping at the next tick, so the link's latency is known at once.
     p.lastPingAt = this.now - this.pingInterval;
     this.events.emit('peer-connected', peerInfo(p));
     // Everyone learns whom everyone else is linked to: that is how the mesh introduces tabs.
     this.relay.sendPeerLists();
-    if (p.remote.totalWork > this.node.tip.chainWork) this.requestHeaders(p);
+    if (remote.totalWork > this.node.tip.chainWork) this.requestHeaders(p);
     // Pending txs go to every new peer: a payment signed offline leaves once a peer is there.
     this.relay.offerPending(p);
   }
@@ -390,13 +365,4 @@ export class Network {
     for (const off of this.unsubscribe) off();
     this.disconnect();
   }
-}
-
-function truncateUtf8(text: string, maxBytes: number): string {
-  let out = '';
-  for (const ch of text) {
-    if (new TextEncoder().encode(out + ch).length > maxBytes) break;
-    out += ch;
-  }
-  return out;
 }

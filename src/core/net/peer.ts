@@ -150,6 +150,12 @@ export interface PeerHost {
   now(): number;
   send(p: Peer, message: Message): void;
   close(p: Peer, why: CloseReason): void;
+  /**
+   * Bans a peer for misbehaviour found after its message was queued (a block body decoded when
+   * its batch is connected): closes its link with the ban while it is connected; once it has
+   * left, the key it proved is banned all the same.
+   */
+  punish(p: Peer, reason: string): void;
 }
 
 /** What the network tells of a peer. */
