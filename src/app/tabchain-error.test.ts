@@ -30,6 +30,7 @@ describe('TabchainError', () => {
       new TabchainError({ name: 'WalletError', code: 'insufficient-funds', message: 'not enough' }),
       new TabchainError({ name: 'WalletError', code: 'bad-address', message: 'typo', detail: 'bad-checksum' }),
       new TabchainError({ name: 'IceServerListError', code: 'bad-url', message: 'line 2: not a URL', line: 2 }),
+      TabchainError.invalidInput('count', 'count must be a whole number from 0 to 500'),
     ];
     for (const original of cases) {
       const revived = TabchainError.fromJSON(structuredClone(original.toJSON()));
@@ -40,7 +41,7 @@ describe('TabchainError', () => {
   });
 
   it('behavior: fromJSON refuses what is not one of its errors; of() converts only the typed refusals', () => {
-    for (const value of [null, 'WalletError', { name: 'TypeError', code: 'x', message: 'm' }, { name: 'WalletError', message: 'no code' }, { name: 'IceServerListError', code: 'bad-url', message: 'no line' }]) {
+    for (const value of [null, 'WalletError', { name: 'TypeError', code: 'x', message: 'm' }, { name: 'WalletError', message: 'no code' }, { name: 'IceServerListError', code: 'bad-url', message: 'no line' }, { name: 'InputError', code: 'invalid-input', message: 'no field' }, { name: 'InputError', code: 'x', message: 'm', field: 'f' }]) {
       expect(TabchainError.fromJSON(value)).toBeNull();
     }
     const wallet = TabchainError.of(new WalletError('fee-too-low', 'too low'));

@@ -10,6 +10,7 @@ import { openWalletDatabase } from '../adapters/idb/wallet-database.ts';
 import type { StoredWallet } from '../adapters/wallet/stored-wallet.ts';
 import { sealWithPassphrase } from '../adapters/wallet/passphrase-box.ts';
 import { WalletKeys, type PlainPhraseStore, type WalletBackup, type WalletRecordStore } from './wallet-keys.ts';
+import { TabchainError } from './tabchain-error.ts';
 
 let n = 0;
 const fast = { iterations: 1000 };
@@ -181,7 +182,9 @@ describe('wallet keys at rest', () => {
     await keys.restore(phrase, { passphrase: strong, keys: 3 });
     expect(keys.addresses()).toHaveLength(3);
     expect(await dump(db, 'main')).not.toContain(phrase.split(' ').slice(0, 2).join(' '));
-    await expect(keys.restore(phrase, { keys: 1001, passphrase: strong })).rejects.toThrow(RangeError);
+    const tooManyKeys = await keys.restore(phrase, { keys: 1001, passphrase: strong }).then(() => null, (error: unknown) => error);
+    expect(TabchainError.is(tooManyKeys, 'InputError')).toBe(true);
+    expect(tooManyKeys).toMatchObject({ code: 'invalid-input', field: 'options.keys' });
 
     // A main backup imported into a fresh main profile: sealed under the file's passphrase.
     const backup = JSON.parse(JSON.stringify(await keys.exportBackup('file passphrase 7'))) as WalletBackup;

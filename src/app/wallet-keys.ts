@@ -3,77 +3,23 @@
  * shared wallet database, sealed under a passphrase. Public keys are stored in the clear so a
  * locked wallet still shows its addresses and balance; signing needs it unlocked.
  *
- * Where the phrase may be in the clear: on the main network never (creating, restoring and
- * importing all need a passphrase that meets the minimum of passphrase-strength.ts). On the test
- * network a wallet may stay unencrypted; its phrase then goes to a {@link PlainPhraseStore} (a
- * file of its own: the browser's origin-private file system, a file in the headless node's data
- * folder), never into the database, because a database keeps old versions of a record in its
- * log and table files after the record is overwritten, and erasing a file leaves no copy.
+ * Where the phrase may be in the clear, and how it is sealed: wallet-secret.ts. Which keys the
+ * record lists and how new ones are derived: wallet-key-list.ts. What a restore writes:
+ * wallet-restore.ts. The backup file: wallet-backup.ts.
  */
-import {
-  WalletError,
-  bytesToHex,
-  deriveKey,
-  encodeAddress,
-  generateMnemonic,
-  hexToBytes,
-  passphraseStrength,
-  MIN_PASSPHRASE_BITS,
-  MIN_PASSPHRASE_LENGTH,
-  mnemonicToSeed,
-  validateMnemonic,
-  type NetworkName,
-  type NetworkParams,
-} from '../core/index.ts';
+import { WalletError, bytesToHex, deriveKey, encodeAddress, generateMnemonic, hexToBytes, mnemonicToSeed, type NetworkParams } from '../core/index.ts';
 import type { StoredWallet, StoredWalletKey } from '../adapters/wallet/stored-wallet.ts';
 import type { PlainPhraseStore } from '../adapters/wallet/plain-phrase-store.ts';
-import { DEFAULT_ITERATIONS, openWithPassphrase, sealWithPassphrase } from '../adapters/wallet/passphrase-box.ts';
+import type { WalletRecordStore } from '../adapters/wallet/wallet-record-store.ts';
 import { MAX_BACKUP_KEYS, openBackup, sealBackup, type WalletBackup } from './wallet-backup.ts';
+import { currentKey, deriveKeys, firstUnusedKey, movedToTabchainPath, nextIndex, receiveKeys } from './wallet-key-list.ts';
+import { checkRestoreInput, normalizePhrase, restoredRecord } from './wallet-restore.ts';
+import { keepPhrase, openSealedPhrase, plainWalletAllowed, readPlainPhrase, requirePassphraseChoice, requireStrongPassphrase, resealDue, sealPhrase, type PhraseKeeping } from './wallet-secret.ts';
 
 export type { WalletBackup } from './wallet-backup.ts';
+export type { WalletRecordStore };
 
-/**
- * Where the wallet record (one per network) is kept: the browser's wallet database, or the
- * headless node's LevelDB. The shape is IndexedDB's (`get(store, key)`, `put(store, value, key)`)
- * so the idb database is one as it is.
- */
-export interface WalletRecordStore {
-  get(store: 'wallets', network: NetworkName): Promise<StoredWallet | undefined>;
-  put(store: 'wallets', record: StoredWallet, network: NetworkName): Promise<unknown>;
-  /**
-   * Removes overwritten versions of the records from the files (the headless node's LevelDB can;
-   * IndexedDB offers no way, which is why unencrypted phrases no longer go into records at all).
-   */
-  purgeOldVersions?(): Promise<void>;
-}
-
-
-/** Receive keys derived at once on restore, so funds sent to any of them are found after sync. */
-export const RESTORE_KEYS = 20;
-
-/**
- * Networks whose wallet may be stored unencrypted. Main may not: its coins are meant to be worth
- * something, so its phrase is never written in the clear.
- */
-export function plainWalletAllowed(network: NetworkName): boolean {
-  return network !== 'main';
-}
-
-/** Throws WalletError('weak-passphrase') unless the passphrase meets the minimum. */
-export function requireStrongPassphrase(passphrase: unknown): asserts passphrase is string {
-  if (typeof passphrase !== 'string') throw new WalletError('weak-passphrase', 'the passphrase must be a string');
-  const strength = passphraseStrength(passphrase);
-  if (!strength.acceptable) {
-    throw new WalletError(
-      'weak-passphrase',
-      `the passphrase is too easy to guess (${strength.length} characters, about ${Math.floor(strength.bits)} bits): use at least ${MIN_PASSPHRASE_LENGTH} characters and ${MIN_PASSPHRASE_BITS} bits, e.g. four or more random words`,
-    );
-  }
-}
-
-function normalizePhrase(mnemonic: string): string {
-  return mnemonic.normalize('NFKD').trim().toLowerCase().split(/\s+/).join(' ');
-}
+export { RESTORE_KEYS } from './wallet-restore.ts';
 
 export type { PlainPhraseStore };
 
@@ -144,23 +90,19 @@ export class WalletKeys {
     return this.options.allowPlain ?? plainWalletAllowed(this.params.name);
   }
 
+  /** Where and how this network's phrase may be kept (wallet-secret.ts). */
+  private keeping(): PhraseKeeping {
+    return { network: this.params.name, allowPlain: this.plainAllowed(), plainStore: this.options.plainStore, iterations: this.options.iterations };
+  }
+
   /** Unlocks an unencrypted wallet at once (it has nothing to unlock with). */
   private async openPlain(): Promise<void> {
-    const secret = this.record?.secret;
-    if (secret?.kind === 'plain') {
-      this.unlockWith(secret.mnemonic);
-      // An earlier version's record with the phrase inside: every later save of the record would
-      // write the phrase again (another copy in the database's files), so it moves to its own file.
-      const store = this.options.plainStore;
-      if (store) {
-        await store.write(this.params.name, secret.mnemonic);
-        await this.save({ ...this.record!, secret: { kind: 'plain-file' } });
-        await this.db.purgeOldVersions?.();
-      }
-    }
-    if (secret?.kind === 'plain-file') {
-      const phrase = await this.options.plainStore?.read(this.params.name);
-      if (phrase !== undefined) this.unlockWith(phrase);
+    const { phrase, moved } = await readPlainPhrase(this.record?.secret, this.keeping());
+    if (phrase !== undefined) this.unlockWith(phrase);
+    if (moved) {
+      // An earlier version's phrase in the record itself, now in its own file.
+      await this.save({ ...this.record!, secret: moved });
+      await this.db.purgeOldVersions?.();
     }
     await this.migrateDerivation();
   }
@@ -207,32 +149,21 @@ export class WalletKeys {
   }
 
   private receiveKeys(): StoredWalletKey[] {
-    return (this.record?.keys ?? []).filter((k) => !k.change && !k.legacy);
+    return receiveKeys(this.record);
   }
 
-  /** The BIP32 index the next key on tabchain's path gets (legacy keys have their own indexes). */
   private nextIndex(): number {
-    return this.requireRecord().keys.filter((k) => !k.legacy).length;
+    return nextIndex(this.requireRecord());
   }
 
-  /**
-   * Moves a wallet from before issue 12 (keys on Bitcoin's path) to tabchain's path, once its
-   * seed is known: its keys are kept as `legacy` (their coins stay in the balance and can be
-   * spent; change and new addresses go to the new path) and the first key of the new path becomes
-   * the receive address. Nothing is lost; nothing new is ever derived on the old path.
-   */
+  /** A wallet from before issue 12, once its seed is known, moves to tabchain's path (wallet-key-list.ts). */
   private async migrateDerivation(): Promise<void> {
-    const record = this.record;
-    if (!record || record.derivation === 2 || !this.seed) return;
-    const legacy = record.keys.map((k) => ({ ...k, legacy: true }));
-    const [first] = deriveKeys(this.seed, this.params.name, 0, 1, false);
-    await this.save({ ...record, keys: [...legacy, first!], current: 0, derivation: 2 });
+    const moved = this.record && this.seed ? movedToTabchainPath(this.record, this.seed, this.params.name) : null;
+    if (moved) await this.save(moved);
   }
 
   private currentKey(): StoredWalletKey {
-    const record = this.requireRecord();
-    const receive = this.receiveKeys();
-    return receive.find((k) => k.index === record.current) ?? receive[receive.length - 1]!;
+    return currentKey(this.requireRecord());
   }
 
   /** The current receive address. */
@@ -267,16 +198,8 @@ export class WalletKeys {
    */
   async skipUsed(used: ReadonlySet<string>): Promise<void> {
     if (!this.record) return;
-    const receive = this.receiveKeys();
-    let current = this.currentKey();
-    if (!used.has(current.publicKey)) return;
-    for (const key of receive) {
-      if (key.index > current.index && !used.has(key.publicKey)) {
-        current = key;
-        break;
-      }
-    }
-    if (current.index !== this.currentKey().index) await this.save({ ...this.record, current: current.index });
+    const next = firstUnusedKey(this.record, used);
+    if (next.index !== this.currentKey().index) await this.save({ ...this.record, current: next.index });
   }
 
   /** The key the next derivation would give, not stored yet (a payment's change key). */
@@ -328,10 +251,8 @@ export class WalletKeys {
   }
 
   /** The phrase in the sealed box, or WalletError('wrong-passphrase'). */
-  private async openBox(passphrase: string): Promise<string> {
-    const secret = this.requireRecord().secret;
-    if (secret.kind !== 'sealed') throw new WalletError('no-passphrase', 'this wallet has no passphrase');
-    return new TextDecoder().decode(await openWithPassphrase(secret.box, passphrase));
+  private openBox(passphrase: string): Promise<string> {
+    return openSealedPhrase(this.requireRecord().secret, passphrase);
   }
 
   /**
@@ -344,8 +265,8 @@ export class WalletKeys {
     const box = record.secret.box;
     this.unlockWith(await this.openBox(passphrase));
     await this.migrateDerivation();
-    if (box.iterations < (this.options.iterations ?? DEFAULT_ITERATIONS)) {
-      const resealed = await sealWithPassphrase(new TextEncoder().encode(this.mnemonic!), passphrase, this.sealOptions());
+    if (resealDue(box, this.keeping())) {
+      const resealed = await sealPhrase(this.mnemonic!, passphrase, this.keeping());
       await this.save({ ...this.requireRecord(), secret: { kind: 'sealed', box: resealed } });
       await this.db.purgeOldVersions?.();
     }
@@ -390,32 +311,13 @@ export class WalletKeys {
    */
   private async storeSecret(record: StoredWallet, mnemonic: string, passphrase: string | null): Promise<void> {
     const before = this.record?.secret.kind;
-    const store = this.options.plainStore;
-    let secret: StoredWallet['secret'];
-    if (passphrase === null) {
-      if (!this.plainAllowed()) {
-        throw new WalletError('passphrase-required', `a ${this.params.name}-network wallet is always encrypted: choose a passphrase`);
-      }
-      if (store) {
-        await store.write(this.params.name, mnemonic);
-        secret = { kind: 'plain-file' };
-      } else {
-        secret = { kind: 'plain', mnemonic };
-      }
-    } else {
-      requireStrongPassphrase(passphrase);
-      secret = { kind: 'sealed', box: await sealWithPassphrase(new TextEncoder().encode(mnemonic), passphrase, this.sealOptions()) };
-    }
+    const secret = await keepPhrase(mnemonic, passphrase, this.keeping());
     await this.save({ ...record, secret });
-    if (before === 'plain-file' && secret.kind !== 'plain-file') await store?.erase(this.params.name);
+    if (before === 'plain-file' && secret.kind !== 'plain-file') await this.options.plainStore?.erase(this.params.name);
     // A phrase that was in the clear in the record itself (written by an earlier version): drop
     // its old versions from the files where the store can.
     if (before === 'plain' && secret.kind !== 'plain') await this.db.purgeOldVersions?.();
     this.unlockWith(mnemonic);
-  }
-
-  private sealOptions(): { iterations?: number } {
-    return this.options.iterations === undefined ? {} : { iterations: this.options.iterations };
   }
 
   /**
@@ -424,8 +326,7 @@ export class WalletKeys {
    */
   async create(passphrase: string | null): Promise<void> {
     if (this.record) throw new WalletError('wallet-exists', `there is a wallet on the ${this.params.name} network already`);
-    if (passphrase !== null) requireStrongPassphrase(passphrase);
-    else if (!this.plainAllowed()) throw new WalletError('passphrase-required', `a ${this.params.name}-network wallet is always encrypted: choose a passphrase`);
+    requirePassphraseChoice(passphrase, this.keeping());
     const mnemonic = generateMnemonic();
     const seed = mnemonicToSeed(mnemonic);
     const keys = deriveKeys(seed, this.params.name, 0, 1, false);
@@ -454,7 +355,8 @@ export class WalletKeys {
     this.requireSeed();
     requireStrongPassphrase(passphrase);
     const keys = Math.min(Math.max(this.nextIndex(), 1), MAX_BACKUP_KEYS);
-    return sealBackup(this.mnemonic!, passphrase, this.params.name, keys, this.sealOptions());
+    const { iterations } = this.keeping();
+    return sealBackup(this.mnemonic!, passphrase, this.params.name, keys, iterations === undefined ? {} : { iterations });
   }
 
   /**
@@ -464,33 +366,13 @@ export class WalletKeys {
    * would be lost without its phrase).
    */
   async restore(mnemonic: string, options: { keys?: number; replace?: boolean; passphrase?: string } = {}): Promise<void> {
-    if (typeof mnemonic !== 'string' || !validateMnemonic(mnemonic)) throw new WalletError('bad-mnemonic', 'not a valid recovery phrase: check the words and their order');
-    if (options.keys !== undefined && !(Number.isInteger(options.keys) && options.keys >= 1 && options.keys <= MAX_BACKUP_KEYS)) {
-      throw new RangeError(`keys must be a whole number from 1 to ${MAX_BACKUP_KEYS}`);
-    }
+    checkRestoreInput(mnemonic, options.keys);
     const passphrase = options.passphrase ?? null;
-    if (passphrase !== null) requireStrongPassphrase(passphrase);
-    else if (!this.plainAllowed()) throw new WalletError('passphrase-required', `a ${this.params.name}-network wallet is always encrypted: choose a passphrase`);
+    requirePassphraseChoice(passphrase, this.keeping());
     const seed = mnemonicToSeed(mnemonic);
     try {
-      const existing = this.record;
-      // Only keys of tabchain's path are compared: a restore never derives another chain's keys.
-      const firstKey = existing?.keys.find((k) => !k.legacy && k.index === 0);
-      const same = existing?.derivation === 2 && firstKey?.publicKey === bytesToHex(deriveKey(seed, this.params.name, 0).publicKey);
-      if (existing && !same && !options.replace) {
-        throw new WalletError('wallet-exists', 'this browser already has a different wallet: back it up, then restore with replace: true');
-      }
-      const count = Math.max(options.keys ?? RESTORE_KEYS, same ? this.nextIndex() : 1);
-      const keys = deriveKeys(seed, this.params.name, 0, count, false);
-      // The same wallet keeps its current address; another one starts at its first key.
-      const current = same ? this.currentKey().index : 0;
-      // The same wallet keeps its legacy keys (their coins); another one starts afresh.
-      const legacy = same ? existing.keys.filter((k) => k.legacy) : [];
-      await this.storeSecret(
-        { network: this.params.name, secret: { kind: 'plain-file' }, keys: [...legacy, ...keys], createdAt: existing?.createdAt ?? this.options.now ?? 0, current, derivation: 2 },
-        normalizePhrase(mnemonic),
-        passphrase,
-      );
+      const record = restoredRecord(this.record, seed, this.params.name, { keys: options.keys, replace: options.replace, now: this.options.now ?? 0 });
+      await this.storeSecret(record, normalizePhrase(mnemonic), passphrase);
     } finally {
       seed.fill(0);
     }
@@ -508,15 +390,4 @@ export class WalletKeys {
     const walletPassphrase = options.passphrase ?? (this.plainAllowed() ? undefined : passphrase);
     await this.restore(file.phrase, { keys: file.keys, ...(options.replace !== undefined ? { replace: options.replace } : {}), ...(walletPassphrase !== undefined ? { passphrase: walletPassphrase } : {}) });
   }
-}
-
-/** `count` keys from BIP32 index `from`, public halves only (each secret key is zeroed). */
-function deriveKeys(seed: Uint8Array, network: NetworkName, from: number, count: number, change: boolean): StoredWalletKey[] {
-  const keys: StoredWalletKey[] = [];
-  for (let i = 0; i < count; i++) {
-    const { publicKey, secretKey } = deriveKey(seed, network, from + i);
-    secretKey.fill(0);
-    keys.push({ index: from + i, publicKey: bytesToHex(publicKey), change });
-  }
-  return keys;
 }
