@@ -4,7 +4,8 @@
  * helpers the commands share. The command line is main.ts
  * (`node signaling-server`, through index.js).
  */
-export { attachSignaling, normalizeOrigin, type Signaling, type SignalingOptions, type SignalingStats } from './signaling.ts';
+export { attachSignaling, type Signaling, type SignalingOptions, type SignalingStats } from './signaling.ts';
+export { normalizeOrigin } from './allowed-origins.ts';
 export { startServer, type RunningServer, type ServerOptions } from './server.ts';
 export { createAppHandler, serveStatic, startStaticServer } from './static-files.ts';
 export { jsonLineLogger, silentLogger, type LogEntry, type Logger } from './log.ts';

@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { jsonLineLogger } from './log.ts';
 import { deviceUrls } from './device-urls.ts';
 import { FlagError, ICE_FLAGS_USAGE, ICE_FLAG_OPTIONS, TLS_FLAGS_USAGE, TLS_FLAG_OPTIONS, certificateNote, parseIceFlags, parseTlsFlags, setUpTls, type TlsSetup } from './server-flags.ts';
-import { normalizeOrigin } from './signaling.ts';
+import { normalizeOrigin } from './allowed-origins.ts';
 import { startServer } from './server.ts';
 import { TlsSetupError } from './tls-certificate.ts';
 

@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_TURN_TTL_SECONDS, checkIceServersOption, type IceServersOption } from './ice-servers.ts';
 import { certificateNames, type Interfaces } from './local-addresses.ts';
-import { checkHostname } from './signaling.ts';
+import { checkHostname } from './allowed-origins.ts';
 import { loadOrCreateCertificate, readUserCertificate, type StoredCertificate, type TlsPair } from './tls-certificate.ts';
 
 /** A flag or environment variable that cannot work (the command exits with code 2 and the usage). */

@@ -7,85 +7,29 @@
  * it relays. On join it hands the client the ICE servers to use (STUN, and TURN with credentials
  * issued to that peer id), again on `ice-refresh`, and answers `ping` with `pong`. The protocol is in docs/protocol.md ("Signaling"); the message types are shared
  * with the browser in src/core/net/signaling-messages.ts.
+ *
+ * This file is the socket's life (upgrade, challenge, join, relay, ping, close); the parts it
+ * runs on have files of their own: the options (signaling-options.ts), which origins may connect
+ * (allowed-origins.ts), each socket's message and byte budget (socket-budget.ts), the checks of
+ * what clients send (client-messages.ts) and the rooms (signaling-rooms.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
-import { Server as TlsServer } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { bytesToHex } from '../src/core/encoding/hex.ts';
-import { TokenBucket } from '../src/core/net/rate-limit.ts';
-import { hexToBytes, PEER_ID_PATTERN, peerIdOf, roomContext, verifyIdentity, type PeerId } from '../src/core/net/peer-identity.ts';
-import {
-  SIGNALING_CLOSE,
-  SIGNALING_MAX_PAYLOAD,
-  SIGNALING_PATH,
-  parseJsonSafely,
-  type ServerMessage,
-  type SignalData,
-  type SignalingErrorCode,
-} from '../src/core/net/signaling-messages.ts';
-import { checkIceServersOption, iceServersFor, type IceServersOption } from './ice-servers.ts';
-import { certificateNames, reachableHosts } from './local-addresses.ts';
-import { jsonLineLogger, silentLogger, type LogEntry, type Logger } from './log.ts';
+import { peerIdOf, roomContext, verifyIdentity, type PeerId } from '../src/core/net/peer-identity.ts';
+import { SIGNALING_CLOSE, type ServerMessage, type SignalingErrorCode } from '../src/core/net/signaling-messages.ts';
+import { iceServersFor } from './ice-servers.ts';
+import type { LogEntry, Logger } from './log.ts';
 import { addressGroup, clientAddress } from './client-address.ts';
+import { originAllowed } from './allowed-origins.ts';
+import { signalingSettings, type SignalingOptions } from './signaling-options.ts';
+import { rawDataSize, SocketBudget } from './socket-budget.ts';
+import { checkJoin, checkSignal, MessageRefusal, readClientMessage, type UncheckedMessage } from './client-messages.ts';
+import { SignalingRooms, type RoomMember } from './signaling-rooms.ts';
 
-export interface SignalingOptions {
-  /** URL path of the endpoint. Default `/signal`. */
-  path?: string;
-  /**
-   * Origins allowed besides the server's own (`http://localhost:PORT`, `http://127.0.0.1:PORT`,
-   * `http://[::1]:PORT`, the machine's host name, {@link hostnames}, and every local interface
-   * address when listening on all of them; `https://` when the server is a TLS server).
-   * Written as origins (`https://example.org`); `'*'` allows every origin.
-   */
-  origins?: string[];
-  /** Other names this server is reached by (e.g. `lan.test`): its own origins on them are allowed too. */
-  hostnames?: string[];
-  /**
-   * STUN and TURN servers handed to each client in `joined` and on `ice-refresh`; TURN with
-   * credentials for the client's peer id (see turn-credentials.ts). Default: none (`[]`).
-   */
-  iceServers?: IceServersOption;
-  /** Accept upgrade requests without an Origin header (Node clients, not browsers). Default false. */
-  allowMissingOrigin?: boolean;
-  /** Largest message in bytes; a larger one closes the socket with 1009. Default SIGNALING_MAX_PAYLOAD (64 KiB). */
-  maxPayload?: number;
-  /** Messages per second per connection (token bucket refill). Default 20. */
-  messagesPerSecond?: number;
-  /** Bucket size: messages a connection may send at once. Default 40. */
-  messageBurst?: number;
-  /** Refused messages not yet paid back by the refill after which the socket is closed with 1008. Default 3 × messageBurst. */
-  floodLimit?: number;
-  /**
-   * Open sockets per address group (an IPv4 address, an IPv6 /64; client-address.ts); more are
-   * refused at the upgrade with HTTP 429. Default 16.
-   */
-  maxConnectionsPerIp?: number;
-  /** Open sockets at most over all clients; more are refused at the upgrade with HTTP 503. Default 4096. */
-  maxConnections?: number;
-  /** Bytes per second a connection may send (token bucket refill), charged to the sender. Default 64 KiB. */
-  bytesPerSecond?: number;
-  /** Bytes a connection may send at once. Default 256 KiB (four messages of the largest size). */
-  byteBurst?: number;
-  /** Count clients by the last X-Forwarded-For entry (a reverse proxy the operator trusts). Default false. */
-  trustProxy?: boolean;
-  /**
-   * Peers per room. A join to a full room takes the place of the newest peer of the address group
-   * with the most peers there, when the joiner's group has fewer (that peer gets `room-full` and
-   * is closed); otherwise the joiner gets `room-full`. So sockets from a few addresses cannot
-   * keep out tabs from others. Default 256.
-   */
-  maxPeersPerRoom?: number;
-  /** A socket that has not joined within this many ms is closed with 1008 `join-timeout`. Default 10,000. */
-  joinTimeoutMs?: number;
-  /** Ping every socket this often; one that has not answered the previous ping is dropped. Default 30,000. */
-  pingIntervalMs?: number;
-  /** How often to log a `summary` line (relays and errors since the last one, when there were any). Default 60,000. */
-  summaryIntervalMs?: number;
-  /** Where log lines go. Default: JSON lines on stdout; `null` for none. */
-  logger?: Logger | null;
-}
+export type { SignalingOptions } from './signaling-options.ts';
 
 export interface SignalingStats {
   /** Rooms with at least one joined peer. */
@@ -111,24 +55,13 @@ const CLOSE_GRACE_MS = 2000;
 /** Error lines logged per connection (the rest are only counted, in its `leave` line). */
 const MAX_ERROR_LOGS_PER_CONNECTION = 5;
 
-const ROOM_PATTERN = /^[0-9a-f]{64}$/;
-const PUBLIC_KEY_PATTERN = /^[0-9a-f]{64}$/;
-const SIGNATURE_PATTERN = /^[0-9a-f]{128}$/;
-
-interface Connection {
+interface Connection extends RoomMember {
   id: number;
   ws: WebSocket;
   ip: string;
-  /** The address group its per-address limits count in (addressGroup). */
-  group: string;
   nonce: Uint8Array;
-  bucket: TokenBucket;
-  /** Bytes it may send: relaying is charged to the sender, never to whom it is sent. */
-  bytes: TokenBucket;
-  /** When it joined its room (a sequence number): the newest are evicted first. */
-  joinedSeq: number;
-  peerId: PeerId | null;
-  room: string | null;
+  /** What it may still send (messages and bytes). */
+  budget: SocketBudget;
   alive: boolean;
   closing: boolean;
   failedJoins: number;
@@ -150,25 +83,8 @@ interface Connection {
  * server.listen(8080);
  */
 export function attachSignaling(server: Server, options: SignalingOptions = {}): Signaling {
-  const path = options.path ?? SIGNALING_PATH;
-  const extraOrigins = new Set((options.origins ?? []).map(normalizeOrigin));
-  const hostnames = (options.hostnames ?? []).map(checkHostname);
-  const iceServers = options.iceServers ? checkIceServersOption(options.iceServers) : undefined;
-  const allowMissingOrigin = options.allowMissingOrigin ?? false;
-  const maxPayload = positiveInteger(options.maxPayload ?? SIGNALING_MAX_PAYLOAD, 'maxPayload');
-  const messagesPerSecond = positiveNumber(options.messagesPerSecond ?? 20, 'messagesPerSecond');
-  const messageBurst = positiveInteger(options.messageBurst ?? 40, 'messageBurst');
-  const floodLimit = positiveInteger(options.floodLimit ?? 3 * messageBurst, 'floodLimit');
-  const maxConnectionsPerIp = positiveInteger(options.maxConnectionsPerIp ?? 16, 'maxConnectionsPerIp');
-  const maxConnections = positiveInteger(options.maxConnections ?? 4096, 'maxConnections');
-  const bytesPerSecond = positiveNumber(options.bytesPerSecond ?? 64 * 1024, 'bytesPerSecond');
-  const byteBurst = positiveInteger(options.byteBurst ?? 256 * 1024, 'byteBurst');
-  const trustProxy = options.trustProxy ?? false;
-  const maxPeersPerRoom = positiveInteger(options.maxPeersPerRoom ?? 256, 'maxPeersPerRoom');
-  const joinTimeoutMs = positiveNumber(options.joinTimeoutMs ?? 10_000, 'joinTimeoutMs');
-  const pingIntervalMs = positiveNumber(options.pingIntervalMs ?? 30_000, 'pingIntervalMs');
-  const summaryIntervalMs = positiveNumber(options.summaryIntervalMs ?? 60_000, 'summaryIntervalMs');
-  const log: Logger = options.logger === null ? silentLogger : (options.logger ?? jsonLineLogger());
+  const settings = signalingSettings(options);
+  const { path, iceServers, maxPayload, maxConnectionsPerIp, maxConnections, trustProxy, maxPeersPerRoom, log } = settings;
 
   const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
   // With a listener, ws leaves a failed handshake (bad key, version, headers) to us: log it, answer 400.
@@ -177,13 +93,12 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     refuseUpgrade(socket, 400, 'bad WebSocket handshake');
   });
 
-  const rooms = new Map<string, Map<PeerId, Connection>>();
+  const rooms = new SignalingRooms<Connection>(maxPeersPerRoom, (member, message) => send(member, message));
   const connections = new Set<Connection>();
   const perIp = new Map<string, number>();
   /** Sockets counted from the upgrade request until they close (handshakes included). */
   let sockets = 0;
   let nextId = 1;
-  let joinSeq = 0;
   let closed = false;
   let relayedSinceSummary = 0;
   let errorsSinceSummary = 0;
@@ -206,7 +121,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     const group = addressGroup(ip);
     const origin = req.headers.origin;
     if (closed) return refuse(socket, 503, 'shutting-down', ip, origin);
-    if (!originAllowed(origin)) return refuse(socket, 403, 'origin', ip, origin);
+    if (!originAllowed(server, settings.origins, origin)) return refuse(socket, 403, 'origin', ip, origin);
     if (sockets >= maxConnections) return refuse(socket, 503, 'connections', ip, origin);
     const count = perIp.get(group) ?? 0;
     if (count >= maxConnectionsPerIp) return refuse(socket, 429, 'connections-per-ip', ip, origin);
@@ -228,12 +143,6 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     refuseUpgrade(socket, status, reason);
   }
 
-  function originAllowed(origin: string | undefined): boolean {
-    if (origin === undefined) return allowMissingOrigin;
-    if (extraOrigins.has('*') || extraOrigins.has(origin)) return true;
-    return ownOrigins(server, hostnames).has(origin);
-  }
-
   function onConnection(ws: WebSocket, ip: string, group: string, origin: string | undefined) {
     const nonce = randomBytes(32);
     const conn: Connection = {
@@ -242,8 +151,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       ip,
       group,
       nonce,
-      bucket: new TokenBucket(messagesPerSecond, messageBurst, performance.now()),
-      bytes: new TokenBucket(bytesPerSecond, byteBurst, performance.now()),
+      budget: new SocketBudget(settings.socket),
       joinedSeq: 0,
       peerId: null,
       room: null,
@@ -261,7 +169,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     conn.joinTimer = setTimeout(() => {
       conn.joinTimer = null;
       if (!conn.peerId) closeConnection(conn, SIGNALING_CLOSE.policyViolation, 'join-timeout');
-    }, joinTimeoutMs);
+    }, settings.joinTimeoutMs);
     ws.on('message', (data, isBinary) => onMessage(conn, data, isBinary));
     ws.on('pong', () => {
       conn.alive = true;
@@ -276,25 +184,14 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
 
   function onMessage(conn: Connection, data: RawData, isBinary: boolean) {
     if (conn.closing) return;
-    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
-    const balance = conn.bucket.charge(performance.now());
-    // Bytes are charged to the sender whatever becomes of the message: a flood costs its sender.
-    const byteBalance = conn.bytes.charge(performance.now(), size);
-    if (balance < 0 || byteBalance < 0) {
-      // Refused messages (or bytes) not yet paid back (a partly refilled token still counts as one).
-      if (Math.ceil(-balance) >= floodLimit || -byteBalance >= floodLimit * (byteBurst / messageBurst)) {
-        log({ event: 'error', conn: conn.id, peer: conn.peerId, code: 'rate-limited', message: 'message flood: closing' });
-        closeConnection(conn, SIGNALING_CLOSE.policyViolation, 'rate-limited');
-      } else {
-        fail(conn, 'rate-limited', balance < 0 ? `more than ${messagesPerSecond} messages per second` : `more than ${bytesPerSecond} bytes per second`);
-      }
-      return;
+    const verdict = conn.budget.charge(rawDataSize(data));
+    if (verdict.kind === 'flood') {
+      log({ event: 'error', conn: conn.id, peer: conn.peerId, code: 'rate-limited', message: 'message flood: closing' });
+      return closeConnection(conn, SIGNALING_CLOSE.policyViolation, 'rate-limited');
     }
-    if (isBinary) return fail(conn, 'bad-message', 'messages are JSON text frames');
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Uint8Array).toString('utf8');
-    const message = parseJsonSafely(text);
-    if (message === undefined) return fail(conn, 'bad-json', 'not JSON, or JSON with a __proto__, constructor or prototype key');
-    if (!isPlainObject(message) || typeof message.type !== 'string') return fail(conn, 'bad-message', 'a message is an object with a string type');
+    if (verdict.kind === 'refused') return fail(conn, 'rate-limited', verdict.why);
+    const message = readClientMessage(data, isBinary);
+    if (message instanceof MessageRefusal) return fail(conn, message.code, message.message);
     switch (message.type) {
       case 'join':
         return onJoin(conn, message);
@@ -311,27 +208,24 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     }
   }
 
-  function onJoin(conn: Connection, message: Record<string, unknown>) {
+  function onJoin(conn: Connection, message: UncheckedMessage) {
     if (conn.peerId) return fail(conn, 'already-joined', 'this socket has joined already');
-    const { room, publicKey, signature } = message;
-    if (typeof room !== 'string' || !ROOM_PATTERN.test(room)) return fail(conn, 'bad-message', 'room must be a network id: 64 lowercase hex characters');
-    if (typeof publicKey !== 'string' || !PUBLIC_KEY_PATTERN.test(publicKey)) return fail(conn, 'bad-message', 'publicKey must be 64 lowercase hex characters');
-    if (typeof signature !== 'string' || !SIGNATURE_PATTERN.test(signature)) return fail(conn, 'bad-message', 'signature must be 128 lowercase hex characters');
-    const key = hexToBytes(publicKey);
-    if (!verifyIdentity(key, hexToBytes(signature), 'signal-join', conn.nonce, roomContext(room))) {
+    const join = checkJoin(message);
+    if (join instanceof MessageRefusal) return fail(conn, join.code, join.message);
+    const { room, publicKey } = join;
+    if (!verifyIdentity(publicKey, join.signature, 'signal-join', conn.nonce, roomContext(room))) {
       conn.failedJoins++;
       fail(conn, 'bad-signature', 'the signature does not prove this key signed the challenge for this room');
       if (conn.failedJoins >= MAX_FAILED_JOINS) closeConnection(conn, SIGNALING_CLOSE.policyViolation, 'bad-signature');
       return;
     }
-    const peerId = peerIdOf(key);
-    const members = rooms.get(room) ?? new Map<PeerId, Connection>();
-    const stale = members.get(peerId);
-    if (!stale && members.size >= maxPeersPerRoom) {
-      const evicted = newestOfCrowdedGroup(members, conn.group);
+    const peerId: PeerId = peerIdOf(publicKey);
+    const stale = rooms.member(room, peerId);
+    if (!stale && rooms.isFull(room)) {
+      const evicted = rooms.newestOfCrowdedGroup(room, conn.group);
       if (!evicted) return fail(conn, 'room-full', `the room has ${maxPeersPerRoom} peers`);
       // Its place goes to a peer from a less represented address group.
-      leaveRoom(evicted);
+      rooms.leave(evicted);
       fail(evicted, 'room-full', `the room has ${maxPeersPerRoom} peers, and your address group has more of them than others`);
       log({ event: 'evict', conn: evicted.id, by: conn.id, peer: evicted.peerId, group: evicted.group });
       closeConnection(evicted, SIGNALING_CLOSE.policyViolation, 'room-full');
@@ -339,29 +233,24 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     if (stale) {
       // The same key on a new socket: a reconnecting tab whose old socket is not closed yet (or is
       // dead). Only the key's holder can sign the new challenge, so the new socket wins.
-      leaveRoom(stale);
+      rooms.leave(stale);
       log({ event: 'replace', conn: stale.id, by: conn.id, peer: peerId });
       closeConnection(stale, SIGNALING_CLOSE.replaced, 'replaced');
     }
-    const peers = [...members.keys()];
-    members.set(peerId, conn);
-    rooms.set(room, members);
-    conn.peerId = peerId;
-    conn.room = room;
-    conn.joinedSeq = ++joinSeq;
+    const peers = rooms.join(conn, room, peerId);
     if (conn.joinTimer) clearTimeout(conn.joinTimer);
     conn.joinTimer = null;
     send(conn, { type: 'joined', peerId, peers, iceServers: iceServersFor(iceServers, peerId, Date.now() / 1000) });
-    for (const other of members.values()) if (other !== conn) send(other, { type: 'peer-joined', peerId });
-    log({ event: 'join', conn: conn.id, ip: conn.ip, peer: peerId, room, peers: members.size });
+    const members = rooms.members(room);
+    for (const other of members) if (other !== conn) send(other, { type: 'peer-joined', peerId });
+    log({ event: 'join', conn: conn.id, ip: conn.ip, peer: peerId, room, peers: members.length });
   }
 
-  function onSignal(conn: Connection, message: Record<string, unknown>) {
+  function onSignal(conn: Connection, message: UncheckedMessage) {
     if (!conn.peerId || !conn.room) return fail(conn, 'not-joined', 'join a room first');
-    const { to, data } = message;
-    if (typeof to !== 'string' || !PEER_ID_PATTERN.test(to)) return fail(conn, 'bad-message', 'to must be a peer id: 32 lowercase hex characters');
-    if (!isPlainObject(data)) return fail(conn, 'bad-message', 'data must be an object');
-    const target = rooms.get(conn.room)?.get(to);
+    const signal = checkSignal(message);
+    if (signal instanceof MessageRefusal) return fail(conn, signal.code, signal.message);
+    const target = rooms.member(conn.room, signal.to);
     if (!target || target === conn) return fail(conn, 'unknown-peer', 'no such peer in your room');
     if (target.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       // The target is not reading fast enough: the sender waits. The target is never dropped for
@@ -369,27 +258,9 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       return fail(conn, 'rate-limited', 'that peer is not reading: try again later');
     }
     // `from` is the sender's proven id, whatever the sender wrote; only `data` is passed on.
-    send(target, { type: 'signal', from: conn.peerId, data: data as SignalData });
+    send(target, { type: 'signal', from: conn.peerId, data: signal.data });
     conn.relayed++;
     relayedSinceSummary++;
-  }
-
-  /**
-   * The peer to evict from a full room for a joiner of `joinerGroup`: the newest joined peer of
-   * the group with the most peers in the room, when that group has more than the joiner's; else
-   * null (the joiner's group is already among the most represented: it gets `room-full`).
-   */
-  function newestOfCrowdedGroup(members: Map<PeerId, Connection>, joinerGroup: string): Connection | null {
-    const counts = new Map<string, number>();
-    for (const m of members.values()) counts.set(m.group, (counts.get(m.group) ?? 0) + 1);
-    let crowded: string | null = null;
-    let most = 0;
-    for (const [group, n] of counts) if (n > most) [crowded, most] = [group, n];
-    if (crowded === null || most <= (counts.get(joinerGroup) ?? 0) + 1) return null;
-    // Among the groups tied for most, the newest peer of any of them.
-    let newest: Connection | null = null;
-    for (const m of members.values()) if (counts.get(m.group) === most && (!newest || m.joinedSeq > newest.joinedSeq)) newest = m;
-    return newest;
   }
 
   function onClose(conn: Connection, code: number) {
@@ -398,7 +269,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     if (conn.killTimer) clearTimeout(conn.killTimer);
     const peer = conn.peerId;
     const room = conn.room;
-    leaveRoom(conn);
+    rooms.leave(conn);
     log({
       event: 'leave',
       conn: conn.id,
@@ -410,18 +281,6 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       seconds: Math.round((Date.now() - conn.openedAt) / 1000),
     });
     if (connections.size === 0) onAllClosed?.();
-  }
-
-  /** Takes the connection out of its room (if it is still the room's socket for its id) and tells the others. */
-  function leaveRoom(conn: Connection) {
-    if (!conn.room || !conn.peerId) return;
-    const members = rooms.get(conn.room);
-    if (members?.get(conn.peerId) === conn) {
-      members.delete(conn.peerId);
-      if (members.size === 0) rooms.delete(conn.room);
-      for (const other of members.values()) send(other, { type: 'peer-left', peerId: conn.peerId });
-    }
-    conn.room = null;
   }
 
   function fail(conn: Connection, code: SignalingErrorCode, message: string) {
@@ -454,7 +313,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       conn.alive = false;
       if (conn.ws.readyState === WebSocket.OPEN) conn.ws.ping();
     }
-  }, pingIntervalMs);
+  }, settings.pingIntervalMs);
   pingTimer.unref();
 
   const summaryTimer = setInterval(() => {
@@ -462,13 +321,11 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     log({ event: 'summary', relayed: relayedSinceSummary, errors: errorsSinceSummary, ...stats() });
     relayedSinceSummary = 0;
     errorsSinceSummary = 0;
-  }, summaryIntervalMs);
+  }, settings.summaryIntervalMs);
   summaryTimer.unref();
 
   function stats(): SignalingStats {
-    let peers = 0;
-    for (const members of rooms.values()) peers += members.size;
-    return { rooms: rooms.size, peers, connections: connections.size };
+    return { rooms: rooms.roomCount, peers: rooms.peerCount, connections: connections.size };
   }
 
   async function close(): Promise<void> {
@@ -506,59 +363,6 @@ function refuseUpgrade(socket: Duplex, status: number, body: string) {
       'Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
-}
-
-
-/**
- * The origins of pages this server itself serves: localhost, 127.0.0.1 and [::1] on its port,
- * the machine's host name (and NAME.local) and `extraNames`, plus its bound address, or every local interface
- * address when bound to all of them. `https://` when the server is a TLS server.
- */
-function ownOrigins(server: Server, extraNames: string[]): Set<string> {
-  const address = server.address();
-  if (!address || typeof address === 'string') return new Set();
-  const tls = server instanceof TlsServer;
-  const scheme = tls ? 'https' : 'http';
-  const defaultPort = tls ? 443 : 80;
-  const hosts = new Set(['127.0.0.1', '[::1]', ...certificateNames(extraNames).dns]);
-  for (const host of reachableHosts(address.address)) hosts.add(host.includes(':') ? `[${host}]` : host);
-  return new Set([...hosts].map((host) => (address.port === defaultPort ? `${scheme}://${host}` : `${scheme}://${host}:${address.port}`)));
-}
-
-/** A host name as an origin writes it (lower case); throws TypeError for anything else. */
-export function checkHostname(name: string): string {
-  const lower = name.toLowerCase();
-  if (!/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/.test(lower)) {
-    throw new TypeError(`not a host name: ${JSON.stringify(name)} (letters, digits, hyphens and dots, e.g. lan.test)`);
-  }
-  return lower;
-}
-
-/** `https://Example.org/` → `https://example.org`; `'*'` stays. Throws TypeError on anything else. */
-export function normalizeOrigin(origin: string): string {
-  if (origin === '*') return origin;
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    throw new TypeError(`not an origin: ${JSON.stringify(origin)}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`not an http(s) origin: ${JSON.stringify(origin)}`);
-  return url.origin;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer, not ${value}`);
-  return value;
-}
-
-function positiveNumber(value: number, name: string): number {
-  if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`${name} must be a positive number, not ${value}`);
-  return value;
 }
 
 export type { LogEntry, Logger };

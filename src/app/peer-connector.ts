@@ -16,37 +16,28 @@
  *   link chosen by Bitcoin Core's eviction rules (link-eviction.ts).
  * - What each link's path is (direct, through NAT, relayed), and from the attempts that failed,
  *   whether this network needs a relay: {@link PeerConnector.connectivity}.
+ *
+ * What it decides with has files of its own: the signaling servers and their rooms
+ * (signaling-servers.ts), the peers connected peers introduced (mesh-introductions.ts), the
+ * links kept (link-table.ts), who may take a slot (link-admission.ts), when to retry a peer
+ * (retry-backoff.ts) and what the links tell about the network (connectivity.ts).
  */
 import { parseJsonSafely, type Network, type NodeIdentity, type PeerId, type SignalData } from '../core/index.ts';
-import { SignalingClient, type SignalingStatus } from '../adapters/net/signaling-client.ts';
-import { WebRtcLink, type IceDiagnostics, type WebRtcLinkOptions } from '../adapters/net/webrtc-link.ts';
+import type { SignalingStatus } from '../adapters/net/signaling-client.ts';
+import { WebRtcLink, type WebRtcLinkOptions } from '../adapters/net/webrtc-link.ts';
 import { pageConnectionBudget, type ConnectionBudget } from '../adapters/net/connection-budget.ts';
-import { pathKind, type LinkPath } from '../adapters/net/link-path.ts';
 import { ConnectivityRecord, hasRelay, type Connectivity, type LinkInfo } from './connectivity.ts';
 import { LinkAdmission, type Standing } from './link-admission.ts';
+import { LinkTable, type ConnectorLink, type KeptLink, type Route } from './link-table.ts';
+import { MeshIntroductions } from './mesh-introductions.ts';
+import { RetryBackoff } from './retry-backoff.ts';
+import { SignalingServers } from './signaling-servers.ts';
 
 export type { Connectivity, ConnectivityVerdict, LinkInfo } from './connectivity.ts';
+export type { ConnectorLink } from './link-table.ts';
 
-/** What the connector needs of a link (a WebRtcLink; tests give their own). */
-export interface ConnectorLink {
-  readonly isOpen: boolean;
-  readonly buffered: number;
-  signal(data: SignalData): void;
-  send(chunk: Uint8Array): void;
-  close(): void;
-  diagnostics(): IceDiagnostics;
-  path(): Promise<LinkPath | null>;
-}
-
-/** Retries to one peer wait this long at first, doubling per failure up to RETRY_MAX_MS. */
-const RETRY_MIN_MS = 2_000;
-const RETRY_MAX_MS = 5 * 60_000;
-/** A link that stayed open this long was good: the next retry starts from the minimum again. */
-const GOOD_LINK_MS = 60_000;
 /** Read each open link's path (getStats) this often. */
 const PATH_POLL_MS = 5_000;
-/** Ask for new TURN credentials when those in hand expire within this long. */
-const ICE_REFRESH_AHEAD_S = 10 * 60;
 /**
  * A WebRTC connect that has not opened by then is dropped (its slot freed). Links open in 1-3 s on
  * a LAN and in a few seconds through NAT or TURN; an offer nobody answers (a made-up id, a tab
@@ -76,44 +67,14 @@ export interface PeerConnectorOptions {
   readonly WebSocketImpl?: typeof WebSocket;
 }
 
-/** How a link's signaling travels: through a signaling server (by URL), or relayed by a connected peer. */
-type Route = { readonly kind: 'server'; readonly url: string } | { readonly kind: 'relay'; readonly via: PeerId };
-
-/** One signaling server, the peers it says are in the room, and the ICE servers it handed out. */
-interface Server {
-  readonly client: SignalingClient;
-  readonly peers: Set<PeerId>;
-  /** Since when (performance.now ms) each of `peers` has been in the room without leaving. */
-  readonly since: Map<PeerId, number>;
-  iceServers: RTCIceServer[];
-  /** When new TURN credentials were last asked for (performance.now ms). */
-  refreshedAt: number;
-}
-
-interface Pending {
-  readonly link: ConnectorLink;
-  readonly initiator: boolean;
-  route: Route;
-  handle?: { receive(chunk: Uint8Array, now?: number): void; closed(): void };
-  /** Chunks that arrived before simple-peer reported the link open (the other side was faster). */
-  early: Uint8Array[];
-  readonly createdAt: number;
-  openedAt?: number;
-  /** The other side said something on this link (an answer or a candidate): it is there. */
-  answered: boolean;
-  /** What the peer had shown when the link was made (see Standing). */
-  readonly standing: Standing;
-  path?: LinkPath;
-}
-
 export class PeerConnector {
-  private readonly links = new Map<PeerId, Pending>();
-  /** Signaling servers by URL: this node's own first, then any added (the tutorials' /nodes/register). */
-  private readonly servers = new Map<string, Server>();
+  private readonly links = new LinkTable();
+  /** Signaling servers: this node's own first, then any added (the tutorials' /nodes/register). */
+  private readonly servers: SignalingServers;
   /** Peers connected peers told us about, with one peer that can relay to each. */
-  private readonly meshPeers = new Map<PeerId, PeerId>();
-  private readonly retryAt = new Map<PeerId, { at: number; delay: number }>();
-  private readonly primary: Server;
+  private readonly meshPeers = new MeshIntroductions();
+  /** When each peer tried before may be tried again. */
+  private readonly retryAt = new RetryBackoff();
   private readonly budget: ConnectionBudget;
   /** Failed attempts and relay refusals, for the connectivity verdict. */
   private readonly attempts = new ConnectivityRecord();
@@ -121,7 +82,6 @@ export class PeerConnector {
   private maxPeers: number;
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastPathPoll = -Infinity;
-  private started = false;
   /** Who may take a slot and a new connection (link-admission.ts). */
   private readonly admission: LinkAdmission;
   private readonly connectTimeout: number;
@@ -133,96 +93,47 @@ export class PeerConnector {
     this.connectTimeout = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
     this.admission = new LinkAdmission(
       {
-        links: () => this.links,
-        drop: (peer) => {
-          const pending = this.links.get(peer);
-          if (!pending) return;
-          this.links.delete(peer);
-          pending.link.close();
-        },
+        links: () => this.links.all(),
+        drop: (peer) => this.links.drop(peer),
         peerInfo: () => options.network.peerInfo(),
-        inRoomFor: (peer, ms, now) => this.inRoomFor(peer, ms, now),
+        inRoomFor: (peer, ms, now) => this.servers.inRoomFor(peer, ms, now),
         maxPeers: () => this.maxPeers,
         budget: this.budget,
       },
       performance.now(),
     );
-    this.primary = this.makeServer(options.signalingUrl, (status) => options.onStatus?.(status));
+    this.servers = new SignalingServers(options, options.signalingUrl, (status) => options.onStatus?.(status), {
+      peers: () => this.fill(),
+      joined: (peer) => {
+        this.retryAt.soon(peer, performance.now());
+        this.fill();
+      },
+      left: (peer, url) => {
+        // Our offer to it that nothing answered yet cannot be answered now (the server drops
+        // signals to absent peers): it would only hold a half-open slot until it timed out.
+        const pending = this.links.get(peer);
+        if (pending && pending.initiator && !pending.answered && pending.route.kind === 'server' && pending.route.url === url) this.links.drop(peer);
+      },
+      signal: (from, data, url) => this.onSignal(from, data, { kind: 'server', url }),
+    });
     options.network.on('signal', ({ from, data, via }) => {
       const parsed = parseJsonSafely(data);
       if (parsed && typeof parsed === 'object') this.onSignal(from, parsed as SignalData, { kind: 'relay', via });
     });
     options.network.on('peer-list', ({ from, peers }) => {
-      // A peer's latest list replaces its earlier one: the table holds at most one list (the
-      // wire's maxPeerList) per connected peer, however often one sends.
-      const listed = new Set(peers);
-      for (const [p, via] of this.meshPeers) if (via === from && !listed.has(p)) this.meshPeers.delete(p);
-      for (const p of listed) if (!this.meshPeers.has(p)) this.meshPeers.set(p, from);
+      this.meshPeers.noteList(from, peers);
       this.fill();
     });
     options.network.on('peer-disconnected', ({ id }) => {
-      for (const [p, via] of this.meshPeers) if (via === id || p === id) this.meshPeers.delete(p);
-      // A link still opening through the peer that left has lost its signaling path (the answer
-      // and candidates would come through it): it can only hold a slot until it times out.
-      for (const [p, pending] of [...this.links]) {
-        if (pending.route.kind === 'relay' && pending.route.via === id && pending.openedAt === undefined) {
-          this.links.delete(p);
-          pending.link.close();
-        }
-      }
+      this.meshPeers.forgetPeer(id);
+      this.links.dropOpeningThrough(id);
     });
-  }
-
-  private makeServer(url: string, onStatus?: (status: SignalingStatus) => void): Server {
-    const peers = new Set<PeerId>();
-    const since = new Map<PeerId, number>();
-    const client = new SignalingClient({
-      url,
-      room: this.options.room,
-      identity: this.options.identity,
-      ...(this.options.WebSocketImpl ? { WebSocketImpl: this.options.WebSocketImpl } : {}),
-      onStatus: (status) => onStatus?.(status),
-      onPeers: (list) => {
-        peers.clear();
-        for (const p of list) peers.add(p);
-        for (const p of since.keys()) if (!peers.has(p)) since.delete(p);
-        for (const p of peers) if (!since.has(p)) since.set(p, performance.now());
-        this.fill();
-      },
-      onPeerJoined: (peer) => {
-        peers.add(peer);
-        if (!since.has(peer)) since.set(peer, performance.now());
-        // A peer that (re)joined is worth one prompt try, whatever its backoff says: it was away.
-        const retry = this.retryAt.get(peer);
-        if (retry) retry.at = Math.min(retry.at, performance.now() + RETRY_MIN_MS);
-        this.fill();
-      },
-      onPeerLeft: (peer) => {
-        peers.delete(peer);
-        since.delete(peer);
-        // Our offer to it that nothing answered yet cannot be answered now (the server drops
-        // signals to absent peers): it would only hold a half-open slot until it timed out.
-        const pending = this.links.get(peer);
-        if (pending && pending.initiator && !pending.answered && pending.route.kind === 'server' && pending.route.url === url) {
-          this.links.delete(peer);
-          pending.link.close();
-        }
-      },
-      onSignal: (from, data) => this.onSignal(from, data, { kind: 'server', url }),
-      onIceServers: (list) => {
-        server.iceServers = list;
-      },
-    });
-    const server: Server = { client, peers, since, iceServers: [], refreshedAt: -Infinity };
-    this.servers.set(url, server);
-    return server;
   }
 
   /** The ICE servers for a new link: the user's own, else those of the server it is signaled through, else the own server's. */
   private iceServersFor(route: Route): RTCIceServer[] {
     if (this.userIceServers) return this.userIceServers;
-    const server = route.kind === 'server' ? this.servers.get(route.url) : undefined;
-    return server?.iceServers.length ? server.iceServers : this.primary.iceServers;
+    return this.servers.handedOut(route.kind === 'server' ? route.url : undefined);
   }
 
   /** The user's own ICE servers, or null when the signaling server's are used. */
@@ -240,28 +151,12 @@ export class PeerConnector {
     this.fill();
   }
 
-  /** Asks a server for new TURN credentials when those it gave expire soon (the username starts with the expiry). */
-  private refreshIceCredentials(now: number): void {
-    const nowSeconds = Date.now() / 1000;
-    for (const server of this.servers.values()) {
-      if (server.client.status !== 'online' || now - server.refreshedAt < 60_000) continue;
-      const expiring = server.iceServers.some((s) => {
-        const expiry = Number(String(s.username ?? '').split(':')[0]);
-        return s.username !== undefined && Number.isFinite(expiry) && expiry - nowSeconds < ICE_REFRESH_AHEAD_S;
-      });
-      if (expiring && server.client.refreshIceServers()) server.refreshedAt = now;
-    }
-  }
-
   /**
    * Also finds peers through another signaling server (another node's `/signal`): the
    * tutorials' `/nodes/register`. Returns false when it was already known.
    */
   addSignalingServer(url: string): boolean {
-    if (this.servers.has(url)) return false;
-    const server = this.makeServer(url);
-    if (this.started) server.client.start();
-    return true;
+    return this.servers.add(url);
   }
 
   /**
@@ -270,105 +165,52 @@ export class PeerConnector {
    * the mesh from now on. The own server cannot be removed. Returns false when it was not known.
    */
   removeSignalingServer(url: string): boolean {
-    const server = this.servers.get(url);
-    if (!server || server === this.primary) return false;
-    this.servers.delete(url);
-    server.client.stop();
-    return true;
+    return this.servers.remove(url);
   }
 
   /** Every signaling server in use, the own one first, with its status and how many peers it knows. */
   signalingServers(): { url: string; status: SignalingStatus; peers: number }[] {
-    return [...this.servers.entries()].map(([url, s]) => ({ url, status: s.client.status, peers: s.peers.size }));
+    return this.servers.list();
   }
 
   start(): void {
-    this.started = true;
-    for (const server of this.servers.values()) server.client.start();
+    this.servers.start();
     // The network's clock, and retries. Timers slow down in hidden tabs; Network.tick copes.
     this.timer = setInterval(() => {
       const now = performance.now();
       this.options.network.tick(now);
-      this.refreshIceCredentials(now);
-      this.forgetOldRetries(now);
-      this.dropStalledConnects(now);
+      this.servers.refreshIceCredentials(now);
+      this.retryAt.forgetOld(now, (peer) => this.links.has(peer));
+      this.links.closeStalledConnects(now, this.connectTimeout);
       if (now - this.lastPathPoll >= PATH_POLL_MS) {
         this.lastPathPoll = now;
-        void this.pollPaths();
+        void this.links.pollPaths();
       }
       this.fill();
     }, 1000);
   }
 
-  /**
-   * Forgets the backoff of peers not tried for longer than the longest backoff (gone, or made up
-   * by a peer-list): the table would otherwise grow with every peer id ever tried.
-   */
-  private forgetOldRetries(now: number): void {
-    for (const [peer, retry] of this.retryAt) if (now - retry.at > 2 * RETRY_MAX_MS && !this.links.has(peer)) this.retryAt.delete(peer);
-  }
-
-  /**
-   * Closes links whose WebRTC connect has not opened within the connect timeout (links that
-   * opened and stall in the handshake are the Network's: its handshake timeout closes them).
-   */
-  private dropStalledConnects(now: number): void {
-    for (const pending of [...this.links.values()]) {
-      if (pending.openedAt !== undefined || now - pending.createdAt < this.connectTimeout) continue;
-      // Its onClose learns from it and schedules the retry (backoff), as for any failed link.
-      pending.link.close();
-    }
-  }
-
-  /** Reads the selected candidate pair of every open link (getStats is asynchronous and cheap). */
-  private async pollPaths(): Promise<void> {
-    await Promise.all(
-      [...this.links.values()].map(async (pending) => {
-        if (!pending.link.isOpen) return;
-        const path = await pending.link.path();
-        if (path) pending.path = path;
-      }),
-    );
-  }
-
   stop(): void {
-    this.started = false;
     clearInterval(this.timer);
-    for (const server of this.servers.values()) server.client.stop();
-    for (const { link } of this.links.values()) link.close();
+    this.servers.stop();
+    this.links.closeAll();
   }
 
   get signalingStatus(): SignalingStatus {
-    return this.primary.client.status;
+    return this.servers.status;
   }
 
   /** Every link, including those still opening. */
   linkInfo(): LinkInfo[] {
-    const byId = new Map(this.options.network.peerInfo().map((p) => [p.id, p]));
-    return [...this.links.entries()].map(([id, pending]) => {
-      const peer = byId.get(id);
-      const path = pending.link.isOpen ? pending.path : undefined;
-      return {
-        id,
-        state: peer ? (peer.state === 'ready' ? 'ready' : 'handshaking') : 'connecting',
-        height: peer?.height ?? 0,
-        latencyMs: peer?.latencyMs ?? null,
-        inbound: !pending.initiator,
-        path: path?.local ?? null,
-        remotePath: path?.remote ?? null,
-        route: path ? pathKind(path) : null,
-        rttMs: path?.rttMs ?? null,
-      };
-    });
+    return this.links.info(this.options.network.peerInfo());
   }
 
   /** What this tab can reach, from its links and its recent failed attempts. */
   connectivity(): Connectivity {
-    const openPaths = [...this.links.values()].filter((p) => p.link.isOpen && p.path).map((p) => p.path!);
-    const ice = this.userIceServers ?? this.primary.iceServers;
+    const ice = this.userIceServers ?? this.servers.handedOut();
     const budget = this.budget.snapshot();
     return {
-      ...this.attempts.verdict(openPaths, performance.now()),
+      ...this.attempts.verdict(this.links.openPaths(), performance.now()),
       iceServers: ice.length,
       iceSource: this.userIceServers ? 'user' : ice.length ? 'server' : 'none',
       relayConfigured: hasRelay(ice),
@@ -382,27 +224,18 @@ export class PeerConnector {
   private fill(): void {
     const me = this.options.identity.peerId;
     const now = performance.now();
-    const candidates: [PeerId, Route][] = [];
-    const reachable = new Set<PeerId>();
-    for (const [url, server] of this.servers) {
-      if (server.client.status !== 'online') continue;
-      for (const p of server.peers) {
-        if (reachable.has(p)) continue;
-        reachable.add(p);
-        candidates.push([p, { kind: 'server', url }]);
-      }
-    }
+    const reachable = this.servers.reachable();
+    const candidates: [PeerId, Route][] = [...reachable].map(([p, url]) => [p, { kind: 'server', url }]);
     const ready = this.readyIds();
     // A mesh route needs its relaying peer still linked: else the offer could not leave.
-    for (const [p, via] of this.meshPeers) if (!reachable.has(p) && ready.has(via)) candidates.push([p, { kind: 'relay', via }]);
+    for (const [p, via] of this.meshPeers.entries()) if (!reachable.has(p) && ready.has(via)) candidates.push([p, { kind: 'relay', via }]);
     this.admission.noteLinked(ready);
     for (const [peer, route] of candidates) {
       if (this.links.size >= this.maxPeers || !this.budget.canCreate()) return;
       // Through the server the lower id initiates (no glare). Through the mesh only one side may
       // know of the other, so either initiates and a collision is settled in onSignal.
       if (peer === me || (route.kind === 'server' && me > peer) || this.links.has(peer) || this.options.network.isBanned(peer)) continue;
-      const retry = this.retryAt.get(peer);
-      if (retry && retry.at > now) continue;
+      if (!this.retryAt.due(peer, now)) continue;
       const standing = this.admission.standing(peer, route.kind === 'server', now);
       if (!this.admission.mayCreate(now, peer, standing) || !this.admission.admit(standing, false, now, ready)) continue;
       this.admission.take(now, peer, standing);
@@ -422,14 +255,12 @@ export class PeerConnector {
           // peer offering again and again must not make one connection per offer.
           const now = performance.now();
           if (!this.admission.mayCreate(now, from, existing.standing)) return;
-          this.links.delete(from);
-          existing.link.close();
+          this.links.drop(from);
           this.admission.take(now, from, existing.standing);
           this.open(from, true, route, existing.standing);
           return;
         }
-        this.links.delete(from);
-        existing.link.close();
+        this.links.drop(from);
       } else {
         existing.answered = true;
         existing.link.signal(data);
@@ -451,19 +282,10 @@ export class PeerConnector {
     return new Set(this.options.network.peerInfo().filter((p) => p.state === 'ready').map((p) => p.id));
   }
 
-  /** Whether a server's room has had `peer` for `ms` without it leaving. */
-  private inRoomFor(peer: PeerId, ms: number, now: number): boolean {
-    for (const server of this.servers.values()) {
-      const since = server.since.get(peer);
-      if (since !== undefined && now - since >= ms) return true;
-    }
-    return false;
-  }
-
-  private open(peer: PeerId, initiator: boolean, route: Route, standing: Standing): Pending {
+  private open(peer: PeerId, initiator: boolean, route: Route, standing: Standing): KeptLink {
     const iceServers = this.iceServersFor(route);
     const createLink = this.options.createLink ?? ((o: WebRtcLinkOptions) => new WebRtcLink(o));
-    const pending: Pending = {
+    const pending: KeptLink = {
       initiator,
       route,
       early: [],
@@ -494,7 +316,7 @@ export class PeerConnector {
           else if (pending.early.length < 64) pending.early.push(chunk);
         },
         onClose: () => {
-          if (this.links.get(peer) === pending) this.links.delete(peer);
+          this.links.forget(peer, pending);
           pending.handle?.closed();
           this.noteClosed(peer, pending);
         },
@@ -505,33 +327,29 @@ export class PeerConnector {
   }
 
   /** Learns from a link that ended, and schedules the next try to its peer. */
-  private noteClosed(peer: PeerId, pending: Pending): void {
+  private noteClosed(peer: PeerId, pending: KeptLink): void {
     const now = performance.now();
     const diagnostics = pending.link.diagnostics();
     if (diagnostics.serverErrors.includes(401)) this.attempts.noteRelayRefused(now);
     // An introduction nobody answered (the id left its introducer, or never was): forgotten, not
     // retried through that peer unless it lists the id again.
-    if (pending.route.kind === 'relay' && !pending.answered && this.meshPeers.get(peer) === pending.route.via) this.meshPeers.delete(peer);
+    if (pending.route.kind === 'relay' && !pending.answered) this.meshPeers.forgetUnanswered(peer, pending.route.via);
     // A peer that answered and then left (its tab closed or reloaded mid-handshake) says
     // nothing about this network's paths.
     if (pending.openedAt === undefined && pending.answered && this.stillKnown(peer)) this.attempts.noteFailedAttempt(now);
-    // Reconnect with exponential backoff (and jitter) while the peer is still around; a link
-    // that was good for a while starts the count again.
-    const good = pending.openedAt !== undefined && now - pending.openedAt >= GOOD_LINK_MS;
-    const previous = this.retryAt.get(peer)?.delay;
-    const delay = good || previous === undefined ? RETRY_MIN_MS : Math.min(previous * 2, RETRY_MAX_MS);
-    this.retryAt.set(peer, { at: now + delay * (0.75 + Math.random() * 0.5), delay });
+    // Reconnect with backoff while the peer is still around; a link that was good for a while
+    // starts the count again.
+    this.retryAt.afterLink(peer, pending.openedAt, now);
   }
 
   /** Whether a signaling server still has `peer` in the room, or a connected peer still lists it. */
   private stillKnown(peer: PeerId): boolean {
-    for (const server of this.servers.values()) if (server.peers.has(peer)) return true;
-    return this.meshPeers.has(peer);
+    return this.servers.inAnyRoom(peer) || this.meshPeers.has(peer);
   }
 
   private sendSignal(to: PeerId, route: Route, data: SignalData): void {
-    if (route.kind === 'server' && this.servers.get(route.url)?.client.signal(to, data)) return;
-    const via = route.kind === 'relay' ? route.via : this.meshPeers.get(to);
+    if (route.kind === 'server' && this.servers.signal(route.url, to, data)) return;
+    const via = route.kind === 'relay' ? route.via : this.meshPeers.via(to);
     if (via) this.options.network.relaySignal(via, to, JSON.stringify(data));
   }
 
@@ -556,13 +374,13 @@ export class PeerConnector {
 
   /** Lets a peer be tried again at once (after an unban). */
   forgetRetry(peer: PeerId): void {
-    this.retryAt.delete(peer);
+    this.retryAt.forget(peer);
     this.fill();
   }
 
   /** Drops one link (or all) without a ban. */
   disconnect(peer?: PeerId): void {
-    for (const [id, { link }] of [...this.links]) if (peer === undefined || id === peer) link.close();
+    this.links.close(peer);
     this.options.network.disconnect(peer);
   }
 }

@@ -9,7 +9,7 @@ import { homedir, networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isNetworkName, type NetworkName } from '../core/index.ts';
-import { normalizeOrigin } from '../../signaling-server/signaling.ts';
+import { normalizeOrigin } from '../../signaling-server/allowed-origins.ts';
 import { jsonLineLogger } from '../../signaling-server/log.ts';
 import { createTabchainApi, type TabchainApi } from '../app/tabchain-api.ts';
 import { startHeadlessNode, type HeadlessNode } from './start-headless-node.ts';
