@@ -60,7 +60,8 @@ export class BlockAcceptor {
       }
       const invalidParent = this.invalidOutsideTree(block.header, hashBytes, parentHash);
       if (invalidParent) return this.rejected(hash, invalidParent);
-      this.orphans.add(block, hash, parentHash, blockSize(block), this.clock.now());
+      // With its wire bytes, if it came with them: stored as received once released.
+      this.orphans.add(block, hash, parentHash, bytes?.length ?? blockSize(block), this.clock.now(), bytes);
       return { status: 'orphan', hash, missingParent: parentHash };
     }
     if (parent.invalid) return this.rejected(hash, reject('bad-prevblk', `parent ${parent.hash} is invalid`));
@@ -90,9 +91,10 @@ export class BlockAcceptor {
 
     // The block may be the parent orphans were waiting for.
     for (const child of this.orphans.takeChildren(hash)) {
+      const size = child.bytes?.length ?? blockSize(child.block);
       // Back to the pool if the write fails, or the child would be lost.
-      op.rollback.push(() => this.orphans.add(child.block, child.hash, hash, blockSize(child.block), this.clock.now()));
-      op.released.set(child.hash, this.acceptBlock(child.block, op));
+      op.rollback.push(() => this.orphans.add(child.block, child.hash, hash, size, this.clock.now(), child.bytes));
+      op.released.set(child.hash, this.acceptBlock(child.block, op, child.bytes));
     }
     return entry;
   }

@@ -229,7 +229,8 @@ export class Chain {
    * Validates several blocks and connects what they make best, in one store write (initial
    * sync connects a batch of blocks at once). Outcomes are in input order. `encoded`, when
    * given, holds each block's wire bytes (what it was decoded from, canonical since a decoded
-   * block re-encodes to its input): they are stored as they are, not encoded again.
+   * block re-encodes to its input): they are stored as they are, not encoded again (an orphan
+   * keeps them in the pool until its parent comes).
    */
   processBlocks(blocks: readonly Block[], encoded?: readonly Uint8Array[]): Promise<BlockOutcome[]> {
     return this.exclusive(async () => {

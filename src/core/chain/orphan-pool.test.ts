@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { regtestParams } from '../consensus/networks.ts';
-import type { Block } from '../primitives/block.ts';
+import { encodeBlock, type Block } from '../primitives/block.ts';
 import { ChainBuilder, ManualClock } from '../testing/chain-builder.ts';
 import { Chain } from './chain.ts';
 import { MemoryChainStore } from './memory-chain-store.ts';
@@ -96,6 +96,16 @@ describe('OrphanPool', () => {
     expect(pool.totalBytes).toBe(0);
   });
 
+  it('behavior: an orphan added with its wire bytes gives them back with it', () => {
+    const pool = new OrphanPool(limits);
+    const wire = encodeBlock(block);
+    pool.add(block, 'a', 'p', wire.length, 0, wire);
+    pool.add(block, 'b', 'p', 10, 0);
+    const [a, b] = pool.takeChildren('p');
+    expect(a!.bytes).toBe(wire);
+    expect(b).toEqual({ block, hash: 'b' });
+  });
+
   it('behavior: missingParents lists the roots of the orphan chains, once each', () => {
     const pool = new OrphanPool({ ...limits, maxBlocks: 10 });
     // x <- a <- b, and y <- c, y <- d: ask for x and y only.
@@ -132,5 +142,26 @@ describe('orphans in the chain', () => {
     expect(await chain.processBlock(late.block)).toMatchObject({ status: 'orphan', missingParent: orphans[9]!.hash });
     expect(chain.orphanCount).toBe(1);
     expect(store.index.size).toBe(1);
+  });
+
+  it('behavior: an orphan that came with its wire bytes is stored as those bytes when released (never encoded again), after a failed write too; one without them is encoded', async () => {
+    const b = new ChainBuilder();
+    const store = new MemoryChainStore();
+    const chain = await Chain.open({ params: regtestParams, store, clock: new ManualClock(regtestParams.genesis.header.time + 100_000) });
+    const [b1, b2, b3] = b.extend(b.genesis, 3);
+    const wire = encodeBlock(b2!.block);
+    expect((await chain.processBlocks([b2!.block], [wire]))[0]!.status).toBe('orphan');
+    store.failNextWrite = new Error('disk');
+    await expect(chain.processBlock(b1!.block)).rejects.toThrow('disk');
+    expect(chain.orphanCount).toBe(1);
+    expect(await chain.processBlock(b1!.block)).toMatchObject({ status: 'connected' });
+    expect(chain.tip.hash).toBe(b2!.hash);
+    expect(store.bodies.get(b2!.hash)).toBe(wire);
+
+    const b4 = b.next(b3!);
+    expect((await chain.processBlock(b4.block)).status).toBe('orphan');
+    expect(await chain.processBlock(b3!.block)).toMatchObject({ status: 'connected' });
+    expect(chain.tip.hash).toBe(b4.hash);
+    expect(store.bodies.get(b4.hash)).toEqual(encodeBlock(b4.block));
   });
 });

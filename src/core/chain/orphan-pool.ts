@@ -1,7 +1,8 @@
 /**
  * @module A bounded pool of blocks whose parent is not known yet. Bounded by count and bytes; the
  * oldest go first, and entries expire. Keyed by hash and indexed by the missing parent, so a
- * parent's arrival releases its children.
+ * parent's arrival releases its children. A block that came with its wire bytes keeps them, so
+ * when it is released it is stored as it was received, not encoded again.
  */
 import type { Block } from '../primitives/block.ts';
 
@@ -16,6 +17,8 @@ export const DEFAULT_ORPHAN_LIMITS: OrphanLimits = { maxBlocks: 64, maxBytes: 8_
 
 interface Orphan {
   readonly block: Block;
+  /** The bytes it was decoded from, when it came from the wire. */
+  readonly bytes: Uint8Array | undefined;
   readonly hash: string;
   readonly parent: string;
   readonly size: number;
@@ -41,8 +44,11 @@ export class OrphanPool {
     return this.byHash.has(hash);
   }
 
-  /** Adds an orphan, dropping expired and then oldest entries to stay within the limits. */
-  add(block: Block, hash: string, parent: string, size: number, now: number): void {
+  /**
+   * Adds an orphan (with its wire bytes, when it has them), dropping expired and then oldest
+   * entries to stay within the limits.
+   */
+  add(block: Block, hash: string, parent: string, size: number, now: number, bytes?: Uint8Array): void {
     if (this.byHash.has(hash) || size > this.limits.maxBytes) return;
     this.expire(now);
     while (this.byHash.size >= this.limits.maxBlocks || this.bytes + size > this.limits.maxBytes) {
@@ -50,15 +56,15 @@ export class OrphanPool {
       if (!oldest) break;
       this.remove(oldest.hash);
     }
-    this.byHash.set(hash, { block, hash, parent, size, received: now });
+    this.byHash.set(hash, { block, bytes, hash, parent, size, received: now });
     this.bytes += size;
   }
 
   /** Removes and returns the orphans whose parent is `parent`. */
-  takeChildren(parent: string): { block: Block; hash: string }[] {
+  takeChildren(parent: string): { block: Block; hash: string; bytes?: Uint8Array }[] {
     const children = [...this.byHash.values()].filter((o) => o.parent === parent);
     for (const child of children) this.remove(child.hash);
-    return children.map(({ block, hash }) => ({ block, hash }));
+    return children.map(({ block, hash, bytes }) => (bytes ? { block, hash, bytes } : { block, hash }));
   }
 
   /** The parent hashes this pool waits for whose own parent is not an orphan: what to ask peers for. */
