@@ -1,16 +1,13 @@
 /**
  * Issue 11, part 7, against real tabs: a hostile Node peer (the core's Network with a tap,
- * tests/adversary/, over @roamhq/wrtc) runs its attacks one after another against two honest
- * tabs V and H; then a flood of half-open offers tries to keep a new tab out. After all of it V
+ * tests/adversary/, over @roamhq/wrtc, in a child process of its own) runs its attacks one after
+ * another against two honest tabs V and H; then a flood of half-open offers tries to keep a new tab out. After all of it V
  * and H are still linked, banned only the peers that broke the rules, relink when dropped, and
  * sync both ways. A second test relays a 100-block reorg through a line of 4 tabs without a ban.
  */
-import { randomBytes } from '@noble/hashes/utils.js';
-import { encodeBlock, hashToHex, headerHash } from '../../src/core/index.ts';
-import { INV_BLOCK } from '../../src/core/net/messages.ts';
-import { BranchForge } from '../adversary/branch-forge.ts';
-import { forgedRelayedSignal, orphanTxs } from '../adversary/hostile-messages.ts';
-import { floodOffers, realOffer, startWrtcAdversary, type WrtcAdversary } from '../adversary/wrtc-adversary.ts';
+import { writeSync } from 'node:fs';
+import { AdversaryChild, AdversaryCrashed } from '../adversary/adversary-child.ts';
+import { floodOffers } from '../adversary/offer-flood.ts';
 import { expect, openTestTab, test, type Page } from './fixtures.ts';
 
 const LONG = { timeout: 60_000 };
@@ -50,14 +47,45 @@ async function storedPendingTxs(page: Page): Promise<number> {
   });
 }
 
-/** An adversary linked to every given tab and synced to `synced`'s tip. */
-async function adversaryLinkedTo(signalingUrl: string, tabs: Page[], synced: Page): Promise<WrtcAdversary> {
-  const a = await startWrtcAdversary(signalingUrl);
-  const ids = await Promise.all(tabs.map(peerIdOf));
-  await expect.poll(() => ids.every((id) => a.network.linked(id)), LONG).toBe(true);
-  const tip = await tipOf(synced);
-  await expect.poll(() => a.node.tip.hash, LONG).toBe(tip);
-  return a;
+/** An adversary (in a child process) linked to every given tab and synced to `synced`'s tip. */
+async function adversaryLinkedTo(signalingUrl: string, tabs: Page[], synced: Page): Promise<AdversaryChild> {
+  const a = await AdversaryChild.spawn(signalingUrl);
+  try {
+    const ids = await Promise.all(tabs.map(peerIdOf));
+    await expect.poll(async () => (await Promise.all(ids.map((id) => a.linked(id)))).every(Boolean), LONG).toBe(true);
+    const tip = await tipOf(synced);
+    await expect.poll(() => a.tipHash(), LONG).toBe(tip);
+    return a;
+  } catch (error) {
+    a.kill();
+    throw error;
+  }
+}
+
+/**
+ * Runs `body` with a new adversary from `start`. The adversary runs on `@roamhq/wrtc`, whose
+ * native code can crash its process when a link closes under a burst of sends (a SIGSEGV in
+ * RTCDataChannel::Send: the channel's native half is freed on another thread; node-webrtc issues
+ * #391 and #576). It killed the Playwright worker in CI when the adversary ran inside it. When
+ * starting or the body fails and the adversary's process died meanwhile, the failure is the
+ * tool's, not the tabs': all of it runs again with a new adversary (at most 3 times). A failure
+ * with the adversary alive fails at once. Every adversary started is kept in `started` (killed by
+ * the caller at the end).
+ */
+async function withAdversary(start: () => Promise<AdversaryChild>, started: AdversaryChild[], body: (a: AdversaryChild) => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    let a: AdversaryChild | undefined;
+    try {
+      a = await start();
+      started.push(a);
+      await body(a);
+      return;
+    } catch (error) {
+      const gone = error instanceof AdversaryCrashed ? error.exit : a?.exit;
+      if (gone === undefined || attempt === 3) throw error;
+      writeSync(2, `the attack failed with its adversary gone (${gone}); running it again with a new one\n`);
+    }
+  }
 }
 
 /** V and H see each other ready, neither banned the other, and each one's new block reaches the other. */
@@ -71,12 +99,7 @@ async function honestPairSyncs(v: Page, h: Page): Promise<void> {
   }
 }
 
-// One retry: the adversary runs in this worker on @roamhq/wrtc, whose native code can still
-// crash the whole process on a link the other side closes (node-webrtc issues #391 and #696;
-// WonderInventions/node-webrtc#35): it killed the worker once in CI (SIGSEGV) and not in the runs
-// before or the four local runs after. The
-// tabs under test are never at fault for that crash, and a real failure fails both attempts.
-test.describe.configure({ timeout: 300_000, retries: 1 });
+test.describe.configure({ timeout: 300_000 });
 
 test('behavior: two honest tabs survive a hostile peer\'s attacks and a slot flood, stay linked and sync both ways', async ({ browser, baseURL }) => {
   const signalingUrl = `${baseURL!.replace(/^http/, 'ws')}/signal`;
@@ -87,68 +110,48 @@ test('behavior: two honest tabs survive a hostile peer\'s attacks and a slot flo
   await expect.poll(async () => (await readyPeers(v)).includes(hId), LONG).toBe(true);
   await h.evaluate(() => window.tabchain.mine(110));
   await expect.poll(() => tipOf(v), LONG).toBe(await tipOf(h));
-  const adversaries: WrtcAdversary[] = [];
-  const adversary = async () => {
-    const a = await adversaryLinkedTo(signalingUrl, [v, h], v);
-    adversaries.push(a);
-    return a;
-  };
+  const adversaries: AdversaryChild[] = [];
+  /** One attack: a new adversary linked to V and H (again with another if its process dies). */
+  const attack = (name: string, body: (a: AdversaryChild) => Promise<void>) =>
+    test.step(name, () => withAdversary(() => adversaryLinkedTo(signalingUrl, [v, h], v), adversaries, body));
   try {
-    await test.step('withheld bodies: 150 headers above the tip, every body answered notfound', async () => {
-      const a = await adversary();
-      const forge = await BranchForge.fork(a.node, a.node.tip.height);
-      const branch = await forge.mine(150);
-      for (const b of branch) a.network.policy.withhold.add(hashToHex(headerHash(b.header)));
-      await a.node.chain.processBlocks(branch);
-      await expect.poll(() => a.network.link(vId).blockRequests.length > 0, LONG).toBe(true);
+    await attack('withheld bodies: 150 headers above the tip, every body answered notfound', async (a) => {
+      await a.withholdBranch(150);
+      await expect.poll(() => a.blockRequests(vId), LONG).toBeGreaterThan(0);
       await honestPairSyncs(v, h);
       expect((await bansOf(v)).map((b) => b.peerId)).not.toContain(a.peerId);
     });
 
-    await test.step('a notfound storm nobody asked for: throttled, then dropped without a ban', async () => {
-      const a = await adversary();
-      for (let i = 0; i < 2_000; i++) a.network.inject(vId, { type: 'notfound', items: [{ kind: INV_BLOCK, hash: randomBytes(32) }] });
-      await expect.poll(() => a.network.linked(vId), LONG).toBe(false);
+    await attack('a notfound storm nobody asked for: throttled, then dropped without a ban', async (a) => {
+      await a.notfoundStorm(vId, 2_000);
+      await expect.poll(() => a.linked(vId), LONG).toBe(false);
       expect((await bansOf(v)).map((b) => b.peerId)).not.toContain(a.peerId);
       await honestPairSyncs(v, h);
     });
 
-    await test.step('a relayed signal forged in H\'s name: the forger is banned, never H', async () => {
-      const a = await adversary();
-      a.network.inject(vId, forgedRelayedSignal(a.identity, hId, vId, a.node.params));
+    await attack('a relayed signal forged in H\'s name: the forger is banned, never H', async (a) => {
+      await a.forgedRelay(vId, hId);
       await expect.poll(async () => (await bansOf(v)).map((b) => b.peerId), LONG).toContain(a.peerId);
       await honestPairSyncs(v, h);
     });
 
-    await test.step('400 orphan txs: asked for, kept in memory within bounds, never stored', async () => {
-      const a = await adversary();
-      a.network.offerTxs(vId, orphanTxs(400, a.node.params));
-      await expect.poll(() => a.network.link(vId).received.get('getdata') ?? 0, LONG).toBeGreaterThan(0);
+    await attack('400 orphan txs: asked for, kept in memory within bounds, never stored', async (a) => {
+      await a.offerOrphans(vId, 400);
+      await expect.poll(() => a.received(vId, 'getdata'), LONG).toBeGreaterThan(0);
       await honestPairSyncs(v, h);
       expect(await storedPendingTxs(v)).toBe(0);
-      expect(a.network.linked(vId)).toBe(true);
+      expect(await a.linked(vId)).toBe(true);
     });
 
-    await test.step('a block that breaks a rule for good (coinbase height): its sender is banned and it is marked invalid', async () => {
-      const a = await adversary();
-      const forge = await BranchForge.fork(a.node, a.node.tip.height);
-      const bad = forge.badCoinbaseHeight();
-      const badHash = hashToHex(headerHash(bad.header));
-      a.network.policy.headers = [bad.header];
-      a.network.policy.blocks.set(badHash, encodeBlock(bad));
-      a.network.announceBlocks(vId, [badHash]);
+    await attack('a block that breaks a rule for good (coinbase height): its sender is banned and it is marked invalid', async (a) => {
+      await a.announceBadCoinbaseHeight(vId);
       await expect.poll(async () => (await bansOf(v)).find((b) => b.peerId === a.peerId)?.reason, LONG).toMatch(/bad-cb-height/);
       await honestPairSyncs(v, h);
     });
 
-    await test.step('a 100-block reorg from a peer: both tabs follow it, nobody is banned', async () => {
-      const a = await adversary();
+    await attack('a 100-block reorg from a peer: both tabs follow it, nobody is banned', async (a) => {
       const bansBefore = [(await bansOf(v)).length, (await bansOf(h)).length];
-      const forge = await BranchForge.fork(a.node, a.node.tip.height - 100);
-      const branch = await forge.outgrow(a.node.tip, 101);
-      await a.node.chain.processBlocks(branch);
-      const tip = a.node.tip.hash;
-      expect(tip).toBe(hashToHex(headerHash(branch.at(-1)!.header)));
+      const tip = await a.reorg(100);
       await expect.poll(async () => [await tipOf(v), await tipOf(h)], LONG).toEqual([tip, tip]);
       expect([(await bansOf(v)).length, (await bansOf(h)).length]).toEqual(bansBefore);
       await honestPairSyncs(v, h);
@@ -156,7 +159,9 @@ test('behavior: two honest tabs survive a hostile peer\'s attacks and a slot flo
 
     await test.step('a flood of half-open offers from made-up ids does not keep a new tab from linking', async () => {
       const createdBefore = (await v.evaluate(() => window.tabchain.connectivity())).connectionsCreated;
-      const flood = floodOffers(signalingUrl, vId, await realOffer());
+      // The offer comes from a real WebRTC stack, made in a process of its own (see withAdversary).
+      const offer = await AdversaryChild.realOffer();
+      const flood = floodOffers(signalingUrl, vId, offer);
       try {
         await expect.poll(() => flood.sent(), LONG).toBeGreaterThan(12);
         // The flood reached V: it made connections for made-up ids (as many as their allowance lets it).
@@ -191,7 +196,7 @@ test('behavior: two honest tabs survive a hostile peer\'s attacks and a slot flo
       await honestPairSyncs(v, h);
     });
   } finally {
-    for (const a of adversaries) a.close();
+    for (const a of adversaries) a.kill();
   }
 });
 
@@ -201,33 +206,31 @@ test('behavior: a 100-block reorg relays through a line of 4 tabs without a ban'
   for (let i = 0; i < 4; i++) tabs.push((await openTestTab(browser)).page);
   const ids = await Promise.all(tabs.map(peerIdOf));
   // The source of the reorg: a Node peer (honest, with a private branch) linked to tab 0 only.
-  const x = await startWrtcAdversary(signalingUrl);
+  const started: AdversaryChild[] = [];
   try {
-    // A line 0–1–2–3 (and x–0): each tab bans (by hand, as a user can) every tab but its neighbours.
-    for (let i = 0; i < 4; i++) {
-      const others = [...ids.filter((_, j) => Math.abs(i - j) > 1), ...(i === 0 ? [] : [x.peerId])];
-      await tabs[i]!.evaluate(async (list) => {
-        for (const id of list) await window.tabchain.ban(id);
-      }, others);
-    }
-    for (let i = 0; i < 3; i++) await expect.poll(async () => (await readyPeers(tabs[i]!)).includes(ids[i + 1]!), LONG).toBe(true);
-    await expect.poll(() => x.network.linked(ids[0]!), LONG).toBe(true);
-    await tabs[3]!.evaluate(() => window.tabchain.mine(105));
-    const tip = await tipOf(tabs[3]!);
-    await expect.poll(() => x.node.tip.hash, LONG).toBe(tip);
-    for (const t of tabs) await expect.poll(() => tipOf(t), LONG).toBe(tip);
-    const bansBefore = await Promise.all(tabs.map(bansOf));
+    await withAdversary(() => AdversaryChild.spawn(signalingUrl), started, async (x) => {
+      // A line 0–1–2–3 (and x–0): each tab bans (by hand, as a user can) every tab but its neighbours.
+      for (let i = 0; i < 4; i++) {
+        const others = [...ids.filter((_, j) => Math.abs(i - j) > 1), ...(i === 0 ? [] : [x.peerId])];
+        await tabs[i]!.evaluate(async (list) => {
+          for (const id of list) await window.tabchain.ban(id);
+        }, others);
+      }
+      for (let i = 0; i < 3; i++) await expect.poll(async () => (await readyPeers(tabs[i]!)).includes(ids[i + 1]!), LONG).toBe(true);
+      await expect.poll(() => x.linked(ids[0]!), LONG).toBe(true);
+      await tabs[3]!.evaluate(() => window.tabchain.mine(105));
+      const tip = await tipOf(tabs[3]!);
+      await expect.poll(() => x.tipHash(), LONG).toBe(tip);
+      for (const t of tabs) await expect.poll(() => tipOf(t), LONG).toBe(tip);
+      const bansBefore = await Promise.all(tabs.map(bansOf));
 
-    const forge = await BranchForge.fork(x.node, x.node.tip.height - 100);
-    const branch = await forge.outgrow(x.node.tip, 101);
-    await x.node.chain.processBlocks(branch);
-    const reorgTip = x.node.tip.hash;
-    expect(reorgTip).toBe(hashToHex(headerHash(branch.at(-1)!.header)));
-    for (const t of tabs) await expect.poll(() => tipOf(t), { timeout: 120_000 }).toBe(reorgTip);
-    // No new ban anywhere, and the line is still linked.
-    expect(await Promise.all(tabs.map(bansOf))).toEqual(bansBefore);
-    for (let i = 0; i < 3; i++) expect(await readyPeers(tabs[i]!)).toContain(ids[i + 1]!);
+      const reorgTip = await x.reorg(100);
+      for (const t of tabs) await expect.poll(() => tipOf(t), { timeout: 120_000 }).toBe(reorgTip);
+      // No new ban anywhere, and the line is still linked.
+      expect(await Promise.all(tabs.map(bansOf))).toEqual(bansBefore);
+      for (let i = 0; i < 3; i++) expect(await readyPeers(tabs[i]!)).toContain(ids[i + 1]!);
+    });
   } finally {
-    x.close();
+    for (const x of started) x.kill();
   }
 });

@@ -152,6 +152,12 @@ export class WebRtcLink implements LinkPort {
   }
 
   private write(chunk: Uint8Array): void {
+    // node-webrtc (the headless node's WebRTC) frees a channel's native half on its own thread
+    // once the channel closes, and a send racing that crashes the whole process (SIGSEGV in
+    // RTCDataChannel::Send, seen with a peer that closed the link under a burst of sends). A
+    // channel already closing gets nothing more; browsers would only throw here.
+    const state = this.peer._channel?.readyState;
+    if (state === 'closing' || state === 'closed') return this.finish('link closed');
     try {
       this.peer.send(chunk);
     } catch {
