@@ -35,12 +35,12 @@ const readyPeers = (tab: Tab) => tab.run(async () => (await window.tabchain.peer
 const peerId = (tab: Tab) => tab.run(async () => (await window.tabchain.self()).peerId, null);
 const address = (tab: Tab) => tab.run(() => window.tabchain.wallet.address(), null);
 const mine = (tab: Tab, n: number) => tab.run((count) => window.tabchain.mine(count), n);
-const mempool = (tab: Tab) => tab.run(async () => (await window.tabchain.mempool()).map((e) => (e as { txid: string }).txid), null);
+const mempool = (tab: Tab) => tab.run(async () => (await window.tabchain.mempool()).map((e) => e.txid), null);
 
 /** The receiver's own view of a payment: its wallet history entry for `txid` (net and confirmations), or null. */
 const received = (tab: Tab, txid: string) =>
   tab.run(async (id) => {
-    const entry = (await window.tabchain.wallet.history()).find((h) => (h as { txid: string }).txid === id) as { net: string; confirmations: number } | undefined;
+    const entry = (await window.tabchain.wallet.history()).find((h) => h.txid === id);
     return entry ? { net: entry.net, confirmations: entry.confirmations } : null;
   }, txid);
 

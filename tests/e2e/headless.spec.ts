@@ -42,7 +42,7 @@ test('behavior: a headless node and two browser tabs form one network and conver
     await api.mine(6);
     const to = await b.evaluate(() => window.tabchain.wallet.address());
     const { txid } = await api.send({ to, amount: '300000000', memo: 'from node' });
-    await expect.poll(() => b.evaluate(async (id) => (await window.tabchain.mempool()).some((e) => (e as { txid: string }).txid === id), txid), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => b.evaluate(async (id) => (await window.tabchain.mempool()).some((e) => e.txid === id), txid), { timeout: 30_000 }).toBe(true);
     await api.mine(1);
     const nodeTip = await api.chain.tip();
     for (const page of [a, b]) {

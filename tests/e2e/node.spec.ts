@@ -42,7 +42,7 @@ test('behavior: send between two addresses of one wallet, see it pending, mine i
   expect(to).toMatch(/^rtab1/);
   const { txid, fee } = await page.evaluate((to) => window.tabchain.send({ to, amount: '700000000', memo: 'first payment' }), to);
   const pool = await page.evaluate(() => window.tabchain.mempool());
-  expect(pool.map((t) => (t as { txid: string }).txid)).toContain(txid);
+  expect(pool.map((t) => t.txid)).toContain(txid);
   const pendingTx = await page.evaluate((id) => window.tabchain.chain.tx(id), txid);
   expect(pendingTx).toMatchObject({ txid, height: null, confirmations: 0, memo: 'first payment' });
   expect(pendingTx!.outputs[0]).toEqual({ amount: '700000000', address: to });
@@ -52,7 +52,7 @@ test('behavior: send between two addresses of one wallet, see it pending, mine i
   expect(confirmed).toMatchObject({ txid, blockHash: hash, height: 7, confirmations: 1 });
   expect(await page.evaluate(() => window.tabchain.mempool())).toEqual([]);
   const history = await page.evaluate(() => window.tabchain.wallet.history());
-  expect(history.find((h) => (h as { txid: string }).txid === txid)).toMatchObject({ height: 7, net: `-${fee}` });
+  expect(history.find((h) => h.txid === txid)).toMatchObject({ height: 7, net: `-${fee}` });
 });
 
 test('error: bad payment requests are refused with typed errors and nothing is sent', async ({ page }) => {

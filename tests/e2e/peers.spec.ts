@@ -31,7 +31,7 @@ async function tab(browser: Browser, query = ''): Promise<Tab> {
 const tip = (t: Tab) => t.page.evaluate(() => window.tabchain.chain.tip());
 const peerId = (t: Tab) => t.page.evaluate(async () => (await window.tabchain.self()).peerId);
 const ready = (t: Tab) => t.page.evaluate(async () => (await window.tabchain.peers()).filter((p) => p.state === 'ready').map((p) => p.id).sort());
-const mempool = (t: Tab) => t.page.evaluate(async () => (await window.tabchain.mempool()).map((e) => (e as { txid: string }).txid));
+const mempool = (t: Tab) => t.page.evaluate(async () => (await window.tabchain.mempool()).map((e) => e.txid));
 const close = async (...tabs: Tab[]) => {
   for (const t of tabs) await t.context.close();
 };

@@ -100,7 +100,7 @@ test('behavior: offline, a reload serves the app from the cache; the wallet show
     const { txid } = await page.evaluate(async () => window.tabchain.send({ to: await window.tabchain.wallet.newAddress(), amount: '100000000' }));
     expect(txid).toMatch(/^[0-9a-f]{64}$/);
     const pool = await page.evaluate(() => window.tabchain.mempool());
-    expect(pool.map((t) => (t as { txid: string }).txid)).toContain(txid);
+    expect(pool.map((t) => t.txid)).toContain(txid);
 
     await context.setOffline(false);
     await page.evaluate(() => window.tabchain.mine(1));

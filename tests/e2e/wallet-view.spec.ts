@@ -147,7 +147,7 @@ test('behavior: a payment made with no peer says Queued: waiting for a peer, its
   await expect(result).not.toContainText('Sent');
   const row = a.page.getByTestId('history-entry').filter({ hasText: txid.slice(0, 8) });
   await expect(row.getByTestId('history-status')).toHaveText('Waiting for a peer');
-  expect(await a.page.evaluate((id) => window.tabchain.wallet.history().then((h) => h.find((e) => (e as { txid: string }).txid === id)), txid)).toMatchObject({ delivered: false });
+  expect(await a.page.evaluate((id) => window.tabchain.wallet.history().then((h) => h.find((e) => e.txid === id)), txid)).toMatchObject({ delivered: false });
 
   // A second tab links: the payment goes out to it, and both texts change.
   const b = await openTestTab(browser);

@@ -65,7 +65,7 @@ test('endpoint-independent NATs with STUN only: the homes link through the NATs,
   await sameTip([a, b]);
   const to = await b.page.evaluate(() => window.tabchain.wallet.address());
   const { txid } = await a.page.evaluate((address) => window.tabchain.send({ to: address, amount: '1234500000' }), to);
-  await expect.poll(() => b.page.evaluate(async () => (await window.tabchain.mempool()).map((e) => (e as { txid: string }).txid)), { timeout: 30_000 }).toContain(txid);
+  await expect.poll(() => b.page.evaluate(async () => (await window.tabchain.mempool()).map((e) => e.txid)), { timeout: 30_000 }).toContain(txid);
   await mine(b, 1);
   await sameTip([b, a]);
   expect(await b.page.evaluate(() => window.tabchain.wallet.balance())).toMatchObject({ confirmed: expect.stringMatching(/^\d+$/) });
@@ -74,7 +74,7 @@ test('endpoint-independent NATs with STUN only: the homes link through the NATs,
   // B pays back.
   const back = await a.page.evaluate(() => window.tabchain.wallet.address());
   const { txid: txBack } = await b.page.evaluate((address) => window.tabchain.send({ to: address, amount: '100000000' }), back);
-  await expect.poll(() => a.page.evaluate(async () => (await window.tabchain.mempool()).map((e) => (e as { txid: string }).txid)), { timeout: 30_000 }).toContain(txBack);
+  await expect.poll(() => a.page.evaluate(async () => (await window.tabchain.mempool()).map((e) => e.txid)), { timeout: 30_000 }).toContain(txBack);
   expect((await tip(a)).height).toBe(7);
 });
 
