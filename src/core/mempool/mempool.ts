@@ -6,7 +6,7 @@
  * outpoint another pool tx spends is refused ('txn-mempool-conflict'): there is no replacement
  * rule. The pool is capped in bytes; past the cap the lowest fee rate goes first (with its
  * descendants, which cannot stay without it). Txs whose parents are unknown wait in a small
- * orphan pool that expires. After a reorg, txs of disconnected blocks come back and the whole
+ * orphan pool that expires (orphan-txs.ts). After a reorg, txs of disconnected blocks come back and the whole
  * pool is checked again against the new tip.
  *
  * Like btcd's mempool, it is given the few functions it needs (a {@link MempoolConfig}) rather
@@ -20,7 +20,7 @@ import type { Block } from '../primitives/block.ts';
 import { isCoinbase, txSize, txid, type Transaction } from '../primitives/transaction.ts';
 import { outpointKey, type Coin, type CoinView, type OutpointKey } from '../coins/coin.ts';
 import { Emitter, type Unsubscribe } from '../util/emitter.ts';
-import { hashToHex } from '../encoding/hex.ts';
+import { OrphanTxs, type OrphanTx } from './orphan-txs.ts';
 
 export interface MempoolConfig {
   readonly params: NetworkParams;
@@ -63,16 +63,6 @@ export interface MempoolEvents extends Record<string, unknown> {
   'tx-removed': { readonly txid: string; readonly reason: 'confirmed' | 'conflict' | 'evicted' | 'reorg' };
 }
 
-interface OrphanTx {
-  readonly tx: Transaction;
-  readonly received: number;
-  /**
-   * Its inputs are known but spend a coinbase not yet mature here: the relayer's chain is ahead
-   * of ours (blocks still on their way), so it is tried again as the tip moves.
-   */
-  readonly premature?: boolean;
-}
-
 /** True when fee/size of a is below fee/size of b (exact, no rounding). */
 function lowerRate(a: { fee: bigint; size: number }, b: { fee: bigint; size: number }): boolean {
   return a.fee * BigInt(b.size) < b.fee * BigInt(a.size);
@@ -82,20 +72,17 @@ export class Mempool {
   private readonly entries = new Map<string, MempoolEntry>();
   /** Outpoint → the pool tx spending it. */
   private readonly spentBy = new Map<OutpointKey, string>();
-  private readonly orphans = new Map<string, OrphanTx>();
+  private readonly orphans: OrphanTxs;
   private readonly events = new Emitter<MempoolEvents>();
   private bytes = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly maxBytes: number;
   private readonly minFeeRate: bigint;
-  private readonly maxOrphans: number;
-  private readonly orphanTtl: number;
 
   constructor(private readonly config: MempoolConfig) {
     this.maxBytes = config.maxBytes ?? 5_000_000;
     this.minFeeRate = config.minFeeRate ?? 1n;
-    this.maxOrphans = config.maxOrphans ?? 100;
-    this.orphanTtl = config.orphanTtl ?? 20 * 60;
+    this.orphans = new OrphanTxs(config.maxOrphans ?? 100, config.orphanTtl ?? 20 * 60);
   }
 
   get size(): number {
@@ -174,7 +161,7 @@ export class Mempool {
     }
     const view: CoinView = { getCoin: (key) => this.poolCoin(key) ?? fetched.get(key) };
     if (keys.some((key) => !view.getCoin(key))) {
-      if (keepOrphan) this.addOrphan(id, tx);
+      if (keepOrphan) this.orphans.add(id, tx, this.config.clock.now());
       return reject('missing-inputs', 'an input is unknown or spent; the tx waits for its parents');
     }
     const checked = checkTransactionInputs(tx, view, tip.height + 1, params);
@@ -183,7 +170,7 @@ export class Mempool {
       // Maturity depends on the chain the relayer sees: its tip may be ahead of ours (a tx
       // relayed faster than the blocks under it) or a reorg may have made it premature. Not
       // punished, and it waits for the tip to move.
-      if (keepOrphan) this.addOrphan(id, tx, true);
+      if (keepOrphan) this.orphans.add(id, tx, this.config.clock.now(), true);
       return softened(checked);
     }
     const size = txSize(tx);
@@ -220,29 +207,14 @@ export class Mempool {
     return output && { amount: output.amount, publicKey: output.publicKey, height: Number.MAX_SAFE_INTEGER, coinbase: false };
   }
 
-  private addOrphan(id: string, tx: Transaction, premature = false): void {
-    const now = this.config.clock.now();
-    this.expireOrphans(now);
-    if (this.orphans.has(id) || this.maxOrphans < 1) return;
-    while (this.orphans.size >= this.maxOrphans) this.orphans.delete(this.orphans.keys().next().value!);
-    this.orphans.set(id, { tx, received: now, premature });
-  }
-
-  private expireOrphans(now: number): void {
-    for (const [id, o] of this.orphans) if (now - o.received > this.orphanTtl) this.orphans.delete(id);
-  }
-
   /** Retries orphans that spend outputs of `parent`. */
   private async acceptOrphansOf(parent: string): Promise<void> {
-    this.expireOrphans(this.config.clock.now());
-    const waiting = [...this.orphans].filter(([, o]) => o.tx.inputs.some((i) => hashToHex(i.prevTxid) === parent));
-    await this.retryOrphans(waiting);
+    await this.retryOrphans(this.orphans.spending(parent, this.config.clock.now()));
   }
 
   /** Retries the orphans that wait only for a coinbase to mature (after the tip moved). */
   private async acceptMaturedOrphans(): Promise<void> {
-    this.expireOrphans(this.config.clock.now());
-    await this.retryOrphans([...this.orphans].filter(([, o]) => o.premature));
+    await this.retryOrphans(this.orphans.premature(this.config.clock.now()));
   }
 
   private async retryOrphans(waiting: [string, OrphanTx][]): Promise<void> {
@@ -252,7 +224,7 @@ export class Mempool {
       // Accepted orphans leave the orphan pool on entry; one still missing another parent, or
       // whose coinbase is not yet mature here, waits on.
       if (result.ok) continue;
-      if (result.code === 'bad-txns-premature-spend-of-coinbase') this.orphans.set(id, { ...o, premature: true });
+      if (result.code === 'bad-txns-premature-spend-of-coinbase') this.orphans.markPremature(id, o);
       else if (result.code !== 'missing-inputs') this.orphans.delete(id);
     }
   }
@@ -313,7 +285,7 @@ export class Mempool {
    */
   onTipChanged(change: { readonly disconnected: readonly { block: Block }[]; readonly connected: readonly { block: Block }[] }): Promise<void> {
     return this.exclusive(async () => {
-      for (const { block } of change.connected) this.dropOrphansFor(block);
+      for (const { block } of change.connected) this.orphans.dropFor(block);
       if (change.disconnected.length === 0) {
         for (const { block } of change.connected) this.removeForBlock(block);
         for (const { block } of change.connected) for (const tx of block.txs) await this.acceptOrphansOf(txid(tx));
@@ -334,18 +306,6 @@ export class Mempool {
       for (const id of confirmed) await this.acceptOrphansOf(id);
       await this.acceptMaturedOrphans();
     });
-  }
-
-  /** Forgets the orphans a block confirms or conflicts with: they can never be accepted. */
-  private dropOrphansFor(block: Block): void {
-    const spent = new Set<OutpointKey>();
-    for (const tx of block.txs) {
-      this.orphans.delete(txid(tx));
-      for (const input of tx.inputs) spent.add(outpointKey(input.prevTxid, input.vout));
-    }
-    for (const [id, o] of this.orphans) {
-      if (o.tx.inputs.some((input) => spent.has(outpointKey(input.prevTxid, input.vout)))) this.orphans.delete(id);
-    }
   }
 
   /** Removes a block's txs and the pool txs that conflict with it. */
