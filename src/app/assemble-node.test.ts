@@ -4,6 +4,8 @@ import { ManualClock } from '../core/testing/chain-builder.ts';
 import type { MinerWorker } from '../adapters/miner/worker-pool-miner.ts';
 import type { StoredWallet } from '../adapters/wallet/stored-wallet.ts';
 import { assembleNode, type AssembledNode, type NodePlatform, type NodeStores } from './assemble-node.ts';
+import { createTabchainApi } from './tabchain-api.ts';
+import { TabchainError } from './tabchain-error.ts';
 
 /** A signaling socket that never opens: the assembly only has to start the connector on it. */
 class IdleSocket {
@@ -121,5 +123,67 @@ describe('assembleNode', () => {
     ).rejects.toBe(refusal);
     expect(timers).toEqual([]);
     expect(IdleSocket.opened.length).toBe(before);
+  });
+});
+
+describe('window.tabchain over an assembled node with no page in it', () => {
+  async function assembledApi(settings?: NodePlatform['settings']) {
+    const { platform } = plainPlatform();
+    const assembled = await assembleNode(memoryStores(), { ...platform, ...(settings ? { settings } : {}) });
+    started.push(assembled);
+    return { api: createTabchainApi('regtest', Promise.resolve(assembled.services)), services: assembled.services, platform };
+  }
+
+  it('behavior: setIceServers keeps the list through the platform settings port (no localStorage), and a bad list keeps nothing', async () => {
+    const kept: (readonly RTCIceServer[] | null)[] = [];
+    const { api } = await assembledApi({ saveIceServers: (servers) => kept.push(servers) });
+    const stun = [{ urls: ['stun:stun.example.org:3478'] }];
+    expect(await api.setIceServers('stun:stun.example.org:3478')).toEqual(stun);
+    expect(kept).toEqual([stun]);
+    expect(await api.iceServers()).toEqual(stun);
+    const malformed = await api.setIceServers('ftp://nowhere').then(() => null, (error: unknown) => error);
+    expect(TabchainError.is(malformed, 'IceServerListError')).toBe(true);
+    expect(kept).toHaveLength(1);
+    expect(await api.setIceServers('')).toBeNull();
+    expect(kept).toEqual([stun, null]);
+    // Without a settings port (the headless node) the list holds for this run only.
+    const unkept = await assembledApi();
+    expect(await unkept.api.setIceServers('stun:stun.example.org:3478')).toHaveLength(1);
+    expect(await unkept.api.iceServers()).toHaveLength(1);
+  });
+
+  it('error: bad input is an InputError (code invalid-input, the field named) and changes nothing', async () => {
+    const kept: (readonly RTCIceServer[] | null)[] = [];
+    const { api, services, platform } = await assembledApi({ saveIceServers: (servers) => kept.push(servers) });
+    const maxPeers = services.connector.maxPeerCount;
+    const refusal = (call: () => Promise<unknown>) => call().then(() => null, (error: unknown) => error);
+    const cases: [() => Promise<unknown>, string][] = [
+      [() => api.setMaxPeers(65), 'maxPeers'],
+      [() => api.setMaxPeers(1.5), 'maxPeers'],
+      [() => api.miner.start({ workers: 0 }), 'workers'],
+      [() => api.mine(0), 'n'],
+      [() => api.ban('not-a-peer-id'), 'peerId'],
+      [() => api.chain.submitBlocks('00' as unknown as string[]), 'hexes'],
+      [() => api.chain.headers(0, -1), 'count'],
+      [() => api.setIceServers(42 as unknown as string), 'list'],
+      [() => api.send(null as unknown as { to: string; amount: string }), 'request'],
+      [() => api.wallet.restore(Array(12).fill('abandon').join(' ').replace(/abandon$/, 'about'), { keys: 0 }), 'keys'],
+    ];
+    for (const [call, field] of cases) {
+      const error = await refusal(call);
+      expect(TabchainError.is(error, 'InputError'), field).toBe(true);
+      if (!TabchainError.is(error, 'InputError')) continue;
+      const code: 'invalid-input' = error.code;
+      expect(code).toBe('invalid-input');
+      expect(error.field).toBe(field);
+      expect(error.message).toMatch(/\w/);
+      expect(TabchainError.fromJSON(structuredClone(error.toJSON()))?.toJSON()).toEqual(error.toJSON());
+    }
+    expect(services.connector.maxPeerCount).toBe(maxPeers);
+    expect(platform.miner.workerCount()).toBe(2);
+    expect(services.node.minerStatus().running).toBe(false);
+    expect(services.node.tip.height).toBe(0);
+    expect(await api.bans()).toEqual([]);
+    expect(kept).toEqual([]);
   });
 });

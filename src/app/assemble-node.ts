@@ -3,7 +3,7 @@
  * wallet keys → miner → Node → wallet service → timers → bans → peer identity → Network →
  * PeerConnector → events. What differs between them comes in: the stores (IndexedDB or LevelDB)
  * and a platform (miner workers, WebRTC and WebSocket implementations, clock, timers, where an
- * unencrypted phrase goes, how storage use is measured). Nothing here touches `window`,
+ * unencrypted phrase goes, how storage use is measured, where settings are kept). Nothing here touches `window`,
  * `document`, `location` or `localStorage`, so the same assembly can run in a Worker.
  */
 import { BanList, Network, Node, type BanStore, type ChainStore, type Clock, type NetworkParams, type NodeIdentity, type PendingTxStore } from '../core/index.ts';
@@ -34,6 +34,15 @@ export interface StorageStatus {
 /** The miner with the worker count the user chose (kept by the platform: localStorage in a tab). */
 export type NodeMiner = WorkerPoolMiner & { workerCount(): number; setWorkerCount(n: number): void };
 
+/**
+ * Settings the user changes through the API that outlive the page, kept by the platform (a tab:
+ * localStorage; headless: not kept), so neither the API nor the assembly needs a main-thread global.
+ */
+export interface NodeSettings {
+  /** Keeps the user's own ICE servers for the next start (null: forgets them). Never throws: a list that cannot be kept holds until the page reloads. */
+  saveIceServers(servers: readonly RTCIceServer[] | null): void;
+}
+
 export interface NodeServices {
   readonly node: Node;
   readonly network: Network;
@@ -45,6 +54,7 @@ export interface NodeServices {
   readonly miner: NodeMiner;
   readonly bans: BanList;
   readonly slot: TabSlot;
+  readonly settings: NodeSettings;
   storageStatus(): Promise<StorageStatus>;
   subscribe<E extends NodeEventName>(event: E, handler: NodeEventHandler<E>): () => void;
 }
@@ -87,6 +97,8 @@ export interface NodePlatform {
     /** A WebSocket class where the platform has none (`ws` under Node). */
     readonly WebSocketImpl?: typeof WebSocket;
   };
+  /** Where the API's settings are kept (default: nowhere, they hold until the node stops). */
+  readonly settings?: NodeSettings;
   /** What the platform measures of its storage; the assembly adds the slot and "full". */
   storage(): Promise<Pick<StorageStatus, 'usage' | 'quota' | 'persisted' | 'lost'>>;
 }
@@ -154,6 +166,7 @@ export async function assembleNode(stores: NodeStores, platform: NodePlatform): 
     miner,
     bans,
     slot,
+    settings: platform.settings ?? { saveIceServers: () => {} },
     async storageStatus() {
       return { slot: slot.slot, database: slot.databaseName, ...(await platform.storage()), full: storageFull.isFull() };
     },

@@ -4,6 +4,7 @@ import { blockSubsidy } from '../core/consensus/subsidy.ts';
 import { ChainBuilder, ManualClock, testKey, type BuiltBlock } from '../core/testing/chain-builder.ts';
 import { MAX_HEADERS } from './chain-queries.ts';
 import { createTabchainApi } from './tabchain-api.ts';
+import { TabchainError } from './tabchain-error.ts';
 import type { NodeServices } from './assemble-node.ts';
 import { rejection } from '../core/testing/rejection.ts';
 
@@ -45,12 +46,13 @@ describe('chain.headers', () => {
     expect(await s.api.chain.headers(2, 0)).toEqual([]);
   });
 
-  it('error: a count above the maximum or a height that is not a whole number is a RangeError', async () => {
+  it('error: a count above the maximum or a height that is not a whole number is an InputError', async () => {
     const s = await setup();
-    expect(await rejection(s.api.chain.headers(0, MAX_HEADERS + 1))).toBeInstanceOf(RangeError);
-    expect(await rejection(s.api.chain.headers(-1, 5))).toBeInstanceOf(RangeError);
-    expect(await rejection(s.api.chain.headers(1.5, 5))).toBeInstanceOf(RangeError);
-    expect(await rejection(s.api.chain.headers('3' as unknown as number, 5))).toBeInstanceOf(RangeError);
+    expect(await rejection(s.api.chain.headers(0, MAX_HEADERS + 1))).toMatchObject({ name: 'InputError', code: 'invalid-input', field: 'count' });
+    expect(await rejection(s.api.chain.headers(-1, 5))).toMatchObject({ name: 'InputError', field: 'fromHeight' });
+    expect(await rejection(s.api.chain.headers(1.5, 5))).toMatchObject({ name: 'InputError', field: 'fromHeight' });
+    expect(await rejection(s.api.chain.headers('3' as unknown as number, 5))).toMatchObject({ name: 'InputError', field: 'fromHeight' });
+    expect(await rejection(s.api.chain.headers(0, MAX_HEADERS + 1))).toBeInstanceOf(TabchainError);
     expect(await s.api.chain.headers(0, MAX_HEADERS)).toHaveLength(1);
   });
 });
@@ -180,13 +182,13 @@ describe('chain.addressHistory', () => {
     expect(nobody).toEqual({ address: addr(testKey(3).publicKey), txs: [], scannedTo: 0, complete: true });
   });
 
-  it('error: a mistyped or other-network address is a WalletError; a bad limit is a RangeError', async () => {
+  it('error: a mistyped or other-network address is a WalletError; a bad limit is an InputError', async () => {
     const s = await setup();
     const good = addr(testKey(2).publicKey);
     const typo = good.slice(0, -1) + (good.endsWith('q') ? 'p' : 'q');
     expect(await rejection(s.api.chain.addressHistory(typo))).toMatchObject({ name: 'WalletError', code: 'bad-address' });
     expect(await rejection(s.api.chain.addressHistory(encodeAddress(testKey(2).publicKey, 'tab')))).toMatchObject({ code: 'wrong-network' });
-    expect(await rejection(s.api.chain.addressHistory(good, { limit: 0 }))).toBeInstanceOf(RangeError);
-    expect(await rejection(s.api.chain.addressHistory(good, { limit: 501 }))).toBeInstanceOf(RangeError);
+    expect(await rejection(s.api.chain.addressHistory(good, { limit: 0 }))).toMatchObject({ name: 'InputError', code: 'invalid-input', field: 'limit' });
+    expect(await rejection(s.api.chain.addressHistory(good, { limit: 501 }))).toMatchObject({ name: 'InputError', field: 'limit' });
   });
 });

@@ -4,7 +4,8 @@
  * spent) and the tx index. There is no address index: an address's history is a scan from the
  * tip down (see {@link addressHistory} for its cost). Everything returned is plain JSON.
  */
-import { ByteReader, bytesToHex, hashToHex, txid, type Block, type Node, type OutpointKey, type Transaction } from '../core/index.ts';
+import { ByteReader, bytesToHex, hashToHex, isImmature, txid, type Block, type Node, type OutpointKey, type Transaction } from '../core/index.ts';
+import { wholeNumber } from './api-input.ts';
 import { blockJson, mempoolEntryJson, paidAmount, txDetailJson, type BlockJson, type HeaderJson, type MempoolEntryJson, type SpentOutputInfo, type TxDetailJson } from './json.ts';
 
 /** `chain.headers()` answers at most this many headers a call. */
@@ -60,13 +61,6 @@ export interface AddressHistoryJson {
   scannedTo: number;
   /** The whole chain was read and nothing was left out: this is the full history. */
   complete: boolean;
-}
-
-function wholeNumber(value: unknown, name: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be a whole number from ${min} to ${max}`);
-  }
-  return value;
 }
 
 /** Tx count and size of a stored block from its bytes, without decoding its txs. */
@@ -304,3 +298,14 @@ export async function addressHistory(
   return { address, txs: txs.slice(0, limit), scannedTo, complete: scannedTo === 0 && txs.length <= limit };
 }
 
+/** What the chain says an address holds (any address, not only the wallet's): `publicKey` is the key it pays. */
+export async function addressBalance(node: Node, address: string, publicKey: Uint8Array): Promise<{ address: string; confirmed: string; immature: string; coins: number }> {
+  const coins = await node.chain.coinsOf(publicKey);
+  let confirmed = 0n;
+  let immature = 0n;
+  for (const coin of coins) {
+    if (isImmature(coin, node.tip.height, node.params.coinbaseMaturity)) immature += coin.amount;
+    else confirmed += coin.amount;
+  }
+  return { address, confirmed: confirmed.toString(), immature: immature.toString(), coins: coins.length };
+}

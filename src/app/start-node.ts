@@ -17,6 +17,7 @@ import { systemClock } from '../adapters/system-clock.ts';
 import { systemEvery } from '../adapters/system-timers.ts';
 import { claimTabSlot } from '../adapters/tab-slot.ts';
 import { assembleNode, type NodeServices } from './assemble-node.ts';
+import { ICE_SERVERS_KEY } from './ice-server-list.ts';
 
 const MARKER = 'tabchain-had-data';
 const WORKERS = 'tabchain-miner-workers';
@@ -36,6 +37,16 @@ function saveWorkerCount(n: number): void {
     localStorage.setItem(WORKERS, String(n));
   } catch {
     // Not remembered; the default applies next time.
+  }
+}
+
+/** Keeps the user's own ICE servers (set in the Network view) for the next start; main.ts reads them back. */
+function saveIceServers(servers: readonly RTCIceServer[] | null): void {
+  try {
+    if (servers) localStorage.setItem(ICE_SERVERS_KEY, JSON.stringify(servers));
+    else localStorage.removeItem(ICE_SERVERS_KEY);
+  } catch {
+    // No storage (a private mode): the list holds until the page reloads.
   }
 }
 
@@ -104,6 +115,7 @@ export async function startNode(params: NetworkParams, options: StartOptions = {
       slot,
       miner: { workerCount: () => savedWorkerCount() ?? defaultWorkerCount(), setWorkerCount: saveWorkerCount },
       ...(plainStore ? { wallet: { plainStore } } : {}),
+      settings: { saveIceServers },
       peers: {
         userAgent: `tabchain/${params.name}`,
         signalingUrl: options.signalingUrl ?? defaultSignalingUrl(),

@@ -3,11 +3,13 @@
  * browser-native counterpart of the tutorials' REST endpoints (`/mine`, `/transactions/new`,
  * `/chain`). Amounts cross this boundary as decimal strings of base units; everything returned is
  * plain JSON, typed (results, and each event's payload in {@link TabchainEvents}); an expected
- * refusal is a {@link TabchainError} whose `code` callers narrow on. Every method waits for the
- * node to be ready. Documented in the README.
+ * refusal, bad input from the caller included (an InputError), is a {@link TabchainError} whose
+ * `code` callers narrow on. Every method waits for the node to be ready. Nothing here needs the
+ * page's main thread (settings are kept through the platform's port), so the node and this API can
+ * move into a Worker. Documented in the README.
  */
-import { AddressError, DecodeError, PEER_ID_PATTERN, networks, WalletError, bytesToHex, decodeAddress, isImmature, splitMessage, decodeBlock, hexToBytes, parseAmount, type Block, type BlockOutcome, type NetworkName, type NetworkParams } from '../core/index.ts';
-import { addressHistory, blockDetail, chainTips, headers, mempoolDetail, txDetail, type AddressHistoryJson, type BlockDetailJson, type ChainTipJson, type MempoolEntryDetailJson, type TxStatusJson } from './chain-queries.ts';
+import { AddressError, networks, WalletError, bytesToHex, decodeAddress, splitMessage, hexToBytes, parseAmount, type NetworkName, type NetworkParams } from '../core/index.ts';
+import { addressBalance, addressHistory, blockDetail, chainTips, headers, mempoolDetail, txDetail, type AddressHistoryJson, type BlockDetailJson, type ChainTipJson, type MempoolEntryDetailJson, type TxStatusJson } from './chain-queries.ts';
 import type { HeaderJson } from './json.ts';
 import type { NodeServices, StorageStatus } from './assemble-node.ts';
 import type { HistoryEntry } from './wallet-service.ts';
@@ -15,9 +17,12 @@ import type { WalletBackup } from './wallet-keys.ts';
 import type { NodeEventHandler, NodeEventName, NodeEventPayloads, TipJson } from './node-events.ts';
 import { TabchainError } from './tabchain-error.ts';
 import type { Connectivity, LinkInfo } from './peer-connector.ts';
-import { ICE_SERVERS_KEY, parseIceServerList } from './ice-server-list.ts';
+import { parseIceServerList } from './ice-server-list.ts';
+import { peerId as checkPeerId, wholeNumber } from './api-input.ts';
+import { submitHexBlocks, type SubmitBlockOutcomeJson } from './submit-blocks.ts';
 
-export { TabchainError, type TabchainErrorCode, type TabchainErrorCodes, type TabchainErrorJson, type TabchainErrorName } from './tabchain-error.ts';
+export type { SubmitBlockOutcomeJson } from './submit-blocks.ts';
+export { TabchainError, type InputErrorCode, type TabchainErrorCode, type TabchainErrorCodes, type TabchainErrorJson, type TabchainErrorName } from './tabchain-error.ts';
 export type { MempoolEntryDetailJson } from './chain-queries.ts';
 export type { StorageStatus } from './assemble-node.ts';
 export type { TipJson } from './node-events.ts';
@@ -34,15 +39,6 @@ export type HistoryEntryJson = Omit<HistoryEntry, 'received' | 'sent' | 'net'> &
   /** False for a pending tx no peer has yet (a payment made offline is queued, not sent). */
   delivered: boolean;
 };
-
-/** How one block of `chain.submitBlocks` fared: a chain outcome, or `rejected` with the reason's code. */
-export interface SubmitBlockOutcomeJson {
-  status: BlockOutcome['status'];
-  hash?: string;
-  height?: number;
-  code?: string;
-  message?: string;
-}
 
 /** The wallet's balance in base units (decimal strings): see `wallet.balance()`. */
 export interface WalletBalanceJson {
@@ -118,7 +114,7 @@ export interface TabchainApi {
     /**
      * Active-chain headers from `fromHeight` up (at most `count` ≤ 500; fewer at the tip), lowest
      * first, from memory. `details` adds `txCount` and `size` (one store read per block).
-     * Throws RangeError for anything but whole numbers in range.
+     * An InputError for anything but whole numbers in range.
      */
     headers(fromHeight: number, count: number, options?: { details?: boolean }): Promise<HeaderJson[]>;
     /** Leaves of the block tree and the active tip, highest first (bitcoind's getchaintips). */
@@ -190,18 +186,6 @@ export interface TabchainApi {
  */
 function apiError(error: unknown): Error {
   return TabchainError.of(error) ?? (error instanceof Error ? error : new Error(String(error)));
-}
-
-/** A block from hex, with its bytes (stored as they are: decoded once, never encoded again). */
-function decodeHexBlock(hex: unknown, params: NetworkParams): { block: Block; bytes: Uint8Array } | { error: string } {
-  if (typeof hex !== 'string' || !/^(?:[0-9a-fA-F]{2})+$/.test(hex)) return { error: 'not an even-length hex string' };
-  try {
-    const bytes = hexToBytes(hex);
-    return { block: decodeBlock(bytes, params.limits), bytes };
-  } catch (error) {
-    if (error instanceof DecodeError) return { error: error.message };
-    throw error;
-  }
 }
 
 /** The key an address pays to; a WalletError (`bad-address`, `wrong-network`) otherwise. */
@@ -303,6 +287,7 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
     },
     send: (request) =>
       use(async (s) => {
+        if (typeof request !== 'object' || request === null) throw TabchainError.invalidInput('request', 'send takes { to, amount, fee?, feeRate?, memo? }');
         const fee = optionalAmount(request.fee);
         const feeRate = optionalAmount(request.feeRate);
         const result = await s.wallet.send({
@@ -316,6 +301,7 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
       }),
     mine: (n = 1) =>
       use((s) => {
+        wholeNumber(n, 'n', 1);
         requireWallet(s);
         return s.node.mine(n, s.miner.workerCount());
       }),
@@ -323,10 +309,7 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
       start: (options = {}) =>
         use((s) => {
           requireWallet(s);
-          if (options.workers !== undefined) {
-            if (!Number.isInteger(options.workers) || options.workers < 1 || options.workers > 64) throw new RangeError('workers must be a whole number from 1 to 64');
-            s.miner.setWorkerCount(options.workers);
-          }
+          if (options.workers !== undefined) s.miner.setWorkerCount(wholeNumber(options.workers, 'workers', 1, 64));
           s.node.startMining(options.workers ?? s.miner.workerCount());
         }),
       stop: () => use((s) => s.node.stopMining()),
@@ -347,37 +330,8 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
       headers: (fromHeight, count, options = {}) => use((s) => headers(s.node, fromHeight, count, options)),
       tips: () => use((s) => chainTips(s.node)),
       addressHistory: (address, options = {}) => use((s) => addressHistory(s.node, address, keyOfAddress(address, s.node.params), options)),
-      submitBlocks: (hexes) =>
-        use(async (s) => {
-          if (!Array.isArray(hexes)) throw new TypeError('submitBlocks takes an array of hex strings');
-          const decoded = hexes.map((hex) => decodeHexBlock(hex, s.node.params));
-          const valid = decoded.filter((d): d is { block: Block; bytes: Uint8Array } => 'block' in d);
-          const outcomes = await s.node.chain.processBlocks(
-            valid.map((d) => d.block),
-            valid.map((d) => d.bytes),
-          );
-          let next = 0;
-          return decoded.map((d) => {
-            if (!('block' in d)) return { status: 'rejected', code: 'bad-encoding', message: d.error };
-            const o = outcomes[next++]!;
-            return o.status === 'rejected'
-              ? { status: o.status, hash: o.hash, code: o.rejection.code, message: o.rejection.message }
-              : { status: o.status, hash: o.hash, ...('height' in o ? { height: o.height } : {}) };
-          });
-        }),
-      address: (address) =>
-        use(async (s) => {
-          const params = s.node.params;
-          const key = keyOfAddress(address, params);
-          const coins = await s.node.chain.coinsOf(key);
-          let confirmed = 0n;
-          let immature = 0n;
-          for (const coin of coins) {
-            if (isImmature(coin, s.node.tip.height, params.coinbaseMaturity)) immature += coin.amount;
-            else confirmed += coin.amount;
-          }
-          return { address, confirmed: confirmed.toString(), immature: immature.toString(), coins: coins.length };
-        }),
+      submitBlocks: (hexes) => use((s) => submitHexBlocks(s.node, hexes)),
+      address: (address) => use((s) => addressBalance(s.node, address, keyOfAddress(address, s.node.params))),
       verify: () =>
         use(async (s) => {
           const check = await s.node.chain.verifyCoins();
@@ -391,14 +345,10 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
     iceServers: () => use((s) => s.connector.userIceServerList()),
     setIceServers: (list) =>
       use((s) => {
-        if (list !== null && typeof list !== 'string') throw new TypeError('the list is text (or null)');
+        if (list !== null && typeof list !== 'string') throw TabchainError.invalidInput('list', 'the list is text (or null)');
         const servers = list === null || list.trim() === '' ? null : parseIceServerList(list);
-        try {
-          if (servers) globalThis.localStorage?.setItem(ICE_SERVERS_KEY, JSON.stringify(servers));
-          else globalThis.localStorage?.removeItem(ICE_SERVERS_KEY);
-        } catch {
-          // No storage (a private mode): the list holds until the page reloads.
-        }
+        // Kept by the platform (a tab's localStorage): the API itself touches no page global.
+        s.settings.saveIceServers(servers);
         s.connector.setIceServers(servers);
         return servers;
       }),
@@ -406,14 +356,13 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
     disconnect: (peerId) => use((s) => s.connector.disconnect(peerId)),
     ban: (peerId) =>
       use(async (s) => {
-        if (typeof peerId !== 'string' || !PEER_ID_PATTERN.test(peerId)) throw new TypeError('a peer id is 32 lowercase hex characters');
+        checkPeerId(peerId);
         await s.network.ban(peerId);
         s.connector.disconnect(peerId);
       }),
     setMaxPeers: (n) =>
       use((s) => {
-        if (!Number.isInteger(n) || n < 0 || n > 64) throw new RangeError('maxPeers is a whole number from 0 to 64');
-        s.connector.setMaxPeers(n);
+        s.connector.setMaxPeers(wholeNumber(n, 'maxPeers', 0, 64));
       }),
     unban: (peerId) =>
       use(async (s) => {

@@ -38,7 +38,7 @@ export class TabchainError<N extends TabchainErrorName = TabchainErrorName> exte
   declare readonly detail?: AddressErrorCode;
   /** IceServerListError: the 1-based line of the list at fault. */
   declare readonly line?: number;
-  /** InputError: the argument at fault (`count`, `peerId`, `options.workers`, …). */
+  /** InputError: the argument at fault (`count`, `peerId`, `workers`, …), as its message names it. */
   declare readonly field?: string;
 
   constructor(info: JsonOf<N>) {

@@ -184,7 +184,7 @@ describe('wallet keys at rest', () => {
     expect(await dump(db, 'main')).not.toContain(phrase.split(' ').slice(0, 2).join(' '));
     const tooManyKeys = await keys.restore(phrase, { keys: 1001, passphrase: strong }).then(() => null, (error: unknown) => error);
     expect(TabchainError.is(tooManyKeys, 'InputError')).toBe(true);
-    expect(tooManyKeys).toMatchObject({ code: 'invalid-input', field: 'options.keys' });
+    expect(tooManyKeys).toMatchObject({ code: 'invalid-input', field: 'keys' });
 
     // A main backup imported into a fresh main profile: sealed under the file's passphrase.
     const backup = JSON.parse(JSON.stringify(await keys.exportBackup('file passphrase 7'))) as WalletBackup;

@@ -23,7 +23,7 @@ export function normalizePhrase(mnemonic: string): string {
 export function checkRestoreInput(mnemonic: unknown, keys: unknown): asserts mnemonic is string {
   if (typeof mnemonic !== 'string' || !validateMnemonic(mnemonic)) throw new WalletError('bad-mnemonic', 'not a valid recovery phrase: check the words and their order');
   if (keys !== undefined && !(typeof keys === 'number' && Number.isInteger(keys) && keys >= 1 && keys <= MAX_BACKUP_KEYS)) {
-    throw TabchainError.invalidInput('options.keys', `keys must be a whole number from 1 to ${MAX_BACKUP_KEYS}`);
+    throw TabchainError.invalidInput('keys', `keys must be a whole number from 1 to ${MAX_BACKUP_KEYS}`);
   }
 }
 
