@@ -12,6 +12,8 @@ import { SignalingClient } from '../adapters/net/signaling-client.ts';
 import type { IceDiagnostics, WebRtcLinkOptions } from '../adapters/net/webrtc-link.ts';
 import type { LinkPath } from '../adapters/net/link-path.ts';
 import { PeerConnector, type ConnectorLink } from './peer-connector.ts';
+import type { MeshIntroductions } from './mesh-introductions.ts';
+import type { RetryBackoff } from './retry-backoff.ts';
 
 function identity(): NodeIdentity {
   const secretKey = generateSecretKey();
@@ -406,7 +408,7 @@ describe('PeerConnector against churn and a hostile peer', () => {
     for (let round = 0; round < 100; round++) {
       networkEvents.emit('peer-list', { from: via, peers: Array.from({ length: 64 }, (_, i) => laterPeer(0x10000 + round * 64 + i)) });
     }
-    const mesh = (connector as unknown as { meshPeers: Map<PeerId, PeerId> }).meshPeers;
+    const mesh = (connector as unknown as { meshPeers: MeshIntroductions }).meshPeers;
     expect(mesh.size).toBeLessThanOrEqual(64);
   });
 
@@ -419,7 +421,7 @@ describe('PeerConnector against churn and a hostile peer', () => {
       server.leave(laterPeer(n));
     }
     await vi.advanceTimersByTimeAsync(30_000);
-    const retries = (connector as unknown as { retryAt: Map<PeerId, unknown> }).retryAt;
+    const retries = (connector as unknown as { retryAt: RetryBackoff }).retryAt;
     expect(retries.size).toBeGreaterThan(30);
     await vi.advanceTimersByTimeAsync(15 * 60_000);
     expect(retries.size).toBe(0);
