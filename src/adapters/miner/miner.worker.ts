@@ -1,6 +1,8 @@
 /**
  * @module The mining Web Worker (a module worker): searches a nonce range of one header with
- * core's `searchNonces`, in slices of a few tens of ms, yielding to the event loop between slices
+ * the WebAssembly SIMD kernel where the engine has WebAssembly SIMD and may compile it, else
+ * with core's scalar `searchNonces` (same results; `simd-nonce-search.ts`), in slices of a few
+ * tens of ms, yielding to the event loop between slices
  * so that a new `work` or a `stop` message interrupts the current job. It only hashes: no
  * storage, no validation beyond the target.
  *
@@ -13,7 +15,8 @@
  */
 // Straight from the module, not core/index.ts: the worker is its own bundle, and the index would
 // pull in modules with load-time work (the networks build their genesis blocks) for nothing.
-import { headerMidstate, searchNonces } from '../../core/mining/sha256-midstate.ts';
+import { headerMidstate } from '../../core/mining/sha256-midstate.ts';
+import { bestNonceSearch, type NonceSearch } from './simd-nonce-search.ts';
 import type { MinerRequest, MinerResponse, WorkMessage } from './miner-messages.ts';
 
 /** What {@link serveMiner} needs of a worker's global scope. */
@@ -33,6 +36,11 @@ export interface ServeMinerOptions {
   readonly sliceMs?: number;
   /** Nonces in the first slice, before the speed is known (default 16,384). */
   readonly firstSlice?: number;
+  /**
+   * The search (default {@link bestNonceSearch}: the SIMD kernel, or core's `searchNonces` where
+   * WebAssembly SIMD is missing or refused). Tests pass `searchNonces` to force the fallback.
+   */
+  readonly search?: NonceSearch;
 }
 
 const MIN_SLICE = 4_096;
@@ -77,6 +85,8 @@ export function serveMiner(scope: MinerScope, options: ServeMinerOptions = {}): 
   const sliceMs = options.sliceMs ?? 40;
   const firstSlice = options.firstSlice ?? 16_384;
   let pause: (() => Promise<void>) | undefined = options.yieldToEventLoop;
+  // Chosen on the first job, not at start-up: generating and compiling the kernel takes a moment.
+  let search: NonceSearch | undefined = options.search;
 
   /** The running job; replaced (and so abandoned) by every message. */
   let current: { readonly jobId: number; hashes: number } | undefined;
@@ -100,6 +110,7 @@ export function serveMiner(scope: MinerScope, options: ServeMinerOptions = {}): 
 
   async function run(work: ParsedWork, job: { readonly jobId: number; hashes: number }): Promise<void> {
     pause ??= messageChannelYield();
+    const searchSlice = (search ??= bestNonceSearch().search);
     const midstate = headerMidstate(work.header);
     let next = work.start;
     let slice = firstSlice;
@@ -107,7 +118,7 @@ export function serveMiner(scope: MinerScope, options: ServeMinerOptions = {}): 
     for (;;) {
       const count = Math.min(slice, work.end - next + 1);
       const t0 = now();
-      const result = searchNonces(work.header, midstate, work.target, next, count);
+      const result = searchSlice(work.header, midstate, work.target, next, count);
       const spent = now() - t0;
       job.hashes += result.hashes;
       if (result.nonce !== undefined || next + count - 1 >= work.end) {

@@ -12,6 +12,7 @@ import {
 } from '../../core/index.ts';
 import type { MinerRequest, MinerResponse, WorkMessage } from './miner-messages.ts';
 import { serveMiner, type MinerScope } from './miner.worker.ts';
+import { createSimdNonceSearch } from './simd-nonce-search.ts';
 import { WorkerPoolMiner, defaultWorkerCount, nonceRanges, type MinerWorker } from './worker-pool-miner.ts';
 
 const EASY = 0x207fffff;
@@ -395,6 +396,24 @@ describe('miner worker (serveMiner)', () => {
     expect(expected.nonce).toBeDefined();
     send(work(7, header, target, 100_000, 149_999));
     expect(await until((m) => m.type === 'found')).toEqual({ type: 'found', jobId: 7, nonce: expected.nonce, hashes: expected.hashes });
+  });
+
+  it('behavior: the fallback (core\'s scalar searchNonces, where WebAssembly SIMD is missing) finds the same nonce and hashes as the SIMD kernel', async () => {
+    const header = encodeHeader(template('w1b', 0x1f7fffff));
+    const target = validTarget(0x1f7fffff)!;
+    const answers = [];
+    for (const search of [searchNonces, createSimdNonceSearch()]) {
+      const { scope, send, until } = workerScope();
+      serveMiner(scope, { yieldToEventLoop: setImmediateYield, firstSlice: 4096, search });
+      send(work(9, header, target, 200_000, 259_999));
+      answers.push(await until((m) => m.type === 'found' || m.type === 'exhausted'));
+    }
+    const expected = searchNonces(header, headerMidstate(header), target, 200_000, 60_000);
+    expect(expected.nonce).toBeDefined();
+    expect(answers).toEqual([
+      { type: 'found', jobId: 9, nonce: expected.nonce, hashes: expected.hashes },
+      { type: 'found', jobId: 9, nonce: expected.nonce, hashes: expected.hashes },
+    ]);
   });
 
   it('behavior: searches a range in slices with progress reports and ends with exhausted = the range size', async () => {
