@@ -36,6 +36,7 @@ import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts';
 import { firefoxPath, launchFirefox, type FirefoxBrowser } from '../scripts/firefox.ts';
 import { dist, ensureBuilt } from './built-app.ts';
 import { startStaticServer } from '../signaling-server/static-files.ts';
+import { createSimdNonceSearch } from '../src/adapters/miner/simd-nonce-search.ts';
 import { bytesEqual, bytesToHex, encodeBlock, encodeHeader, headerMidstate, mainParams, searchNonces, sha256d, regtestParams } from '../src/core/index.ts';
 import { ChainBuilder } from '../src/core/testing/chain-builder.ts';
 import { compare, consume, formatNumber, formatRatio, isMain, median, pairedRatio, printTable, type Measurement } from './harness.ts';
@@ -134,7 +135,7 @@ function fromRates(name: string, unit: string, rates: readonly number[], ops: nu
 // ---------------------------------------------------------------------------------------------
 // 1. Mining
 
-async function nativeHashing(): Promise<[Measurement, Measurement]> {
+async function nativeHashing(): Promise<[Measurement, Measurement, Measurement]> {
   const header = encodeHeader(mainParams.genesis.header);
   const midstate = headerMidstate(header);
   if (!bytesEqual(sha256d(header), nodeSha256d(header))) throw new Error('core and node:crypto sha256d disagree');
@@ -144,6 +145,8 @@ async function nativeHashing(): Promise<[Measurement, Measurement]> {
   let start = 0;
   const BATCH = 4096;
   const NAIVE_BATCH = 256;
+  const simdSearch = createSimdNonceSearch();
+  let simdStart = 0;
   return (await compare(
     [
       {
@@ -167,9 +170,18 @@ async function nativeHashing(): Promise<[Measurement, Measurement]> {
           start = start + BATCH > 0xffffffff - BATCH ? 0 : start + BATCH;
         },
       },
+      {
+        name: 'WASM SIMD kernel in Node, one core',
+        unit: 'hash',
+        opsPerCall: 4 * BATCH,
+        fn: () => {
+          consume(simdSearch(header, midstate, 1n, simdStart, 4 * BATCH).hashes);
+          simdStart = simdStart + 4 * BATCH > 0xffffffff - 4 * BATCH ? 0 : simdStart + 4 * BATCH;
+        },
+      },
     ],
     { rounds: 8, roundMs: 200, warmupMs: 200 },
-  )) as [Measurement, Measurement];
+  )) as [Measurement, Measurement, Measurement];
 }
 
 interface MinerRun {
@@ -255,13 +267,30 @@ async function openFirefox(baseURL: string): Promise<{ browser: FirefoxBrowser; 
 
 async function benchMining(session: Session): Promise<void> {
   // Node first, while the browsers are idle, so nothing competes for the cores.
-  const [native, nodeSearch] = await nativeHashing();
+  const [native, nodeSearch, nodeSimd] = await nativeHashing();
   const context = await newContext(session);
   const firefox = await openFirefox(session.baseURL);
   try {
     const page = await openNode(context, '/?network=main');
+    // The workers get the page's security headers, so what the page may compile, they may.
+    const kernel = await page.evaluate(() => {
+      const tiny = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, ...new Array<number>(16).fill(0), 11]);
+      if (!WebAssembly.validate(tiny)) return 'scalar JS (no WebAssembly SIMD)';
+      try {
+        new WebAssembly.Module(tiny);
+        return 'WASM SIMD';
+      } catch (error) {
+        return `scalar JS fallback (${String(error).slice(0, 160)})`;
+      }
+    });
     const browsers: { name: string; page: MinerPage; runs: Record<1 | 2, MinerRun[]> }[] = [{ name: 'Chromium', page, runs: { 1: [], 2: [] } }];
     if ('page' in firefox) browsers.push({ name: 'Firefox', page: firefox.page, runs: { 1: [], 2: [] } });
+    // Mining pays the wallet's receive key, and the main network has no wallet until one is made.
+    for (const b of browsers) {
+      await b.page.evaluate(async () => {
+        if (!(await window.tabchain.wallet.exists())) await window.tabchain.wallet.create('a benchmark wallet: mined coins only, never funded');
+      });
+    }
     // 1 2, 2 1, … and, for each count, Chromium then Firefox, then the other way round: a slow
     // patch of a shared machine hits both counts and both browsers alike. Only one mines at a time.
     for (let round = 0; round < MINER_ROUNDS; round++) {
@@ -278,10 +307,12 @@ async function benchMining(session: Session): Promise<void> {
     const blocks = (runs: MinerRun[]): number => runs.reduce((a, r) => a + r.blocks, 0);
     printTable(
       `browser mining: hashes per second, Web Workers (main network) in Chromium${ffOne ? ' and Firefox' : ''} vs Node on one core`,
-      [one, two, ...(ffOne && ffTwo ? [ffOne, ffTwo] : []), native, nodeSearch],
+      [one, two, ...(ffOne && ffTwo ? [ffOne, ffTwo] : []), native, nodeSimd, nodeSearch],
       [
         `1 worker / node:crypto sha256d  = ${formatRatio(one.opsPerSec / native.opsPerSec)}  (Chromium, medians; above 1: a worker out-hashes native sha256d on one core)`,
-        `1 worker / searchNonces in Node = ${formatRatio(one.opsPerSec / nodeSearch.opsPerSec)}  (Chromium; same code, same engine: what the worker, the pool and the page cost)`,
+        `1 worker / SIMD kernel in Node  = ${formatRatio(one.opsPerSec / nodeSimd.opsPerSec)}  (Chromium; the same code and engine when the worker runs the kernel: what the worker, the pool and the page cost)`,
+        `1 worker / searchNonces in Node = ${formatRatio(one.opsPerSec / nodeSearch.opsPerSec)}  (Chromium; the same when the worker falls back to the scalar loop)`,
+        `SIMD kernel / node:crypto, Node = ${formatRatio(pairedRatio(nodeSimd, native))}  (median of per-round ratios)`,
         `2 workers / 1 worker            = ${formatRatio(pairedRatio(two, one))}  (Chromium, median of per-round ratios; 2 is perfect scaling; per worker ${formatNumber(perWorker[0]!)} + ${formatNumber(perWorker[1]!)} hash/s)`,
         ...(ffOne && ffTwo
           ? [
@@ -292,6 +323,7 @@ async function benchMining(session: Session): Promise<void> {
           : []),
       ],
       [
+        `Chromium's worker kernel here: ${kernel}`,
         `miner rows: ${MINER_ROUNDS} runs each, alternating (1 2, 2 1, …${browsers.length > 1 ? '; Chromium then Firefox, then the other way round' : ''}); a run's rate is the median of ${MINER_SAMPLES} miner.status() samples (the pool's 5 s sliding window) taken ${MINER_WARMUP_MS / 1000}–${(MINER_WARMUP_MS + (MINER_SAMPLES - 1) * MINER_SAMPLE_EVERY_MS) / 1000} s after start; min–max is over all samples`,
         ...browsers.map((b) => `blocks found meanwhile in ${b.name}: ${blocks(b.runs[1])} with 1 worker, ${blocks(b.runs[2])} with 2 (after each the workers idle until the node has stored it and set the next template)`),
         'page' in firefox ? `Firefox: ${firefox.version}, default settings, driven over WebDriver BiDi (puppeteer-core)` : `Firefox skipped: ${firefox.skipped}`,

@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const dist = join(root, 'dist');
+/** DIST_DIR as for `npm run build` (vite.config.ts), so a run can use a build of its own. */
+export const dist = join(root, process.env.DIST_DIR ?? 'dist');
 
 /** Newest modification time of the files under `dir` that go into the build (tests do not). */
 function newestMtime(dir: string): number {
