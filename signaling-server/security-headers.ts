@@ -76,7 +76,9 @@ export function appContentSecurityPolicy(context: SecurityHeaderContext): string
   if (signal && !connect.includes(signal)) connect.push(signal);
   return [
     "default-src 'self'",
-    "script-src 'self'",
+    // 'wasm-unsafe-eval' lets the miner's workers compile their WebAssembly kernel (and nothing
+    // else: no eval, no inline script); without it Chromium refuses every WebAssembly module.
+    "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     "img-src 'self'",
     "font-src 'self'",

@@ -99,7 +99,8 @@ export interface TabchainApi {
   miner: {
     start(options?: { workers?: number }): Promise<void>;
     stop(): Promise<void>;
-    status(): Promise<{ running: boolean; workers: number; hashrate: number; perWorker: number[] }>;
+    /** `kernel`: how the workers hash ('wasm-simd', or 'js' where WebAssembly SIMD is missing or refused), once one reported. */
+    status(): Promise<{ running: boolean; workers: number; hashrate: number; perWorker: number[]; kernel?: string }>;
   };
   chain: {
     tip(): Promise<TipJson>;
@@ -316,7 +317,7 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
       status: () =>
         use((s) => {
           const st = s.node.minerStatus();
-          return { running: st.running, workers: st.workers, hashrate: st.hashrate, perWorker: [...st.perWorker] };
+          return { running: st.running, workers: st.workers, hashrate: st.hashrate, perWorker: [...st.perWorker], ...(st.kernel ? { kernel: st.kernel } : {}) };
         }),
     },
     chain: {

@@ -69,6 +69,8 @@ export class NodeState {
   mining = $state(false);
   hashrate = $state(0);
   workers = $state(0);
+  /** How the miner's workers hash ('wasm-simd' or 'js'), once one reported while mining. */
+  minerKernel = $state<string | undefined>(undefined);
   /** Hashrate samples (hashes per second), oldest first, one per second, at most {@link HASHRATE_SAMPLES}. */
   hashrateHistory = $state<number[]>([]);
   /** Blocks this tab's miner found since the page opened ('block-found' events). */
@@ -290,6 +292,7 @@ export class NodeState {
     this.mining = m.running;
     this.hashrate = m.hashrate;
     this.workers = m.workers;
+    this.minerKernel = m.kernel;
   }
 
   /** Runs a user action, showing its error if it fails. */

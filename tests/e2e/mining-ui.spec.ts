@@ -1,7 +1,8 @@
 /**
  * The mining view (issue "App UI"), driven by clicks: choose the workers, start, watch the
- * hashrate, its chart over a chosen range and the blocks found, stop. The API is used only to
- * wait for the node to start.
+ * hashrate (and that the workers hash with WebAssembly SIMD), its chart over a chosen range and
+ * the blocks found, stop. The API is used only to wait for the node to start and to read the
+ * miner's kernel.
  */
 import { expect, test } from './fixtures.ts';
 
@@ -30,6 +31,10 @@ test('behavior: the mining view starts and stops the miner and shows its rate ov
     await card.getByRole('button', { name: 'Start mining' }).click();
     await expect(status).toHaveText(/Mining with 1 worker\b/);
     await expect(card.getByTestId('hashrate')).toHaveText(/^(?!0 H\/s)[\d.]+ (H|kH|MH)\/s$/, { timeout: 10_000 });
+    // The workers run the WebAssembly SIMD kernel: the page's own security policy lets them
+    // compile it ('wasm-unsafe-eval'), and the view says so.
+    await expect(card.getByTestId('miner-kernel')).toHaveText('Hashing with WebAssembly SIMD, four nonces at a time');
+    expect((await page.evaluate(() => window.tabchain.miner.status())).kernel).toBe('wasm-simd');
     const chart = card.getByTestId('hashrate-chart').getByRole('img');
     await expect(chart).toHaveAttribute('aria-label', /^Hashrate over the last minute, latest [\d.]+ (H|kH|MH)\/s$/);
     await expect(card.getByTestId('expected-time')).toHaveText(/^(≈ [\d.]+ (second|minute|hour|day|year)s?|under a second) on average at this hashrate$/);

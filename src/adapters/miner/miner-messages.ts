@@ -27,11 +27,16 @@ export interface StopMessage {
 
 export type MinerRequest = WorkMessage | StopMessage;
 
+/** How a worker hashes: the WebAssembly SIMD kernel, or core's scalar JS loop where it cannot. */
+export type MinerKernel = 'wasm-simd' | 'js';
+
 /** `hashes` in every answer: nonces hashed so far in this job, cumulative (not since the last message). */
 export interface ProgressMessage {
   readonly type: 'progress';
   readonly jobId: number;
   readonly hashes: number;
+  /** The kernel that searched (so the page can say which one its miner runs); in every answer of a job. */
+  readonly kernel: MinerKernel;
 }
 
 /** `nonce` meets the target; the job is over. */
@@ -40,6 +45,7 @@ export interface FoundMessage {
   readonly jobId: number;
   readonly nonce: number;
   readonly hashes: number;
+  readonly kernel: MinerKernel;
 }
 
 /** The whole range was searched without a hit; the job is over. */
@@ -47,6 +53,7 @@ export interface ExhaustedMessage {
   readonly type: 'exhausted';
   readonly jobId: number;
   readonly hashes: number;
+  readonly kernel: MinerKernel;
 }
 
 /** The work message was malformed (a bug in the sender); the job was not started. */

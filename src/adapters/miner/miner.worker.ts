@@ -17,7 +17,7 @@
 // pull in modules with load-time work (the networks build their genesis blocks) for nothing.
 import { headerMidstate } from '../../core/mining/sha256-midstate.ts';
 import { bestNonceSearch, type NonceSearch } from './simd-nonce-search.ts';
-import type { MinerRequest, MinerResponse, WorkMessage } from './miner-messages.ts';
+import type { MinerKernel, MinerRequest, MinerResponse, WorkMessage } from './miner-messages.ts';
 
 /** What {@link serveMiner} needs of a worker's global scope. */
 export interface MinerScope {
@@ -41,6 +41,8 @@ export interface ServeMinerOptions {
    * WebAssembly SIMD is missing or refused). Tests pass `searchNonces` to force the fallback.
    */
   readonly search?: NonceSearch;
+  /** What `search` is, for the progress reports (default 'js'). */
+  readonly kernel?: MinerKernel;
 }
 
 const MIN_SLICE = 4_096;
@@ -86,14 +88,14 @@ export function serveMiner(scope: MinerScope, options: ServeMinerOptions = {}): 
   const firstSlice = options.firstSlice ?? 16_384;
   let pause: (() => Promise<void>) | undefined = options.yieldToEventLoop;
   // Chosen on the first job, not at start-up: generating and compiling the kernel takes a moment.
-  let search: NonceSearch | undefined = options.search;
+  let chosen: { readonly search: NonceSearch; readonly kernel: MinerKernel } | undefined = options.search ? { search: options.search, kernel: options.kernel ?? 'js' } : undefined;
 
   /** The running job; replaced (and so abandoned) by every message. */
   let current: { readonly jobId: number; hashes: number } | undefined;
 
   scope.onmessage = (event) => {
     const message = event.data;
-    if (current) scope.postMessage({ type: 'progress', jobId: current.jobId, hashes: current.hashes });
+    if (current && chosen) scope.postMessage({ type: 'progress', jobId: current.jobId, hashes: current.hashes, kernel: chosen.kernel });
     current = undefined;
     if (message?.type !== 'work') return;
     let work: ParsedWork;
@@ -110,7 +112,7 @@ export function serveMiner(scope: MinerScope, options: ServeMinerOptions = {}): 
 
   async function run(work: ParsedWork, job: { readonly jobId: number; hashes: number }): Promise<void> {
     pause ??= messageChannelYield();
-    const searchSlice = (search ??= bestNonceSearch().search);
+    const { search: searchSlice, kernel } = (chosen ??= bestNonceSearch());
     const midstate = headerMidstate(work.header);
     let next = work.start;
     let slice = firstSlice;
@@ -125,8 +127,8 @@ export function serveMiner(scope: MinerScope, options: ServeMinerOptions = {}): 
         current = undefined;
         scope.postMessage(
           result.nonce !== undefined
-            ? { type: 'found', jobId: job.jobId, nonce: result.nonce, hashes: job.hashes }
-            : { type: 'exhausted', jobId: job.jobId, hashes: job.hashes },
+            ? { type: 'found', jobId: job.jobId, nonce: result.nonce, hashes: job.hashes, kernel }
+            : { type: 'exhausted', jobId: job.jobId, hashes: job.hashes, kernel },
         );
         return;
       }
@@ -136,7 +138,7 @@ export function serveMiner(scope: MinerScope, options: ServeMinerOptions = {}): 
       slice = Math.max(MIN_SLICE, Math.min(MAX_SLICE, slice * 2, wanted));
       const t = now();
       if (t - lastReport >= reportEveryMs) {
-        scope.postMessage({ type: 'progress', jobId: job.jobId, hashes: job.hashes });
+        scope.postMessage({ type: 'progress', jobId: job.jobId, hashes: job.hashes, kernel });
         lastReport = t;
       }
       await pause();

@@ -10,6 +10,7 @@
  */
 import { searchNonces, type NonceSearchResult } from '../../core/mining/sha256-midstate.ts';
 import { DIGESTS_OFFSET, LANES, MIDSTATE_OFFSET, TAIL_OFFSET, sha256dSimdKernel } from './sha256d-simd-kernel.ts';
+import type { MinerKernel } from './miner-messages.ts';
 
 /** core's `searchNonces` signature. */
 export type NonceSearch = (header80: Uint8Array, midstate: Uint32Array, target: bigint, startNonce: number, count: number) => NonceSearchResult;
@@ -87,7 +88,7 @@ export function createSimdNonceSearch(): NonceSearch {
 /** The search a mining worker runs, and what it is (for logs and benchmarks). */
 export interface ChosenNonceSearch {
   readonly search: NonceSearch;
-  readonly kernel: 'wasm-simd' | 'js';
+  readonly kernel: MinerKernel;
   /** Why the SIMD kernel is not used, when it is not. */
   readonly fallbackReason?: string;
 }

@@ -46,11 +46,11 @@ class FakeWorker implements MinerWorker {
     const header = message.header.slice();
     const count = Math.min(this.scanLimit, message.endNonce - message.startNonce + 1);
     const result = searchNonces(header, headerMidstate(header), BigInt(message.target), message.startNonce, count);
-    this.outbox.push({ type: 'progress', jobId: message.jobId, hashes: Math.floor(result.hashes / 2) });
+    this.outbox.push({ type: 'progress', jobId: message.jobId, hashes: Math.floor(result.hashes / 2), kernel: 'js' });
     this.outbox.push(
       result.nonce === undefined
-        ? { type: 'exhausted', jobId: message.jobId, hashes: result.hashes }
-        : { type: 'found', jobId: message.jobId, nonce: result.nonce, hashes: result.hashes },
+        ? { type: 'exhausted', jobId: message.jobId, hashes: result.hashes, kernel: 'js' }
+        : { type: 'found', jobId: message.jobId, nonce: result.nonce, hashes: result.hashes, kernel: 'js' },
     );
   }
 
@@ -206,7 +206,7 @@ describe('WorkerPoolMiner', () => {
     workers[3]!.deliver();
     expect(exhausted()).toBe(1);
     // A duplicate or a late answer changes nothing.
-    workers[0]!.emit({ type: 'exhausted', jobId: workers[0]!.lastWork.jobId, hashes: 300 });
+    workers[0]!.emit({ type: 'exhausted', jobId: workers[0]!.lastWork.jobId, hashes: 300, kernel: 'js' });
     expect(exhausted()).toBe(1);
     expect(found).toHaveLength(0);
     // The next template runs out again on its own.
@@ -239,31 +239,43 @@ describe('WorkerPoolMiner', () => {
     const job = w0.lastWork.jobId;
     // Progress carries cumulative counts per job.
     now = 500;
-    w0.emit({ type: 'progress', jobId: job, hashes: 500 });
-    w1.emit({ type: 'progress', jobId: job, hashes: 1500 });
+    w0.emit({ type: 'progress', jobId: job, hashes: 500, kernel: 'js' });
+    w1.emit({ type: 'progress', jobId: job, hashes: 1500, kernel: 'js' });
     now = 1000;
-    w0.emit({ type: 'progress', jobId: job, hashes: 1000 });
-    w1.emit({ type: 'progress', jobId: job, hashes: 3000 });
-    expect(miner.status()).toEqual({ running: true, workers: 2, hashrate: 4000, perWorker: [1000, 3000] });
+    w0.emit({ type: 'progress', jobId: job, hashes: 1000, kernel: 'js' });
+    w1.emit({ type: 'progress', jobId: job, hashes: 3000, kernel: 'js' });
+    expect(miner.status()).toEqual({ running: true, workers: 2, hashrate: 4000, perWorker: [1000, 3000], kernel: 'js' });
     // Steady for 10 s: the window (5 s) holds 5 s of reports.
     for (let t = 1500; t <= 11_000; t += 500) {
       now = t;
-      w0.emit({ type: 'progress', jobId: job, hashes: t });
-      w1.emit({ type: 'progress', jobId: job, hashes: 3 * t });
+      w0.emit({ type: 'progress', jobId: job, hashes: t, kernel: 'js' });
+      w1.emit({ type: 'progress', jobId: job, hashes: 3 * t, kernel: 'js' });
     }
     expect(miner.status().perWorker).toEqual([1000, 3000]);
     // A new job's counts start again from zero.
     miner.setTemplate(encodeHeader(template('h')), 1n);
     const job2 = w0.lastWork.jobId;
     now = 11_500;
-    w0.emit({ type: 'progress', jobId: job2, hashes: 2000 });
-    w1.emit({ type: 'progress', jobId: job2, hashes: 500 });
+    w0.emit({ type: 'progress', jobId: job2, hashes: 2000, kernel: 'js' });
+    w1.emit({ type: 'progress', jobId: job2, hashes: 500, kernel: 'js' });
     const s = miner.status();
     expect(s.perWorker[0]).toBeCloseTo((4.5 * 1000 + 2000) / 5, 6);
     expect(s.perWorker[1]).toBeCloseTo((4.5 * 3000 + 500) / 5, 6);
     // Silence: the rate decays to zero once the window has passed.
     now = 17_000;
-    expect(miner.status()).toEqual({ running: true, workers: 2, hashrate: 0, perWorker: [0, 0] });
+    expect(miner.status()).toEqual({ running: true, workers: 2, hashrate: 0, perWorker: [0, 0], kernel: 'js' });
+  });
+
+  it('behavior: status names the kernel the workers report searching with, once one reported', () => {
+    const { miner, live } = pool();
+    miner.setTemplate(encodeHeader(template('k')), 1n);
+    miner.start(2);
+    const [w0] = live() as [FakeWorker, FakeWorker];
+    expect(miner.status().kernel).toBeUndefined();
+    w0.emit({ type: 'progress', jobId: w0.lastWork.jobId, hashes: 10, kernel: 'wasm-simd' });
+    expect(miner.status().kernel).toBe('wasm-simd');
+    miner.stop();
+    expect(miner.status().kernel).toBeUndefined();
   });
 
   it('behavior: stop stops every worker, ignores later results and reports zero; start resumes with a new job', () => {
@@ -330,9 +342,9 @@ describe('WorkerPoolMiner', () => {
     // A hit for the current job, as if it had been in flight when the worker was terminated.
     const { jobId, header } = live()[0]!.lastWork;
     const nonce = searchNonces(header, headerMidstate(header), validTarget(EASY)!, 0, 100).nonce!;
-    handler(event({ type: 'found', jobId, nonce, hashes: 1 }));
+    handler(event({ type: 'found', jobId, nonce, hashes: 1, kernel: 'js' }));
     expect(found).toHaveLength(0);
-    live()[0]!.emit({ type: 'found', jobId, nonce, hashes: 1 });
+    live()[0]!.emit({ type: 'found', jobId, nonce, hashes: 1, kernel: 'js' });
     expect(found).toHaveLength(1);
   });
 
@@ -341,7 +353,7 @@ describe('WorkerPoolMiner', () => {
     miner.setTemplate(encodeHeader(template('l', 0x1d00ffff)), validTarget(0x1d00ffff)!);
     miner.start(1);
     const w = live()[0]!;
-    w.emit({ type: 'found', jobId: w.lastWork.jobId, nonce: 7, hashes: 8 });
+    w.emit({ type: 'found', jobId: w.lastWork.jobId, nonce: 7, hashes: 8, kernel: 'js' });
     expect(found).toHaveLength(0);
     expect(errors).toHaveLength(1);
   });
@@ -395,24 +407,24 @@ describe('miner worker (serveMiner)', () => {
     const expected = searchNonces(header, headerMidstate(header), target, 100_000, 50_000);
     expect(expected.nonce).toBeDefined();
     send(work(7, header, target, 100_000, 149_999));
-    expect(await until((m) => m.type === 'found')).toEqual({ type: 'found', jobId: 7, nonce: expected.nonce, hashes: expected.hashes });
+    expect(await until((m) => m.type === 'found')).toEqual({ type: 'found', jobId: 7, nonce: expected.nonce, hashes: expected.hashes, kernel: 'wasm-simd' });
   });
 
   it('behavior: the fallback (core\'s scalar searchNonces, where WebAssembly SIMD is missing) finds the same nonce and hashes as the SIMD kernel', async () => {
     const header = encodeHeader(template('w1b', 0x1f7fffff));
     const target = validTarget(0x1f7fffff)!;
     const answers = [];
-    for (const search of [searchNonces, createSimdNonceSearch()]) {
+    for (const [search, kernel] of [[searchNonces, 'js'], [createSimdNonceSearch(), 'wasm-simd']] as const) {
       const { scope, send, until } = workerScope();
-      serveMiner(scope, { yieldToEventLoop: setImmediateYield, firstSlice: 4096, search });
+      serveMiner(scope, { yieldToEventLoop: setImmediateYield, firstSlice: 4096, search, kernel });
       send(work(9, header, target, 200_000, 259_999));
       answers.push(await until((m) => m.type === 'found' || m.type === 'exhausted'));
     }
     const expected = searchNonces(header, headerMidstate(header), target, 200_000, 60_000);
     expect(expected.nonce).toBeDefined();
     expect(answers).toEqual([
-      { type: 'found', jobId: 9, nonce: expected.nonce, hashes: expected.hashes },
-      { type: 'found', jobId: 9, nonce: expected.nonce, hashes: expected.hashes },
+      { type: 'found', jobId: 9, nonce: expected.nonce, hashes: expected.hashes, kernel: 'js' },
+      { type: 'found', jobId: 9, nonce: expected.nonce, hashes: expected.hashes, kernel: 'wasm-simd' },
     ]);
   });
 
@@ -422,11 +434,13 @@ describe('miner worker (serveMiner)', () => {
     // Every clock read advances 100 ms: slices look slow, so progress is reported often.
     serveMiner(scope, { yieldToEventLoop: setImmediateYield, now: () => (now += 100), reportEveryMs: 300 });
     send(work(3, encodeHeader(template('w2')), 1n, 0xffffffff - 40_000, 0xffffffff));
-    expect(await until((m) => m.type === 'exhausted')).toEqual({ type: 'exhausted', jobId: 3, hashes: 40_001 });
+    expect(await until((m) => m.type === 'exhausted')).toEqual({ type: 'exhausted', jobId: 3, hashes: 40_001, kernel: 'wasm-simd' });
     const progress = posted.filter((m) => m.type === 'progress');
     expect(progress.length).toBeGreaterThan(0);
     const counts = progress.map((m) => (m as { hashes: number }).hashes);
     expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    // Node has WebAssembly SIMD: the worker chose the kernel by itself, and says so.
+    expect(new Set(progress.map((m) => (m as { kernel: string }).kernel))).toEqual(new Set(['wasm-simd']));
     expect(counts.at(-1)!).toBeLessThan(40_001);
     expect(posted.at(-1)!.type).toBe('exhausted');
   });

@@ -11,7 +11,7 @@
  * a new template).
  */
 import { hashToBigInt, sha256d } from '../../core/index.ts';
-import type { MinerRequest, MinerResponse } from './miner-messages.ts';
+import type { MinerKernel, MinerRequest, MinerResponse } from './miner-messages.ts';
 
 /** What the pool needs of a `Worker` (a fake in tests). */
 export interface MinerWorker {
@@ -31,6 +31,11 @@ export interface MinerStatusSnapshot {
   readonly hashrate: number;
   /** Hashes per second of each worker. */
   readonly perWorker: readonly number[];
+  /**
+   * How the workers hash, once one reported: the WebAssembly SIMD kernel, or core's scalar JS
+   * loop (no WebAssembly SIMD, or a page policy that refuses to compile it).
+   */
+  readonly kernel?: MinerKernel;
 }
 
 export interface WorkerPoolMinerOptions {
@@ -73,6 +78,8 @@ interface Slot {
   samples: { readonly at: number; readonly hashes: number }[];
   /** When this worker started counting towards the hashrate. */
   since: number;
+  /** The kernel it last said it searches with. */
+  kernel?: MinerKernel;
 }
 
 interface Job {
@@ -176,7 +183,8 @@ export class WorkerPoolMiner {
     if (!this.running) return { running: false, workers: 0, hashrate: 0, perWorker: [] };
     const now = this.now();
     const perWorker = this.slots.map((slot) => this.rate(slot, now));
-    return { running: true, workers: this.slots.length, hashrate: perWorker.reduce((a, b) => a + b, 0), perWorker };
+    const kernel = this.slots.find((slot) => slot.kernel)?.kernel;
+    return { running: true, workers: this.slots.length, hashrate: perWorker.reduce((a, b) => a + b, 0), perWorker, ...(kernel ? { kernel } : {}) };
   }
 
   private rate(slot: Slot, now: number): number {
@@ -240,6 +248,7 @@ export class WorkerPoolMiner {
       this.emitError(new Error(`miner worker refused job ${message.jobId}: ${message.message}`));
       return;
     }
+    slot.kernel = message.kernel;
     this.countHashes(slot, message.jobId, message.hashes);
     const job = this.job;
     if (!job || job.done || message.jobId !== job.id) return;

@@ -10,6 +10,11 @@ export interface MinerStatus {
   /** Hashes per second, all workers together. */
   readonly hashrate: number;
   readonly perWorker: readonly number[];
+  /**
+   * How the searcher hashes, in its own words (e.g. 'wasm-simd' or 'js' for the browser's
+   * workers), once it knows; absent before.
+   */
+  readonly kernel?: string;
 }
 
 /**
