@@ -8,14 +8,13 @@
  * {@link wasmSimdSupported} says whether this engine has WebAssembly SIMD at all, and
  * {@link bestNonceSearch} picks the kernel with core's scalar loop as the fallback.
  */
-import { searchNonces, type NonceSearchResult } from '../../core/mining/sha256-midstate.ts';
+import { checkNonceSearch, searchNonces, targetTopWord, type NonceSearchResult } from '../../core/mining/sha256-midstate.ts';
 import { DIGESTS_OFFSET, LANES, MIDSTATE_OFFSET, TAIL_OFFSET, sha256dSimdKernel } from './sha256d-simd-kernel.ts';
 import type { MinerKernel } from './miner-messages.ts';
 
 /** core's `searchNonces` signature. */
 export type NonceSearch = (header80: Uint8Array, midstate: Uint32Array, target: bigint, startNonce: number, count: number) => NonceSearchResult;
 
-const MAX_NONCE = 0xffffffff;
 /** Nonces per kernel call: its count and offsets are u32, so stay well below 2^32. */
 const MAX_CALL = 2 ** 30;
 
@@ -58,14 +57,9 @@ export function createSimdNonceSearch(): NonceSearch {
   };
 
   return (header80, midstate, target, startNonce, count) => {
-    if (!(header80 instanceof Uint8Array) || header80.length !== 80) throw new RangeError('a block header is 80 bytes');
-    if (!(midstate instanceof Uint32Array) || midstate.length !== 8) throw new RangeError('a midstate is 8 words');
-    if (!Number.isInteger(startNonce) || startNonce < 0 || startNonce > MAX_NONCE) throw new RangeError(`start nonce ${startNonce} is not a u32`);
-    if (!Number.isInteger(count) || count < 0 || startNonce + count - 1 > MAX_NONCE) {
-      throw new RangeError(`${count} nonces from ${startNonce} do not fit below 2^32`);
-    }
+    checkNonceSearch(header80, midstate, startNonce, count);
     if (target < 0n) return { nonce: undefined, hashes: count };
-    const topLimit = target >> 224n > 0xffffffffn ? MAX_NONCE : Number(target >> 224n);
+    const topLimit = targetTopWord(target);
     for (let i = 0; i < 8; i++) memory.setUint32(MIDSTATE_OFFSET + 4 * i, midstate[i]!, true);
     for (let i = 0; i < 3; i++) memory.setInt32(TAIL_OFFSET + 4 * i, readWordBE(header80, 64 + 4 * i), true);
     let from = 0;

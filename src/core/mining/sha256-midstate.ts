@@ -293,21 +293,38 @@ export interface NonceSearchResult {
 }
 
 /**
- * Tries nonces `startNonce`, `startNonce + 1`, … (`count` of them, never past 0xffffffff: wrapping
- * is the caller's job) in `header80` with its `midstate` ({@link headerMidstate}), and returns the
- * first whose sha256d, read as a little-endian number, is at most `target`. The header's own nonce
- * bytes are ignored and the header is not modified.
+ * Throws a RangeError for arguments no nonce search takes (this one or another kernel's with the
+ * same contract): a header not of 80 bytes, a midstate not of 8 words, a start nonce or a range
+ * outside 0..2^32-1.
  */
-export function searchNonces(header80: Uint8Array, midstate: Uint32Array, target: bigint, startNonce: number, count: number): NonceSearchResult {
+export function checkNonceSearch(header80: Uint8Array, midstate: Uint32Array, startNonce: number, count: number): void {
   checkHeader(header80);
   if (!(midstate instanceof Uint32Array) || midstate.length !== 8) throw new RangeError('a midstate is 8 words');
   if (!Number.isInteger(startNonce) || startNonce < 0 || startNonce > MAX_NONCE) throw new RangeError(`start nonce ${startNonce} is not a u32`);
   if (!Number.isInteger(count) || count < 0 || startNonce + count - 1 > MAX_NONCE) {
     throw new RangeError(`${count} nonces from ${startNonce} do not fit below 2^32`);
   }
+}
+
+/**
+ * The highest top word (bits 224..255, the hash's last 4 bytes read little-endian) a hash can
+ * have and still meet `target` (≥ 0): hashes above it cannot pass, the others get the exact
+ * 256-bit comparison.
+ */
+export function targetTopWord(target: bigint): number {
+  return target >> 224n > 0xffffffffn ? MAX_NONCE : Number(target >> 224n);
+}
+
+/**
+ * Tries nonces `startNonce`, `startNonce + 1`, … (`count` of them, never past 0xffffffff: wrapping
+ * is the caller's job) in `header80` with its `midstate` ({@link headerMidstate}), and returns the
+ * first whose sha256d, read as a little-endian number, is at most `target`. The header's own nonce
+ * bytes are ignored and the header is not modified.
+ */
+export function searchNonces(header80: Uint8Array, midstate: Uint32Array, target: bigint, startNonce: number, count: number): NonceSearchResult {
+  checkNonceSearch(header80, midstate, startNonce, count);
   if (target < 0n) return { nonce: undefined, hashes: count };
-  // Hashes whose top word is above the target's cannot pass; others get the exact comparison.
-  const topLimit = target >> 224n > 0xffffffffn ? MAX_NONCE : Number(target >> 224n);
+  const topLimit = targetTopWord(target);
   let from = 0;
   while (from < count) {
     const hit = scan(header80, midstate, startNonce + from, count - from, topLimit);
