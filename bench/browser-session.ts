@@ -1,0 +1,75 @@
+/**
+ * @module What the browser benchmarks share (not a benchmark): the session (a browser and where
+ * the app is served), a benchmark context with its init scripts, a page opened to a ready node,
+ * and a measurement made of per-round rates.
+ */
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { median, type Measurement } from './harness.ts';
+
+export interface BenchWindow {
+  __benchReadyAt?: number;
+  __benchBlocks?: { hexes: string[]; hashes: string[] };
+}
+
+/** The browser and where the app is served. */
+export interface Session {
+  readonly browser: Browser;
+  readonly baseURL: string;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Init scripts of every benchmark context. `__name` is a no-op stand-in for the helper tsx's
+ * esbuild adds around named functions, in case one reaches a function run in the page.
+ * `__benchReadyAt` is `performance.now()` (ms since navigation start) when `ready()` resolves.
+ */
+export async function newContext(session: Session, dateOffsetMs = 0): Promise<BrowserContext> {
+  const context = await session.browser.newContext({ baseURL: session.baseURL });
+  await context.addInitScript({ content: 'globalThis.__name ??= (fn) => fn;' });
+  if (dateOffsetMs > 0) {
+    await context.addInitScript((offset: number) => {
+      const realNow = Date.now.bind(Date);
+      Date.now = () => realNow() + offset;
+    }, dateOffsetMs);
+  }
+  await context.addInitScript(() => {
+    let api: Window['tabchain'] | undefined;
+    Object.defineProperty(window, 'tabchain', {
+      configurable: true,
+      enumerable: true,
+      get: () => api,
+      set: (value: Window['tabchain']) => {
+        api = value;
+        void value.ready().then(
+          () => ((window as unknown as BenchWindow).__benchReadyAt = performance.now()),
+          () => undefined,
+        );
+      },
+    });
+  });
+  return context;
+}
+
+export async function openNode(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.log(`  page error: ${error.message}`));
+  await page.goto(url);
+  await page.evaluate(() => window.tabchain.ready());
+  return page;
+}
+
+/** A measurement made of per-round (per-sample, per-batch) rates, for printTable and pairedRatio. */
+export function fromRates(name: string, unit: string, rates: readonly number[], ops: number, ms: number): Measurement {
+  return {
+    name,
+    unit,
+    ops,
+    ms,
+    opsPerSec: median(rates),
+    minOpsPerSec: Math.min(...rates),
+    maxOpsPerSec: Math.max(...rates),
+    rounds: rates.length,
+    roundRates: [...rates],
+  };
+}
