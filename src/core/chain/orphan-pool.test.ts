@@ -106,6 +106,19 @@ describe('OrphanPool', () => {
     expect(b).toEqual({ block, hash: 'b' });
   });
 
+  it('behavior: an orphan that keeps its wire bytes counts them beside the decoded block (the byte limit bounds what is held)', () => {
+    const pool = new OrphanPool(limits);
+    const wire = new Uint8Array(300);
+    pool.add(block, 'a', 'p', 300, 0, wire);
+    expect(pool.totalBytes).toBe(600);
+    // 600 + 600 > 1,000: the second evicts the first.
+    pool.add(block, 'b', 'p', 300, 0, wire);
+    expect([pool.has('a'), pool.has('b'), pool.totalBytes]).toEqual([false, true, 600]);
+    // 2 × 600 does not fit at all: never pooled.
+    pool.add(block, 'c', 'p', 600, 0, new Uint8Array(600));
+    expect([pool.has('c'), pool.totalBytes]).toEqual([false, 600]);
+  });
+
   it('behavior: missingParents lists the roots of the orphan chains, once each', () => {
     const pool = new OrphanPool({ ...limits, maxBlocks: 10 });
     // x <- a <- b, and y <- c, y <- d: ask for x and y only.

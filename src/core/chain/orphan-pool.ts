@@ -21,7 +21,8 @@ interface Orphan {
   readonly bytes: Uint8Array | undefined;
   readonly hash: string;
   readonly parent: string;
-  readonly size: number;
+  /** What it holds: the decoded block's size, plus its wire bytes when it keeps them. */
+  readonly held: number;
   readonly received: number;
 }
 
@@ -46,18 +47,20 @@ export class OrphanPool {
 
   /**
    * Adds an orphan (with its wire bytes, when it has them), dropping expired and then oldest
-   * entries to stay within the limits.
+   * entries to stay within the limits. `size` is the block's encoded size; an orphan that keeps
+   * its bytes beside the decoded block holds about twice that, and is counted so.
    */
   add(block: Block, hash: string, parent: string, size: number, now: number, bytes?: Uint8Array): void {
-    if (this.byHash.has(hash) || size > this.limits.maxBytes) return;
+    const held = bytes ? size + bytes.length : size;
+    if (this.byHash.has(hash) || held > this.limits.maxBytes) return;
     this.expire(now);
-    while (this.byHash.size >= this.limits.maxBlocks || this.bytes + size > this.limits.maxBytes) {
+    while (this.byHash.size >= this.limits.maxBlocks || this.bytes + held > this.limits.maxBytes) {
       const oldest = this.byHash.values().next().value;
       if (!oldest) break;
       this.remove(oldest.hash);
     }
-    this.byHash.set(hash, { block, bytes, hash, parent, size, received: now });
-    this.bytes += size;
+    this.byHash.set(hash, { block, bytes, hash, parent, held, received: now });
+    this.bytes += held;
   }
 
   /** Removes and returns the orphans whose parent is `parent`. */
@@ -82,6 +85,6 @@ export class OrphanPool {
     const o = this.byHash.get(hash);
     if (!o) return;
     this.byHash.delete(hash);
-    this.bytes -= o.size;
+    this.bytes -= o.held;
   }
 }

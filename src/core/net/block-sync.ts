@@ -24,6 +24,15 @@ export interface BlockSyncOptions {
   readonly batchSize: number;
 }
 
+/**
+ * A block body's hash, read without decoding it: the sha256d of its first 80 bytes (the header);
+ * undefined when it is shorter than a header. Whether the rest belongs to it is the decoder's
+ * and the validator's job.
+ */
+function bodyHash(bytes: Uint8Array): Uint8Array | undefined {
+  return bytes.length >= HEADER_SIZE ? sha256d(bytes.subarray(0, HEADER_SIZE)) : undefined;
+}
+
 export class BlockSync {
   private readonly host: PeerHost;
   private readonly batchSize: number;
@@ -75,8 +84,10 @@ export class BlockSync {
   /** Whether a message answers our request to this peer (headers, or a block in flight from it). */
   requested(p: Peer, m: Message): boolean {
     if (m.type === 'headers') return p.headersRequested;
-    // A block's hash is its first 80 bytes' sha256d: per item, cheaply.
-    if (m.type === 'block') return m.block.length >= 80 && this.download.isInFlightFrom(p.id, hashToHex(sha256d(m.block.subarray(0, 80))));
+    if (m.type === 'block') {
+      const hash = bodyHash(m.block);
+      return hash !== undefined && this.download.isInFlightFrom(p.id, hashToHex(hash));
+    }
     return false;
   }
 
@@ -173,9 +184,9 @@ export class BlockSync {
    * the peer banned, as a waiting one does when its batch decodes it), then ignored.
    */
   onBlock(p: Peer, bytes: Uint8Array): void {
-    const hashBytes = bytes.length >= HEADER_SIZE ? sha256d(bytes.subarray(0, HEADER_SIZE)) : undefined;
+    const hashBytes = bodyHash(bytes);
     const hash = hashBytes && hashToHex(hashBytes);
-    if (!hashBytes || hash === undefined || !this.download.received(p.id, hash, bytes.length, this.host.now())) {
+    if (!hashBytes || !hash || !this.download.received(p.id, hash, bytes.length, this.host.now())) {
       const judged = this.decode(bytes);
       if (judged instanceof DecodeError) this.host.punish(p, `malformed block: ${judged.message}`);
       return;
