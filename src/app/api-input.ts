@@ -5,6 +5,7 @@
  */
 import { PEER_ID_PATTERN } from '../core/index.ts';
 import { TabchainError } from './tabchain-error.ts';
+import { NODE_EVENT_NAMES, type NodeEventName } from './node-events.ts';
 
 /** `value` when it is a whole number from `min` to `max` (no upper bound when `max` is omitted). */
 export function wholeNumber(value: unknown, field: string, min: number, max?: number): number {
@@ -18,4 +19,12 @@ export function wholeNumber(value: unknown, field: string, min: number, max?: nu
 export function peerId(value: unknown, field = 'peerId'): string {
   if (typeof value !== 'string' || !PEER_ID_PATTERN.test(value)) throw TabchainError.invalidInput(field, 'a peer id is 32 lowercase hex characters');
   return value;
+}
+
+/** `value` when it names an event of `window.tabchain.on`. */
+export function eventName(value: unknown, field = 'event'): NodeEventName {
+  if (typeof value !== 'string' || !(NODE_EVENT_NAMES as readonly string[]).includes(value)) {
+    throw TabchainError.invalidInput(field, `unknown event ${JSON.stringify(value)}: one of ${NODE_EVENT_NAMES.join(', ')}`);
+  }
+  return value as NodeEventName;
 }

@@ -168,6 +168,9 @@ describe('window.tabchain over an assembled node with no page in it', () => {
       [() => api.setIceServers(42 as unknown as string), 'list'],
       [() => api.send(null as unknown as { to: string; amount: string }), 'request'],
       [() => api.wallet.restore(Array(12).fill('abandon').join(' ').replace(/abandon$/, 'about'), { keys: 0 }), 'keys'],
+      // `on` answers at once (it returns the unsubscribe function), so its refusal is thrown.
+      [async () => api.on('nope' as 'tip', () => {}), 'event'],
+      [async () => api.on('tip', 'not a function' as unknown as () => void), 'handler'],
     ];
     for (const [call, field] of cases) {
       const error = await refusal(call);

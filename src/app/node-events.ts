@@ -35,6 +35,24 @@ export interface NodeEventPayloads {
 }
 
 export type NodeEventName = keyof NodeEventPayloads;
+
+/** Every event name, for checks of untyped callers (the type below keeps it complete). */
+export const NODE_EVENT_NAMES = [
+  'tip',
+  'block-connected',
+  'block-disconnected',
+  'tx-accepted',
+  'block-found',
+  'peer-connected',
+  'peer-disconnected',
+  'sync',
+  'tx-delivered',
+  'signaling',
+  'storage-full',
+] as const satisfies readonly NodeEventName[];
+// A compile error here means an event of NodeEventPayloads is missing from the list.
+const everyEventListed: Exclude<NodeEventName, (typeof NODE_EVENT_NAMES)[number]> extends never ? true : false = true;
+void everyEventListed;
 export type NodeEventHandler<E extends NodeEventName> = (payload: NodeEventPayloads[E]) => void;
 
 export interface EventSources {

@@ -18,7 +18,7 @@ import type { NodeEventHandler, NodeEventName, NodeEventPayloads, TipJson } from
 import { TabchainError } from './tabchain-error.ts';
 import type { Connectivity, LinkInfo } from './peer-connector.ts';
 import { parseIceServerList } from './ice-server-list.ts';
-import { peerId as checkPeerId, wholeNumber } from './api-input.ts';
+import { eventName, peerId as checkPeerId, wholeNumber } from './api-input.ts';
 import { submitHexBlocks, type SubmitBlockOutcomeJson } from './submit-blocks.ts';
 
 export type { SubmitBlockOutcomeJson } from './submit-blocks.ts';
@@ -373,6 +373,10 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
     bans: () => use((s) => s.bans.list().map((b) => ({ ...b }))),
     self: () => use((s) => ({ peerId: s.identity.peerId, signaling: s.signalingStatus(), signalingUrl: s.connector.signalingServers()[0]?.url ?? '', maxPeers: s.connector.maxPeerCount })),
     on: (event, handler) => {
+      // Checked here, synchronously: an unknown event must be the caller's error, not a
+      // rejection no one awaits.
+      eventName(event);
+      if (typeof handler !== 'function') throw TabchainError.invalidInput('handler', 'the handler must be a function');
       let off: (() => void) | undefined;
       let cancelled = false;
       void services.then((s) => {
