@@ -1,6 +1,6 @@
 /**
  * @module Core's `searchNonces`, with the same arguments, checks and results, on the WebAssembly
- * SIMD kernel (`sha256d-simd-kernel.ts`): eight nonces per loop step instead of one. The
+ * SIMD kernel (`sha256d-simd-kernel.ts`): four nonces per loop step instead of one. The
  * kernel finds nonces whose hash's top word may meet the target; the exact 256-bit comparison
  * (as a little-endian number, like core's) is done here, for the rare candidate.
  *
