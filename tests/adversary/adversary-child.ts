@@ -28,6 +28,48 @@ export class AdversaryCrashed extends Error {
   }
 }
 
+/** Every adversary process started and not ended yet (see {@link killAllAdversaries}). */
+const live = new Set<ChildProcess>();
+
+/** How long (ms) a new process may take to say hello (load the code, join the server) before it is killed. */
+const HELLO_TIMEOUT_MS = 120_000;
+
+/** Starts the process (`--import tsx` loads the TS) and keeps it in `live` until it ends. */
+function forkAdversary(arg: string, stderr: 'inherit' | 'pipe'): ChildProcess {
+  const child = fork(ENTRY, [arg], { execArgv: ['--import', 'tsx'], env: childEnv(), stdio: ['ignore', 'ignore', stderr, 'ipc'] });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
+/** The first message of a new process, or its end, or the hello timeout (then it is killed). */
+function firstMessage<T>(child: ChildProcess): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the adversary's process said nothing in ${HELLO_TIMEOUT_MS / 1000} s`));
+    }, HELLO_TIMEOUT_MS);
+    const onExit = (code: number | null, signal: string | null) => {
+      clearTimeout(timer);
+      reject(new AdversaryCrashed(signal ? `signal ${signal}` : `exit code ${code}`));
+    };
+    child.once('exit', onExit);
+    child.once('message', (message: T) => {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      resolve(message);
+    });
+  });
+}
+
+/**
+ * Kills every adversary process still running: for a test's `afterEach`, since a test that timed
+ * out never reaches its own `finally`.
+ */
+export function killAllAdversaries(): void {
+  for (const child of live) child.kill('SIGKILL');
+}
+
 export class AdversaryChild {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
@@ -59,22 +101,16 @@ export class AdversaryChild {
   }
 
   /** A real SDP offer (what a tab's first signal carries), from a process that joins nobody. */
-  static realOffer(): Promise<{ type: 'offer'; sdp: string }> {
-    const child = fork(ENTRY, [OFFER_ONLY], { execArgv: ['--import', 'tsx'], env: childEnv(), stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    return new Promise((resolve, reject) => {
-      const onExit = (code: number | null, signal: string | null) => reject(new AdversaryCrashed(signal ? `signal ${signal}` : `exit code ${code}`));
-      child.once('exit', onExit);
-      child.once('message', (reply: OfferReply) => {
-        child.off('exit', onExit);
-        child.kill('SIGKILL');
-        resolve(reply.offer);
-      });
-    });
+  static async realOffer(): Promise<{ type: 'offer'; sdp: string }> {
+    const child = forkAdversary(OFFER_ONLY, 'inherit');
+    const reply = await firstMessage<OfferReply>(child);
+    child.kill('SIGKILL');
+    return reply.offer;
   }
 
   /** Starts an adversary joined to the signaling server at `signalingUrl`; resolves once it joined. */
-  static spawn(signalingUrl: string): Promise<AdversaryChild> {
-    const child = fork(ENTRY, [signalingUrl], { execArgv: ['--import', 'tsx'], env: childEnv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  static async spawn(signalingUrl: string): Promise<AdversaryChild> {
+    const child = forkAdversary(signalingUrl, 'pipe');
     // Its stderr is kept (the last lines, without simple-peer's warning for every mDNS candidate
     // it cannot use) for the report of an unexpected end.
     let stderr = '';
@@ -84,18 +120,10 @@ export class AdversaryChild {
     child.on('exit', (code, signal) => {
       if (code !== 0 && signal !== 'SIGKILL' && stderr.trim()) writeSync(2, `adversary stderr:\n${stderr}\n`);
     });
-    return new Promise((resolve, reject) => {
-      const onExit = (code: number | null, signal: string | null) => reject(new AdversaryCrashed(signal ? `signal ${signal}` : `exit code ${code}`));
-      child.once('exit', onExit);
-      child.once('message', (hello: AdversaryHello) => {
-        child.off('exit', onExit);
-        if (hello.ready) resolve(new AdversaryChild(child, hello.peerId));
-        else {
-          child.kill('SIGKILL');
-          reject(new Error(`the adversary could not start: ${hello.error}`));
-        }
-      });
-    });
+    const hello = await firstMessage<AdversaryHello>(child);
+    if (hello.ready) return new AdversaryChild(child, hello.peerId);
+    child.kill('SIGKILL');
+    throw new Error(`the adversary could not start: ${hello.error}`);
   }
 
   get crashed(): boolean {
