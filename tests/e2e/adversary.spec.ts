@@ -192,19 +192,17 @@ test('behavior: two honest tabs survive a hostile peer\'s attacks and a slot flo
         // The flood reached V: it made connections for made-up ids (as many as their allowance lets it).
         await expect.poll(async () => (await v.evaluate(() => window.tabchain.connectivity())).connectionsCreated - createdBefore, LONG).toBeGreaterThan(0);
         // A new tab with a lower id than V's offers to V (V sees a newcomer, like the flood's
-        // ids); one with a higher id is offered to by V. Both must get in while the flood lasts.
-        const seen = { lower: false, higher: false };
-        while (!seen.lower || !seen.higher) {
+        // ids); one with a higher id is offered to by V. Both must get in while the flood lasts:
+        // tabs are opened until there is one of each, then both are waited for together.
+        const newcomers = new Map<'lower' | 'higher', string>();
+        while (newcomers.size < 2) {
           const { page: n, context } = await openTestTab(browser);
           const nId = await peerIdOf(n);
           const side = nId < vId ? 'lower' : 'higher';
-          if (seen[side]) {
-            await context.close();
-            continue;
-          }
-          seen[side] = true;
-          await expect.poll(async () => (await readyPeers(v)).includes(nId), { timeout: 120_000 }).toBe(true);
+          if (newcomers.has(side)) await context.close();
+          else newcomers.set(side, nId);
         }
+        await Promise.all([...newcomers.values()].map((nId) => expect.poll(async () => (await readyPeers(v)).includes(nId), { timeout: 120_000 }).toBe(true)));
       } finally {
         flood.stop();
       }
