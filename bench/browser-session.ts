@@ -20,12 +20,13 @@ export interface Session {
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Init scripts of every benchmark context. `__name` is a no-op stand-in for the helper tsx's
- * esbuild adds around named functions, in case one reaches a function run in the page.
- * `__benchReadyAt` is `performance.now()` (ms since navigation start) when `ready()` resolves.
+ * A fresh context (its own IndexedDB) with what every benchmark page needs first: `__name`, a
+ * no-op stand-in for the helper tsx's esbuild adds around named functions (in case one reaches a
+ * function run in the page), and, when `dateOffsetMs` > 0, `Date.now()` shifted that far ahead
+ * (only that: `performance.now()` stays real) so that no prebuilt block is too new.
  */
-export async function newContext(session: Session, dateOffsetMs = 0): Promise<BrowserContext> {
-  const context = await session.browser.newContext({ baseURL: session.baseURL });
+export async function baseContext(browser: Browser, baseURL: string, dateOffsetMs = 0): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL });
   await context.addInitScript({ content: 'globalThis.__name ??= (fn) => fn;' });
   if (dateOffsetMs > 0) {
     await context.addInitScript((offset: number) => {
@@ -33,6 +34,15 @@ export async function newContext(session: Session, dateOffsetMs = 0): Promise<Br
       Date.now = () => realNow() + offset;
     }, dateOffsetMs);
   }
+  return context;
+}
+
+/**
+ * A browser benchmark's context: {@link baseContext}, and `__benchReadyAt`, `performance.now()`
+ * (ms since navigation start) when `ready()` resolves.
+ */
+export async function newContext(session: Session, dateOffsetMs = 0): Promise<BrowserContext> {
+  const context = await baseContext(session.browser, session.baseURL, dateOffsetMs);
   await context.addInitScript(() => {
     let api: Window['tabchain'] | undefined;
     Object.defineProperty(window, 'tabchain', {

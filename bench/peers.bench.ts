@@ -34,6 +34,7 @@ import { startServer } from '../signaling-server/server.ts';
 import { bytesToHex, encodeBlock, regtestParams } from '../src/core/index.ts';
 import { ChainBuilder } from '../src/core/testing/chain-builder.ts';
 import { formatNumber, formatRatio, isMain, median } from './harness.ts';
+import { baseContext } from './browser-session.ts';
 
 
 const SYNC_BLOCKS = 3000;
@@ -69,19 +70,11 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 
 /**
- * A fresh context (empty IndexedDB) whose pages record, from the moment `window.tabchain` is
- * assigned, when ready() resolves and when the node's events fire. `__name` is a no-op stand-in
- * for the helper tsx's esbuild adds around named functions.
+ * A fresh context (empty IndexedDB, browser-session.ts's baseContext) whose pages record, from
+ * the moment `window.tabchain` is assigned, when ready() resolves and when the node's events fire.
  */
 async function newContext(browser: Browser, baseURL: string, dateOffsetMs: number): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL });
-  await context.addInitScript({ content: 'globalThis.__name ??= (fn) => fn;' });
-  if (dateOffsetMs > 0) {
-    await context.addInitScript((offset: number) => {
-      const realNow = Date.now.bind(Date);
-      Date.now = () => realNow() + offset;
-    }, dateOffsetMs);
-  }
+  const context = await baseContext(browser, baseURL, dateOffsetMs);
   await context.addInitScript(() => {
     const now = (): number => performance.timeOrigin + performance.now();
     const probe: Probe = { syncEvents: 0, connected: {} };
