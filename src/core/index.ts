@@ -21,7 +21,9 @@ export {
   publicKeyOf,
   schnorrSign,
   schnorrVerify,
+  type SignatureJob,
 } from './crypto/keys.ts';
+export { DEFAULT_SIGNATURE_CACHE_SIZE, VerifiedSignatureCache } from './crypto/verified-signature-cache.ts';
 export { ADDRESS_VERSION, AddressError, decodeAddress, encodeAddress, type AddressErrorCode } from './crypto/address.ts';
 
 // Primitives and codecs
@@ -64,10 +66,11 @@ export { asertTarget, medianTime, nextBits, requiredBits, type DifficultyPoint }
 export { computeMerkleRoot, type MerkleResult } from './consensus/merkle.ts';
 export { blockSubsidy } from './consensus/subsidy.ts';
 export { sighashes, signTransaction, type SpentOutput, type UnsignedTransaction } from './consensus/sighash.ts';
-export { TX_VERSION, checkTransactionInputs, checkTransactionSanity, type InputCheck } from './consensus/check-transaction.ts';
+export { TX_VERSION, badSignature, checkTransactionInputs, checkTransactionSanity, signatureJobs, type InputCheck } from './consensus/check-transaction.ts';
+export { SignatureChecks, verifyInProcess, type VerifyBatch } from './consensus/signature-checks.ts';
 export { checkBlockSanity, checkHeaderSanity } from './consensus/check-block-sanity.ts';
 export { checkBlockContext, checkHeaderContext, type BlockContext } from './consensus/check-block-context.ts';
-export { connectBlock, disconnectBlock, type ConnectedBlock } from './consensus/connect-block.ts';
+export { connectBlock, connectBlockChecked, disconnectBlock, type ConnectedBlock } from './consensus/connect-block.ts';
 export { accept, reject, softened, type RejectCode, type Rejection, type Result } from './consensus/rejection.ts';
 
 // Chain state
@@ -108,6 +111,7 @@ export type { ChainStore, ChainWrite, StoredBlockIndex } from './ports/chain-sto
 export type { Clock } from './ports/clock.ts';
 export type { MinerPort, MinerStatus } from './ports/miner-port.ts';
 export type { PendingTxRecord, PendingTxStore } from './ports/pending-tx-store.ts';
+export type { SignatureVerifier } from './ports/signature-verifier.ts';
 export { Emitter, type Unsubscribe } from './util/emitter.ts';
 
 // Wallet

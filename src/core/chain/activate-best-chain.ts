@@ -4,8 +4,9 @@
  * (stage 3), all against the operation's in-memory coin cache, so a reorg of any depth is computed
  * in full before anything is written.
  */
-import { connectBlock, disconnectBlock } from '../consensus/connect-block.ts';
+import { connectBlockChecked, disconnectBlock } from '../consensus/connect-block.ts';
 import type { NetworkParams } from '../consensus/params.ts';
+import type { SignatureChecks } from '../consensus/signature-checks.ts';
 import type { Block } from '../primitives/block.ts';
 import type { BlockIndexEntry } from './block-index.ts';
 import type { BlockTree } from './block-tree.ts';
@@ -20,6 +21,8 @@ export interface ActivationSource {
   readonly tree: BlockTree;
   readonly params: NetworkParams;
   readonly store: ChainStore;
+  /** Verifies a block's signatures all at once (a pool of workers), behind the verified-signature cache. */
+  readonly signatures: SignatureChecks;
   getBlock(hash: string): Promise<Block | undefined>;
 }
 
@@ -57,7 +60,7 @@ export async function activateBestChain(source: ActivationSource, op: Operation)
     for (const entry of path) {
       const block = await blockOf(source, entry, op);
       await loadCoins(source, block, op);
-      const result = connectBlock(block, entry.height, round, params);
+      const result = await connectBlockChecked(block, entry.height, round, params, source.signatures);
       if (!result.ok) {
         tree.markInvalid(entry, result, op);
         failed = true;

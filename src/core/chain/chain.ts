@@ -11,6 +11,7 @@
 import type { BlockContext } from '../consensus/check-block-context.ts';
 import type { NetworkParams } from '../consensus/params.ts';
 import { reject, type Rejection } from '../consensus/rejection.ts';
+import { SignatureChecks } from '../consensus/signature-checks.ts';
 import type { Clock } from '../ports/clock.ts';
 import { decodeBlock, encodeBlock, type Block } from '../primitives/block.ts';
 import { txid, type Transaction } from '../primitives/transaction.ts';
@@ -36,6 +37,8 @@ export interface ChainOptions {
   readonly orphanLimits?: OrphanLimits;
   /** How many permanently invalid hashes outside the tree are remembered. */
   readonly maxRememberedInvalid?: number;
+  /** Verifies blocks' signatures (default: in process, with a cache of its own). */
+  readonly signatures?: SignatureChecks;
 }
 export class Chain {
   private readonly params: NetworkParams;
@@ -55,7 +58,13 @@ export class Chain {
     this.tree = new BlockTree(options.params, options.maxRememberedInvalid ?? 10_000);
     this.orphans = new OrphanPool(options.orphanLimits ?? DEFAULT_ORPHAN_LIMITS);
     this.acceptor = new BlockAcceptor(this.tree, this.orphans, options.params, options.clock);
-    this.activation = { tree: this.tree, params: this.params, store: this.store, getBlock: (hash) => this.getBlock(hash) };
+    this.activation = {
+      tree: this.tree,
+      params: this.params,
+      store: this.store,
+      signatures: options.signatures ?? new SignatureChecks(),
+      getBlock: (hash) => this.getBlock(hash),
+    };
   }
 
   /** Opens the chain a store holds (writing the genesis block into an empty store). No replay. */

@@ -3,7 +3,7 @@
  * CheckTransaction); {@link checkTransactionInputs} needs the coins it spends (Bitcoin's
  * Consensus::CheckTxInputs) and, last because it is the expensive part, verifies signatures.
  */
-import { schnorrVerify } from '../crypto/keys.ts';
+import { schnorrVerify, type SignatureJob } from '../crypto/keys.ts';
 import { outpointKey, type Coin, type CoinView } from '../coins/coin.ts';
 import { txSize, type Transaction } from '../primitives/transaction.ts';
 import type { NetworkParams } from './params.ts';
@@ -85,10 +85,23 @@ export function checkTransactionInputs(
   if (verifySignatures) {
     const messages = sighashes(tx, coins, params.networkId);
     for (let i = 0; i < tx.inputs.length; i++) {
-      if (!schnorrVerify(tx.inputs[i]!.signature, messages[i]!, coins[i]!.publicKey)) {
-        return reject('bad-txns-sig', `input ${i} has a bad signature`);
-      }
+      if (!schnorrVerify(tx.inputs[i]!.signature, messages[i]!, coins[i]!.publicKey)) return badSignature(i);
     }
   }
   return accept({ fee: totalIn - totalOut, coins });
+}
+
+/**
+ * The signature checks {@link checkTransactionInputs} makes, one per input in input order, for
+ * callers that verify them later and elsewhere (a pool of workers, a cache): `coins` are the
+ * coins it returned.
+ */
+export function signatureJobs(tx: Transaction, coins: readonly Coin[], networkId: Uint8Array): SignatureJob[] {
+  const messages = sighashes(tx, coins, networkId);
+  return tx.inputs.map((input, i) => ({ signature: input.signature, message: messages[i]!, publicKey: coins[i]!.publicKey }));
+}
+
+/** The rejection of input `index`'s signature, the same whichever path verified it. */
+export function badSignature(index: number): Rejection {
+  return reject('bad-txns-sig', `input ${index} has a bad signature`);
 }

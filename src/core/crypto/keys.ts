@@ -45,6 +45,13 @@ export function schnorrSign(message: Uint8Array, secretKey: Uint8Array, auxRand?
   return secp.schnorr.sign(message, secretKey, auxRand);
 }
 
+/** One BIP340 check: a signature, the 32-byte message it signs, and the x-only key it is checked against. */
+export interface SignatureJob {
+  readonly signature: Uint8Array;
+  readonly message: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
 /** BIP340 verification; false (never a throw) for any malformed input. */
 export function schnorrVerify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   try {

@@ -12,9 +12,10 @@
  * Like btcd's mempool, it is given the few functions it needs (a {@link MempoolConfig}) rather
  * than the chain itself.
  */
-import { checkTransactionInputs, checkTransactionSanity } from '../consensus/check-transaction.ts';
+import { badSignature, checkTransactionInputs, checkTransactionSanity, signatureJobs } from '../consensus/check-transaction.ts';
 import type { NetworkParams } from '../consensus/params.ts';
 import { accept, reject, softened, type Result } from '../consensus/rejection.ts';
+import { SignatureChecks } from '../consensus/signature-checks.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Block } from '../primitives/block.ts';
 import { isCoinbase, txSize, txid, type Transaction } from '../primitives/transaction.ts';
@@ -37,6 +38,12 @@ export interface MempoolConfig {
   readonly maxOrphans?: number;
   /** Seconds an orphan tx is kept. Default 20 minutes. */
   readonly orphanTtl?: number;
+  /**
+   * Verifies txs' signatures and remembers those that verified (default: in process, with a cache
+   * of its own). The node shares one with the chain, so a block's txs verified here are not
+   * verified again.
+   */
+  readonly signatures?: SignatureChecks;
 }
 
 export interface MempoolEntry {
@@ -78,8 +85,10 @@ export class Mempool {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly maxBytes: number;
   private readonly minFeeRate: bigint;
+  private readonly signatures: SignatureChecks;
 
   constructor(private readonly config: MempoolConfig) {
+    this.signatures = config.signatures ?? new SignatureChecks();
     this.maxBytes = config.maxBytes ?? 5_000_000;
     this.minFeeRate = config.minFeeRate ?? 1n;
     this.orphans = new OrphanTxs(config.maxOrphans ?? 100, config.orphanTtl ?? 20 * 60);
@@ -153,7 +162,8 @@ export class Mempool {
       fetched = await this.config.fetchCoins(keys.filter((k) => !this.poolCoin(k)));
     } while (this.config.tip().hash !== tip.hash);
 
-    // Everything below is synchronous: nothing can change the pool between check and insert.
+    // The pool changes only inside `exclusive`, so nothing changes it between check and insert,
+    // even across the wait for the signatures below.
     if (this.entries.has(id)) return reject('txn-already-known', `tx ${id} is already in the pool`);
     for (const key of keys) {
       const other = this.spentBy.get(key);
@@ -164,7 +174,9 @@ export class Mempool {
       if (keepOrphan) this.orphans.add(id, tx, this.config.clock.now());
       return reject('missing-inputs', 'an input is unknown or spent; the tx waits for its parents');
     }
-    const checked = checkTransactionInputs(tx, view, tip.height + 1, params);
+    // Every check but the signatures, then the signatures (what checkTransactionInputs does in
+    // one go), so they can be verified elsewhere and remembered for the tx's block.
+    const checked = checkTransactionInputs(tx, view, tip.height + 1, params, false);
     if (!checked.ok) {
       if (checked.code !== 'bad-txns-premature-spend-of-coinbase') return checked;
       // Maturity depends on the chain the relayer sees: its tip may be ahead of ours (a tx
@@ -173,6 +185,11 @@ export class Mempool {
       if (keepOrphan) this.orphans.add(id, tx, this.config.clock.now(), true);
       return softened(checked);
     }
+    const badInput = await this.signatures.firstFailure(signatureJobs(tx, checked.value.coins, params.networkId));
+    // The tip moved while the signatures were verified: judge the tx again against the new one,
+    // as the sequential check would have (signatures that verified are remembered now).
+    if (this.config.tip().hash !== tip.hash) return this.acceptNow(tx, keepOrphan);
+    if (badInput >= 0) return badSignature(badInput);
     const size = txSize(tx);
     const fee = checked.value.fee;
     if (fee < this.minFeeRate * BigInt(size)) {

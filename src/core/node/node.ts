@@ -22,6 +22,9 @@ import { decodeTx, encodeTx, txid, type Transaction } from '../primitives/transa
 import { Emitter, type Unsubscribe } from '../util/emitter.ts';
 import type { MinerPort, MinerStatus } from '../ports/miner-port.ts';
 import type { PendingTxStore } from '../ports/pending-tx-store.ts';
+import type { SignatureVerifier } from '../ports/signature-verifier.ts';
+import { SignatureChecks } from '../consensus/signature-checks.ts';
+import { DEFAULT_SIGNATURE_CACHE_SIZE, VerifiedSignatureCache } from '../crypto/verified-signature-cache.ts';
 import { DEFAULT_PENDING_LIMITS, type PendingLimits } from './pending-tx-store.ts';
 
 export interface NodeOptions {
@@ -36,6 +39,10 @@ export interface NodeOptions {
   readonly pendingTtl?: number;
   /** Bounds of the pending-tx store (default {@link DEFAULT_PENDING_LIMITS}). */
   readonly pendingLimits?: PendingLimits;
+  /** Verifies signatures in bulk (a pool of workers); default: in process. */
+  readonly signatureVerifier?: SignatureVerifier;
+  /** Verified signatures remembered (default {@link DEFAULT_SIGNATURE_CACHE_SIZE}). */
+  readonly signatureCacheSize?: number;
 }
 
 /** What the node knows of a persisted pending tx, to keep the store within its limits. */
@@ -87,7 +94,7 @@ export class Node {
   private minedOnDemand = false;
   private readonly mineWaiters: { remaining: number; hashes: string[]; resolve: (hashes: string[]) => void; reject: (error: unknown) => void }[] = [];
 
-  private constructor(options: NodeOptions, chain: Chain) {
+  private constructor(options: NodeOptions, chain: Chain, signatures: SignatureChecks) {
     this.params = options.params;
     this.chain = chain;
     this.clock = options.clock;
@@ -96,7 +103,13 @@ export class Node {
     this.coinbaseKey = options.coinbaseKey;
     this.pendingTtl = options.pendingTtl ?? 14 * 24 * 3600;
     this.pendingLimits = options.pendingLimits ?? DEFAULT_PENDING_LIMITS;
-    this.mempool = new Mempool({ params: options.params, fetchCoins: (keys) => chain.getCoins(keys), tip: () => chain.tip, clock: options.clock });
+    this.mempool = new Mempool({
+      params: options.params,
+      fetchCoins: (keys) => chain.getCoins(keys),
+      tip: () => chain.tip,
+      clock: options.clock,
+      signatures,
+    });
 
     chain.on('block-connected', (e) => this.events.emit('block-connected', e));
     chain.on('block-disconnected', (e) => this.events.emit('block-disconnected', e));
@@ -140,8 +153,15 @@ export class Node {
 
   /** Opens the chain from its store and puts persisted pending txs back into the pool. */
   static async open(options: NodeOptions): Promise<Node> {
-    const chain = await Chain.open({ params: options.params, store: options.chainStore, clock: options.clock });
-    const node = new Node(options, chain);
+    // One cache for the chain and the mempool: a tx verified on entering the pool is not verified
+    // again in its block.
+    const verifier = options.signatureVerifier;
+    const signatures = new SignatureChecks(
+      verifier ? (jobs) => verifier.verify(jobs) : undefined,
+      new VerifiedSignatureCache(options.signatureCacheSize ?? DEFAULT_SIGNATURE_CACHE_SIZE),
+    );
+    const chain = await Chain.open({ params: options.params, store: options.chainStore, clock: options.clock, signatures });
+    const node = new Node(options, chain, signatures);
     await node.restorePending();
     return node;
   }

@@ -1,0 +1,45 @@
+/**
+ * @module Verifying a batch of signature checks somewhere else (a pool of workers, through the
+ * `SignatureVerifier` port) behind the verified-signature cache, and answering which check failed
+ * first, which is all the two-phase validation paths (connect-block.ts, the mempool) need to give
+ * the rejection the sequential path gives.
+ */
+import { schnorrVerify, type SignatureJob } from '../crypto/keys.ts';
+import { VerifiedSignatureCache } from '../crypto/verified-signature-cache.ts';
+
+/** Verifies every job, one answer per job in order (the `SignatureVerifier` port's `verify`). */
+export type VerifyBatch = (jobs: readonly SignatureJob[]) => Promise<readonly boolean[]>;
+
+/** Every job verified here, one after the other. */
+export function verifyInProcess(jobs: readonly SignatureJob[]): boolean[] {
+  return jobs.map((job) => schnorrVerify(job.signature, job.message, job.publicKey));
+}
+
+export class SignatureChecks {
+  /**
+   * `verify` defaults to {@link verifyInProcess}; one instance (so one cache) is shared by the
+   * chain and the mempool, so a tx verified on entering the pool is not verified in its block.
+   */
+  constructor(
+    private readonly verify: VerifyBatch = (jobs) => Promise.resolve(verifyInProcess(jobs)),
+    readonly cache: VerifiedSignatureCache = new VerifiedSignatureCache(),
+  ) {}
+
+  /**
+   * The index of the first job (in the order given) whose signature does not verify, or -1 when
+   * all do. Jobs the cache knows are not verified again; jobs that verify are added to it.
+   */
+  async firstFailure(jobs: readonly SignatureJob[]): Promise<number> {
+    const pending: number[] = [];
+    for (let i = 0; i < jobs.length; i++) if (!this.cache.has(jobs[i]!)) pending.push(i);
+    if (pending.length === 0) return -1;
+    const results = await this.verify(pending.map((i) => jobs[i]!));
+    if (results.length !== pending.length) throw new Error(`signature verifier answered ${results.length} of ${pending.length} jobs`);
+    let first = -1;
+    pending.forEach((i, k) => {
+      if (results[k] === true) this.cache.add(jobs[i]!);
+      else if (first < 0) first = i;
+    });
+    return first;
+  }
+}
