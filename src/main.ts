@@ -10,8 +10,8 @@ import './ui/controls.css';
 import './ui/tables.css';
 import { networks } from './core/index.ts';
 import { chooseNetwork } from './app/choose-network.ts';
-import { startNode } from './app/start-node.ts';
-import { createTabchainApi, type TabchainApi } from './app/tabchain-api.ts';
+import { startNodeWorker } from './app/node-worker-client.ts';
+import type { TabchainApi } from './app/tabchain-api.ts';
 import { startAutoLock } from './ui/wallet/auto-lock.ts';
 import { NodeState } from './ui/node-state.svelte.ts';
 import { missingFeatures, type UnsupportedReport } from './app/environment-check.ts';
@@ -51,12 +51,11 @@ function defaultSignalingUrl(): string {
  * else {@link defaultSignalingUrl}. ICE servers: the user's own list when saved (Network view),
  * else those the signaling server hands out.
  */
-function peerSettings(signal: string | null): { signalingUrl?: string; iceServers?: RTCIceServer[]; maxPeers?: number } {
-  const settings: { signalingUrl?: string; iceServers?: RTCIceServer[]; maxPeers?: number } = {};
+function peerSettings(signal: string | null): { signalingUrl: string; iceServers?: RTCIceServer[]; maxPeers?: number } {
+  const settings: { signalingUrl: string; iceServers?: RTCIceServer[]; maxPeers?: number } = { signalingUrl: signal ?? defaultSignalingUrl() };
   const query = new URLSearchParams(location.search);
   const maxPeers = Number(query.get('maxPeers') ?? NaN);
   if (Number.isInteger(maxPeers) && maxPeers >= 0 && maxPeers <= 64) settings.maxPeers = maxPeers;
-  settings.signalingUrl = signal ?? defaultSignalingUrl();
   // A malformed saved list is ignored (the server's are used), never handed to RTCPeerConnection.
   let servers: RTCIceServer[] | null = null;
   try {
@@ -82,8 +81,13 @@ function startApp(target: HTMLElement, signal: string | null): void {
   const params = networks[network];
   // Set once the state exists; a version change can only come after the node has started.
   const onVersionChange = { handler: () => {} };
-  const services = startNode(params, { onVersionChange: () => onVersionChange.handler(), ...peerSettings(signal) });
-  const api = createTabchainApi(network, services, { debug: new URLSearchParams(location.search).has('debug') });
+  // The node runs in a worker of its own (app/node-worker-client.ts): the page only draws.
+  const api = startNodeWorker({
+    network,
+    ...peerSettings(signal),
+    debug: new URLSearchParams(location.search).has('debug'),
+    onVersionChange: () => onVersionChange.handler(),
+  });
   window.tabchain = api;
   const state = new NodeState(api);
   onVersionChange.handler = () => (state.outdated = true);

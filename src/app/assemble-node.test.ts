@@ -65,7 +65,15 @@ function plainPlatform() {
         erase: async (network) => void phrases.delete(network),
       },
     },
-    peers: { userAgent: 'tabchain-test/regtest', signalingUrl: 'ws://signal.invalid/signal', WebSocketImpl: IdleSocket as unknown as typeof WebSocket },
+    peers: {
+      userAgent: 'tabchain-test/regtest',
+      signalingUrl: 'ws://signal.invalid/signal',
+      WebSocketImpl: IdleSocket as unknown as typeof WebSocket,
+      // The signaling socket never opens, so no peer is ever offered a link.
+      createLink: () => {
+        throw new Error('no link is made in these tests');
+      },
+    },
     storage: async () => ({ usage: 1234, quota: null, persisted: true, lost: [] }),
   };
   return { platform, timers, phrases };

@@ -11,7 +11,8 @@ import type { SignalingStatus } from '../adapters/net/signaling-client.ts';
 import { WorkerPoolMiner, type MinerWorkerFactory } from '../adapters/miner/worker-pool-miner.ts';
 import type { TabSlot } from '../adapters/tab-slot.ts';
 import type { Every } from '../adapters/system-timers.ts';
-import { PeerConnector } from './peer-connector.ts';
+import { PeerConnector, type PeerConnectorOptions } from './peer-connector.ts';
+import type { ConnectionBudgetView } from '../adapters/net/connection-budget.ts';
 import { WalletKeys, type WalletKeysOptions, type WalletRecordStore } from './wallet-keys.ts';
 import { WalletService } from './wallet-service.ts';
 import { subscribeNodeEvents, watchSignaling, watchStorageFull, type NodeEventHandler, type NodeEventName } from './node-events.ts';
@@ -94,6 +95,10 @@ export interface NodePlatform {
     readonly maxPeers?: number;
     /** A WebRTC implementation where the platform has none (`@roamhq/wrtc` under Node). */
     readonly wrtc?: unknown;
+    /** Makes a link to a peer (a WebRtcLink headless; a link to the page's WebRTC in a tab's node worker). */
+    readonly createLink: PeerConnectorOptions['createLink'];
+    /** The connection budget links count against (default: the process's one). */
+    readonly budget?: ConnectionBudgetView;
     /** A WebSocket class where the platform has none (`ws` under Node). */
     readonly WebSocketImpl?: typeof WebSocket;
   };
@@ -139,12 +144,14 @@ export async function assembleNode(stores: NodeStores, platform: NodePlatform): 
   );
   const network = new Network({ node, identity, bans, userAgent: platform.peers.userAgent });
   const signaling = watchSignaling();
-  const { signalingUrl, iceServers, maxPeers, wrtc, WebSocketImpl } = platform.peers;
+  const { signalingUrl, iceServers, maxPeers, wrtc, WebSocketImpl, createLink, budget } = platform.peers;
   const connector = new PeerConnector({
     network,
     identity,
     signalingUrl,
     room: params.genesisHash,
+    createLink,
+    ...(budget ? { budget } : {}),
     ...(wrtc !== undefined ? { wrtc } : {}),
     ...(WebSocketImpl ? { WebSocketImpl } : {}),
     ...(iceServers ? { iceServers } : {}),

@@ -7,7 +7,7 @@
  * drops the links it displaces through the connector.
  */
 import { TokenBucket, type PeerId, type PeerInfo } from '../core/index.ts';
-import type { ConnectionBudget } from '../adapters/net/connection-budget.ts';
+import type { ConnectionBudgetView } from '../adapters/net/connection-budget.ts';
 import { selectLinkToEvict } from './link-eviction.ts';
 
 /**
@@ -86,7 +86,7 @@ export interface AdmissionContext {
   /** Whether a server's room has had `peer` for at least `ms` without it leaving. */
   inRoomFor(peer: PeerId, ms: number, now: number): boolean;
   maxPeers(): number;
-  readonly budget: ConnectionBudget;
+  readonly budget: ConnectionBudgetView;
 }
 
 export class LinkAdmission {

@@ -24,8 +24,8 @@
  */
 import { parseJsonSafely, type Network, type NodeIdentity, type PeerId, type SignalData } from '../core/index.ts';
 import type { SignalingStatus } from '../adapters/net/signaling-client.ts';
-import { WebRtcLink, type WebRtcLinkOptions } from '../adapters/net/webrtc-link.ts';
-import { pageConnectionBudget, type ConnectionBudget } from '../adapters/net/connection-budget.ts';
+import type { WebRtcLinkOptions } from '../adapters/net/webrtc-link.ts';
+import { ConnectionBudget, pageConnectionBudget, type ConnectionBudgetView } from '../adapters/net/connection-budget.ts';
 import { ConnectivityRecord, hasRelay, type Connectivity, type LinkInfo } from './connectivity.ts';
 import { LinkAdmission, type Standing } from './link-admission.ts';
 import { LinkTable, type ConnectorLink, type KeptLink, type Route } from './link-table.ts';
@@ -54,10 +54,13 @@ export interface PeerConnectorOptions {
   readonly maxPeers?: number;
   /** The user's own ICE servers: when set, used instead of those the signaling server hands out. */
   readonly iceServers?: RTCIceServer[];
-  /** The page's connection budget (default: the page's one). */
-  readonly budget?: ConnectionBudget;
-  /** Makes a link (default: a WebRtcLink); tests give their own. */
-  readonly createLink?: (options: WebRtcLinkOptions) => ConnectorLink;
+  /** The page's connection budget (default: the page's one; a node worker's copy of it there). */
+  readonly budget?: ConnectionBudgetView;
+  /**
+   * Makes a link: a WebRtcLink where the connector runs beside WebRTC (the headless node), a
+   * RemoteLink to the page's WebRTC in a tab's node worker; tests give their own.
+   */
+  readonly createLink: (options: WebRtcLinkOptions) => ConnectorLink;
   /** A connect not opened within this long is dropped (default 10 s). */
   readonly connectTimeoutMs?: number;
   /** Status of the first (own) signaling server. */
@@ -75,7 +78,7 @@ export class PeerConnector {
   private readonly meshPeers = new MeshIntroductions();
   /** When each peer tried before may be tried again. */
   private readonly retryAt = new RetryBackoff();
-  private readonly budget: ConnectionBudget;
+  private readonly budget: ConnectionBudgetView;
   /** Failed attempts and relay refusals, for the connectivity verdict. */
   private readonly attempts = new ConnectivityRecord();
   private userIceServers: RTCIceServer[] | null;
@@ -284,7 +287,7 @@ export class PeerConnector {
 
   private open(peer: PeerId, initiator: boolean, route: Route, standing: Standing): KeptLink {
     const iceServers = this.iceServersFor(route);
-    const createLink = this.options.createLink ?? ((o: WebRtcLinkOptions) => new WebRtcLink(o));
+    const createLink = this.options.createLink;
     const pending: KeptLink = {
       initiator,
       route,
@@ -296,7 +299,7 @@ export class PeerConnector {
       link: createLink({
         initiator,
         iceServers,
-        budget: this.budget,
+        ...(this.budget instanceof ConnectionBudget ? { budget: this.budget } : {}),
         connectTimeout: this.connectTimeout,
         ...(this.options.wrtc ? { wrtc: this.options.wrtc } : {}),
         onSignal: (data) => this.sendSignal(peer, pending.route, data),

@@ -1,9 +1,10 @@
 /**
- * @module Starts this tab's node: claims a chain slot, opens its database and the shared wallet,
- * hands the browser's stores and platform (IndexedDB, module Web Workers, the page's WebSocket
- * and WebRTC, localStorage for settings) to {@link assembleNode}, keeps the tabs' wallet views in
- * step, and asks the browser to keep the data. The one place (with main.ts) that builds the
- * browser's adapters.
+ * @module Starts this tab's node, in the tab's node worker (src/node.worker.ts): claims a chain
+ * slot, opens its database and the shared wallet, hands the browser's stores and platform
+ * (IndexedDB, module Web Workers for mining, WebSocket for signaling, the page's WebRTC through
+ * remote links, the page's localStorage for settings) to {@link assembleNode}, and keeps the tabs'
+ * wallet views in step. The one place (with node.worker.ts) that builds the browser's adapters
+ * for the node.
  */
 import type { NetworkParams } from '../core/index.ts';
 import { IdbBanStore } from '../adapters/idb/idb-ban-store.ts';
@@ -17,79 +18,45 @@ import { systemClock } from '../adapters/system-clock.ts';
 import { systemEvery } from '../adapters/system-timers.ts';
 import { claimTabSlot } from '../adapters/tab-slot.ts';
 import { assembleNode, type NodeServices } from './assemble-node.ts';
-import { ICE_SERVERS_KEY } from './ice-server-list.ts';
+import type { RemoteLinks } from '../adapters/net/remote-links.ts';
+import type { StartRequest } from './worker-protocol.ts';
 
-const MARKER = 'tabchain-had-data';
-const WORKERS = 'tabchain-miner-workers';
-
-/** The miner's worker count as the user last set it (a setting shared by the origin's tabs). */
-function savedWorkerCount(): number | undefined {
-  try {
-    const n = Number(localStorage.getItem(WORKERS));
-    return Number.isInteger(n) && n >= 1 && n <= 64 ? n : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function saveWorkerCount(n: number): void {
-  try {
-    localStorage.setItem(WORKERS, String(n));
-  } catch {
-    // Not remembered; the default applies next time.
-  }
-}
-
-/** Keeps the user's own ICE servers (set in the Network view) for the next start; main.ts reads them back. */
-function saveIceServers(servers: readonly RTCIceServer[] | null): void {
-  try {
-    if (servers) localStorage.setItem(ICE_SERVERS_KEY, JSON.stringify(servers));
-    else localStorage.removeItem(ICE_SERVERS_KEY);
-  } catch {
-    // No storage (a private mode): the list holds until the page reloads.
-  }
-}
-
-/** What this browser held before (kept in localStorage, which outlives an IndexedDB eviction rarely but a manual clear of one store often). */
-function markers(): Record<string, boolean> {
-  try {
-    return JSON.parse(localStorage.getItem(MARKER) ?? '{}') as Record<string, boolean>;
-  } catch {
-    return {};
-  }
-}
-
-function setMarker(key: string): void {
-  try {
-    localStorage.setItem(MARKER, JSON.stringify({ ...markers(), [key]: true }));
-  } catch {
-    // Storage may be unavailable (private mode): the markers are only a convenience.
-  }
+/**
+ * What the page does for the node worker: keeps settings in its localStorage (a worker has none)
+ * and runs the WebRTC links (no `RTCPeerConnection` in workers). See worker-protocol.ts.
+ */
+export interface TabHost {
+  /** The settings the page read from its localStorage at start. */
+  readonly saved: StartRequest['saved'];
+  saveWorkerCount(n: number): void;
+  /** Keeps the user's own ICE servers (set in the Network view) for the next start. */
+  saveIceServers(servers: readonly RTCIceServer[] | null): void;
+  /** Notes that this browser holds `key` (see `lost` in the storage status). */
+  setMarker(key: string): void;
+  /** The browser promised to keep the data (the page asks; `persist()` is the window's). */
+  persisted(): boolean;
+  /** Another tab opened a newer version of a database: this one must reload. */
+  onVersionChange(): void;
+  readonly links: RemoteLinks;
 }
 
 export interface StartOptions {
-  readonly onVersionChange?: () => void;
-  /** ws:// URL of the signaling endpoint; default: this page's origin, path /signal. */
-  readonly signalingUrl?: string;
-  /** ICE servers (none by default: LAN and same-machine links need none). */
+  /** ws:// URL of the signaling endpoint. */
+  readonly signalingUrl: string;
+  /** The user's own ICE servers (else those the signaling server hands out). */
   readonly iceServers?: RTCIceServer[];
   /** Links kept at most (default 8). */
   readonly maxPeers?: number;
 }
 
-function defaultSignalingUrl(): string {
-  const url = new URL('/signal', location.href);
-  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return url.href;
-}
-
-export async function startNode(params: NetworkParams, options: StartOptions = {}): Promise<NodeServices> {
+export async function startNode(params: NetworkParams, options: StartOptions, host: TabHost): Promise<NodeServices> {
+  let workerCount = host.saved.workerCount ?? defaultWorkerCount();
   const slot = await claimTabSlot(params.storageName);
-  const chainDb = await openChainDatabase(slot.databaseName, options.onVersionChange ? { onVersionChange: options.onVersionChange } : {});
-  const walletDb = await openWalletDatabase(undefined, options.onVersionChange);
+  const chainDb = await openChainDatabase(slot.databaseName, { onVersionChange: () => host.onVersionChange() });
+  const walletDb = await openWalletDatabase(undefined, () => host.onVersionChange());
 
   // G.42: data this browser had is gone (cleared or evicted): say so rather than start silently.
-  const had = markers();
+  const had = host.saved.markers;
   const lost: string[] = [];
   const chainKey = `chain:${slot.databaseName}`;
   const walletKey = `wallet:${params.name}`;
@@ -98,7 +65,6 @@ export async function startNode(params: NetworkParams, options: StartOptions = {
 
   // The shared wallet's unencrypted phrase (test network) goes to the origin-private file system.
   const plainStore = opfsPlainPhraseStore();
-  let persisted = false;
   const { services } = await assembleNode(
     {
       chain: new IdbChainStore(chainDb),
@@ -113,23 +79,28 @@ export async function startNode(params: NetworkParams, options: StartOptions = {
       clock: systemClock,
       every: systemEvery,
       slot,
-      miner: { workerCount: () => savedWorkerCount() ?? defaultWorkerCount(), setWorkerCount: saveWorkerCount },
+      miner: { workerCount: () => workerCount, setWorkerCount: (n) => {
+        workerCount = n;
+        host.saveWorkerCount(n);
+      } },
       ...(plainStore ? { wallet: { plainStore } } : {}),
-      settings: { saveIceServers },
+      settings: { saveIceServers: (servers) => host.saveIceServers(servers) },
       peers: {
         userAgent: `tabchain/${params.name}`,
-        signalingUrl: options.signalingUrl ?? defaultSignalingUrl(),
+        signalingUrl: options.signalingUrl,
+        createLink: (linkOptions) => host.links.create(linkOptions),
+        budget: host.links.budget,
         ...(options.iceServers ? { iceServers: options.iceServers } : {}),
         ...(options.maxPeers !== undefined ? { maxPeers: options.maxPeers } : {}),
       },
       async storage() {
         const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
-        return { usage: estimate?.usage ?? null, quota: estimate?.quota ?? null, persisted, lost };
+        return { usage: estimate?.usage ?? null, quota: estimate?.quota ?? null, persisted: host.persisted(), lost };
       },
     },
   );
-  setMarker(chainKey);
-  setMarker(walletKey);
+  host.setMarker(chainKey);
+  host.setMarker(walletKey);
   const { keys } = services;
 
   // Another tab changed the shared wallet (a new address, a passphrase): read it again. Another
@@ -144,18 +115,6 @@ export async function startNode(params: NetworkParams, options: StartOptions = {
     keys.onChange(() => channel.postMessage('changed'));
     keys.onLock(() => channel.postMessage('locked'));
   }
-
-  // Ask the browser to keep the data, without waiting for the answer: Firefox shows a permission
-  // prompt and resolves only when the user answers it (the node would never start). The footer
-  // shows the answer once it comes; `persisted()` reads the state without prompting anywhere.
-  void navigator.storage?.persisted?.().then(
-    (granted) => (persisted ||= granted),
-    () => {},
-  );
-  void navigator.storage?.persist?.().then(
-    (granted) => (persisted ||= granted),
-    () => {},
-  );
 
   return services;
 }

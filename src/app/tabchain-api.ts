@@ -213,6 +213,12 @@ function walletKeysOf(s: NodeServices): Set<string> {
   return new Set(s.keys?.exists ? s.keys.publicKeys().map(bytesToHex) : []);
 }
 
+/** What `tabchain.params()` answers: known from the network's name alone, without the node. */
+export function networkSummary(network: NetworkName): NetworkSummary {
+  const { targetSpacing, coinbaseMaturity, addressPrefix } = networks[network];
+  return Object.freeze({ name: network, targetSpacing, coinbaseMaturity, addressPrefix });
+}
+
 export function createTabchainApi(network: NetworkName, services: Promise<NodeServices>, options: { debug?: boolean } = {}): TabchainApi {
   const use = async <T>(fn: (s: NodeServices) => T | Promise<T>): Promise<T> => {
     const s = await services;
@@ -228,8 +234,7 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
     sendMessage: (peerId: string, hex: string) =>
       use((s) => splitMessage(hexToBytes(hex), 0x7fffffff).every((chunk) => s.connector.sendRaw(peerId, chunk))),
   };
-  const { targetSpacing, coinbaseMaturity, addressPrefix } = networks[network];
-  const summary: NetworkSummary = Object.freeze({ name: network, targetSpacing, coinbaseMaturity, addressPrefix });
+  const summary = networkSummary(network);
   return {
     network,
     params: () => ({ ...summary }),

@@ -14,6 +14,7 @@ import { LevelChainStore } from '../adapters/level/level-chain-store.ts';
 import { LevelBanStore, LevelPendingTxStore, LevelSettings, LevelWalletRecords } from '../adapters/level/level-small-stores.ts';
 import { openNodeDatabase } from '../adapters/level/node-database.ts';
 import { createNodeMinerWorker } from '../adapters/miner/node-miner-worker.ts';
+import { WebRtcLink } from '../adapters/net/webrtc-link.ts';
 import { systemClock } from '../adapters/system-clock.ts';
 import { systemEvery } from '../adapters/system-timers.ts';
 import type { StoredWallet } from '../adapters/wallet/stored-wallet.ts';
@@ -111,6 +112,7 @@ export async function startHeadlessNode(options: HeadlessOptions): Promise<Headl
           userAgent: `tabchain-node/${params.name}`,
           signalingUrl: options.signalingUrl,
           wrtc,
+          createLink: (linkOptions) => new WebRtcLink(linkOptions),
           WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket,
           ...(options.iceServers ? { iceServers: options.iceServers } : {}),
           ...(options.maxPeers !== undefined ? { maxPeers: options.maxPeers } : {}),

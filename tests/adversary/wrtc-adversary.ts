@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { BanList, MemoryBanStore, MemoryChainStore, MemoryPendingTxStore, Node, regtestParams, type NodeIdentity, type PeerId } from '../../src/core/index.ts';
 import { systemClock } from '../../src/adapters/system-clock.ts';
 import { PeerConnector } from '../../src/app/peer-connector.ts';
+import { WebRtcLink } from '../../src/adapters/net/webrtc-link.ts';
 import { AdversaryNetwork } from './adversary-network.ts';
 import { newIdentity } from './memory-peers.ts';
 
@@ -29,6 +30,7 @@ export async function startWrtcAdversary(signalingUrl: string, identity = newIde
     signalingUrl,
     room: regtestParams.genesisHash,
     wrtc,
+    createLink: (options) => new WebRtcLink(options),
     WebSocketImpl: WebSocket as unknown as typeof globalThis.WebSocket,
   });
   connector.start();

@@ -5,10 +5,10 @@
  */
 import { test as base } from '@playwright/test';
 
-import type { Browser, BrowserContext, Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page, Worker } from '@playwright/test';
 
 export { expect } from '@playwright/test';
-export type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
+export type { Browser, BrowserContext, Locator, Page, Worker } from '@playwright/test';
 
 /** A tab of its own browser profile, on regtest, with its node started. */
 export interface Tab {
@@ -23,6 +23,15 @@ export async function openTestTab(browser: Browser): Promise<Tab> {
   await page.goto('/?network=regtest');
   await page.evaluate(() => window.tabchain.ready());
   return { context, page };
+}
+
+/** The tab's node worker (src/node.worker.ts), where its chain, store and network run. */
+export async function nodeWorker(page: Page): Promise<Worker> {
+  const find = () => page.workers().find((w) => /node\.worker/.test(w.url()));
+  const found = find();
+  if (found) return found;
+  await page.waitForEvent('worker', { predicate: (w) => /node\.worker/.test(w.url()), timeout: 30_000 });
+  return find()!;
 }
 
 export const test = base.extend<{ closeContexts: void }>({

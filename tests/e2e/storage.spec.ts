@@ -1,4 +1,4 @@
-import { expect, test, type BrowserContext, type Page } from './fixtures.ts';
+import { expect, nodeWorker, test, type BrowserContext, type Page, type Worker } from './fixtures.ts';
 
 async function openNode(context: BrowserContext, url = '/?network=regtest'): Promise<Page> {
   const page = await context.newPage();
@@ -27,12 +27,13 @@ test('behavior: a tab killed while it writes blocks leaves blocks, coins and tip
 
 /**
  * Chromium's CDP quota override (Storage.overrideQuotaForOrigin) is accepted but not applied in
- * headless Chromium here, so the quota error is injected where the browser raises it: a put into
- * the chain's block bodies throws QuotaExceededError while `__quotaFull` is set. Everything else
- * (the real IndexedDB transaction, its abort, the node's handling) is the real thing.
+ * headless Chromium here, so the quota error is injected where the browser raises it, in the
+ * node's worker (where its IndexedDB is): a put into the chain's block bodies throws
+ * QuotaExceededError while `__quotaFull` is set there. Everything else (the real IndexedDB
+ * transaction, its abort, the node's handling) is the real thing.
  */
-async function injectQuota(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
+async function injectQuota(worker: Worker): Promise<void> {
+  await worker.evaluate(() => {
     const put = IDBObjectStore.prototype.put;
     IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
       if ((globalThis as { __quotaFull?: boolean }).__quotaFull && this.name === 'bodies') {
@@ -43,12 +44,15 @@ async function injectQuota(context: BrowserContext): Promise<void> {
   });
 }
 
+const setQuotaFull = (worker: Worker, full: boolean) => worker.evaluate((f: boolean) => ((globalThis as { __quotaFull?: boolean }).__quotaFull = f), full);
+
 test('behavior: QuotaExceededError leaves the node consistent and says "storage full" (G.40)', async ({ context }) => {
-  await injectQuota(context);
   const page = await openNode(context);
+  const worker = await nodeWorker(page);
+  await injectQuota(worker);
   await page.evaluate(() => window.tabchain.mine(2));
   const tip = await page.evaluate(() => window.tabchain.chain.tip());
-  await page.evaluate(() => ((globalThis as { __quotaFull?: boolean }).__quotaFull = true));
+  await setQuotaFull(worker, true);
   const failure = await page.evaluate(() => window.tabchain.mine(50).then(() => 'mined', (e: Error) => e.name));
   expect(failure).toBe('StorageFullError');
   await expect(page.getByTestId('storage-full')).toBeVisible();
@@ -58,7 +62,7 @@ test('behavior: QuotaExceededError leaves the node consistent and says "storage 
   expect(check.height).toBe(tip.height);
   expect(await page.evaluate(() => window.tabchain.chain.tip())).toEqual(tip);
   // With room again, the same node goes on.
-  await page.evaluate(() => ((globalThis as { __quotaFull?: boolean }).__quotaFull = false));
+  await setQuotaFull(worker, false);
   await page.evaluate(() => window.tabchain.mine(1));
   expect((await page.evaluate(() => window.tabchain.chain.verify())).ok).toBe(true);
 });

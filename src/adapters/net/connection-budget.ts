@@ -20,10 +20,18 @@ export interface ConnectionBudgetSnapshot {
   readonly limit: number;
 }
 
-export class ConnectionBudget {
+/** What deciding whether to make a link needs: the page's budget, or a node worker's copy of it (remote-links.ts). */
+export interface ConnectionBudgetView {
+  /** True when one more connection may be created now. */
+  canCreate(): boolean;
+  snapshot(): ConnectionBudgetSnapshot;
+}
+
+export class ConnectionBudget implements ConnectionBudgetView {
   private created = 0;
   private live = 0;
   private readonly registry: FinalizationRegistry<null> | null;
+  private readonly listeners = new Set<() => void>();
 
   /**
    * @param limit live connections allowed; the default keeps 100 in reserve below Chromium's 500.
@@ -34,7 +42,10 @@ export class ConnectionBudget {
     Registry: typeof FinalizationRegistry | undefined = globalThis.FinalizationRegistry,
   ) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, not ${limit}`);
-    this.registry = typeof Registry === 'function' ? new Registry<null>(() => this.live--) : null;
+    this.registry = typeof Registry === 'function' ? new Registry<null>(() => {
+            this.live--;
+            this.changed();
+          }) : null;
   }
 
   /** True when one more connection may be created now. */
@@ -50,6 +61,17 @@ export class ConnectionBudget {
     this.created++;
     this.live++;
     this.registry?.register(connection, null);
+    this.changed();
+  }
+
+  /** Calls `listener` whenever a connection is counted or known collected; returns the unsubscribe function. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
   }
 
   snapshot(): ConnectionBudgetSnapshot {
