@@ -11,6 +11,7 @@ import './ui/tables.css';
 import { networks } from './core/index.ts';
 import { chooseNetwork } from './app/choose-network.ts';
 import { startNodeWorker } from './app/node-worker-client.ts';
+import nodeWorkerUrl from './node.worker.ts?worker&url';
 import type { TabchainApi } from './app/tabchain-api.ts';
 import { startAutoLock } from './ui/wallet/auto-lock.ts';
 import { NodeState } from './ui/node-state.svelte.ts';
@@ -83,6 +84,7 @@ function startApp(target: HTMLElement, signal: string | null): void {
   const onVersionChange = { handler: () => {} };
   // The node runs in a worker of its own (app/node-worker-client.ts): the page only draws.
   const api = startNodeWorker({
+    workerUrl: nodeWorkerUrl,
     network,
     ...peerSettings(signal),
     debug: new URLSearchParams(location.search).has('debug'),

@@ -11,7 +11,6 @@ import { createRemoteApi, failureError } from './remote-api.ts';
 import type { TabchainApi } from './tabchain-api.ts';
 import type { CallFailure, PageToWorker, WorkerToPage } from './worker-protocol.ts';
 import { markers, saveIceServers, savedWorkerCount, saveWorkerCount, setMarker } from './page-settings.ts';
-import nodeWorkerUrl from '../node.worker.ts?worker&url';
 
 /**
  * The worker's script URL. A worker is governed by the Content-Security-Policy its own script
@@ -36,6 +35,8 @@ export function nodeWorkerScript(base: string, signalingUrl: string, pageUrl: st
 }
 
 export interface NodeWorkerOptions {
+  /** The node worker's script (main.ts: `import … from './node.worker.ts?worker&url'`). */
+  readonly workerUrl: string;
   readonly network: NetworkName;
   /** ws:// URL of the signaling endpoint. */
   readonly signalingUrl: string;
@@ -47,7 +48,7 @@ export interface NodeWorkerOptions {
 }
 
 export function startNodeWorker(options: NodeWorkerOptions): TabchainApi {
-  const worker = new Worker(nodeWorkerScript(nodeWorkerUrl, options.signalingUrl, location.href), { type: 'module', name: 'tabchain-node' });
+  const worker = new Worker(nodeWorkerScript(options.workerUrl, options.signalingUrl, location.href), { type: 'module', name: 'tabchain-node' });
   const send = (message: PageToWorker, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
   const calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextCall = 1;

@@ -39,8 +39,8 @@ export function sharedClock(): ManualClock {
   return new ManualClock(Math.floor(Date.now() / 1000));
 }
 
-export function honestPeer(name: string, clock = sharedClock()): Promise<TestPeer> {
-  return makePeer(name, (o) => new Network(o), clock);
+export function honestPeer(name: string, clock = sharedClock(), options: Partial<ConstructorParameters<typeof Network>[0]> = {}): Promise<TestPeer> {
+  return makePeer(name, (o) => new Network({ ...o, ...options }), clock);
 }
 
 export function adversaryPeer(name: string, clock = sharedClock()): Promise<TestPeer<AdversaryNetwork>> {

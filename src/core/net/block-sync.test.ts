@@ -7,7 +7,7 @@ import { decodeBlock, encodeBlock } from '../primitives/block.ts';
 import { ChainBuilder, type BuiltBlock } from '../testing/chain-builder.ts';
 import { splitMessage } from './chunking.ts';
 import { encodeMessage } from './wire-codec.ts';
-import { honestPeer, link, MemoryLink, settle, settleUntil, type TestPeer } from '../../../tests/adversary/memory-peers.ts';
+import { honestPeer, link, MemoryLink, settle, settleUntil, sharedClock, type TestPeer } from '../../../tests/adversary/memory-peers.ts';
 
 /** Frame type of `block` (at offset 12 + 5 of a first chunk: chunk header 12, magic 4, version 1). */
 const BLOCK_FRAME = 10;
@@ -134,5 +134,38 @@ describe('BlockSync: bodies wait as bytes and are decoded when their batch is co
     expect(v.network.peerInfo().map((p) => p.id)).toEqual([polite.identity.peerId]);
     // Unrequested, so not taken.
     expect(v.node.tip.height).toBe(0);
+  });
+});
+
+describe('BlockSync: blocks are connected as they come (issue 15, part 4)', () => {
+  it('behavior: a long sync is connected in batches bounded in bytes, so the tip moves many times on the way, not once at the end', async () => {
+    const builder = new ChainBuilder();
+    const blocks = builder.extend(builder.genesis, 40);
+    const blockBytes = encodeBlock(blocks[0]!.block).length;
+    // About four blocks a batch.
+    const v = await honestPeer('V', sharedClock(), { batchBytes: blockBytes * 4 });
+    const h = await holding('H', blocks);
+    const heights: number[] = [];
+    v.node.on('tip', (tip) => heights.push(tip.height));
+    link(v, h);
+    await settleUntil([v, h], () => v.node.tip.hash === blocks[39]!.hash, 'V syncs all 40 blocks');
+    expect(heights.length).toBeGreaterThanOrEqual(8);
+    expect(heights).toEqual([...heights].sort((a, b) => a - b));
+    expect(heights.at(-1)).toBe(40);
+  });
+
+  it('behavior: a block that arrived while another is still on its way is connected once it has waited the batch age', async () => {
+    const builder = new ChainBuilder();
+    const blocks = builder.extend(builder.genesis, 2);
+    const v = await honestPeer('V');
+    const h = await holding('H', blocks);
+    const { ba: fromH } = link(v, h, () => new RewritingLink());
+    // Block 2 stays in flight (never sent, no notfound).
+    fromH.withhold.add(blocks[1]!.hash);
+    await settleUntil([v, h], () => fromH.sentBlock(), 'H sends block 1');
+    await settle([v, h], 5);
+    expect(v.node.tip.height).toBe(0);
+    // Within 10 s of the network's clock: before block 2's request times out (20 s) and moves.
+    await settleUntil([v, h], () => v.node.tip.hash === blocks[0]!.hash, 'V connects block 1 without waiting for block 2', 1000);
   });
 });

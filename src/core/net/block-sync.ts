@@ -20,8 +20,12 @@ export interface BlockSyncOptions {
   readonly blockTimeout: number;
   /** Block bodies requested from one peer at a time. */
   readonly maxInFlightPerPeer: number;
-  /** Blocks connected per store write while syncing. */
+  /** Blocks connected per store write while syncing, at most. */
   readonly batchSize: number;
+  /** Bytes of blocks connected per store write, at most (a batch of full blocks stays short). */
+  readonly batchBytes: number;
+  /** A block waits this long (ms) at most for its batch to fill. */
+  readonly batchAge: number;
 }
 
 /**
@@ -36,6 +40,8 @@ function bodyHash(bytes: Uint8Array): Uint8Array | undefined {
 export class BlockSync {
   private readonly host: PeerHost;
   private readonly batchSize: number;
+  private readonly batchBytes: number;
+  private readonly batchAge: number;
   /**
    * Blocks that arrived and wait to be connected in a batch: only their wire bytes (up to the
    * download window of them), decoded once when their batch is connected and stored as those
@@ -45,7 +51,11 @@ export class BlockSync {
   private arrived: { bytes: Uint8Array; from: Peer; hash: string }[] = [];
   /** Hashes in `arrived`: not to be asked for again while they wait. */
   private readonly arrivedHashes = new Set<string>();
+  /** Bytes in `arrived`. */
+  private arrivedBytes = 0;
   private processing: Promise<void> = Promise.resolve();
+  /** When the oldest block in `arrived` came (the host's clock). */
+  private firstArrivedAt = 0;
   private progress: { startHeight: number; total: number } | undefined;
   /** Blocks in flight per peer, what each peer has, failed and set-aside blocks. */
   private readonly download: BlockDownload;
@@ -54,6 +64,8 @@ export class BlockSync {
   constructor(host: PeerHost, options: BlockSyncOptions) {
     this.host = host;
     this.batchSize = options.batchSize;
+    this.batchBytes = options.batchBytes;
+    this.batchAge = options.batchAge;
     this.download = new BlockDownload({ blockTimeout: options.blockTimeout, maxInFlightPerPeer: options.maxInFlightPerPeer });
   }
 
@@ -192,10 +204,14 @@ export class BlockSync {
       return;
     }
     remember(p.known, bytesToHex(hashBytes));
+    if (this.arrived.length === 0) this.firstArrivedAt = this.host.now();
     this.arrived.push({ bytes, from: p, hash });
+    this.arrivedBytes += bytes.length;
     this.arrivedHashes.add(hash);
     this.requestBlocks();
-    if (this.arrived.length >= this.batchSize || this.download.totalInFlight() === 0) this.flushArrived();
+    // A batch is bounded in count and in bytes (so full blocks are connected a few at a time and
+    // the height moves with the download), and in age (tick). Downloads go on while it connects.
+    if (this.arrived.length >= this.batchSize || this.arrivedBytes >= this.batchBytes || this.download.totalInFlight() === 0) this.flushArrived();
   }
 
   private decode(bytes: Uint8Array): Block | DecodeError {
@@ -216,6 +232,7 @@ export class BlockSync {
     if (this.arrived.length === 0) return;
     const waiting = this.arrived;
     this.arrived = [];
+    this.arrivedBytes = 0;
     this.processing = this.processing.then(async () => {
       const batch: { block: Block; bytes: Uint8Array; from: PeerId }[] = [];
       const malformed: { from: Peer; error: DecodeError }[] = [];
@@ -325,7 +342,7 @@ export class BlockSync {
       const p = this.host.peers.get(failure.peer);
       if (p && p.conduct.stall(now) === 'disconnect') this.host.close(p, drop('stalling block download'));
     }
-    if (this.arrived.length && this.download.totalInFlight() === 0) this.flushArrived();
+    if (this.arrived.length && (this.download.totalInFlight() === 0 || now - this.firstArrivedAt >= this.batchAge)) this.flushArrived();
     this.requestBlocks();
     for (const handler of [...this.tickHandlers]) handler();
   }

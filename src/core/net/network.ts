@@ -70,6 +70,8 @@ export class Network {
       blockTimeout: options.blockTimeout ?? 20_000,
       maxInFlightPerPeer: options.maxInFlightPerPeer ?? 16,
       batchSize: options.batchSize ?? 64,
+      batchBytes: options.batchBytes ?? 1024 * 1024,
+      batchAge: 2_000,
     });
     this.relay = new Relay(host, this.sync);
     this.handshake = new Handshake(host, this.sync, options.userAgent ?? 'tabchain', (p, remote) => this.ready(p, remote));

@@ -87,8 +87,10 @@ export interface NetworkOptions {
   readonly blockTimeout?: number;
   /** Block bodies requested from one peer at a time. */
   readonly maxInFlightPerPeer?: number;
-  /** Blocks connected per store write while syncing. */
+  /** Blocks connected per store write while syncing, at most (default 64). */
   readonly batchSize?: number;
+  /** Bytes of blocks connected per store write while syncing, at most (default 1 MiB). */
+  readonly batchBytes?: number;
   /** Messages per second a peer may send (burst is twice that). */
   readonly messageRate?: number;
 }
