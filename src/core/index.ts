@@ -77,6 +77,7 @@ export { accept, reject, softened, type RejectCode, type Rejection, type Result 
 export { outpointKey, type Coin, type CoinView, type OutpointKey, type SpentCoin } from './coins/coin.ts';
 export { CoinCache, MapCoinView } from './coins/coin-cache.ts';
 export { MemoryChainStore } from './chain/memory-chain-store.ts';
+export { addressEntries, comparePositions } from './chain/address-index.ts';
 export { DEFAULT_ORPHAN_LIMITS, OrphanPool, type OrphanLimits } from './chain/orphan-pool.ts';
 export {
   Chain,
@@ -107,7 +108,7 @@ export { SIGNALING_MAX_PAYLOAD, parseJsonSafely, type ClientMessage, type Server
 
 // Ports and utilities
 export type { Ban, BanStore } from './ports/ban-store.ts';
-export type { ChainStore, ChainWrite, StoredBlockIndex } from './ports/chain-store.ts';
+export type { AddressIndexEntry, AddressPage, AddressTx, ChainStore, ChainWrite, StoredBlockIndex, TxPosition } from './ports/chain-store.ts';
 export type { Clock } from './ports/clock.ts';
 export type { MinerPort, MinerStatus } from './ports/miner-port.ts';
 export type { PendingTxRecord, PendingTxStore } from './ports/pending-tx-store.ts';

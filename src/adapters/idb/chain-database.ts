@@ -3,7 +3,7 @@
  * opening it so that a schema upgrade in another tab is never left blocked.
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
-import { decodeBlock, hashToHex, txid, type Coin, type SpentCoin, type StoredBlockIndex } from '../../core/index.ts';
+import { addressEntries, decodeBlock, hashToHex, txid, type AddressIndexEntry, type Coin, type SpentCoin, type StoredBlockIndex } from '../../core/index.ts';
 
 /** A coin as stored: core's coin plus its key (the outpoint) for the by-owner index. */
 export interface StoredCoin extends Coin {
@@ -25,6 +25,11 @@ export interface ChainDB extends DBSchema {
   mempool: { key: string; value: { readonly txid: string; readonly bytes: Uint8Array; readonly time: number; readonly own?: boolean } };
   /** Tx index of the active chain: txid → block hash. */
   txindex: { key: string; value: string };
+  /**
+   * The address index of the active chain: [public key hex, height, position] → the tx and what
+   * it paid to and took from the key. A key's page, newest first, is one range of the compound key.
+   */
+  addresses: { key: [string, number, number]; value: AddressIndexEntry };
   /** Banned peers: peer id → until (unix seconds) and why. */
   bans: { key: string; value: { readonly peerId: string; readonly until: number; readonly reason: string } };
 }
@@ -56,7 +61,28 @@ export const migrations: readonly ((db: IDBPDatabase<ChainDB>, tx: UpgradeTx) =>
     db.createObjectStore('txindex');
     void fillTxIndex(tx);
   },
+  // v4: the address index, built from the active chain's bodies and undo data inside the upgrade
+  // (one transaction: a tab closed half way leaves v3 and builds again next time).
+  (db, tx) => {
+    db.createObjectStore('addresses', { keyPath: ['publicKey', 'height', 'position'] });
+    void fillAddressIndex(tx);
+  },
 ];
+
+/** Indexes the addresses of every stored active-chain block, walking back from the stored tip. */
+async function fillAddressIndex(tx: UpgradeTx): Promise<void> {
+  let hash = await tx.objectStore('meta').get('tip');
+  const index = tx.objectStore('index');
+  const bodies = tx.objectStore('bodies');
+  const undo = tx.objectStore('undo');
+  const addresses = tx.objectStore('addresses');
+  while (hash) {
+    const [entry, bytes, spent] = await Promise.all([index.get(hash), bodies.get(hash), undo.get(hash)]);
+    if (!entry || !bytes) return;
+    for (const e of addressEntries(decodeBlock(bytes), entry.height, spent ?? [])) void addresses.put(e);
+    hash = entry.height === 0 ? undefined : hashToHex(entry.header.prevHash);
+  }
+}
 
 /** Indexes the txs of every stored active-chain block (walking back from the stored tip). */
 async function fillTxIndex(tx: UpgradeTx): Promise<void> {

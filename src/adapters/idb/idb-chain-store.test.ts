@@ -1,8 +1,9 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Chain, decodeBlock, regtestParams, txid, type ChainWrite } from '../../core/index.ts';
+import { Chain, MemoryChainStore, decodeBlock, regtestParams, txid, type ChainWrite } from '../../core/index.ts';
+import { addressIndexDifferences, rememberKeys } from '../../core/testing/address-index-check.ts';
 import { generateBlockSequence } from '../../core/testing/block-sequence.ts';
-import { ChainBuilder, ManualClock } from '../../core/testing/chain-builder.ts';
+import { ChainBuilder, ManualClock, testKey } from '../../core/testing/chain-builder.ts';
 import { CHAIN_SCHEMA_VERSION, openChainDatabase, type ChainDatabase } from './chain-database.ts';
 import { IdbChainStore } from './idb-chain-store.ts';
 import { StorageError, StorageFullError } from '../storage-errors.ts';
@@ -22,15 +23,16 @@ afterEach(() => {
 const clock = new ManualClock(regtestParams.genesis.header.time + 100_000);
 
 async function snapshot(db: ChainDatabase) {
-  const tx = db.transaction(['index', 'bodies', 'undo', 'coins', 'meta'], 'readonly');
-  const [index, bodies, undo, coins, tip] = await Promise.all([
+  const tx = db.transaction(['index', 'bodies', 'undo', 'coins', 'addresses', 'meta'], 'readonly');
+  const [index, bodies, undo, coins, addresses, tip] = await Promise.all([
     tx.objectStore('index').getAllKeys(),
     tx.objectStore('bodies').getAllKeys(),
     tx.objectStore('undo').getAllKeys(),
     tx.objectStore('coins').getAll(),
+    tx.objectStore('addresses').getAll(),
     tx.objectStore('meta').get('tip'),
   ]);
-  return { index, bodies, undo, coins, tip };
+  return { index, bodies, undo, coins, addresses, tip };
 }
 
 describe('IdbChainStore', () => {
@@ -106,6 +108,8 @@ describe('IdbChainStore', () => {
       coinsAdded: [['x:0', { amount: 1n, publicKey: new Uint8Array(32), height: 1, coinbase: false, oops: () => 1 } as never]],
       txsDisconnected: [],
       txsConnected: [['t', 'aa']],
+      addressesDisconnected: [],
+      addressesConnected: [{ publicKey: 'cc', height: 1, position: 0, txid: 't', received: 1n, sent: 0n }],
       tip: 'bb',
     };
     await expect(store.write(bad)).rejects.toBeInstanceOf(StorageError);
@@ -173,6 +177,69 @@ describe('IdbChainStore', () => {
     await chain.processBlocks(fork.map((x) => x.block));
     expect(chain.tip.hash).toBe(fork[1]!.hash);
     expect(await chain.findTx(txid(spend))).toBeUndefined();
+  });
+
+  it('behavior: the address index answers as the in-memory one through every step of forks and reorgs (schema v4)', async () => {
+    const sequence = generateBlockSequence();
+    const clock = new ManualClock(sequence.earliestClock + 3600);
+    const store = new IdbChainStore(await freshDb());
+    const reference = new MemoryChainStore();
+    const chain = await Chain.open({ params: regtestParams, store, clock });
+    const model = await Chain.open({ params: regtestParams, store: reference, clock });
+    const keys = new Set<string>();
+    for (const step of sequence.steps) {
+      await chain.processBlock(decodeBlock(step.block));
+      await model.processBlock(decodeBlock(step.block));
+      expect(await addressIndexDifferences(store, reference, rememberKeys(reference, keys))).toEqual([]);
+    }
+    expect(chain.tip.hash).toBe(sequence.finalTip);
+    expect(keys.size).toBeGreaterThan(0);
+  });
+
+  it('behavior: a chain stored before the address index (v3) is indexed by the v4 migration, and goes on from there', async () => {
+    const name = `chain-test-${++dbCount}`;
+    const v3 = await openChainDatabase(name, { version: 3 });
+    const b = new ChainBuilder();
+    const other = testKey(2).publicKey;
+    const blocks = b.extend(b.genesis, regtestParams.coinbaseMaturity + 1);
+    const pay = b.spend([b.coinbaseOf(blocks[0]!)], [10n, 20n], { to: other });
+    const withPay = b.next(blocks.at(-1)!, { txs: [pay] });
+    // Write the chain as v3 did: everything but the address index.
+    const legacy = new IdbChainStore(v3);
+    (legacy as unknown as { write: (c: ChainWrite) => Promise<void> }).write = async (c) => {
+      const tx = v3.transaction(['index', 'bodies', 'undo', 'coins', 'txindex', 'meta'], 'readwrite');
+      for (const e of c.index) void tx.objectStore('index').put(e, e.hash);
+      for (const x of c.bodies) void tx.objectStore('bodies').put(x.bytes, x.hash);
+      for (const u of c.undo) void tx.objectStore('undo').put(u.spent, u.hash);
+      for (const k of c.coinsSpent) void tx.objectStore('coins').delete(k);
+      for (const [k, coin] of c.coinsAdded) void tx.objectStore('coins').put({ ...coin, key: k }, k);
+      for (const id of c.txsDisconnected) void tx.objectStore('txindex').delete(id);
+      for (const [id, block] of c.txsConnected) void tx.objectStore('txindex').put(block, id);
+      if (c.tip) void tx.objectStore('meta').put(c.tip, 'tip');
+      await tx.done;
+    };
+    const old = await Chain.open({ params: regtestParams, store: legacy, clock });
+    // A reorg before the upgrade: the abandoned branch must not be indexed.
+    await old.processBlocks(b.extend(b.genesis, 3, { extraNonce: 4n, payTo: other }).map((x) => x.block));
+    await old.processBlocks([...blocks, withPay].map((x) => x.block));
+    expect(old.tip.hash).toBe(withPay.hash);
+    v3.close();
+
+    const reference = new MemoryChainStore();
+    const model = await Chain.open({ params: regtestParams, store: reference, clock });
+    await model.processBlocks([...blocks, withPay].map((x) => x.block));
+    const store = new IdbChainStore(await freshDb(name));
+    const keys = rememberKeys(reference, new Set([...reference.addressIndex.keys()]));
+    expect(await addressIndexDifferences(store, reference, keys)).toEqual([]);
+    expect((await store.addressTxs(other)).map((e) => [e.txid, e.received])).toEqual([[txid(pay), 30n]]);
+
+    // The upgraded store goes on indexing: a reorg away from the payment.
+    const chain = await Chain.open({ params: regtestParams, store, clock });
+    const fork = b.extend(blocks.at(-1)!, 2, { extraNonce: 5n });
+    await chain.processBlocks(fork.map((x) => x.block));
+    await model.processBlocks(fork.map((x) => x.block));
+    expect(await addressIndexDifferences(store, reference, keys)).toEqual([]);
+    expect(await store.addressTxs(other)).toEqual([]);
   });
 
   it('behavior: migrations upgrade a v1 database keeping its data', async () => {

@@ -6,7 +6,7 @@
  * way; a tab killed mid-write leaves the old state or the new one. A failed transaction (quota,
  * abort) rolls back whole and surfaces as a typed error.
  */
-import type { ChainStore, ChainWrite, Coin, OutpointKey, SpentCoin, StoredBlockIndex } from '../../core/index.ts';
+import { bytesToHex, type AddressPage, type AddressTx, type ChainStore, type ChainWrite, type Coin, type OutpointKey, type SpentCoin, type StoredBlockIndex } from '../../core/index.ts';
 import type { ChainDatabase } from './chain-database.ts';
 import { storageError } from '../storage-errors.ts';
 
@@ -56,8 +56,30 @@ export class IdbChainStore implements ChainStore {
     return this.db.getAllFromIndex('coins', 'by-owner', publicKey as Uint8Array<ArrayBuffer>);
   }
 
+  /**
+   * One range of the compound key [key, height, position]: all of it at once (getAll), or a page
+   * read newest first with a cursor that stops at `limit`.
+   */
+  async addressTxs(publicKey: Uint8Array, page: AddressPage = {}): Promise<AddressTx[]> {
+    const key = bytesToHex(publicKey);
+    const { before, limit } = page;
+    // [key] sorts before every [key, height, position]; Infinity after every height.
+    const range = IDBKeyRange.bound([key], before ? [key, before.height, before.position] : [key, Infinity], false, before !== undefined);
+    const found: AddressTx[] = [];
+    if (limit === undefined) {
+      found.push(...(await this.db.getAll('addresses', range)).reverse());
+    } else {
+      let cursor = await this.db.transaction('addresses').store.openCursor(range, 'prev');
+      while (cursor && found.length < limit) {
+        found.push(cursor.value);
+        cursor = await cursor.continue();
+      }
+    }
+    return found.map(({ height, position, txid, received, sent }) => ({ height, position, txid, received, sent }));
+  }
+
   async write(change: ChainWrite): Promise<void> {
-    const tx = this.db.transaction(['index', 'bodies', 'undo', 'coins', 'txindex', 'meta'], 'readwrite');
+    const tx = this.db.transaction(['index', 'bodies', 'undo', 'coins', 'txindex', 'addresses', 'meta'], 'readwrite');
     // Every request is issued synchronously; the only await is for the transaction's end.
     const requests: Promise<unknown>[] = [];
     try {
@@ -73,6 +95,9 @@ export class IdbChainStore implements ChainStore {
       const txindex = tx.objectStore('txindex');
       for (const id of change.txsDisconnected) requests.push(txindex.delete(id));
       for (const [id, block] of change.txsConnected) requests.push(txindex.put(block, id));
+      const addresses = tx.objectStore('addresses');
+      for (const { publicKey, height, position } of change.addressesDisconnected) requests.push(addresses.delete([publicKey, height, position]));
+      for (const entry of change.addressesConnected) requests.push(addresses.put(entry));
       if (change.tip !== undefined) requests.push(tx.objectStore('meta').put(change.tip, 'tip'));
     } catch (error) {
       // A request that throws as it is made (a value that cannot be stored, a quota check) must

@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Chain, decodeBlock, regtestParams, txid, type ChainWrite } from '../../core/index.ts';
+import { Chain, MemoryChainStore, decodeBlock, regtestParams, txid, type ChainWrite } from '../../core/index.ts';
+import { addressIndexDifferences, rememberKeys } from '../../core/testing/address-index-check.ts';
 import { verifyCoinSet } from '../../core/chain/verify-coin-set.ts';
 import { generateBlockSequence } from '../../core/testing/block-sequence.ts';
-import { ChainBuilder, ManualClock } from '../../core/testing/chain-builder.ts';
+import { ChainBuilder, ManualClock, testKey } from '../../core/testing/chain-builder.ts';
 import { StorageError, StorageFullError } from '../storage-errors.ts';
 import { LevelChainStore } from './level-chain-store.ts';
 import { DatabaseVersionError, NODE_SCHEMA_VERSION, openNodeDatabase, pack, text, type NodeDatabase } from './node-database.ts';
@@ -104,6 +105,59 @@ describe('LevelChainStore', () => {
     expect((await verifyCoinSet(chain, store, regtestParams)).ok).toBe(true);
   });
 
+  it('behavior: the address index answers as the in-memory one through every step of forks and reorgs', async () => {
+    const sequence = generateBlockSequence();
+    const clock = new ManualClock(sequence.earliestClock + 3600);
+    const store = new LevelChainStore(await openDb(freshDir()));
+    const reference = new MemoryChainStore();
+    const chain = await Chain.open({ params: regtestParams, store, clock });
+    const model = await Chain.open({ params: regtestParams, store: reference, clock });
+    const keys = new Set<string>();
+    for (const step of sequence.steps) {
+      await chain.processBlock(decodeBlock(step.block));
+      await model.processBlock(decodeBlock(step.block));
+      expect(await addressIndexDifferences(store, reference, rememberKeys(reference, keys))).toEqual([]);
+    }
+    expect(chain.tip.hash).toBe(sequence.finalTip);
+    expect(keys.size).toBeGreaterThan(0);
+  });
+
+  it('behavior: a layout-1 database (a chain stored before the address index) is indexed when it opens, and goes on from there', async () => {
+    const dir = freshDir();
+    const db = await openDb(dir);
+    const b = new ChainBuilder();
+    const other = testKey(2).publicKey;
+    const blocks = b.extend(b.genesis, regtestParams.coinbaseMaturity + 1);
+    const pay = b.spend([b.coinbaseOf(blocks[0]!)], [10n, 20n], { to: other });
+    const withPay = b.next(blocks.at(-1)!, { txs: [pay] });
+    // Write the chain as layout 1 did: no address index, and say so.
+    const legacy = new LevelChainStore(db);
+    const write = legacy.write.bind(legacy);
+    legacy.write = (c) => write({ ...c, addressesDisconnected: [], addressesConnected: [] });
+    const old = await Chain.open({ params: regtestParams, store: legacy, clock });
+    await old.processBlocks(b.extend(b.genesis, 3, { extraNonce: 4n, payTo: other }).map((x) => x.block));
+    await old.processBlocks([...blocks, withPay].map((x) => x.block));
+    await db.db.batch([{ type: 'put', sublevel: db.meta, key: 'schema', value: text('1') }]);
+    await db.close();
+
+    const reference = new MemoryChainStore();
+    const model = await Chain.open({ params: regtestParams, store: reference, clock });
+    await model.processBlocks([...blocks, withPay].map((x) => x.block));
+    const reopened = await openDb(dir);
+    expect(new TextDecoder().decode(await reopened.meta.get('schema'))).toBe(String(NODE_SCHEMA_VERSION));
+    const store = new LevelChainStore(reopened);
+    const keys = new Set(reference.addressIndex.keys());
+    expect(await addressIndexDifferences(store, reference, keys)).toEqual([]);
+    expect((await store.addressTxs(other)).map((e) => [e.txid, e.received])).toEqual([[txid(pay), 30n]]);
+
+    const chain = await Chain.open({ params: regtestParams, store, clock });
+    const fork = b.extend(blocks.at(-1)!, 2, { extraNonce: 5n });
+    await chain.processBlocks(fork.map((x) => x.block));
+    await model.processBlocks(fork.map((x) => x.block));
+    expect(await addressIndexDifferences(store, reference, keys)).toEqual([]);
+    expect(await store.addressTxs(other)).toEqual([]);
+  });
+
   it('error: a failed batch (a full disk, a value that cannot be stored) changes nothing and surfaces as a typed error', async () => {
     const db = await openDb(freshDir());
     const store = new LevelChainStore(db);
@@ -129,6 +183,8 @@ describe('LevelChainStore', () => {
       coinsAdded: [['x:0', { amount: 1n, publicKey: new Uint8Array(32), height: 1, coinbase: false, oops: () => 1 } as never]],
       txsDisconnected: [],
       txsConnected: [['t', 'aa']],
+      addressesDisconnected: [],
+      addressesConnected: [{ publicKey: 'cc', height: 1, position: 0, txid: 't', received: 1n, sent: 0n }],
       tip: 'bb',
     };
     const mid = await snapshot(db);

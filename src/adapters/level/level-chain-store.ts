@@ -5,7 +5,8 @@
  * deletes its owner entry, so the coins being spent are read first; the node is the only writer,
  * so nothing can change between that read and the batch.
  */
-import { bytesToHex, type ChainStore, type ChainWrite, type Coin, type OutpointKey, type SpentCoin, type StoredBlockIndex } from '../../core/index.ts';
+import { bytesToHex, type AddressPage, type AddressTx, type ChainStore, type ChainWrite, type Coin, type OutpointKey, type SpentCoin, type StoredBlockIndex } from '../../core/index.ts';
+import { addressKey, addressRange } from './address-index-layout.ts';
 import { storageError } from '../storage-errors.ts';
 import { pack, readText, text, unpack, type NodeDatabase, type Sublevel } from './node-database.ts';
 
@@ -71,8 +72,16 @@ export class LevelChainStore implements ChainStore {
     });
   }
 
+  /** One reverse iterator over the key's range, stopping at `limit`. */
+  async addressTxs(publicKey: Uint8Array, page: AddressPage = {}): Promise<AddressTx[]> {
+    const range = addressRange(bytesToHex(publicKey), page.before);
+    const found: AddressTx[] = [];
+    for await (const value of this.db.addresses.values({ ...range, reverse: true, limit: page.limit ?? Infinity })) found.push(unpack<AddressTx>(value));
+    return found;
+  }
+
   async write(change: ChainWrite): Promise<void> {
-    const { index, bodies, undo, coins, owners, txindex, meta } = this.db;
+    const { index, bodies, undo, coins, owners, txindex, addresses, meta } = this.db;
     try {
       const spent = await this.getCoins(change.coinsSpent);
       const ops: Op[] = [];
@@ -90,6 +99,8 @@ export class LevelChainStore implements ChainStore {
       }
       for (const id of change.txsDisconnected) ops.push({ type: 'del', sublevel: txindex, key: id });
       for (const [id, block] of change.txsConnected) ops.push({ type: 'put', sublevel: txindex, key: id, value: text(block) });
+      for (const at of change.addressesDisconnected) ops.push({ type: 'del', sublevel: addresses, key: addressKey(at.publicKey, at) });
+      for (const { publicKey, ...entry } of change.addressesConnected) ops.push({ type: 'put', sublevel: addresses, key: addressKey(publicKey, entry), value: pack(entry) });
       if (change.tip !== undefined) ops.push({ type: 'put', sublevel: meta, key: 'tip', value: text(change.tip) });
       await this.db.db.batch(ops, { sync: true });
     } catch (error) {

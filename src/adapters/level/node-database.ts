@@ -11,6 +11,7 @@
  */
 import { deserialize, serialize } from 'node:v8';
 import { ClassicLevel } from 'classic-level';
+import { fillAddressIndex } from './address-index-layout.ts';
 
 function sublevelOf(db: ClassicLevel<string, Uint8Array>, name: string) {
   return db.sublevel<string, Uint8Array>(name, { keyEncoding: 'utf8', valueEncoding: 'view' });
@@ -27,6 +28,8 @@ export interface NodeDatabase {
   /** `<public key hex>!<outpoint>` → empty: the coins a key may spend, without a scan. */
   readonly owners: Sublevel;
   readonly txindex: Sublevel;
+  /** The address index: see address-index-layout.ts. */
+  readonly addresses: Sublevel;
   readonly meta: Sublevel;
   readonly mempool: Sublevel;
   readonly bans: Sublevel;
@@ -34,8 +37,11 @@ export interface NodeDatabase {
   close(): Promise<void>;
 }
 
-/** The layout's version, kept in meta; a newer one on disk is refused rather than misread. */
-export const NODE_SCHEMA_VERSION = 1;
+/**
+ * The layout's version, kept in meta; a newer one on disk is refused rather than misread.
+ * 2: the address index (built from the stored chain when a layout-1 database opens).
+ */
+export const NODE_SCHEMA_VERSION = 2;
 
 export class DatabaseVersionError extends Error {
   override readonly name = 'DatabaseVersionError';
@@ -53,8 +59,7 @@ export async function openNodeDatabase(directory: string): Promise<NodeDatabase>
     await db.close();
     throw new DatabaseVersionError(`the database in ${directory} has layout ${version}, newer than this node's ${NODE_SCHEMA_VERSION}: use a newer tabchain`);
   }
-  if (version === undefined) await db.batch([{ type: 'put', sublevel: meta, key: 'schema', value: text(String(NODE_SCHEMA_VERSION)) }], { sync: true });
-  return {
+  const stores = {
     db,
     index: sub('index'),
     bodies: sub('bodies'),
@@ -62,7 +67,20 @@ export async function openNodeDatabase(directory: string): Promise<NodeDatabase>
     coins: sub('coins'),
     owners: sub('owners'),
     txindex: sub('txindex'),
+    addresses: sub('addresses'),
     meta,
+  };
+  if (version === 1) {
+    try {
+      await fillAddressIndex(stores);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
+  if (version !== NODE_SCHEMA_VERSION) await db.batch([{ type: 'put', sublevel: meta, key: 'schema', value: text(String(NODE_SCHEMA_VERSION)) }], { sync: true });
+  return {
+    ...stores,
     mempool: sub('mempool'),
     bans: sub('bans'),
     wallets: sub('wallets'),

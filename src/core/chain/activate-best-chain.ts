@@ -50,7 +50,9 @@ export async function activateBestChain(source: ActivationSource, op: Operation)
     for (let h = staged.tip.height; h > fork.height; h--) {
       const entry = staged.at(h)!;
       const block = await blockOf(source, entry, op);
-      disconnectBlock(block, await undoOf(source, entry, op), round);
+      const spent = await undoOf(source, entry, op);
+      disconnectBlock(block, spent, round);
+      op.undoOfDisconnected.set(entry.hash, spent);
       disconnected.push({ block, hash: entry.hash, height: h });
     }
 

@@ -70,6 +70,8 @@ export class Operation implements TreeChanges {
   readonly coins = new CoinCache(this.storeCoins);
   readonly rollback: (() => void)[] = [];
   readonly disconnected: ChainBlockEvent[] = [];
+  /** Undo data of the blocks disconnected (what their address-index entries are computed from). */
+  readonly undoOfDisconnected = new Map<string, readonly SpentCoin[]>();
   readonly connected: ChainBlockEvent[] = [];
   readonly staged: StagedActive;
 

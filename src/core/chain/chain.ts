@@ -22,7 +22,8 @@ import { activateBestChain, type ActivationSource } from './activate-best-chain.
 import { toStored, type BlockIndexEntry } from './block-index.ts';
 import { BlockTree } from './block-tree.ts';
 import { Operation } from './chain-operation.ts';
-import type { ChainStore, ChainWrite } from '../ports/chain-store.ts';
+import type { AddressPage, AddressTx, ChainStore, ChainWrite } from '../ports/chain-store.ts';
+import { addressEntries } from './address-index.ts';
 import type { BlockOutcome, ChainEvents, ChainTip, ChainTipInfo, HeaderOutcome } from './chain-types.ts';
 import type { Coin, OutpointKey, SpentCoin } from '../coins/coin.ts';
 import { verifyCoinSet, type CoinSetCheck } from './verify-coin-set.ts';
@@ -89,6 +90,8 @@ export class Chain {
       coinsSpent: [],
       txsDisconnected: [],
       txsConnected: [],
+      addressesDisconnected: [],
+      addressesConnected: addressEntries(this.params.genesis, 0, []),
       tip: entry.hash,
     });
   }
@@ -222,6 +225,14 @@ export class Chain {
     return this.store.getUndo(hash);
   }
 
+  /**
+   * A key's txs on the active chain, newest first, from the address index (one range read): at
+   * most `page.limit` (all when absent), strictly before `page.before`.
+   */
+  addressTxs(publicKey: Uint8Array, page?: AddressPage): Promise<AddressTx[]> {
+    return this.store.addressTxs(publicKey, page);
+  }
+
   on<K extends keyof ChainEvents>(event: K, handler: (payload: ChainEvents[K]) => void): Unsubscribe {
     return this.events.on(event, handler);
   }
@@ -301,6 +312,7 @@ export class Chain {
       coinsSpent: [...op.coins.spent],
       txsDisconnected: op.disconnected.flatMap((d) => d.block.txs.map(txid)),
       txsConnected: op.connected.flatMap((c) => c.block.txs.map((tx): [string, string] => [txid(tx), c.hash])),
+      ...addressChanges(op),
       ...(tipChanged ? { tip: op.staged.tip.hash } : {}),
     };
     const empty = !change.index.length && !change.bodies.length && !tipChanged;
@@ -325,4 +337,20 @@ export class Chain {
     if (this.tree.active[entry.height] === entry) return { status: 'connected', hash: entry.hash, height: entry.height };
     return { status: 'side-chain', hash: entry.hash, height: entry.height };
   }
+}
+
+/**
+ * The operation's address-index change: every entry of every block it disconnected goes, then
+ * the entries of the blocks it leaves connected come. A block connected in one round of
+ * activation and disconnected in a later one is listed by both; only blocks on the final active
+ * chain are added, and deletes go first, so such a block leaves nothing behind.
+ */
+function addressChanges(op: Operation): Pick<ChainWrite, 'addressesDisconnected' | 'addressesConnected'> {
+  const addressesDisconnected = op.disconnected.flatMap((d) =>
+    addressEntries(d.block, d.height, op.undoOfDisconnected.get(d.hash)!).map(({ publicKey, height, position }) => ({ publicKey, height, position })),
+  );
+  const addressesConnected = op.connected
+    .filter((c) => op.staged.at(c.height)?.hash === c.hash)
+    .flatMap((c) => addressEntries(c.block, c.height, op.write.undo.get(c.hash)!));
+  return { addressesDisconnected, addressesConnected };
 }

@@ -23,6 +23,39 @@ export interface StoredBlockIndex {
   readonly sequence: number;
 }
 
+/** Where a tx sits on the active chain: its block's height and its place in the block. */
+export interface TxPosition {
+  readonly height: number;
+  /** 0 is the coinbase. */
+  readonly position: number;
+}
+
+/**
+ * One tx that pays to or spends from a key, as the address index holds it: enough for an
+ * address page without reading the block (the time is its header's, in memory).
+ */
+export interface AddressTx extends TxPosition {
+  /** Display-order hex. */
+  readonly txid: string;
+  /** Paid to the key by the tx's outputs. */
+  readonly received: bigint;
+  /** Taken from the key's coins by the tx's inputs. */
+  readonly sent: bigint;
+}
+
+/** An address-index entry with its key: (publicKey, height, position) is unique. */
+export interface AddressIndexEntry extends AddressTx {
+  /** The x-only public key an address encodes, lowercase hex. */
+  readonly publicKey: string;
+}
+
+/** A page of a key's txs: newest first, strictly before `before` when given, at most `limit`. */
+export interface AddressPage {
+  readonly before?: TxPosition;
+  /** Absent: all of them. */
+  readonly limit?: number;
+}
+
 /** Everything one chain operation changes, written in one transaction. */
 export interface ChainWrite {
   /** New index entries and entries whose data or validity changed (put by hash). */
@@ -39,6 +72,10 @@ export interface ChainWrite {
   readonly txsDisconnected: string[];
   /** Txids of connected blocks with their block's hash: the tx index of the active chain. */
   readonly txsConnected: [txid: string, blockHash: string][];
+  /** Address-index entries of disconnected blocks, deleted (applied before `addressesConnected`). */
+  readonly addressesDisconnected: (TxPosition & { readonly publicKey: string })[];
+  /** Address-index entries of connected blocks: every (key, tx) where the tx pays to or spends from the key. */
+  readonly addressesConnected: AddressIndexEntry[];
   /** The new tip, when it changed. */
   readonly tip?: string;
 }
@@ -56,6 +93,11 @@ export interface ChainStore {
   getTxBlock(txid: string): Promise<string | undefined>;
   /** Coins a key may spend: a wallet's confirmed coins, without scanning the whole set. */
   coinsOf(publicKey: Uint8Array): Promise<(Coin & { readonly key: OutpointKey })[]>;
+  /**
+   * A key's txs on the active chain from the address index, newest first (by height, then
+   * position): one range read, whatever the chain's length.
+   */
+  addressTxs(publicKey: Uint8Array, page?: AddressPage): Promise<AddressTx[]>;
   /** Applies a change atomically: all of it or, on failure (it throws), none of it. */
   write(change: ChainWrite): Promise<void>;
 }
