@@ -162,15 +162,25 @@ function simulateMining(params: NetworkParams, hashesPerSecond: number, seconds:
 }
 
 describe('the test network block spacing (simulated)', () => {
-  // Half, one and four tabs' worth of one worker (Chromium measures 1–4 MH/s per worker).
-  it.each([0.5e6, 2e6, 8e6])('behavior: one miner at %d hashes/s settles within 10 percent of 2 s, and never stamps a block more than 3 s ahead', (rate) => {
+  // A worker of the scalar fallback hashes 1–2 MH/s, one of the SIMD kernel about 6 MH/s in
+  // Chromium (bench/README.md): from half a scalar worker to one tab of four SIMD workers (24 MH/s)
+  // and a few such tabs (64 MH/s). The faster the start, the more blocks come in the first minutes
+  // before the retarget catches up, and the median-time rule stamps them ahead of the clock: up to
+  // about 2 s for one tab, about 6 s for a few (a block may be 2 minutes ahead on test).
+  it.each([
+    [0.5e6, 3],
+    [2e6, 3],
+    [8e6, 3],
+    [24e6, 3],
+    [64e6, 8],
+  ])('behavior: one miner at %d hashes/s settles within 10 percent of 2 s, and never stamps a block more than %d s ahead', (rate, ahead) => {
     for (const seed of [1, 2, 3]) {
       const run = simulateMining(testParams, rate, 3600, seed);
       // Within 10 % over every 10-minute window of the second half of the hour…
       for (let from = 1800; from < 3600; from += 600) expect(Math.abs(run.meanSpacing(from, from + 600) - 2) / 2).toBeLessThan(0.1);
       // …and already over the first 10 minutes after the first quarter hour.
       expect(Math.abs(run.meanSpacing(900, 1500) - 2) / 2).toBeLessThan(0.1);
-      expect(run.maxAhead).toBeLessThanOrEqual(3);
+      expect(run.maxAhead).toBeLessThanOrEqual(ahead);
     }
   });
 
