@@ -120,6 +120,7 @@ export const Tx = z
     memoHex: z.string(),
     size: z.number().int(),
     fee: z.string().nullable().optional(),
+    paid: z.string().nullable().optional().meta({ description: 'base units paid to others: the outputs not back to the inputs’ keys (null for a coinbase, or while an input is unknown)' }),
   })
   .meta({ description: 'a tx as window.tabchain’s chain.tx / chain.block return it' });
 
