@@ -67,16 +67,15 @@ function halfSentRequest(port: number, localAddress: string): Promise<Socket> {
   });
 }
 
-/** GET /health from `localAddress`: the status and how long it took, or 0 when the socket was dropped. */
-function healthFrom(port: number, localAddress: string): Promise<{ status: number; ms: number }> {
-  const started = performance.now();
+/** GET /health from `localAddress`: the status, or 0 when the socket was dropped. */
+function healthFrom(port: number, localAddress: string): Promise<{ status: number }> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1', localAddress }, () => socket.write(`GET /health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`));
     raw.push(socket);
     let text = '';
     socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
     socket.on('error', () => {});
-    socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), ms: performance.now() - started }));
+    socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0) }));
   });
 }
 
@@ -171,17 +170,18 @@ describe('signaling under abuse', () => {
 });
 
 describe('half-sent requests', () => {
-  it('behavior: npm start’s server: one client’s half-sent requests hold only its own share, and are cut at the header timeout; another client is served at once', async () => {
+  it('behavior: npm start’s server: one client’s half-sent requests hold only its own share, and are cut at the header timeout; another client is served while they are held', async () => {
     const s = await start({}, { limits: { maxConnections: 100, maxConnectionsPerAddress: 20 }, timeouts: { headersMs: 1500, requestMs: 3000 } });
-    const started = performance.now();
     const slow = await Promise.all(Array.from({ length: 60 }, () => halfSentRequest(s.port, '127.0.0.2')));
     const other = await healthFrom(s.port, '127.0.0.3');
     expect(other.status).toBe(200);
-    expect(other.ms).toBeLessThan(1000);
+    // Served while the slow client still held its share: not after its sockets timed out.
+    expect(slow.filter((socket) => !socket.closed).length).toBeGreaterThan(0);
     // The slow client's own extra sockets were dropped at once; the rest are cut at the header
-    // timeout (1.5 s here, checked every second), not held for a minute as Node's defaults would.
+    // timeout (1.5 s here, checked every second), not held for a minute as Node's defaults would
+    // (that would outlast the test's 30 s).
+    expect(s.server.headersTimeout).toBe(1500);
     await Promise.all(slow.map((socket) => new Promise<void>((resolve) => (socket.closed ? resolve() : socket.once('close', () => resolve())))));
-    expect(performance.now() - started).toBeLessThan(6000);
     expect((await healthFrom(s.port, '127.0.0.2')).status).toBe(200);
   }, 30_000);
 
@@ -196,10 +196,11 @@ describe('half-sent requests', () => {
   it('behavior: the headless node: 256 half-sent requests from one client do not lock out another', async () => {
     const http: NodeHttpServer = await startNodeHttpServer({ port: 0 });
     servers.push(http);
-    await Promise.all(Array.from({ length: 256 }, () => halfSentRequest(http.port, '127.0.0.2')));
+    const slow = await Promise.all(Array.from({ length: 256 }, () => halfSentRequest(http.port, '127.0.0.2')));
     const other = await healthFrom(http.port, '127.0.0.3');
-    // 503: the node has no REST handler in this test; what matters is that it answered at once.
+    // 503: the node has no REST handler in this test; what matters is that it answered while the
+    // slow client still held its share of sockets, not once they timed out.
     expect(other.status).toBe(503);
-    expect(other.ms).toBeLessThan(1000);
+    expect(slow.filter((socket) => !socket.closed).length).toBeGreaterThan(0);
   }, 30_000);
 });
