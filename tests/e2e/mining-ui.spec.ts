@@ -22,7 +22,7 @@ test('behavior: the mining view starts and stops the miner and shows its rate ov
     const status = page.getByTestId('mining-status');
     await expect(status).toHaveText(/Not mining/);
     await expect(card.getByTestId('difficulty')).toHaveText(/^≈ [\d.]+ ?[kMGT]? hashes per block$/);
-    await expect(card.getByText('one block every 2 s')).toBeVisible();
+    await expect(card.getByTestId('target-spacing')).toHaveText('none: a fixed difficulty, a block as fast as one is mined');
     await expect(card.getByTestId('blocks-found')).toHaveText('Blocks found by this tab: 0');
     await expect(card.getByTestId('expected-time')).toHaveText('Start mining to see an estimate');
     await expect(card.getByRole('button', { name: 'Mine one block' })).toBeVisible();
