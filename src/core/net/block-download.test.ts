@@ -76,4 +76,26 @@ describe('BlockDownload', () => {
     for (const hash of next) d.received('x', hash, 300, 14);
     expect(d.assign(['x'], chain, new Set(), 60_010).get('x')).toContain(long[2]!.hash);
   });
+
+  it('behavior: a block that fails again after each retry waits twice as long each round, up to the cap; one that arrives starts over', async () => {
+    const { chain, long, short } = await setup();
+    const d = new BlockDownload({ blockTimeout: 1000, maxInFlightPerPeer: 1, retryAfterMs: 60_000, maxRetryAfterMs: 200_000 });
+    d.addPeer('x', 0);
+    d.announced('x', long[11]!.hash, chain);
+    const head = long[0]!.hash;
+    let now = 0;
+    // Each round x is asked for the head again and says notfound: the branch is set aside (the
+    // short branch is the target) for 60 s, then 120 s, then 200 s (the cap, not 240 s).
+    for (const wait of [60_000, 120_000, 200_000]) {
+      expect(d.assign(['x'], chain, new Set(), now).get('x')).toEqual([head]);
+      expect(d.notFound('x', head, now)).toBe(true);
+      expect(d.syncTarget(chain, now + wait - 1).hash).toBe(short[3]!.hash);
+      now += wait;
+      expect(d.syncTarget(chain, now).hash).toBe(long[11]!.hash);
+    }
+    // Once it arrives, a later failure of it waits the first delay again.
+    expect(d.assign(['x'], chain, new Set(), now).get('x')).toEqual([head]);
+    expect(d.received('x', head, 300, now + 1)).toBe(true);
+    expect(d.retryDelay(head)).toBe(60_000);
+  });
 });

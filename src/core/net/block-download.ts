@@ -19,7 +19,9 @@
  * - **Set aside, retried later.** A missing body that some peer failed and no ready peer can still
  *   be asked for is *set aside*: its branch no longer counts as the sync target, so the node keeps
  *   following the branches it can download. After `retryAfterMs` the failures are forgotten and
- *   the block is asked again.
+ *   the block is asked again; each time the same block fails again the wait doubles, up to
+ *   `maxRetryAfterMs`, so a body nobody serves is not asked for every few minutes for ever (it
+ *   costs a stall to some peer each round).
  *
  * Pure: the caller passes the time in milliseconds and the chain's read-only view.
  */
@@ -42,14 +44,20 @@ export interface BlockDownloadOptions {
   readonly maxInFlightPerPeer: number;
   /** How far past the first missing block of a peer's path requests reach (Core: 1024). */
   readonly downloadWindow?: number;
-  /** How long a failed block is not asked again of the peers that failed it, ms. */
+  /** How long a failed block is not asked again of the peers that failed it, ms (first round). */
   readonly retryAfterMs?: number;
+  /** The longest that wait grows to for a block that keeps failing, ms. */
+  readonly maxRetryAfterMs?: number;
 }
 
 /** Core's BLOCK_DOWNLOAD_WINDOW. */
 export const BLOCK_DOWNLOAD_WINDOW = 1024;
 /** A failed block is asked again of everyone after this long. */
 export const DEFAULT_RETRY_AFTER_MS = 5 * 60_000;
+/** The wait before asking again doubles per failed round up to this (5, 10, 20, 40, 60 min). */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 60 * 60_000;
+/** Blocks whose failed rounds are remembered at most (oldest forgotten first). */
+const ROUNDS_LIMIT = 4_096;
 /** Speed assumed for a peer not yet measured: 50 kB/s, a slow relayed (TURN) link. */
 const DEFAULT_BYTES_PER_MS = 50;
 /** The head's allowance never exceeds this many blockTimeouts (a peer cannot buy unlimited time). */
@@ -82,14 +90,18 @@ export class BlockDownload {
   private readonly owner = new Map<string, PeerId>();
   /** Block hash → the peers that failed it, and when they may be asked again. */
   private readonly failures = new Map<string, { peers: Set<PeerId>; until: number }>();
+  /** Block hash → how many times its failures lapsed without it arriving (the wait doubles each). */
+  private readonly failedRounds = new Map<string, number>();
   private readonly downloadWindow: number;
   private readonly retryAfterMs: number;
+  private readonly maxRetryAfterMs: number;
   /** Moving average of received block sizes. */
   private typicalBlockBytes = 4_000;
 
   constructor(private readonly options: BlockDownloadOptions) {
     this.downloadWindow = options.downloadWindow ?? BLOCK_DOWNLOAD_WINDOW;
     this.retryAfterMs = options.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
+    this.maxRetryAfterMs = Math.max(this.retryAfterMs, options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS);
   }
 
   addPeer(id: PeerId, now: number): void {
@@ -157,6 +169,7 @@ export class BlockDownload {
     this.take(p, hash);
     if (wasHead) p.headSince = now;
     this.failures.delete(hash);
+    this.failedRounds.delete(hash);
     return true;
   }
 
@@ -271,13 +284,27 @@ export class BlockDownload {
   }
 
   private fail(id: PeerId, hash: string, now: number): void {
-    const f = this.failures.get(hash) ?? { peers: new Set<PeerId>(), until: now + this.retryAfterMs };
+    const f = this.failures.get(hash) ?? { peers: new Set<PeerId>(), until: now + this.retryDelay(hash) };
     f.peers.add(id);
     this.failures.set(hash, f);
   }
 
+  /** How long a block failed now waits before it is asked again: doubled per earlier round, capped. */
+  retryDelay(hash: string): number {
+    const rounds = Math.min(this.failedRounds.get(hash) ?? 0, 30);
+    return Math.min(this.maxRetryAfterMs, this.retryAfterMs * 2 ** rounds);
+  }
+
   private expireFailures(now: number): void {
-    for (const [hash, f] of this.failures) if (now >= f.until) this.failures.delete(hash);
+    for (const [hash, f] of this.failures) {
+      if (now < f.until) continue;
+      this.failures.delete(hash);
+      // One more round failed: the next failure of this block waits twice as long.
+      const rounds = (this.failedRounds.get(hash) ?? 0) + 1;
+      this.failedRounds.delete(hash);
+      this.failedRounds.set(hash, rounds);
+      if (this.failedRounds.size > ROUNDS_LIMIT) this.failedRounds.delete(this.failedRounds.keys().next().value!);
+    }
   }
 
   /** Missing bodies from the fork with our active chain up to the peer's best known block, lowest first, at most downloadWindow blocks past the fork. */
