@@ -118,7 +118,7 @@ describe('an adversarial peer against two honest nodes (issue 11)', () => {
     await honestPairStillSyncs();
   });
 
-  it('error: a block that breaks a rule for good is marked invalid once; a peer announcing its child is banned, and its body is never asked for again', async () => {
+  it('error: a block that breaks a rule for good is marked invalid once; a peer announcing its child, or the block itself, is banned, and its body is never asked for again', async () => {
     const a = await newAdversary('A-invalid');
     const forge = await BranchForge.fork(a.node, a.node.tip.height);
     const bad = forge.badCoinbaseHeight();
@@ -135,12 +135,20 @@ describe('an adversarial peer against two honest nodes (issue 11)', () => {
     const childHash = hashToHex(headerHash(child.header));
     b.network.policy.headers = [bad.header, child.header];
     b.network.policy.blocks.set(badHash, encodeBlock(bad));
-    b.network.announceBlocks(v.identity.peerId, [badHash]);
-    await settle(everyone, 50);
     b.network.announceBlocks(v.identity.peerId, [childHash]);
     await settleUntil(everyone, () => v.bans.isBanned(b.identity.peerId), 'V bans the peer that built on the invalid block');
+    expect(v.bans.list().find((x) => x.peerId === b.identity.peerId)?.reason).toMatch(/^invalid header: /);
     expect(b.network.link(v.identity.peerId).blockRequests.filter((x) => x === badHash)).toEqual([]);
     expect(v.node.chain.entry(childHash)).toBeUndefined();
+
+    // Announcing the invalid block itself is scored too: its announcer is banned, and V asks for nothing.
+    const c = await newAdversary('A-announcer');
+    const askedBefore = c.network.link(v.identity.peerId).received.get('getheaders') ?? 0;
+    c.network.announceBlocks(v.identity.peerId, [badHash]);
+    await settleUntil(everyone, () => v.bans.isBanned(c.identity.peerId), 'V bans the peer that announced the invalid block');
+    expect(v.bans.list().find((x) => x.peerId === c.identity.peerId)?.reason).toBe('announced an invalid block: bad-cb-height');
+    expect(c.network.link(v.identity.peerId).received.get('getheaders') ?? 0).toBe(askedBefore);
+    expect(c.network.link(v.identity.peerId).blockRequests).toEqual([]);
     await honestPairStillSyncs();
   });
 
@@ -179,6 +187,6 @@ describe('an adversarial peer against two honest nodes (issue 11)', () => {
     await honestPairStillSyncs();
     expect(v.node.tip.hash).toBe(h.node.tip.hash);
     const banned = new Set(v.bans.list().map((b) => b.peerId));
-    for (const p of everyone) if (banned.has(p.identity.peerId)) expect(p.name).toMatch(/^A-(forger|invalid|descendant)$/);
+    for (const p of everyone) if (banned.has(p.identity.peerId)) expect(p.name).toMatch(/^A-(forger|invalid|descendant|announcer)$/);
   });
 });

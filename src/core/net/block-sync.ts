@@ -126,11 +126,17 @@ export class BlockSync {
 
   /**
    * A peer announced a block: returns whether it is new to us. A block known invalid for good is
-   * never asked for again, whoever announces it (its headers, if the peer sends them, get it
-   * banned in onHeaders: bad-prevblk or the code).
+   * never asked for again, whoever announces it, and its announcer is banned: a node announces
+   * only blocks it connected, so it follows rules this node does not (Bitcoin Core punishes
+   * headers of a block cached as invalid the same way). Descendants we do not know yet are
+   * asked for as headers, which get their sender banned in onHeaders (bad-prevblk).
    */
   blockAnnounced(p: Peer, hash: Uint8Array): boolean {
-    if (this.node.chain.invalidity(hashToHex(hash))) return false;
+    const invalid = this.node.chain.invalidity(hashToHex(hash));
+    if (invalid) {
+      this.host.close(p, ban(`announced an invalid block: ${invalid.code}`));
+      return false;
+    }
     const known = this.node.chain.entry(hashToHex(hash));
     // The peer has this block: its height is at least that (shown in peers()).
     if (known) p.height = Math.max(p.height, known.height);

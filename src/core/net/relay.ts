@@ -110,6 +110,7 @@ export class Relay {
       remember(p.known, key);
       if (item.kind === INV_BLOCK) {
         if (this.sync.blockAnnounced(p, item.hash)) newBlock = true;
+        if (p.state === 'closed') return; // It announced a block known invalid (banned).
       } else if (this.node.mempool.has(hashToHex(item.hash))) this.delivery.mark(hashToHex(item.hash));
       else wantTx.push(item);
     }
