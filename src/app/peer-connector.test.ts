@@ -441,6 +441,71 @@ describe('PeerConnector against churn and a hostile peer', () => {
   });
 });
 
+describe('PeerConnector: offers from an id whose links keep failing (issue 11 follow-up)', () => {
+  const inboundLinks = () => allLinks.filter((l) => !l.options.initiator);
+  afterEach(() => vi.restoreAllMocks());
+
+  it('behavior: an id offering every second, each link failing, gets a link only as its backoff allows (10 to 20 in 10 minutes, not one per allowance token)', async () => {
+    start();
+    await vi.advanceTimersByTimeAsync(100);
+    const peer = laterPeer(7);
+    for (let second = 0; second < 600; second++) {
+      server.say({ type: 'signal', from: peer, data: { type: 'offer', sdp: `o${second}` } });
+      await vi.advanceTimersByTimeAsync(1_000);
+      allLinks.forEach((link) => link.fail());
+    }
+    // Without a backoff on offers, its allowance (4, then one per 5 s) gave it about 120.
+    expect(inboundLinks().length).toBeGreaterThanOrEqual(5);
+    expect(inboundLinks().length).toBeLessThanOrEqual(20);
+  });
+
+  it('behavior: after a good link, or on the first retry, the peer\'s next offer is taken at once', async () => {
+    // The largest jitter, at which our own retry would be latest.
+    vi.spyOn(Math, 'random').mockReturnValue(0.999);
+    start();
+    await vi.advanceTimersByTimeAsync(100);
+    const peer = laterPeer(8);
+    server.say({ type: 'signal', from: peer, data: { type: 'offer', sdp: 'a' } });
+    await vi.advanceTimersByTimeAsync(10);
+    linkOf(peer)!.fail();
+    // The first retry, a second later, is taken (its own backoff starts at 2 s, with jitter).
+    await vi.advanceTimersByTimeAsync(1_000);
+    server.say({ type: 'signal', from: peer, data: { type: 'offer', sdp: 'b' } });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(inboundLinks()).toHaveLength(2);
+    linkOf(peer)!.open(null);
+    await vi.advanceTimersByTimeAsync(61_000);
+    linkOf(peer)!.fail();
+    await vi.advanceTimersByTimeAsync(10);
+    server.say({ type: 'signal', from: peer, data: { type: 'offer', sdp: 'c' } });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(inboundLinks()).toHaveLength(3);
+    expect(linkOf(peer)!.received).toEqual([{ type: 'offer', sdp: 'c' }]);
+  });
+
+  it('behavior: an offer that wins a collision with ours through the mesh is taken, though dropping ours counts as one more failed link', async () => {
+    // The largest jitter: the backoff our dropped link leaves would refuse a fresh offer for a while.
+    vi.spyOn(Math, 'random').mockReturnValue(0.999);
+    start({ me: 'f'.repeat(32) });
+    await vi.advanceTimersByTimeAsync(100);
+    const via = laterPeer(0xa);
+    const lower = 'a'.repeat(32);
+    readyPeers.add(via);
+    /** Our next link to `lower` (introduced again by `via`: an unanswered introduction is forgotten). */
+    const ourNextLink = async (): Promise<FakeLink | undefined> => {
+      networkEvents.emit('peer-list', { from: via, peers: [lower] });
+      for (let i = 0; i < 15 && !(linkOf(lower) && !linkOf(lower)!.closed); i++) await vi.advanceTimersByTimeAsync(1_000);
+      return linkOf(lower);
+    };
+    // Three of our links to it fail first: its backoff is 8 s when the collision comes.
+    for (let i = 0; i < 3; i++) (await ourNextLink())!.fail();
+    expect((await ourNextLink())?.options.initiator).toBe(true);
+    networkEvents.emit('signal', { from: lower, data: JSON.stringify({ type: 'offer', sdp: 'theirs' }), via });
+    expect(linkOf(lower)?.options.initiator).toBe(false);
+    expect(linkOf(lower)!.received).toEqual([{ type: 'offer', sdp: 'theirs' }]);
+  });
+});
+
 describe('PeerConnector slots an attacker cannot hold', () => {
   /** Offers from a new made-up id every 250 ms, through the signaling server, never completed. */
   function floodOffers(options: { joinAndLeave?: boolean } = {}): () => void {

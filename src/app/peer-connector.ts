@@ -273,6 +273,9 @@ export class PeerConnector {
     // Only an offer starts a link; stray candidates for a link we dropped are ignored.
     const now = performance.now();
     if (data.type !== 'offer' || from === this.options.identity.peerId || this.maxPeers === 0 || this.options.network.isBanned(from)) return;
+    // An id whose links to this tab keep failing waits out its backoff, inbound too (not an offer
+    // that won a collision with ours, whose link was just dropped above).
+    if (!existing && !this.retryAt.offerDue(from, now)) return;
     const ready = this.readyIds();
     this.admission.noteLinked(ready);
     const standing = this.admission.standing(from, false, now);

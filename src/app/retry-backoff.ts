@@ -1,7 +1,7 @@
 /**
- * @module When the connector may try a peer again after a link to it ended: exponential backoff
- * with jitter, from seconds to minutes, starting again from the minimum after a link that was
- * good for a while. A peer a tab cannot reach costs a connection per try (connection-budget.ts),
+ * @module When the connector may try a peer again, or take its offer, after a link to it ended:
+ * exponential backoff with jitter, from seconds to minutes, starting again from the minimum after
+ * a link that was good for a while. A peer a tab cannot reach costs a connection per try (connection-budget.ts),
  * so a tab that tries it every 5 minutes creates fewer than 300 connections a day for it.
  */
 import type { PeerId } from '../core/index.ts';
@@ -20,6 +20,20 @@ export class RetryBackoff {
   due(peer: PeerId, now: number): boolean {
     const retry = this.retryAt.get(peer);
     return !(retry && retry.at > now);
+  }
+
+  /**
+   * Whether an offer from `peer` may start a link at `now`. Links this tab answered back off too:
+   * an id whose links keep failing (offers never completed, by a peer that can offer under that id
+   * again and again) otherwise costs a new connection and a half-open slot per offer. The offerer
+   * keeps a backoff of its own, with jitter, so its honest retries are taken from half the delay
+   * before our own retry would be due, not refused for arriving a little early; and never less
+   * early than the first delay at its longest jitter, so the first retry, and one after a good
+   * link or a rejoin ({@link soon}), is never refused.
+   */
+  offerDue(peer: PeerId, now: number): boolean {
+    const retry = this.retryAt.get(peer);
+    return !(retry && retry.at - Math.max(retry.delay / 2, RETRY_MIN_MS * 1.25) > now);
   }
 
   /** A peer that (re)joined is worth one prompt try, whatever its backoff says: it was away. */
