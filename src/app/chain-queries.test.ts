@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MemoryChainStore, MemoryPendingTxStore, Node, blockSize, encodeAddress, regtestParams, txid } from '../core/index.ts';
 import { blockSubsidy } from '../core/consensus/subsidy.ts';
 import { ChainBuilder, ManualClock, testKey, type BuiltBlock } from '../core/testing/chain-builder.ts';
@@ -175,11 +175,35 @@ describe('chain.addressHistory', () => {
     expect(limited.complete).toBe(false);
     expect(limited.scannedTo).toBeGreaterThan(0);
 
-    const shallow = await s.api.chain.addressHistory(addr(keyB), { maxBlocks: 1 });
+    // maxBlocks leaves out what is deeper; the index knows whether anything is.
+    const shallow = await s.api.chain.addressHistory(addr(s.b.key.publicKey), { maxBlocks: 1 });
     expect(shallow).toMatchObject({ scannedTo: 7, complete: false });
-    expect(shallow.txs).toHaveLength(2);
+    expect(shallow.txs.map((t) => t.height)).toEqual([null, 7, 7]);
+    expect(await s.api.chain.addressHistory(addr(keyB), { maxBlocks: 1 })).toMatchObject({ scannedTo: 0, complete: true });
     const nobody = await s.api.chain.addressHistory(addr(testKey(3).publicKey));
     expect(nobody).toEqual({ address: addr(testKey(3).publicKey), txs: [], scannedTo: 0, complete: true });
+  });
+
+  it('behavior: reads the address index: an address used only near genesis is complete at once, and a reorg takes its tx away', async () => {
+    const s = await setup();
+    const keyB = testKey(2).publicKey;
+    const base = s.b.extend(s.b.genesis, 6);
+    const payB = s.b.spend([s.b.coinbaseOf(base[0]!)], [subsidy - fee], { to: keyB });
+    const withPay = s.b.next(base[5]!, { txs: [payB] });
+    const later = s.b.extend(withPay, 40);
+    await s.connect([...base, withPay, ...later]);
+    const getBlock = vi.spyOn(s.node.chain, 'getBlock');
+    expect(await s.api.chain.addressHistory(addr(keyB), { limit: 1 })).toMatchObject({ txs: [{ txid: txid(payB), height: 7, confirmations: 41 }], scannedTo: 0, complete: true });
+    expect((await s.api.chain.addressHistory(addr(s.b.key.publicKey), { limit: 500 })).txs.map((t) => t.height)).toEqual([...[...Array(47).keys()].map((h) => 47 - h), 7].sort((a, b) => b - a));
+    expect(getBlock).not.toHaveBeenCalled();
+
+    const fork = s.b.extend(base[5]!, 42, { extraNonce: 3n });
+    for (const x of fork) await s.node.submitBlock(x.block);
+    expect(s.node.tip.hash).toBe(fork.at(-1)!.hash);
+    const after = await s.api.chain.addressHistory(addr(keyB));
+    // The payment went back to the pool (its coin is still there), so it is listed as pending.
+    expect(after.txs.map((t) => [t.txid, t.height])).toEqual([[txid(payB), null]]);
+    expect(after.complete).toBe(true);
   });
 
   it('error: a mistyped or other-network address is a WalletError; a bad limit is an InputError', async () => {

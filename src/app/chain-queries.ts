@@ -1,8 +1,8 @@
 /**
  * @module The explorer's questions to the node, answered from what the chain already keeps:
  * the in-memory block index (headers, tips), stored bodies, undo data (the coins each block
- * spent) and the tx index. There is no address index: an address's history is a scan from the
- * tip down (see {@link addressHistory} for its cost). Everything returned is plain JSON.
+ * spent), the tx index and the address index (an address's history is one range read of it, see
+ * {@link addressHistory}). Everything returned is plain JSON.
  */
 import { ByteReader, bytesToHex, hashToHex, isImmature, txid, type Block, type Node, type OutpointKey, type Transaction } from '../core/index.ts';
 import { wholeNumber } from './api-input.ts';
@@ -13,8 +13,6 @@ export const MAX_HEADERS = 500;
 /** `chain.addressHistory()` lists at most this many txs a call. */
 export const MAX_HISTORY = 500;
 export const DEFAULT_HISTORY = 50;
-/** How many blocks an address scan reads at most, unless told otherwise. */
-export const DEFAULT_SCAN_BLOCKS = 10_000;
 
 export interface BlockDetailJson extends Omit<BlockJson, 'txs'> {
   txs: TxDetailJson[];
@@ -57,9 +55,12 @@ export interface AddressHistoryJson {
   address: string;
   /** Pending first (newest first), then confirmed, newest first. */
   txs: AddressTxJson[];
-  /** The lowest height read (the scan goes from the tip down). */
+  /**
+   * The lowest height the answer covers: 0 when it is complete; else the height of the oldest tx
+   * listed (the limit was reached), or where `maxBlocks` stopped it.
+   */
   scannedTo: number;
-  /** The whole chain was read and nothing was left out: this is the full history. */
+  /** Nothing was left out: this is the address's full history. */
   complete: boolean;
 }
 
@@ -221,29 +222,27 @@ function measure(tx: Transaction, key: string, spent: ReadonlyMap<OutpointKey, S
   return { received, sent };
 }
 
-function item(tx: Transaction, height: number | null, confirmations: number, time: number, m: { received: bigint; sent: bigint }): AddressTxJson {
+function item(id: string, height: number | null, confirmations: number, time: number, m: { readonly received: bigint; readonly sent: bigint }, coinbase: boolean): AddressTxJson {
   return {
-    txid: txid(tx),
+    txid: id,
     height,
     confirmations,
     time,
     received: m.received.toString(),
     sent: m.sent.toString(),
     net: (m.received - m.sent).toString(),
-    coinbase: tx.inputs.length === 0,
+    coinbase,
   };
 }
 
 /**
- * The txs that pay to or spend from a key: pool txs first, then the active chain's, newest first,
- * at most `limit`.
+ * The txs that pay to or spend from a key: pool txs first (newest first), then the active
+ * chain's, newest first, at most `limit`; `maxBlocks`, when given, leaves out txs more than that
+ * many blocks below the tip.
  *
- * Cost: the store has no address index, so this reads the active chain from the tip down, one
- * body and one undo record per block (eight blocks at a time), until `limit` txs are found or
- * `maxBlocks` blocks were read. An address used recently answers after a few blocks; one unused
- * (or used only long ago) reads `maxBlocks` blocks: about a second per few thousand blocks in
- * IndexedDB. Pool txs cost one coin-set read for all of them. A reorg during the scan may give
- * a mix of both branches; the explorer reads again on the next tip.
+ * Cost: the confirmed part is one range read of the address index (`Chain.addressTxs`), which
+ * holds what each tx received and sent, so no block is read, whatever the chain's length and
+ * however long ago the address was used. Pool txs cost one coin-set read for all of them.
  */
 export async function addressHistory(
   node: Node,
@@ -252,50 +251,44 @@ export async function addressHistory(
   options: { limit?: unknown; maxBlocks?: unknown } = {},
 ): Promise<AddressHistoryJson> {
   const limit = options.limit === undefined ? DEFAULT_HISTORY : wholeNumber(options.limit, 'limit', 1, MAX_HISTORY);
-  const maxBlocks = options.maxBlocks === undefined ? DEFAULT_SCAN_BLOCKS : wholeNumber(options.maxBlocks, 'maxBlocks', 1, Number.MAX_SAFE_INTEGER);
+  const maxBlocks = options.maxBlocks === undefined ? undefined : wholeNumber(options.maxBlocks, 'maxBlocks', 1, Number.MAX_SAFE_INTEGER);
   const key = bytesToHex(publicKey);
   const chain = node.chain;
-  const txs: AddressTxJson[] = [];
 
   const pool = node.mempool.sorted();
   const poolKeys = pool.flatMap((e) => e.tx.inputs.map((i) => keyOf(hashToHex(i.prevTxid), i.vout)));
   const poolSpent = new Map<OutpointKey, SpentOutputInfo>(await chain.getCoins(poolKeys));
   for (const e of pool) e.tx.outputs.forEach((out, vout) => poolSpent.set(keyOf(e.txid, vout), out));
-  const pending: AddressTxJson[] = [];
+  const txs: AddressTxJson[] = [];
   for (const e of pool) {
     const m = measure(e.tx, key, poolSpent);
-    if (m.received > 0n || m.sent > 0n) pending.push(item(e.tx, null, 0, e.time, m));
+    if (m.received > 0n || m.sent > 0n) txs.push(item(e.txid, null, 0, e.time, m, false));
   }
-  pending.sort((a, b) => b.time - a.time);
-  txs.push(...pending);
+  txs.sort((a, b) => b.time - a.time);
 
   const tipHeight = chain.height;
-  const lowest = Math.max(0, tipHeight - maxBlocks + 1);
-  let h = tipHeight;
-  const BATCH = 8;
-  while (h >= lowest && txs.length < limit) {
-    const heights: number[] = [];
-    for (let k = h; k >= lowest && heights.length < BATCH; k--) heights.push(k);
-    const loaded = await Promise.all(
-      heights.map(async (height) => {
-        const entry = chain.entryAt(height);
-        const block = entry && (await chain.getBlock(entry.hash));
-        return entry && block ? { height, block, spent: await spentByBlock(node, entry.hash, block) } : undefined;
-      }),
-    );
-    for (const b of loaded) {
-      h -= 1;
-      if (!b) continue;
-      for (let i = b.block.txs.length - 1; i >= 0; i--) {
-        const tx = b.block.txs[i]!;
-        const m = measure(tx, key, b.spent);
-        if (m.received > 0n || m.sent > 0n) txs.push(item(tx, b.height, tipHeight - b.height + 1, b.block.header.time, m));
-      }
-      if (txs.length >= limit) break;
+  const lowest = maxBlocks === undefined ? 0 : Math.max(0, tipHeight - maxBlocks + 1);
+  // One more than fits says whether anything was left out.
+  const confirmed = await chain.addressTxs(publicKey, { limit: Math.max(0, limit - txs.length) + 1 });
+  let complete = txs.length <= limit;
+  let scannedTo = complete ? 0 : tipHeight + 1;
+  for (const e of confirmed) {
+    const entry = chain.entryAt(e.height);
+    // Above the tip: a reorg shortened the chain between the read and now; the tx is not confirmed.
+    if (!entry) continue;
+    if (e.height < lowest) {
+      complete = false;
+      scannedTo = lowest;
+      break;
     }
+    if (txs.length >= limit) {
+      complete = false;
+      scannedTo = txs.at(-1)?.height ?? tipHeight + 1;
+      break;
+    }
+    txs.push(item(e.txid, e.height, tipHeight - e.height + 1, entry.header.time, e, e.position === 0));
   }
-  const scannedTo = h + 1;
-  return { address, txs: txs.slice(0, limit), scannedTo, complete: scannedTo === 0 && txs.length <= limit };
+  return { address, txs: txs.slice(0, limit), scannedTo, complete };
 }
 
 /** What the chain says an address holds (any address, not only the wallet's): `publicKey` is the key it pays. */

@@ -122,8 +122,8 @@ export interface TabchainApi {
     tips(): Promise<ChainTipJson[]>;
     /**
      * Txs paying to or spending from any address, pool ones first, then newest first: at most
-     * `limit` (default 50, ≤ 500), reading at most `maxBlocks` blocks (default 10,000) down from
-     * the tip (no address index: a scan). `complete` says the whole chain was read.
+     * `limit` (default 50, ≤ 500), none deeper than `maxBlocks` below the tip when given. From the
+     * address index (one range read, no block read). `complete` says nothing was left out.
      */
     addressHistory(address: string, options?: { limit?: number; maxBlocks?: number }): Promise<AddressHistoryJson>;
     /**

@@ -75,7 +75,7 @@ export function explorerRoutes(): RouteDef[] {
             coins: z.number().int().meta({ description: 'unspent outputs' }),
             history: z
               .looseObject({ address: z.string(), txs: z.array(z.looseObject({})), scannedTo: z.number().int(), complete: z.boolean() })
-              .meta({ description: 'pool txs first, then newest first (a scan from the tip down; `complete` says the whole chain was read)' }),
+              .meta({ description: 'pool txs first, then newest first (from the address index; `complete` says nothing was left out)' }),
           }),
         ),
       },
