@@ -31,6 +31,8 @@ interface Probe {
   firstSyncAt?: number;
   /** Each new height with when it came (ms since navigation). */
   heights: [number, number][];
+  /** Sync progress events: [done, total, ms since navigation]. */
+  syncs: [number, number, number][];
 }
 
 interface ProbeWindow {
@@ -40,7 +42,7 @@ interface ProbeWindow {
 async function newContext(browser: Browser, baseURL: string, dateOffsetMs: number): Promise<BrowserContext> {
   const context = await baseContext(browser, baseURL, dateOffsetMs);
   await context.addInitScript(() => {
-    const probe: Probe = { longTasks: [], heights: [] };
+    const probe: Probe = { longTasks: [], heights: [], syncs: [] };
     (window as unknown as ProbeWindow).__fullBench = probe;
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) probe.longTasks.push([entry.startTime, entry.duration]);
@@ -52,7 +54,10 @@ async function newContext(browser: Browser, baseURL: string, dateOffsetMs: numbe
       get: () => api,
       set: (value: Window['tabchain']) => {
         api = value;
-        value.on('sync', () => (probe.firstSyncAt ??= performance.now()));
+        value.on('sync', (p) => {
+          probe.firstSyncAt ??= performance.now();
+          probe.syncs.push([p.done, p.total, performance.now()]);
+        });
         value.on('tip', (t) => probe.heights.push([t.height, performance.now()]));
       },
     });
@@ -186,6 +191,7 @@ async function bench(browser: Browser, baseURL: string): Promise<void> {
     const steps = pb.heights.filter(([, at]) => at >= pb.firstSyncAt!);
     console.log(`  sync of tab B from A over WebRTC: ${formatNumber(syncMs)} ms from the first sync event to the tip = ${formatNumber(blocksPerSec)} block/s, ${formatNumber(bytesPerSec / 2 ** 20)} MiB/s, ${formatNumber((sigs / syncMs) * 1000)} signatures/s`);
     console.log(`  B's height moved ${steps.length} times during the sync (${steps.slice(0, 12).map(([h, at]) => `${h}@${formatNumber(at - pb.firstSyncAt!)}ms`).join(', ')}${steps.length > 12 ? ', …' : ''}); first full block connected ${formatNumber(fullFrom - pb.firstSyncAt)} ms in`);
+    console.log(`  B's sync events (done/total @ms): ${pb.syncs.map(([d, t, at]) => `${d}/${t}@${formatNumber(at - pb.firstSyncAt!)}`).join(', ')}`);
     console.log(`  B's main thread during the sync: ${longTaskSummary(pb, pb.firstSyncAt, tipAt)}`);
     const raw = await rawLoopback(b, RAW_BYTES);
     console.log(`  raw data channel (same-page loopback in B): ${formatNumber(raw / 2 ** 20)} MiB/s`);

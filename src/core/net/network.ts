@@ -70,7 +70,9 @@ export class Network {
       blockTimeout: options.blockTimeout ?? 20_000,
       maxInFlightPerPeer: options.maxInFlightPerPeer ?? 16,
       batchSize: options.batchSize ?? 64,
-      batchBytes: options.batchBytes ?? 1024 * 1024,
+      // About one full block (250 kB): a batch of full blocks takes seconds to validate, and the
+      // syncing tab's height should move every few seconds, not once at the end.
+      batchBytes: options.batchBytes ?? 256 * 1024,
       batchAge: 2_000,
     });
     this.relay = new Relay(host, this.sync);

@@ -89,7 +89,7 @@ export interface NetworkOptions {
   readonly maxInFlightPerPeer?: number;
   /** Blocks connected per store write while syncing, at most (default 64). */
   readonly batchSize?: number;
-  /** Bytes of blocks connected per store write while syncing, at most (default 1 MiB). */
+  /** Bytes of blocks connected per store write while syncing, at most (default 256 KiB). */
   readonly batchBytes?: number;
   /** Messages per second a peer may send (burst is twice that). */
   readonly messageRate?: number;
