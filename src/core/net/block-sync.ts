@@ -210,6 +210,8 @@ export class BlockSync {
       return;
     }
     remember(p.known, bytesToHex(hashBytes));
+    // A block that would take the batch past its byte bound starts the next batch.
+    if (this.arrived.length > 0 && this.arrivedBytes + bytes.length > this.batchBytes) this.flushArrived();
     if (this.arrived.length === 0) this.firstArrivedAt = this.host.now();
     this.arrived.push({ bytes, from: p, hash });
     this.arrivedBytes += bytes.length;
