@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { run as runBrowser } from './browser.bench.ts';
 import { run as runBundle } from './bundle.bench.ts';
 import { run as runChain } from './chain.bench.ts';
+import { run as runFullBlocks } from './full-blocks.bench.ts';
 import { sinkValue } from './harness.ts';
 import { run as runHash } from './hash.bench.ts';
 import { run as runLab } from './lab.bench.ts';
@@ -24,6 +25,7 @@ const benches: readonly [string, () => Promise<unknown>][] = [
   // Last: these need Chromium and dist/ (they build dist/ when missing; they skip without a browser).
   ['browser', runBrowser],
   ['peers', runPeers],
+  ['full-blocks', runFullBlocks],
   // The NAT lab's first-link and sync rates (root with CAP_NET_ADMIN only; it says why it skips).
   ['lab', runLab],
 ];
