@@ -52,7 +52,8 @@ export interface HistoryEntry {
   readonly to: string[];
 }
 
-interface ScannedTx {
+/** A confirmed tx of the wallet: the sums over its keys' address-index entries. */
+interface ConfirmedTx {
   readonly tx: Transaction;
   readonly height: number;
   readonly time: number;
@@ -60,14 +61,14 @@ interface ScannedTx {
   readonly sent: bigint;
 }
 
+/** Blocks read at once when txs of the history are not cached yet. */
+const BLOCK_READS = 16;
+
 export class WalletService {
-  /** Our outputs ever seen on the active chain, by outpoint (to recognise our spends). */
-  private ours = new Map<OutpointKey, bigint>();
-  private scanned: { height: number; hash: string }[] = [];
-  private history_: ScannedTx[] = [];
+  /** Confirmed txs of the wallet already read, by `blockHash:position` (a reorg changes the hash). */
+  private txCache = new Map<string, Transaction>();
   /** Public keys (hex) of ours that received on the active chain or in the pool. */
   private usedKeys = new Set<string>();
-  private scanning: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly node: Node,
@@ -190,31 +191,85 @@ export class WalletService {
     return { txid: txid(payment.tx), fee: payment.fee };
   }
 
-  /** Sent and received txs, newest first, pending ones on top. */
+  /**
+   * Sent and received txs, newest first, pending ones on top. The confirmed ones come from the
+   * address index (one range read per key, however long the chain), so a reorg is reflected as
+   * soon as it is written; only the blocks holding txs not read before are read.
+   */
   async history(): Promise<HistoryEntry[]> {
-    // One scan at a time: two interleaved scans would both record the same blocks.
-    const scan = this.scanning.then(() => this.scan());
-    this.scanning = scan.catch(() => undefined);
-    await scan;
-    const mine = this.ownKeys();
+    const own = this.ownKeys();
+    const confirmed = await this.confirmedTxs();
     for (const pool of this.node.mempool.sorted()) {
-      for (const o of pool.tx.outputs) if (mine.has(bytesToHex(o.publicKey))) this.usedKeys.add(bytesToHex(o.publicKey));
+      for (const o of pool.tx.outputs) if (own.has(bytesToHex(o.publicKey))) this.usedKeys.add(bytesToHex(o.publicKey));
     }
     await this.keys.skipUsed(this.usedKeys);
     const tipHeight = this.node.tip.height;
-    const own = this.ownKeys();
+    const mine = this.ownKeys();
     const entries: HistoryEntry[] = [];
-    for (const pool of this.node.mempool.sorted()) {
-      const { received, sent } = this.measure(pool.tx, own, false);
+    const pool = this.node.mempool.sorted();
+    // What pool txs spend from the chain (our coins among them), in one coin-set read.
+    const spent = await this.node.chain.getCoins(pool.flatMap((p) => p.tx.inputs.map((i) => outpointKey(i.prevTxid, i.vout))));
+    for (const p of pool) {
+      let sent = 0n;
+      for (const input of p.tx.inputs) {
+        const coin = spent.get(outpointKey(input.prevTxid, input.vout));
+        if (coin && mine.has(bytesToHex(coin.publicKey))) sent += coin.amount;
+      }
+      let received = 0n;
+      for (const o of p.tx.outputs) if (mine.has(bytesToHex(o.publicKey))) received += o.amount;
       if (received === 0n && sent === 0n) continue;
-      entries.push(this.entry(pool.tx, null, 0, pool.time, received, sent, own));
+      entries.push(this.entry(p.tx, null, 0, p.time, received, sent, mine));
     }
     entries.sort((a, b) => b.time - a.time);
-    for (let i = this.history_.length - 1; i >= 0; i--) {
-      const s = this.history_[i]!;
-      entries.push(this.entry(s.tx, s.height, tipHeight - s.height + 1, s.time, s.received, s.sent, own));
-    }
+    for (const c of confirmed) entries.push(this.entry(c.tx, c.height, tipHeight - c.height + 1, c.time, c.received, c.sent, mine));
     return entries;
+  }
+
+  /**
+   * The wallet's confirmed txs, newest first: every key's address-index entries, summed per tx
+   * (a tx may touch several of our keys), with the txs themselves from the cache or their blocks.
+   * Keys that received are recorded as used.
+   */
+  private async confirmedTxs(): Promise<ConfirmedTx[]> {
+    const chain = this.node.chain;
+    const keys = this.keys.publicKeys();
+    const lists = await Promise.all(keys.map((k) => chain.addressTxs(k)));
+    const byPosition = new Map<string, { height: number; position: number; txid: string; received: bigint; sent: bigint }>();
+    lists.forEach((list, i) => {
+      for (const e of list) {
+        if (e.received > 0n) this.usedKeys.add(bytesToHex(keys[i]!));
+        const at = `${e.height}:${e.position}`;
+        const sum = byPosition.get(at);
+        if (sum) {
+          sum.received += e.received;
+          sum.sent += e.sent;
+        } else byPosition.set(at, { ...e });
+      }
+    });
+    const found = [...byPosition.values()].sort((a, b) => b.height - a.height || b.position - a.position);
+    const missing = new Set<string>();
+    for (const e of found) {
+      const hash = chain.entryAt(e.height)?.hash;
+      if (hash && !this.txCache.has(`${hash}:${e.position}`)) missing.add(hash);
+    }
+    const hashes = [...missing];
+    for (let i = 0; i < hashes.length; i += BLOCK_READS) {
+      await Promise.all(
+        hashes.slice(i, i + BLOCK_READS).map(async (hash) => {
+          const block: Block | undefined = await chain.getBlock(hash);
+          block?.txs.forEach((tx, position) => this.txCache.set(`${hash}:${position}`, tx));
+        }),
+      );
+    }
+    const out: ConfirmedTx[] = [];
+    for (const e of found) {
+      const entry = chain.entryAt(e.height);
+      const tx = entry && this.txCache.get(`${entry.hash}:${e.position}`);
+      // A reorg between the index read and now: the next history answers with the new chain.
+      if (!entry || !tx || txid(tx) !== e.txid) continue;
+      out.push({ tx, height: e.height, time: entry.header.time, received: e.received, sent: e.sent });
+    }
+    return out;
   }
 
   private entry(tx: Transaction, height: number | null, confirmations: number, time: number, received: bigint, sent: bigint, own: Set<string>): HistoryEntry {
@@ -233,57 +288,8 @@ export class WalletService {
     };
   }
 
-  /** What a tx gives to and takes from the wallet; records our outputs when `record`. */
-  private measure(tx: Transaction, own: Set<string>, record: boolean): { received: bigint; sent: bigint } {
-    let sent = 0n;
-    for (const input of tx.inputs) sent += this.ours.get(outpointKey(input.prevTxid, input.vout)) ?? 0n;
-    let received = 0n;
-    const id = txid(tx);
-    tx.outputs.forEach((output, vout) => {
-      const key = bytesToHex(output.publicKey);
-      if (!own.has(key)) return;
-      received += output.amount;
-      if (record) {
-        this.ours.set(`${id}:${vout}`, output.amount);
-        this.usedKeys.add(key);
-      }
-    });
-    return { received, sent };
-  }
-
-  /**
-   * Brings the history up to the tip, reading only blocks not scanned yet. After a reorg it
-   * rescans from the fork point.
-   */
-  private async scan(): Promise<void> {
-    const chain = this.node.chain;
-    let from = this.scanned.length;
-    while (from > 0 && chain.entryAt(from - 1)?.hash !== this.scanned[from - 1]!.hash) from--;
-    if (from < this.scanned.length) {
-      // A reorg: start again (our-output bookkeeping is cheap to rebuild; deep reorgs are rare).
-      this.scanned = [];
-      this.history_ = [];
-      this.ours = new Map();
-      from = 0;
-    }
-    const own = this.ownKeys();
-    for (let h = Math.max(from, 1); h <= chain.height; h++) {
-      const entry = chain.entryAt(h)!;
-      const block: Block | undefined = await chain.getBlock(entry.hash);
-      if (!block) break;
-      for (const tx of block.txs) {
-        const { received, sent } = this.measure(tx, own, true);
-        if (received > 0n || sent > 0n) this.history_.push({ tx, height: h, time: block.header.time, received, sent });
-      }
-      this.scanned[h] = { height: h, hash: entry.hash };
-    }
-    this.scanned[0] = { height: 0, hash: chain.entryAt(0)!.hash };
-  }
-
-  /** Forgets the scanned history (the wallet's keys were replaced by a restore). */
+  /** Forgets what was read for the history (the wallet's keys were replaced by a restore). */
   reset(): void {
-    this.scanned = [];
-    this.history_ = [];
-    this.ours = new Map();
+    this.txCache = new Map();
   }
 }

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { COIN, MemoryChainStore, MemoryPendingTxStore, Node, WalletError, buildPayment, decodeAddress, encodeAddress, mainParams, regtestParams } from '../core/index.ts';
-import { ChainBuilder, ManualClock } from '../core/testing/chain-builder.ts';
+import { ChainBuilder, ManualClock, testKey } from '../core/testing/chain-builder.ts';
 import { openWalletDatabase } from '../adapters/idb/wallet-database.ts';
 import { WalletKeys } from './wallet-keys.ts';
 import { WalletService } from './wallet-service.ts';
@@ -19,15 +19,18 @@ async function setup() {
   const b = new ChainBuilder();
   /** Mines blocks paying `payTo` (default: the wallet) with the pool's txs in the first. */
   let tip = b.genesis;
+  /** Every block mined, by height. */
+  const built = [b.genesis];
   const mine = async (count: number, payTo = keys.receiveKey()) => {
     for (let i = 0; i < count; i++) {
       const txs = node.mempool.selectForBlock(100_000).txs;
       tip = b.next(tip, { txs, payTo });
+      built[tip.height] = tip;
       expect((await node.submitBlock(tip.block)).status).toBe('connected');
       await node.mempool.accept(tip.block.txs[0]!).catch(() => undefined); // let the pool settle
     }
   };
-  return { db, keys, node, wallet, mine };
+  return { db, keys, node, wallet, mine, b, built };
 }
 
 async function expectWalletError(promise: Promise<unknown> | (() => unknown), code: string) {
@@ -272,6 +275,33 @@ describe('receive address after a restore', () => {
 });
 
 describe('WalletService history', () => {
+  it('behavior: read from the address index: only blocks holding the wallet\'s txs are read, once; a tx over several own keys is one entry; a reorg is reflected at once', async () => {
+    const { keys, wallet, mine, node, b, built } = await setup();
+    const stranger = testKey(9).publicKey;
+    await mine(6);
+    await mine(30, stranger);
+    // Pays another key of the wallet: spends key 0's coin, pays key 1, change to a third key.
+    const to = await keys.newAddress();
+    const { txid: sendId, fee } = await wallet.send({ to, amount: 3n * COIN });
+    await mine(1, stranger);
+    await mine(5, stranger);
+    const getBlock = vi.spyOn(node.chain, 'getBlock');
+    const history = await wallet.history();
+    expect(history.map((h) => h.height)).toEqual([37, 6, 5, 4, 3, 2, 1]);
+    expect(history[0]).toMatchObject({ txid: sendId, received: 50n * COIN - fee, sent: 50n * COIN, net: -fee, coinbase: false, to: [] });
+    expect(getBlock).toHaveBeenCalledTimes(7);
+    await wallet.history();
+    expect(getBlock).toHaveBeenCalledTimes(7);
+
+    // A longer branch from block 36 without the payment: it goes back to the pool, pending again.
+    const fork = b.extend(built[36]!, 7, { extraNonce: 7n, payTo: stranger });
+    for (const x of fork) await node.submitBlock(x.block);
+    expect(node.tip.hash).toBe(fork[6]!.hash);
+    const after = await wallet.history();
+    expect(after.map((h) => [h.txid === sendId, h.height])).toEqual([[true, null], ...[6, 5, 4, 3, 2, 1].map((h) => [false, h])]);
+    expect(after[0]).toMatchObject({ net: -fee });
+  });
+
   it('behavior: overlapping history calls (one per tip event while mining) list each tx once', async () => {
     const { wallet, mine } = await setup();
     await mine(8);
