@@ -1,5 +1,6 @@
 /**
- * Block validation throughput on a block of 100 signed single-input txs (regtest):
+ * Block validation throughput on a block of 100 signed single-input txs (regtest), then on a full
+ * block on one thread and on the signature verifier pool (validation-full-block.ts):
  * stage 1 (`checkBlockSanity`) plus stage 3 (`connectBlock`), with and without signature checks,
  * against `schnorrVerify` called directly on the same 100 (signature, message, key) triples.
  *
@@ -24,6 +25,7 @@ import {
 } from '../src/core/index.ts';
 import { ChainBuilder, type BuiltBlock } from '../src/core/testing/chain-builder.ts';
 import { compare, consume, formatNumber, formatRatio, isMain, median, printTable, type Measurement } from './harness.ts';
+import { runFullBlock } from './validation-full-block.ts';
 
 const TX_COUNT = 100;
 
@@ -139,7 +141,8 @@ export async function run(): Promise<Measurement[]> {
       'stage 2 (checkBlockContext: bits, time, coinbase height) is not included; it does no per-tx work',
     ],
   );
-  return [decode, noSig, full, direct];
+  // Then a block near the size limit on one thread, on the verifier pool, and with a warm cache.
+  return [decode, noSig, full, direct, ...(await runFullBlock())];
 }
 
 if (isMain(import.meta.url)) await run();

@@ -1,6 +1,6 @@
 /**
  * @module The node's wiring, written once for every composition root (a tab, the headless node):
- * wallet keys → miner → Node → wallet service → timers → bans → peer identity → Network →
+ * wallet keys → miner → signature verifier → Node → wallet service → timers → bans → peer identity → Network →
  * PeerConnector → events. What differs between them comes in: the stores (IndexedDB or LevelDB)
  * and a platform (miner workers, WebRTC and WebSocket implementations, clock, timers, where an
  * unencrypted phrase goes, how storage use is measured, where settings are kept). Nothing here touches `window`,
@@ -9,6 +9,7 @@
 import { BanList, Network, Node, type BanStore, type ChainStore, type Clock, type NetworkParams, type NodeIdentity, type PendingTxStore } from '../core/index.ts';
 import type { SignalingStatus } from '../adapters/net/signaling-client.ts';
 import { WorkerPoolMiner, type MinerWorkerFactory } from '../adapters/miner/worker-pool-miner.ts';
+import { verifierWorkerCount, WorkerPoolVerifier, type VerifierWorkerFactory } from '../adapters/verifier/worker-pool-verifier.ts';
 import type { TabSlot } from '../adapters/tab-slot.ts';
 import type { Every } from '../adapters/system-timers.ts';
 import { PeerConnector, type PeerConnectorOptions } from './peer-connector.ts';
@@ -83,6 +84,16 @@ export interface NodePlatform {
     workerCount(): number;
     setWorkerCount(n: number): void;
   };
+  /**
+   * Signature verification on every core (default: none, signatures are verified in the node's own
+   * thread). The pool runs {@link verifierWorkerCount} workers: the cores the miner leaves.
+   */
+  readonly signatures?: {
+    /** Creates one verification worker (default: the module Web Worker). */
+    readonly createWorker?: VerifierWorkerFactory;
+    /** Logical cores: navigator.hardwareConcurrency in a tab, os.availableParallelism headless. */
+    cores(): number;
+  };
   /** How the wallet opens: where an unencrypted phrase goes, a passphrase given at start. */
   readonly wallet?: Pick<WalletKeysOptions, 'plainStore' | 'passphrase' | 'allowPlain'>;
   /** Checks the opened wallet before anything else starts (headless: main needs a passphrase); throws to stop. */
@@ -126,8 +137,19 @@ export async function assembleNode(stores: NodeStores, platform: NodePlatform): 
     new WorkerPoolMiner({ workers: minerSettings.workerCount(), ...(minerSettings.createWorker ? { createWorker: minerSettings.createWorker } : {}) }),
     { workerCount: () => minerSettings.workerCount(), setWorkerCount: (n: number) => minerSettings.setWorkerCount(n) },
   );
+  const signatureSettings = platform.signatures;
+  const verifier =
+    signatureSettings &&
+    new WorkerPoolVerifier({
+      ...(signatureSettings.createWorker ? { createWorker: signatureSettings.createWorker } : {}),
+      workers: () => {
+        const mining = miner.status();
+        return verifierWorkerCount(signatureSettings.cores(), mining.running ? mining.workers : 0);
+      },
+    });
   const node = await Node.open({
     params,
+    ...(verifier ? { signatureVerifier: verifier } : {}),
     chainStore: stores.chain,
     pendingStore: stores.pending,
     clock,
@@ -185,6 +207,7 @@ export async function assembleNode(stores: NodeStores, platform: NodePlatform): 
       stopStaleTimer();
       node.stopMining();
       miner.dispose();
+      verifier?.dispose();
       connector.stop();
     },
   };

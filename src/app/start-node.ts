@@ -83,6 +83,7 @@ export async function startNode(params: NetworkParams, options: StartOptions, ho
         workerCount = n;
         host.saveWorkerCount(n);
       } },
+      signatures: { cores: () => navigator.hardwareConcurrency || 2 },
       ...(plainStore ? { wallet: { plainStore } } : {}),
       settings: { saveIceServers: (servers) => host.saveIceServers(servers) },
       peers: {

@@ -14,6 +14,7 @@ import { LevelChainStore } from '../adapters/level/level-chain-store.ts';
 import { LevelBanStore, LevelPendingTxStore, LevelSettings, LevelWalletRecords } from '../adapters/level/level-small-stores.ts';
 import { openNodeDatabase } from '../adapters/level/node-database.ts';
 import { createNodeMinerWorker } from '../adapters/miner/node-miner-worker.ts';
+import { createNodeVerifierWorker } from '../adapters/verifier/node-verifier-worker.ts';
 import { WebRtcLink } from '../adapters/net/webrtc-link.ts';
 import { systemClock } from '../adapters/system-clock.ts';
 import { systemEvery } from '../adapters/system-timers.ts';
@@ -94,6 +95,7 @@ export async function startHeadlessNode(options: HeadlessOptions): Promise<Headl
             workers = n;
           },
         },
+        signatures: { createWorker: createNodeVerifierWorker, cores: () => availableParallelism() },
         // An unencrypted phrase goes to a file of its own (deleted when a passphrase is set), never
         // into LevelDB, whose log and table files would keep it after the record is sealed.
         wallet: {
