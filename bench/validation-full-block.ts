@@ -136,6 +136,20 @@ export async function runFullBlock(): Promise<Measurement[]> {
       ],
       { rounds: 3, roundMs: 200, warmupMs: 200 },
     );
+    // CPU time of the whole process (every thread): what a signature costs on the pool, whatever
+    // share of the cores a busy machine leaves it. Wall time can show the parallelism only when
+    // the cores are free; this shows the pool's own overhead in any case.
+    const cpuOf = async (fn: () => unknown): Promise<{ cpu: number; wall: number }> => {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await fn();
+      const c = process.cpuUsage(c0);
+      return { cpu: (c.user + c.system) / 1000, wall: performance.now() - t0 };
+    };
+    const poolCpu = await cpuOf(() => checked(decoded(), new SignatureChecks((jobs) => pool.verify(jobs), new VerifiedSignatureCache())));
+    const directCpu = await cpuOf(() => {
+      for (const t of fixture.jobs) consume(schnorrVerify(t.signature, t.message, t.publicKey));
+    });
     const perRound = (f: (r: number) => number) => median(direct!.roundRates.map((_, r) => f(r)));
     const poolRatio = perRound((r) => (pooled!.roundRates[r]! * sigs) / (workers * direct!.roundRates[r]!));
     const singleRatio = perRound((r) => (single!.roundRates[r]! * sigs) / direct!.roundRates[r]!);
@@ -150,6 +164,8 @@ export async function runFullBlock(): Promise<Measurement[]> {
         `one thread / direct                   = ${formatRatio(singleRatio)}`,
         `pool / one thread                     = ${formatRatio(speedUp)}`,
         `cached block                          = ${formatNumber(1000 / cached!.opsPerSec)} ms a block`,
+        `pool CPU / direct CPU per signature   = ${formatRatio(poolCpu.cpu / directCpu.cpu)}  (one more block each, process CPU time of all threads; 1 = the pool adds nothing per signature)`,
+        `pool CPU / wall                       = ${formatRatio(poolCpu.cpu / poolCpu.wall)}  (cores the pool really had; at most ${workers})`,
       ],
       [
         'every iteration decodes the block from bytes; the pool case starts from an empty signature cache every time',
