@@ -15,7 +15,8 @@
  *    `performance.now()` when it resolves), and to an interactive wallet (the balance shown and
  *    the send form's "Pay to" field enabled, seen at the first animation frame). Both are
  *    reloads (warm HTTP cache, service worker installed), so only the chain differs; a few
- *    reloads each, median.
+ *    reloads each, median. Then, on the same page, the address reads (browser-address.ts): an
+ *    address page and the wallet's history from the address index.
  *
  * Test network blocks from `ChainBuilder` are 2 s apart from the genesis time. When the last one
  * would be more than the network's future limit ahead of now (a machine clock close to the
@@ -30,17 +31,20 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts';
 import { dist, ensureBuilt } from './built-app.ts';
 import { startStaticServer } from '../signaling-server/static-files.ts';
-import { bytesToHex, encodeBlock, regtestParams } from '../src/core/index.ts';
-import { ChainBuilder } from '../src/core/testing/chain-builder.ts';
+import { bytesToHex, encodeAddress, encodeBlock, regtestParams } from '../src/core/index.ts';
+import { ChainBuilder, testKey } from '../src/core/testing/chain-builder.ts';
 import { formatNumber, formatRatio, isMain, median, pairedRatio, printTable } from './harness.ts';
 import { fromRates, newContext, openNode, type BenchWindow, type Session } from './browser-session.ts';
 import { benchMining } from './browser-mining.ts';
+import { benchAddressReads } from './browser-address.ts';
 
 const IMPORT_BLOCKS = 2000;
 const IMPORT_BATCH = 200;
 const STARTUP_BLOCKS = 10_000;
 const STARTUP_BATCH = 500;
 const RELOADS = 5;
+/** ChainBuilder's coinbases pay testKey(1); testKey(7) is never used. */
+const BENCH_ADDRESSES = { used: encodeAddress(testKey(1).publicKey, regtestParams.addressPrefix), unused: encodeAddress(testKey(7).publicKey, regtestParams.addressPrefix) };
 
 // ---------------------------------------------------------------------------------------------
 // 2. Import
@@ -217,6 +221,8 @@ async function benchStartup(session: Session, hexes: readonly string[], dateOffs
     }
     usage = (await page.evaluate(() => window.tabchain.storage())).usage;
     for (let i = 0; i < RELOADS; i++) full.push(await reloadTimed(page, STARTUP_BLOCKS));
+    // After the last reload: the address reads (issue 15, part 5) on the same 10,000 blocks.
+    await benchAddressReads(page, BENCH_ADDRESSES, STARTUP_BLOCKS);
   } finally {
     await context.close();
   }
