@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ServerMessage } from '../src/core/net/signaling-messages.ts';
 import { startNodeHttpServer, type NodeHttpServer } from '../src/headless/http-server.ts';
-import { addressGroup, clientAddress } from './client-address.ts';
+import { addressGroup, clientAddress, forwardedTls } from './client-address.ts';
 import { startServer, type RunningServer, type ServerOptions } from './server.ts';
 import type { SignalingOptions } from './signaling.ts';
 import { SignalingTestClient, refusedStatus, terminateTestSockets } from './test-client.ts';
@@ -92,6 +92,15 @@ describe('client addresses', () => {
     expect(addressGroup('::1')).toBe('0:0:0:0::/64');
     expect(addressGroup('::ffff:192.0.2.7')).toBe('192.0.2.7');
     expect(addressGroup('192.0.2.7')).toBe('192.0.2.7');
+  });
+
+  it('behavior: X-Forwarded-Proto counts only behind a trusted proxy, and only its last entry', () => {
+    expect(forwardedTls({ 'x-forwarded-proto': 'https' }, true)).toBe(true);
+    expect(forwardedTls({ 'x-forwarded-proto': 'HTTPS' }, true)).toBe(true);
+    expect(forwardedTls({ 'x-forwarded-proto': 'https, http' }, true)).toBe(false);
+    expect(forwardedTls({ 'x-forwarded-proto': 'http, https' }, true)).toBe(true);
+    expect(forwardedTls({}, true)).toBe(false);
+    expect(forwardedTls({ 'x-forwarded-proto': 'https' }, false)).toBe(false);
   });
 });
 

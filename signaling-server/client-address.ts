@@ -3,10 +3,12 @@
  * or, behind a reverse proxy the operator names trusted (`--trust-proxy`), the address the proxy
  * appended to `X-Forwarded-For`. Addresses are counted by group: an IPv4 address alone, an IPv6
  * address by its /64 (one home or one cloud VM gets a whole /64, so counting single IPv6
- * addresses would let one client take as many slots as it likes).
+ * addresses would let one client take as many slots as it likes). Also whether such a proxy says
+ * the client came over TLS (`X-Forwarded-Proto`). Shared by `npm start`, `node signaling-server`
+ * and the headless node, each with its `--trust-proxy`.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
 /** The address written as IPv4 when it is an IPv4-mapped IPv6 one (`::ffff:1.2.3.4`). */
 export function plainAddress(address: string | undefined): string {
@@ -27,6 +29,17 @@ export function clientAddress(req: Pick<IncomingMessage, 'headers' | 'socket'>, 
     if (last && (isIPv4(last) || isIPv6(last))) return plainAddress(last);
   }
   return plainAddress(req.socket.remoteAddress);
+}
+
+/**
+ * Whether the (trusted) proxy says the client reached it over TLS: the last `X-Forwarded-Proto`
+ * entry is `https`. Always false without `trustProxy`: anyone can send the header.
+ */
+export function forwardedTls(headers: IncomingHttpHeaders, trustProxy: boolean): boolean {
+  if (!trustProxy) return false;
+  const header = headers['x-forwarded-proto'];
+  const text = Array.isArray(header) ? header.join(',') : (header ?? '');
+  return text.split(',').pop()?.trim().toLowerCase() === 'https';
 }
 
 /** The 8 groups of 16 bits of an IPv6 address, `::` expanded (an embedded IPv4 tail counted as two). */

@@ -7,12 +7,14 @@
  * only for the header timeout.
  *
  * Behind a reverse proxy every socket comes from the proxy: the per-address cap would then be a
- * cap on everyone together, so it is off when the proxy is trusted (the proxy limits per client;
- * signaling still counts per forwarded address at the upgrade).
+ * cap on everyone together, so it is off when the proxy is trusted (the proxy limits per client).
+ * Clients are then told apart once a request's headers are read, the first moment the address
+ * the proxy forwarded is known: signaling counts its sockets per forwarded address at the
+ * upgrade, and {@link limitRequestsPerAddress} the requests in progress.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { addressGroup } from './client-address.ts';
+import { addressGroup, clientAddress } from './client-address.ts';
 
 export interface ConnectionLimits {
   /** Open sockets at most over all clients. */
@@ -69,4 +71,32 @@ export function limitConnections(server: Server, limits: ConnectionLimits, onRef
     });
   }
   return (group) => open.get(group) ?? 0;
+}
+
+/** Whether a request may be served; when it may, it is counted until its response is done. */
+export type RequestAdmission = (req: IncomingMessage, res: ServerResponse) => { readonly admitted: boolean; readonly group: string };
+
+/**
+ * Caps the requests in progress per address group (client-address.ts), counted from when a
+ * request's headers have been read until its response is finished or its connection closed.
+ * Meant for behind a trusted proxy (`trustProxy`), where the socket cap per address cannot tell
+ * clients apart: a client whose requests hang (a body sent slowly, an answer read slowly) holds at
+ * most `maxPerAddress` of the sockets the proxy opens, not all of them. A refused request is not
+ * counted; the caller answers it (429).
+ */
+export function limitRequestsPerAddress(maxPerAddress: number, trustProxy: boolean): RequestAdmission {
+  const open = new Map<string, number>();
+  return (req, res) => {
+    const group = addressGroup(clientAddress(req, trustProxy));
+    const count = open.get(group) ?? 0;
+    if (count >= maxPerAddress) return { admitted: false, group };
+    open.set(group, count + 1);
+    // 'close' comes once the response is sent or the connection is gone, whichever is first.
+    res.once('close', () => {
+      const n = (open.get(group) ?? 1) - 1;
+      if (n > 0) open.set(group, n);
+      else open.delete(group);
+    });
+    return { admitted: true, group };
+  };
 }

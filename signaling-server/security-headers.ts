@@ -18,6 +18,7 @@
  * year.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { forwardedTls } from './client-address.ts';
 
 /** What a response's security headers depend on. */
 export interface SecurityHeaderContext {
@@ -128,8 +129,7 @@ export function requestSecurityHeaders(
   kind: 'app' | 'api',
   trustProxy = false,
 ): Record<string, string> {
-  const forwarded = trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',').pop()?.trim().toLowerCase() === 'https';
-  return securityHeaders({ host: req.headers.host, url: req.url, tls: tls || forwarded }, kind);
+  return securityHeaders({ host: req.headers.host, url: req.url, tls: tls || forwardedTls(req.headers, trustProxy) }, kind);
 }
 
 /** The API's headers as raw header lines, for answers written straight to a socket (client errors). */

@@ -40,6 +40,14 @@ describe('npm run node: options', () => {
     expect(parseNodeArgs(['-h'])).toEqual({ help: true });
   });
 
+  it('behavior: --trust-proxy is off unless given; the usage says to use it only where clients come through the proxy alone', () => {
+    expect(parseNodeArgs([], {})).not.toHaveProperty('options.trustProxy');
+    expect(parseNodeArgs(['--trust-proxy'], {})).toMatchObject({ options: { trustProxy: true } });
+    expect(() => parseNodeArgs(['--trust-proxy=yes'], {})).toThrow(UsageError);
+    expect(usage).toMatch(/--trust-proxy\s+behind a reverse proxy/);
+    expect(usage).toMatch(/otherwise they could claim any\s+address/);
+  });
+
   it.each([
     [['--bogus'], /bogus/],
     [['--network', 'simnet'], /--network is main, test or regtest/],

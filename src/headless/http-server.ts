@@ -10,6 +10,12 @@
  * (421 `bad-host`) nor by a cross-site request (403 `cross-site`). The WebSocket upgrade on
  * `/signal` has its own origin policy (attachSignaling). Slow or malformed clients are cut off
  * with a JSON 400/408/431 (timeouts and a connection cap below).
+ *
+ * Behind a reverse proxy the operator trusts (`trustProxy`, `--trust-proxy`), every socket comes
+ * from the proxy, so clients are told apart as `npm start` tells them apart: by the last
+ * `X-Forwarded-For` entry, once a request's headers are read (the socket cap per address is left
+ * to the proxy; requests in progress and `/signal` sockets are capped per forwarded address), and
+ * `X-Forwarded-Proto: https` counts as TLS for HSTS.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -17,7 +23,7 @@ import { attachSignaling, type Signaling } from '../../signaling-server/signalin
 import type { Logger } from '../../signaling-server/log.ts';
 import type { IceServersOption } from '../../signaling-server/ice-servers.ts';
 import { API_SECURITY_HEADER_LINES, requestSecurityHeaders } from '../../signaling-server/security-headers.ts';
-import { limitConnections } from '../../signaling-server/connection-limits.ts';
+import { limitConnections, limitRequestsPerAddress } from '../../signaling-server/connection-limits.ts';
 import { listen } from '../../signaling-server/static-files.ts';
 import { SIGNALING_PATH } from '../core/net/signaling-messages.ts';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
@@ -50,6 +56,13 @@ export interface NodeHttpServerOptions {
   readonly tokenRequired?: boolean;
   /** Overrides {@link MAX_CONNECTIONS_PER_ADDRESS}. */
   readonly maxConnectionsPerAddress?: number;
+  /**
+   * Behind a reverse proxy the operator trusts (`--trust-proxy`): clients are the last
+   * `X-Forwarded-For` entry, `X-Forwarded-Proto: https` is TLS, and the Host check answers the
+   * names the proxy forwards when a token is required (request-source.ts). Default false: those
+   * headers are ignored, since anyone can send them.
+   */
+  readonly trustProxy?: boolean;
   /** Overrides of {@link DEFAULT_TIMEOUTS} (tests use short ones). */
   readonly timeouts?: Partial<ServerTimeouts>;
 }
@@ -71,6 +84,7 @@ export const MAX_CONNECTIONS = 256;
 /**
  * Open connections at most per address group (IPv4 address, IPv6 /64): one client holds at most
  * this share of {@link MAX_CONNECTIONS}, so half-sent requests from it cannot lock others out.
+ * Behind a trusted proxy, requests in progress per forwarded address group instead.
  */
 export const MAX_CONNECTIONS_PER_ADDRESS = 32;
 
@@ -121,14 +135,27 @@ function onClientError(error: Error & { code?: string }, socket: Duplex): void {
 export async function startNodeHttpServer(options: NodeHttpServerOptions): Promise<NodeHttpServer> {
   const host = options.host ?? '127.0.0.1';
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const trustProxy = options.trustProxy ?? false;
+  const perAddress = options.maxConnectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS;
   let handler: RequestHandler | null = null;
   const sourcePolicy = (): RequestSourcePolicy => {
     const address = server.address();
-    return { port: typeof address === 'object' && address ? address.port : options.port, host, origins: options.origins ?? [], tokenRequired: options.tokenRequired ?? false };
+    return { port: typeof address === 'object' && address ? address.port : options.port, host, origins: options.origins ?? [], tokenRequired: options.tokenRequired ?? false, trustProxy };
   };
   // The front of every plain request, as Hono middleware and routes: where it comes from, then
   // `/signal` (426 without an upgrade), then the REST handler (503 until the node has started).
   const front = new Hono<{ Bindings: HttpBindings }>();
+  if (trustProxy) {
+    // Every socket is the proxy's: a client is its forwarded address, known only now. A refused
+    // request's connection is closed, so a body it trickles holds no socket.
+    const admit = limitRequestsPerAddress(perAddress, true);
+    front.use(async (c, next) => {
+      if (!admit(c.env.incoming, c.env.outgoing).admitted) {
+        return jsonReply(429, { error: 'too-many-requests', message: `too many requests in progress from your address: at most ${perAddress} at once` }, { 'retry-after': '1', connection: 'close' });
+      }
+      await next();
+    });
+  }
   front.use(requestSourceGuard(sourcePolicy));
   front.all(SIGNALING_PATH, () => jsonReply(426, { error: 'upgrade-required', message: 'this is the WebSocket signaling endpoint: connect with ws:// or wss://' }, { upgrade: 'websocket' }));
   front.all('*', (c) => {
@@ -153,7 +180,7 @@ export async function startNodeHttpServer(options: NodeHttpServerOptions): Promi
   // requireHostHeader off: a request without Host gets the JSON 421, not Node's bare 400.
   const server = createServer({ connectionsCheckingInterval: timeouts.checkIntervalMs, requireHostHeader: false }, (req, res) => {
     // The API serves data only: its policy lets nothing load, and no page may frame it.
-    for (const [name, value] of Object.entries(requestSecurityHeaders(req, false, 'api'))) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(requestSecurityHeaders(req, false, 'api', trustProxy))) res.setHeader(name, value);
     if (options.onRequest) {
       const started = performance.now();
       res.once('finish', () => options.onRequest!({ method: req.method ?? '', path: req.url ?? '', status: res.statusCode, ms: Math.round(performance.now() - started) }));
@@ -165,13 +192,15 @@ export async function startNodeHttpServer(options: NodeHttpServerOptions): Promi
   server.requestTimeout = timeouts.requestMs;
   server.headersTimeout = timeouts.headersMs;
   server.keepAliveTimeout = timeouts.keepAliveMs;
-  limitConnections(server, { maxConnections: MAX_CONNECTIONS, maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS });
+  // Behind a trusted proxy every socket is the proxy's: the cap per address is the front's, per request.
+  limitConnections(server, { maxConnections: MAX_CONNECTIONS, maxConnectionsPerAddress: trustProxy ? null : perAddress });
   server.on('clientError', onClientError);
   const signaling = attachSignaling(server, {
     path: SIGNALING_PATH,
     allowMissingOrigin: true,
     origins: options.origins ?? [],
     logger: options.logger ?? null,
+    trustProxy,
     ...(options.iceServers ? { iceServers: options.iceServers } : {}),
   });
   try {

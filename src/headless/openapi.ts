@@ -25,6 +25,7 @@ const refusal = (description: string) => json({ $ref: '#/components/schemas/Erro
 const everywhere = {
   '403': refusal('`cross-site`: sent by a web page of another origin (an Origin that is not an --origin, or Sec-Fetch-Site cross-site / same-site)'),
   '421': refusal('`bad-host`: the Host header is not this node (localhost, 127.0.0.1, [::1] or --host, with its port): a guard against DNS rebinding'),
+  '429': refusal('`too-many-requests`: behind --trust-proxy, the client (the address group of its X-Forwarded-For address) already has 32 requests in progress'),
   '500': refusal('an unexpected error; the node goes on'),
   '503': refusal('`starting`: the node is still starting; or `storage-error`: the database failed (nothing was half-written)'),
 };
@@ -89,6 +90,7 @@ export function openApiDocument(params?: NetworkParams): Record<string, unknown>
         'Amounts in request bodies are coins; amounts in responses are decimal strings of base units (1 coin = 100000000 units), as `window.tabchain` returns them. ' +
         'Errors are `{ error, message, field? }`. HEAD is served like GET without the body, except on GET /mine and GET /nodes/resolve (they change something). ' +
         'Requests must be for this node’s Host (421 otherwise) and must not come from web pages of other origins (403). ' +
+        'Behind a reverse proxy (--trust-proxy), a client with 32 requests in progress gets 429 for more. ' +
         'The same port also serves the WebSocket signaling endpoint `/signal` that other nodes and tabs find this node through.',
     },
     components: {

@@ -7,6 +7,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { HttpBindings } from '@hono/node-server';
+import { forwardedTls } from '../../signaling-server/client-address.ts';
 import type { MiddlewareHandler } from 'hono';
 import { jsonReply } from './rest/app.ts';
 
@@ -20,6 +21,8 @@ export interface RequestSourcePolicy {
   readonly origins: readonly string[];
   /** The REST writes need a bearer token. */
   readonly tokenRequired: boolean;
+  /** Behind a reverse proxy the operator trusts (--trust-proxy): see {@link checkRequestSource}. Default false. */
+  readonly trustProxy?: boolean;
 }
 
 export interface SourceRefusal {
@@ -46,8 +49,13 @@ function isWildcard(host: string): boolean {
  *   page has no token, so it can only read what anyone reaching the port can read); without a
  *   token, loopback names only, so a token is what opens the REST API to other machines (the
  *   WebSocket `/signal`, all other nodes need, is open either way). A missing Host is refused.
+ *   Behind a trusted proxy (`trustProxy`) the Host is the name the proxy forwards, which the node
+ *   cannot know: as on every interface, any Host with a token, loopback names only without one.
+ *   The proxy serves the API to anyone it lets in, so a rebound page without the token gains
+ *   nothing; without a token, a page rebound to the node's own port could otherwise use the API.
  * - **Origin**: browsers send it on cross-origin fetches and on every POST; one that is neither
- *   an `--origin` nor the node's own (`http://` + the Host) is refused, `null` included.
+ *   an `--origin` nor the node's own (`http://` + the Host; behind a trusted proxy that says
+ *   `X-Forwarded-Proto: https`, `https://` + the Host too) is refused, `null` included.
  * - **Sec-Fetch-Site**: `cross-site` or `same-site` (sent by browsers even on `<img>` and
  *   navigations to localhost, which carry no Origin) is refused unless the Origin is an `--origin`.
  *
@@ -55,7 +63,8 @@ function isWildcard(host: string): boolean {
  */
 export function checkRequestSource(headers: IncomingHttpHeaders, policy: RequestSourcePolicy): SourceRefusal | null {
   const hostHeader = (headers.host ?? '').trim().toLowerCase();
-  const anyHost = isWildcard(policy.host) && policy.tokenRequired;
+  const trustProxy = policy.trustProxy ?? false;
+  const anyHost = (isWildcard(policy.host) || trustProxy) && policy.tokenRequired;
   if (!anyHost) {
     const names = new Set([...LOOPBACK_NAMES, ...(isWildcard(policy.host) ? [] : [urlHost(policy.host.toLowerCase())])]);
     const match = HOST_HEADER.exec(hostHeader);
@@ -67,13 +76,18 @@ export function checkRequestSource(headers: IncomingHttpHeaders, policy: Request
         error: 'bad-host',
         message:
           `this node answers requests for ${shown} only, not for Host ${JSON.stringify(hostHeader.slice(0, 100))} (a guard against DNS rebinding)` +
-          (isWildcard(policy.host) ? '; to use the REST API from other machines, start the node with a token (TABCHAIN_TOKEN)' : ''),
+          (trustProxy
+            ? '; behind --trust-proxy, other names are answered only when the API needs a token (drop --insecure)'
+            : isWildcard(policy.host)
+              ? '; to use the REST API from other machines, start the node with a token (TABCHAIN_TOKEN)'
+              : ''),
       };
     }
   }
   const origin = typeof headers.origin === 'string' ? headers.origin.trim().toLowerCase() : undefined;
   const listed = origin !== undefined && policy.origins.some((o) => o !== '*' && o.toLowerCase() === origin);
-  if (origin !== undefined && !listed && origin !== `http://${hostHeader}`) {
+  const own = origin === `http://${hostHeader}` || (origin === `https://${hostHeader}` && forwardedTls(headers, trustProxy));
+  if (origin !== undefined && !listed && !own) {
     return { status: 403, error: 'cross-site', message: `requests from web pages of other origins are refused (Origin ${JSON.stringify(origin.slice(0, 100))}): start the node with --origin ORIGIN to allow one` };
   }
   const site = headers['sec-fetch-site'];

@@ -60,6 +60,13 @@ export const usage = `usage: npm run node -- [options]      (or: tabchain-node [
   --origin URL          also let web pages served from this origin use /signal and the REST
                         API (repeatable; pages of other origins get 403)
   --verbose             log signaling events and every request as JSON lines on stderr
+  --trust-proxy         behind a reverse proxy (Caddy, nginx): count clients by the last
+                        X-Forwarded-For entry (requests in progress and /signal sockets per
+                        client; the socket cap per address is left to the proxy), send HSTS
+                        when X-Forwarded-Proto is https, and answer the Host names the proxy
+                        forwards (only while the API needs a token). Only where clients reach
+                        the port through the proxy alone (--host 127.0.0.1, the proxy on this
+                        machine): otherwise they could claim any address
 ${ICE_FLAGS_USAGE}
                         Handed to the tabs and nodes that find peers through this node's
                         /signal; this node uses what its own /signal hands out
@@ -85,6 +92,8 @@ export interface NodeCommandOptions {
   readonly passphraseFile?: string;
   /** `--insecure-plain-wallet`. */
   readonly insecurePlainWallet?: boolean;
+  /** `--trust-proxy`: behind a reverse proxy, clients are told apart by X-Forwarded-For (http-server.ts). */
+  readonly trustProxy?: boolean;
 }
 
 /** A command line that cannot run (exit code 2). */
@@ -131,6 +140,7 @@ export function parseNodeArgs(argv: string[], env: Record<string, string | undef
         verbose: { type: 'boolean' },
         'passphrase-file': { type: 'string' },
         'insecure-plain-wallet': { type: 'boolean' },
+        'trust-proxy': { type: 'boolean' },
         ...ICE_FLAG_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
@@ -190,6 +200,7 @@ export function parseNodeArgs(argv: string[], env: Record<string, string | undef
       ...(iceServers ? { iceServers } : {}),
       ...(passphraseFile !== undefined ? { passphraseFile: resolve(passphraseFile) } : {}),
       ...(values['insecure-plain-wallet'] ? { insecurePlainWallet: true } : {}),
+      ...(values['trust-proxy'] ? { trustProxy: true } : {}),
     },
   };
 }
@@ -286,6 +297,7 @@ export async function runNode(options: NodeCommandOptions, log: { warn(line: str
     host: options.host,
     origins: options.origins,
     tokenRequired: token !== undefined,
+    trustProxy: options.trustProxy ?? false,
     logger: verboseLog,
     ...(options.iceServers ? { iceServers: options.iceServers } : {}),
     ...(verboseLog ? { onRequest: (entry: { method: string; path: string; status: number; ms: number }) => verboseLog({ event: 'request', ...entry }) } : {}),
@@ -345,6 +357,9 @@ export async function runNode(options: NodeCommandOptions, log: { warn(line: str
   }
   if (token === undefined) {
     log.warn(`warning: --insecure: any program that reaches port ${http.port}${isLoopback(options.host) ? ' on this machine' : ''} can mine and spend this node's coins`);
+  }
+  if (options.trustProxy && !isLoopback(options.host)) {
+    log.warn(`warning: --trust-proxy with --host ${options.host}: clients that reach port ${http.port} directly, not through the proxy, can claim any address; listen on 127.0.0.1 behind the proxy`);
   }
   let closing: Promise<void> | null = null;
   return {
