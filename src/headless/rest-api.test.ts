@@ -421,6 +421,19 @@ describe('REST API, bearer token', () => {
     }
   }, 30_000);
 
+  it('behavior: --trust-proxy reaches the server: a forwarded Host is answered (writes still need the cookie), HTTPS forwarded brings HSTS; beyond loopback it warns', async () => {
+    const warnings: string[] = [];
+    const node = remember(await runNode(nodeOptions({ host: '0.0.0.0', trustProxy: true }), { warn: (line) => warnings.push(line) }));
+    nodes.push(node);
+    expect(warnings.join('\n')).toMatch(/--trust-proxy with --host 0\.0\.0\.0: clients that reach port \d+ directly, not through the proxy, can claim any address/);
+    const proxied = { host: 'node.example.org', 'x-forwarded-for': '203.0.113.5', 'x-forwarded-proto': 'https' };
+    const chain = await rawRequest(node.restUrl, 'GET', '/chain', proxied);
+    expect(chain.status).toBe(200);
+    expect(chain.headers['strict-transport-security']).toBe('max-age=31536000');
+    expect((await rawRequest(node.restUrl, 'GET', '/mine', proxied)).status).toBe(401);
+    expect((await rawRequest(node.restUrl, 'GET', '/wallet', { ...proxied, authorization: `Bearer ${cookies.get(node.restUrl)!}` })).status).toBe(200);
+  }, 30_000);
+
   it('behavior: --insecure serves the API with no credential and no cookie, and warns', async () => {
     const warnings: string[] = [];
     const options = nodeOptions({ insecure: true });
