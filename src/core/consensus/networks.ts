@@ -43,6 +43,7 @@ export const mainParams: NetworkParams = network({
   maxTargetStep: 4,
   medianTimeSpan: 11,
   maxFutureBlockTime: 180,
+  minimumChainWork: 0n,
   coinbaseMaturity: 100,
   initialSubsidy: 50n * COIN,
   halvingInterval: 2_100_000,
@@ -75,6 +76,7 @@ export const testParams: NetworkParams = network({
   medianTimeSpan: 11,
   // Two half-lives: a miner's clock cannot move the next target by more than the step bound.
   maxFutureBlockTime: 120,
+  minimumChainWork: 0n,
   // One minute of blocks: long enough to see maturity work, short enough for a demo.
   coinbaseMaturity: 30,
   initialSubsidy: 50n * COIN,
@@ -103,6 +105,7 @@ export const regtestParams: NetworkParams = network({
   medianTimeSpan: 11,
   // Tests mine hundreds of blocks in seconds and the median-time rule pushes their times ahead.
   maxFutureBlockTime: 300,
+  minimumChainWork: 0n,
   coinbaseMaturity: 5,
   initialSubsidy: 50n * COIN,
   halvingInterval: 150,

@@ -42,6 +42,14 @@ export interface NetworkParams {
   readonly medianTimeSpan: number;
   /** How far ahead of the local clock a block's time may be, in seconds. */
   readonly maxFutureBlockTime: number;
+  /**
+   * Bitcoin's `nMinimumChainWork`: a chain with less total work is never worth storing headers
+   * of (the floor of the anti-DoS work threshold, net/header-work-threshold.ts). 0 on every
+   * network for now: without headers presync (Bitcoin Core's HeadersSyncState) a fresh node
+   * stores its first 2000 headers only if they reach it alone, so it may never be above the work
+   * of the real chain's first 2000 blocks, which is no protection worth having.
+   */
+  readonly minimumChainWork: bigint;
 
   /** Blocks after which a coinbase output may be spent. */
   readonly coinbaseMaturity: number;

@@ -13,6 +13,7 @@ import { workFromBits } from '../consensus/pow.ts';
 import { sha256d } from '../crypto/hash.ts';
 import { INV_BLOCK, INV_TX, WIRE_LIMITS, type InvItem, type Message } from './messages.ts';
 import { BlockDownload } from './block-download.ts';
+import { antiDosWorkThreshold } from './header-work-threshold.ts';
 import type { PeerId } from './peer-identity.ts';
 import { ban, drop, readyPeers, remember, type Peer, type PeerHost } from './peer.ts';
 
@@ -146,8 +147,12 @@ export class BlockSync {
 
   /**
    * Headers-first sync: headers must answer our request and form one continuous chain; they
-   * are filed only when the batch ends with more work than our tip (a flood of low-work
-   * headers fills nothing and downloads no bodies, test-plan C.21).
+   * are filed only when the chain they reach (their parent's work and theirs) has more work than
+   * our tip (a flood of low-work headers downloads no bodies, test-plan C.21) and at least the
+   * anti-DoS work threshold (header-work-threshold.ts): the tip lags the best header while
+   * bodies download, so a syncing node would otherwise store batch after batch of cheap headers
+   * forking near genesis. New headers below the threshold are unhelpful, not invalid (a peer on
+   * a stale fork may send them): a stall, so a peer that keeps sending them is dropped.
    */
   async onHeaders(p: Peer, headers: readonly BlockHeader[]): Promise<void> {
     if (!p.headersRequested) return; // Unsolicited: ignored.
@@ -161,8 +166,15 @@ export class BlockSync {
     if (!parent) return; // Our locator did not reach its fork: nothing to attach it to yet.
     let work = parent.chainWork;
     for (const h of headers) work += workFromBits(h.bits);
-    if (work <= this.node.tip.chainWork && headers.length < WIRE_LIMITS.maxHeaders) return;
-    if (work <= this.node.tip.chainWork) return; // A long low-work branch: not followed (see docs).
+    // Headers we all have already store nothing: judged by the tip alone, as an answer from a
+    // peer that is behind our best header but ahead of our tip (it has those blocks to serve).
+    const adds = !this.node.chain.entry(hashToHex(hashes[hashes.length - 1]!));
+    if (adds && work < antiDosWorkThreshold(this.download.syncTarget(this.node.chain, this.host.now()), this.node.params.minimumChainWork)) {
+      if (p.conduct.stall(this.host.now()) === 'disconnect') this.host.close(p, drop('headers below the anti-DoS work threshold'));
+      return;
+    }
+    // A branch with less work than the tip, even a long one, is not followed (see docs).
+    if (work <= this.node.tip.chainWork) return;
     // One chain operation and one store write for the whole message.
     for (const outcome of await this.node.chain.processHeaders(headers)) {
       if (outcome.status === 'rejected') {
