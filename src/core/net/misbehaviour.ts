@@ -5,8 +5,8 @@
  * - **broke consensus or the protocol** (an invalid block, a malformed frame): ban, as the
  *   rejection table's `punish` flag says. The Network bans only a key the peer proved in the
  *   handshake, never an id someone merely claimed.
- * - **slow or unhelpful** (a block request that timed out, a `notfound` for a block it announced):
- *   a *stall*. The peer is asked last; after {@link DEFAULT_CONDUCT.maxStalls} stalls within
+ * - **slow or unhelpful** (a block request that timed out, a `notfound` for a block it announced,
+ *   requested headers below the anti-DoS work threshold): a *stall*. The peer is asked last; after {@link DEFAULT_CONDUCT.maxStalls} stalls within
  *   {@link DEFAULT_CONDUCT.stallWindowMs} it is disconnected, without a ban (Bitcoin Core
  *   disconnects a peer stalling the block download window, and does not discourage it).
  * - **rate exceeded** (more unrequested messages than the budget): the excess is dropped
