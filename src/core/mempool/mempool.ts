@@ -22,6 +22,7 @@ import { isCoinbase, txSize, txid, type Transaction } from '../primitives/transa
 import { outpointKey, type Coin, type CoinView, type OutpointKey } from '../coins/coin.ts';
 import { Emitter, type Unsubscribe } from '../util/emitter.ts';
 import { OrphanTxs, type OrphanTx } from './orphan-txs.ts';
+import { prefetchSignatures } from './signature-prefetch.ts';
 
 export interface MempoolConfig {
   readonly params: NetworkParams;
@@ -83,6 +84,8 @@ export class Mempool {
   private readonly events = new Emitter<MempoolEvents>();
   private bytes = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Operations queued or running. */
+  private busy = 0;
   private readonly maxBytes: number;
   private readonly minFeeRate: bigint;
   private readonly signatures: SignatureChecks;
@@ -136,11 +139,18 @@ export class Mempool {
 
   /** Validates a tx and adds it. A tx with unknown inputs waits as an orphan ('missing-inputs'). */
   accept(tx: Transaction): Promise<Result<AcceptedTx>> {
-    return this.exclusive(() => this.acceptNow(tx, true));
+    // A tx that must wait for its turn (a burst) has its signatures put aside meanwhile, so the
+    // burst's signatures are verified together (signature-prefetch.ts); a lone tx goes straight in.
+    if (this.busy > 0) void prefetchSignatures(tx, this.signatures, this.config, (key) => this.poolCoin(key));
+    return this.exclusive(async () => {
+      await this.signatures.flush();
+      return this.acceptNow(tx, true);
+    });
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn);
+    this.busy++;
+    const run = this.queue.then(fn).finally(() => this.busy--);
     this.queue = run.catch(() => undefined);
     return run;
   }
