@@ -8,11 +8,13 @@
  */
 import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
+import { chromium } from '@playwright/test';
+import { WEBGPU_ARGS, chromiumPath } from '../scripts/chromium.ts';
 import { firefoxPath, launchFirefox, type FirefoxBrowser } from '../scripts/firefox.ts';
 import { createSimdNonceSearch } from '../src/adapters/miner/simd-nonce-search.ts';
 import { bytesEqual, encodeHeader, headerMidstate, mainParams, searchNonces, sha256d } from '../src/core/index.ts';
 import { compare, consume, formatNumber, formatRatio, median, pairedRatio, printTable, type Measurement } from './harness.ts';
-import { newContext, openNode, sleep, type Session } from './browser-session.ts';
+import { baseContext, newContext, openNode, sleep, type Session } from './browser-session.ts';
 
 const MINER_ROUNDS = 2;
 const MINER_WARMUP_MS = 4000;
@@ -107,6 +109,40 @@ async function minerRun(page: MinerPage, workers: number): Promise<MinerRun> {
   return { rates, perWorker, blocks: after - before, ms };
 }
 
+/**
+ * One worker on the GPU (`miner.start({ workers: 1, gpu: true })`) in a Chromium of its own with
+ * WebGPU on (SwiftShader's software adapter where there is no GPU), or why there is no row: the
+ * worker found no adapter and hashed on the CPU.
+ */
+async function gpuMinerRuns(baseURL: string): Promise<{ measurement: Measurement; adapter: string } | { skipped: string }> {
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: WEBGPU_ARGS });
+  try {
+    const context = await baseContext(browser, baseURL);
+    const page = await openNode(context, '/?network=main');
+    const adapter = await page.evaluate(async () => {
+      const found = await navigator.gpu?.requestAdapter();
+      return found ? `${found.info.vendor} ${found.info.architecture}` : undefined;
+    });
+    if (!adapter) return { skipped: 'no WebGPU adapter in this Chromium, even with --enable-unsafe-webgpu --use-webgpu-adapter=swiftshader' };
+    await page.evaluate(async () => {
+      if (!(await window.tabchain.wallet.exists())) await window.tabchain.wallet.create('a benchmark wallet: mined coins only, never funded');
+      await window.tabchain.miner.start({ workers: 1, gpu: true });
+      await window.tabchain.miner.stop();
+    });
+    const runs: MinerRun[] = [];
+    for (let round = 0; round < MINER_ROUNDS; round++) runs.push(await minerRun(page, 1));
+    const kernel = (await page.evaluate(() => window.tabchain.miner.status())).kernel;
+    await page.evaluate(() => window.tabchain.miner.start({ workers: 1, gpu: true }));
+    await sleep(1000);
+    const running = (await page.evaluate(() => window.tabchain.miner.status())).kernel;
+    await page.evaluate(() => window.tabchain.miner.stop());
+    if (running !== 'webgpu') return { skipped: `the worker hashed with ${running ?? kernel ?? 'an unknown kernel'}, not on the GPU (${adapter})` };
+    return { measurement: { ...minerMeasurement('Chromium', 1, runs), name: `Chromium miner, 1 worker on the GPU (WebGPU, ${adapter})` }, adapter };
+  } finally {
+    await browser.close();
+  }
+}
+
 /** One row of the table from several runs: each run is a round (its samples' median). */
 function minerMeasurement(browser: string, workers: number, runs: readonly MinerRun[]): Measurement {
   const rounds = runs.map((r) => median(r.rates));
@@ -192,15 +228,17 @@ export async function benchMining(session: Session): Promise<void> {
     const ffOne = firefoxRuns && minerMeasurement('Firefox', 1, firefoxRuns[1]);
     const ffTwo = firefoxRuns && minerMeasurement('Firefox', 2, firefoxRuns[2]);
     const perWorker = [0, 1].map((w) => median(chromiumRuns[2].flatMap((r) => r.perWorker.map((p) => p[w] ?? 0))));
+    const gpu = await gpuMinerRuns(session.baseURL);
     const blocks = (runs: MinerRun[]): number => runs.reduce((a, r) => a + r.blocks, 0);
     printTable(
       `browser mining: hashes per second, Web Workers (main network) in Chromium${ffOne ? ' and Firefox' : ''} vs Node on one core`,
-      [one, two, ...(ffOne && ffTwo ? [ffOne, ffTwo] : []), native, nodeSimd, nodeSearch],
+      [one, two, ...(ffOne && ffTwo ? [ffOne, ffTwo] : []), ...('measurement' in gpu ? [gpu.measurement] : []), native, nodeSimd, nodeSearch],
       [
         `1 worker / node:crypto sha256d  = ${formatRatio(one.opsPerSec / native.opsPerSec)}  (Chromium, medians; above 1: a worker out-hashes native sha256d on one core)`,
         `1 worker / SIMD kernel in Node  = ${formatRatio(one.opsPerSec / nodeSimd.opsPerSec)}  (Chromium; the same code and engine when the worker runs the kernel: what the worker, the pool and the page cost)`,
         `1 worker / searchNonces in Node = ${formatRatio(one.opsPerSec / nodeSearch.opsPerSec)}  (Chromium; the same when the worker falls back to the scalar loop)`,
         `SIMD kernel / node:crypto, Node = ${formatRatio(pairedRatio(nodeSimd, native))}  (median of per-round ratios)`,
+        ...('measurement' in gpu ? [`1 GPU worker / 1 worker         = ${formatRatio(gpu.measurement.opsPerSec / one.opsPerSec)}  (Chromium; ${gpu.adapter}: a software adapter is the CPU again, a real GPU many times it)`] : []),
         `2 workers / 1 worker            = ${formatRatio(pairedRatio(two, one))}  (Chromium, median of per-round ratios; 2 is perfect scaling; per worker ${formatNumber(perWorker[0]!)} + ${formatNumber(perWorker[1]!)} hash/s)`,
         ...(ffOne && ffTwo
           ? [
@@ -214,6 +252,7 @@ export async function benchMining(session: Session): Promise<void> {
         `Chromium's worker kernel here: ${kernel}`,
         `miner rows: ${MINER_ROUNDS} runs each, alternating (1 2, 2 1, …${browsers.length > 1 ? '; Chromium then Firefox, then the other way round' : ''}); a run's rate is the median of ${MINER_SAMPLES} miner.status() samples (the pool's 5 s sliding window) taken ${MINER_WARMUP_MS / 1000}–${(MINER_WARMUP_MS + (MINER_SAMPLES - 1) * MINER_SAMPLE_EVERY_MS) / 1000} s after start; min–max is over all samples`,
         ...browsers.map((b) => `blocks found meanwhile in ${b.name}: ${blocks(b.runs[1])} with 1 worker, ${blocks(b.runs[2])} with 2 (after each the workers idle until the node has stored it and set the next template)`),
+        'skipped' in gpu ? `GPU row skipped: ${gpu.skipped}` : `GPU row: its own Chromium with ${WEBGPU_ARGS.slice(-2).join(' ')}, miner.start({ workers: 1, gpu: true }), sampled as the rows above`,
         'page' in firefox ? `Firefox: ${firefox.version}, default settings, driven over WebDriver BiDi (puppeteer-core)` : `Firefox skipped: ${firefox.skipped}`,
         `Node rows: medians of 8 interleaved rounds of 200 ms, measured just before, with the browsers idle; load average ${loadavg().map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min) after the miner runs`,
       ],

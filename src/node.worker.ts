@@ -36,6 +36,7 @@ function start(request: StartRequest): void {
     {
       saved: request.saved,
       saveWorkerCount: (count) => post({ type: 'save-worker-count', count }),
+      saveMinerGpu: (on) => post({ type: 'save-miner-gpu', on }),
       saveIceServers: (servers) => post({ type: 'save-ice-servers', servers: servers ? [...servers] : null }),
       setMarker: (key) => post({ type: 'set-marker', key }),
       persisted: () => persisted,

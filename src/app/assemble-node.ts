@@ -33,8 +33,11 @@ export interface StorageStatus {
   lost: string[];
 }
 
-/** The miner with the worker count the user chose (kept by the platform: localStorage in a tab). */
-export type NodeMiner = WorkerPoolMiner & { workerCount(): number; setWorkerCount(n: number): void };
+/**
+ * The miner with the worker count the user chose and whether it uses the GPU (kept by the
+ * platform: localStorage in a tab).
+ */
+export type NodeMiner = WorkerPoolMiner & { workerCount(): number; setWorkerCount(n: number): void; usesGpu(): boolean; useGpu(on: boolean): void };
 
 /**
  * Settings the user changes through the API that outlive the page, kept by the platform (a tab:
@@ -83,6 +86,9 @@ export interface NodePlatform {
     readonly createWorker?: MinerWorkerFactory;
     workerCount(): number;
     setWorkerCount(n: number): void;
+    /** Whether the miner uses the GPU where a worker has a WebGPU adapter (default: never). */
+    gpu?(): boolean;
+    setGpu?(on: boolean): void;
   };
   /**
    * Signature verification on every core (default: none, signatures are verified in the node's own
@@ -134,8 +140,16 @@ export async function assembleNode(stores: NodeStores, platform: NodePlatform): 
   platform.checkWallet?.(keys);
   const minerSettings = platform.miner;
   const miner: NodeMiner = Object.assign(
-    new WorkerPoolMiner({ workers: minerSettings.workerCount(), ...(minerSettings.createWorker ? { createWorker: minerSettings.createWorker } : {}) }),
-    { workerCount: () => minerSettings.workerCount(), setWorkerCount: (n: number) => minerSettings.setWorkerCount(n) },
+    new WorkerPoolMiner({ workers: minerSettings.workerCount(), gpu: minerSettings.gpu?.() ?? false, ...(minerSettings.createWorker ? { createWorker: minerSettings.createWorker } : {}) }),
+    {
+      workerCount: () => minerSettings.workerCount(),
+      setWorkerCount: (n: number) => minerSettings.setWorkerCount(n),
+      usesGpu: () => minerSettings.gpu?.() ?? false,
+      useGpu(on: boolean) {
+        minerSettings.setGpu?.(on);
+        miner.setGpu(on);
+      },
+    },
   );
   const signatureSettings = platform.signatures;
   const verifier =

@@ -10,7 +10,7 @@ import type { LinkCommand } from '../adapters/net/link-messages.ts';
 import { createRemoteApi, failureError } from './remote-api.ts';
 import type { TabchainApi } from './tabchain-api.ts';
 import type { CallFailure, PageToWorker, WorkerToPage } from './worker-protocol.ts';
-import { markers, saveIceServers, savedWorkerCount, saveWorkerCount, setMarker } from './page-settings.ts';
+import { markers, saveIceServers, saveMinerGpu, savedMinerGpu, savedWorkerCount, saveWorkerCount, setMarker } from './page-settings.ts';
 
 /**
  * The worker's script URL. A worker is governed by the Content-Security-Policy its own script
@@ -104,6 +104,9 @@ export function startNodeWorker(options: NodeWorkerOptions): TabchainApi {
       case 'save-worker-count':
         saveWorkerCount(message.count);
         return;
+      case 'save-miner-gpu':
+        saveMinerGpu(message.on);
+        return;
       case 'save-ice-servers':
         saveIceServers(message.servers);
         return;
@@ -129,6 +132,7 @@ export function startNodeWorker(options: NodeWorkerOptions): TabchainApi {
   };
 
   const workerCount = savedWorkerCount();
+  const minerGpu = savedMinerGpu();
   send({
     type: 'start',
     network: options.network,
@@ -136,7 +140,7 @@ export function startNodeWorker(options: NodeWorkerOptions): TabchainApi {
     signalingUrl: options.signalingUrl,
     ...(options.iceServers ? { iceServers: options.iceServers } : {}),
     ...(options.maxPeers !== undefined ? { maxPeers: options.maxPeers } : {}),
-    saved: { ...(workerCount !== undefined ? { workerCount } : {}), markers: markers() },
+    saved: { ...(workerCount !== undefined ? { workerCount } : {}), ...(minerGpu !== undefined ? { minerGpu } : {}), markers: markers() },
   });
 
   // Ask the browser to keep the data, without waiting for the answer: Firefox shows a permission

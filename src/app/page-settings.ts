@@ -1,6 +1,6 @@
 /**
  * @module The settings a tab keeps in its localStorage for the next start: the miner's worker
- * count, the user's own ICE servers, and markers of what this browser held (to say when data was
+ * count and whether it uses the GPU, the user's own ICE servers, and markers of what this browser held (to say when data was
  * lost). The page reads and writes them for its node worker, which has no localStorage. Every
  * call is safe where storage throws (some private modes): a setting then holds until reload.
  */
@@ -8,6 +8,7 @@ import { ICE_SERVERS_KEY } from './ice-server-list.ts';
 
 const MARKER = 'tabchain-had-data';
 const WORKERS = 'tabchain-miner-workers';
+const GPU = 'tabchain-miner-gpu';
 
 /** The miner's worker count as the user last set it (a setting shared by the origin's tabs). */
 export function savedWorkerCount(): number | undefined {
@@ -24,6 +25,24 @@ export function saveWorkerCount(n: number): void {
     localStorage.setItem(WORKERS, String(n));
   } catch {
     // Not remembered; the default applies next time.
+  }
+}
+
+/** Whether the user asked the miner to use the GPU (WebGPU); off unless set. */
+export function savedMinerGpu(): boolean | undefined {
+  try {
+    const value = localStorage.getItem(GPU);
+    return value === null ? undefined : value === 'on';
+  } catch {
+    return undefined;
+  }
+}
+
+export function saveMinerGpu(on: boolean): void {
+  try {
+    localStorage.setItem(GPU, on ? 'on' : 'off');
+  } catch {
+    // Not remembered; off next time.
   }
 }
 

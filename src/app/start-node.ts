@@ -29,6 +29,7 @@ export interface TabHost {
   /** The settings the page read from its localStorage at start. */
   readonly saved: StartRequest['saved'];
   saveWorkerCount(n: number): void;
+  saveMinerGpu(on: boolean): void;
   /** Keeps the user's own ICE servers (set in the Network view) for the next start. */
   saveIceServers(servers: readonly RTCIceServer[] | null): void;
   /** Notes that this browser holds `key` (see `lost` in the storage status). */
@@ -51,6 +52,7 @@ export interface StartOptions {
 
 export async function startNode(params: NetworkParams, options: StartOptions, host: TabHost): Promise<NodeServices> {
   let workerCount = host.saved.workerCount ?? defaultWorkerCount();
+  let minerGpu = host.saved.minerGpu ?? false;
   const slot = await claimTabSlot(params.storageName);
   const chainDb = await openChainDatabase(slot.databaseName, { onVersionChange: () => host.onVersionChange() });
   const walletDb = await openWalletDatabase(undefined, () => host.onVersionChange());
@@ -79,10 +81,18 @@ export async function startNode(params: NetworkParams, options: StartOptions, ho
       clock: systemClock,
       every: systemEvery,
       slot,
-      miner: { workerCount: () => workerCount, setWorkerCount: (n) => {
-        workerCount = n;
-        host.saveWorkerCount(n);
-      } },
+      miner: {
+        workerCount: () => workerCount,
+        setWorkerCount: (n) => {
+          workerCount = n;
+          host.saveWorkerCount(n);
+        },
+        gpu: () => minerGpu,
+        setGpu: (on) => {
+          minerGpu = on;
+          host.saveMinerGpu(on);
+        },
+      },
       signatures: { cores: () => navigator.hardwareConcurrency || 2 },
       ...(plainStore ? { wallet: { plainStore } } : {}),
       settings: { saveIceServers: (servers) => host.saveIceServers(servers) },

@@ -97,10 +97,17 @@ export interface TabchainApi {
   send(request: { to: string; amount: string; fee?: string; feeRate?: string; memo?: string }): Promise<{ txid: string; fee: string }>;
   mine(n?: number): Promise<string[]>;
   miner: {
-    start(options?: { workers?: number }): Promise<void>;
+    /**
+     * `workers` and `gpu` are remembered: `gpu` true has the first worker search on the GPU where
+     * its `navigator.gpu` gives an adapter (off unless set).
+     */
+    start(options?: { workers?: number; gpu?: boolean }): Promise<void>;
     stop(): Promise<void>;
-    /** `kernel`: how the workers hash ('wasm-simd', or 'js' where WebAssembly SIMD is missing or refused), once one reported. */
-    status(): Promise<{ running: boolean; workers: number; hashrate: number; perWorker: number[]; kernel?: string }>;
+    /**
+     * `kernel`: how the workers hash ('webgpu' when one searches on the GPU, 'wasm-simd', or 'js'
+     * where WebAssembly SIMD is missing or refused), once one reported; `gpu` the setting.
+     */
+    status(): Promise<{ running: boolean; workers: number; hashrate: number; perWorker: number[]; kernel?: string; gpu: boolean }>;
   };
   chain: {
     tip(): Promise<TipJson>;
@@ -316,13 +323,17 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
         use((s) => {
           requireWallet(s);
           if (options.workers !== undefined) s.miner.setWorkerCount(wholeNumber(options.workers, 'workers', 1, 64));
+          if (options.gpu !== undefined) {
+            if (typeof options.gpu !== 'boolean') throw TabchainError.invalidInput('gpu', 'gpu is true or false');
+            s.miner.useGpu(options.gpu);
+          }
           s.node.startMining(options.workers ?? s.miner.workerCount());
         }),
       stop: () => use((s) => s.node.stopMining()),
       status: () =>
         use((s) => {
           const st = s.node.minerStatus();
-          return { running: st.running, workers: st.workers, hashrate: st.hashrate, perWorker: [...st.perWorker], ...(st.kernel ? { kernel: st.kernel } : {}) };
+          return { running: st.running, workers: st.workers, hashrate: st.hashrate, perWorker: [...st.perWorker], ...(st.kernel ? { kernel: st.kernel } : {}), gpu: s.miner.usesGpu() };
         }),
     },
     chain: {

@@ -20,7 +20,7 @@ export interface StartRequest {
   readonly iceServers?: RTCIceServer[];
   readonly maxPeers?: number;
   /** The page's localStorage settings, read once (a worker has no localStorage). */
-  readonly saved: { readonly workerCount?: number; readonly markers: Record<string, boolean> };
+  readonly saved: { readonly workerCount?: number; readonly minerGpu?: boolean; readonly markers: Record<string, boolean> };
 }
 
 /** A call of a `window.tabchain` method, by its dotted path ('wallet.balance'). */
@@ -57,6 +57,7 @@ export type WorkerToPage =
   | LinkCommand
   /** Settings the page keeps in localStorage for the next start. */
   | { readonly type: 'save-worker-count'; readonly count: number }
+  | { readonly type: 'save-miner-gpu'; readonly on: boolean }
   | { readonly type: 'save-ice-servers'; readonly servers: RTCIceServer[] | null }
   | { readonly type: 'set-marker'; readonly key: string }
   /** Another tab opened a newer version of the database: this one must reload. */

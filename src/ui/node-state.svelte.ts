@@ -69,8 +69,10 @@ export class NodeState {
   mining = $state(false);
   hashrate = $state(0);
   workers = $state(0);
-  /** How the miner's workers hash ('wasm-simd' or 'js'), once one reported while mining. */
+  /** How the miner's workers hash ('webgpu', 'wasm-simd' or 'js'), once one reported while mining. */
   minerKernel = $state<string | undefined>(undefined);
+  /** The miner's GPU setting (the first worker searches on the GPU where it has an adapter); null before the first refresh. */
+  minerGpu = $state<boolean | null>(null);
   /** Hashrate samples (hashes per second), oldest first, one per second, at most {@link HASHRATE_SAMPLES}. */
   hashrateHistory = $state<number[]>([]);
   /** Blocks this tab's miner found since the page opened ('block-found' events). */
@@ -293,6 +295,7 @@ export class NodeState {
     this.hashrate = m.hashrate;
     this.workers = m.workers;
     this.minerKernel = m.kernel;
+    this.minerGpu = m.gpu;
   }
 
   /** Runs a user action, showing its error if it fails. */

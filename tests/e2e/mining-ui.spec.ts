@@ -59,3 +59,42 @@ test('behavior: the mining view starts and stops the miner and shows its rate ov
     await context.close();
   }
 });
+
+test('behavior: "Use the GPU (WebGPU)" is off by default and remembered; without an adapter (this browser runs with --disable-gpu) the workers hash on the CPU', async ({ browser }) => {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto('/?network=regtest');
+    await page.getByRole('navigation').getByRole('link', { name: 'Mining' }).click();
+    await page.evaluate(() => window.tabchain.ready());
+    const card = page.getByRole('region', { name: 'Mining' });
+    const gpu = card.getByRole('checkbox', { name: 'Use the GPU (WebGPU)' });
+    await expect(gpu).not.toBeChecked();
+    expect((await page.evaluate(() => window.tabchain.miner.status())).gpu).toBe(false);
+
+    await gpu.check();
+    await card.getByLabel('Workers').fill('1');
+    await card.getByRole('button', { name: 'Start mining' }).click();
+    await expect(card.getByTestId('mining-status')).toHaveText(/Mining with 1 worker\b/);
+    await expect(gpu).toBeDisabled();
+    // Asked for, but no adapter here: the worker searches with the SIMD kernel instead.
+    await expect(card.getByTestId('miner-kernel')).toHaveText('Hashing with WebAssembly SIMD, four nonces at a time', { timeout: 10_000 });
+    expect(await page.evaluate(() => window.tabchain.miner.status())).toMatchObject({ gpu: true, kernel: 'wasm-simd' });
+    await card.getByRole('button', { name: 'Stop mining' }).click();
+
+    // Kept in localStorage for the next start (the node worker gets it in its start message).
+    expect(await page.evaluate(() => localStorage.getItem('tabchain-miner-gpu'))).toBe('on');
+    await page.reload();
+    await page.evaluate(() => window.tabchain.ready());
+    await page.getByRole('navigation').getByRole('link', { name: 'Mining' }).click();
+    await expect(page.getByRole('region', { name: 'Mining' }).getByRole('checkbox', { name: 'Use the GPU (WebGPU)' })).toBeChecked();
+    await page.evaluate(() => window.tabchain.miner.start({ gpu: false, workers: 1 }));
+    expect(await page.evaluate(() => localStorage.getItem('tabchain-miner-gpu'))).toBe('off');
+    await page.evaluate(() => window.tabchain.miner.stop());
+    expect(errors).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});

@@ -11,12 +11,9 @@
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { build } from 'esbuild';
-import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.ts';
+import { WEBGPU_ARGS, chromiumPath } from '../../scripts/chromium.ts';
 import { headerMidstate, searchNonces } from '../../src/core/mining/sha256-midstate.ts';
 import type { AsyncNonceSearch, createWebGpuNonceSearch } from '../../src/adapters/miner/webgpu-nonce-search.ts';
-
-/** Chromium's flags for a WebGPU adapter without a GPU: SwiftShader's Vulkan. */
-export const WEBGPU_ARGS = [...CHROMIUM_ARGS.filter((arg) => arg !== '--disable-gpu'), '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
 
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
 
@@ -157,4 +154,28 @@ test('behavior: long ranges at a real-looking target (one hash in 2^14 meets it)
     const header = Uint8Array.from(c.header);
     expect(gpu[i], `case ${i}`).toEqual(searchNonces(header, headerMidstate(header), BigInt(c.target), c.start, c.count));
   });
+});
+
+test('behavior: in the app, "Use the GPU (WebGPU)" has the mining worker search on the adapter, and it finds blocks', async ({ baseURL }) => {
+  test.skip(unavailable !== undefined, `no WebGPU adapter in this Chromium: ${unavailable}`);
+  const context = await browser.newContext({ baseURL: baseURL! });
+  try {
+    const app = await context.newPage();
+    const errors: string[] = [];
+    app.on('pageerror', (e) => errors.push(e.message));
+    await app.goto('/?network=regtest');
+    await app.getByRole('navigation').getByRole('link', { name: 'Mining' }).click();
+    await app.evaluate(() => window.tabchain.ready());
+    const card = app.getByRole('region', { name: 'Mining' });
+    await card.getByRole('checkbox', { name: 'Use the GPU (WebGPU)' }).check();
+    await card.getByLabel('Workers').fill('1');
+    await card.getByRole('button', { name: 'Start mining' }).click();
+    await expect(card.getByTestId('miner-kernel')).toHaveText('Hashing on the GPU with WebGPU (the first worker), the other workers on the CPU', { timeout: 20_000 });
+    expect(await app.evaluate(() => window.tabchain.miner.status())).toMatchObject({ gpu: true, kernel: 'webgpu', workers: 1 });
+    await expect(card.getByTestId('blocks-found')).toHaveText(/Blocks found by this tab: [1-9]\d*/, { timeout: 30_000 });
+    await card.getByRole('button', { name: 'Stop mining' }).click();
+    expect(errors).toEqual([]);
+  } finally {
+    await context.close();
+  }
 });

@@ -18,6 +18,8 @@ export interface WorkMessage {
   readonly startNonce: number;
   /** Last nonce (inclusive, so a range can end at 0xffffffff), a u32 ≥ startNonce. */
   readonly endNonce: number;
+  /** Search on the GPU (WebGPU) where this worker's `navigator.gpu` gives an adapter, else as without. */
+  readonly gpu?: boolean;
 }
 
 /** Abandon the current job and idle. */
@@ -27,8 +29,11 @@ export interface StopMessage {
 
 export type MinerRequest = WorkMessage | StopMessage;
 
-/** How a worker hashes: the WebAssembly SIMD kernel, or core's scalar JS loop where it cannot. */
-export type MinerKernel = 'wasm-simd' | 'js';
+/**
+ * How a worker hashes: the WebGPU kernel (asked for, and an adapter there), the WebAssembly SIMD
+ * kernel, or core's scalar JS loop where it cannot.
+ */
+export type MinerKernel = 'webgpu' | 'wasm-simd' | 'js';
 
 /** `hashes` in every answer: nonces hashed so far in this job, cumulative (not since the last message). */
 export interface ProgressMessage {

@@ -1,7 +1,8 @@
 /**
- * @module The mining Web Worker (a module worker): searches a nonce range of one header with
- * the WebAssembly SIMD kernel where the engine has WebAssembly SIMD and may compile it, else
- * with core's scalar `searchNonces` (same results; `simd-nonce-search.ts`), in slices of a few
+ * @module The mining Web Worker (a module worker): searches a nonce range of one header on the
+ * GPU when the job asks for it and `navigator.gpu` gives an adapter (`webgpu-nonce-search.ts`),
+ * else with the WebAssembly SIMD kernel where the engine has WebAssembly SIMD and may compile
+ * it, else with core's scalar `searchNonces` (same results; `simd-nonce-search.ts`), in slices of a few
  * tens of ms, yielding to the event loop between slices
  * so that a new `work` or a `stop` message interrupts the current job. It only hashes: no
  * storage, no validation beyond the target.
@@ -15,8 +16,9 @@
  */
 // Straight from the module, not core/index.ts: the worker is its own bundle, and the index would
 // pull in modules with load-time work (the networks build their genesis blocks) for nothing.
-import { headerMidstate } from '../../core/mining/sha256-midstate.ts';
+import { headerMidstate, type NonceSearchResult } from '../../core/mining/sha256-midstate.ts';
 import { bestNonceSearch, type NonceSearch } from './simd-nonce-search.ts';
+import { createWebGpuNonceSearch, type AsyncNonceSearch, type WebGpuNonceSearch } from './webgpu-nonce-search.ts';
 import type { MinerKernel, MinerRequest, MinerResponse, WorkMessage } from './miner-messages.ts';
 
 /** What {@link serveMiner} needs of a worker's global scope. */
@@ -43,10 +45,17 @@ export interface ServeMinerOptions {
   readonly search?: NonceSearch;
   /** What `search` is, for the progress reports (default 'js'). */
   readonly kernel?: MinerKernel;
+  /**
+   * The GPU's search, asked for once, on the first job that wants the GPU (default
+   * {@link createWebGpuNonceSearch}: undefined-like `unavailable` where there is no adapter).
+   */
+  readonly gpu?: () => Promise<WebGpuNonceSearch | { readonly unavailable: string }>;
 }
 
 const MIN_SLICE = 4_096;
 const MAX_SLICE = 262_144;
+/** A GPU searches millions of nonces in the slice time, and each slice costs a read-back. */
+const MAX_GPU_SLICE = 2 ** 28;
 
 interface ParsedWork {
   readonly jobId: number;
@@ -54,6 +63,7 @@ interface ParsedWork {
   readonly target: bigint;
   readonly start: number;
   readonly end: number;
+  readonly gpu: boolean;
 }
 
 const isU32 = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 0xffffffff;
@@ -64,7 +74,7 @@ function parseWork(work: WorkMessage): ParsedWork {
   if (!isU32(work.startNonce) || !isU32(work.endNonce) || work.endNonce < work.startNonce) {
     throw new Error(`bad nonce range ${work.startNonce}..${work.endNonce}`);
   }
-  return { jobId: work.jobId, header: work.header.slice(), target: BigInt(work.target), start: work.startNonce, end: work.endNonce };
+  return { jobId: work.jobId, header: work.header.slice(), target: BigInt(work.target), start: work.startNonce, end: work.endNonce, gpu: work.gpu === true };
 }
 
 /** A macrotask that, unlike a nested setTimeout(0), is not clamped to 4 ms. */
@@ -89,13 +99,17 @@ export function serveMiner(scope: MinerScope, options: ServeMinerOptions = {}): 
   let pause: (() => Promise<void>) | undefined = options.yieldToEventLoop;
   // Chosen on the first job, not at start-up: generating and compiling the kernel takes a moment.
   let chosen: { readonly search: NonceSearch; readonly kernel: MinerKernel } | undefined = options.search ? { search: options.search, kernel: options.kernel ?? 'js' } : undefined;
+  const makeGpu = options.gpu ?? createWebGpuNonceSearch;
+  let gpu: Promise<AsyncNonceSearch | undefined> | undefined;
+  /** The kernel of the running job, for the progress posted when a message interrupts it. */
+  let runningKernel: MinerKernel | undefined;
 
   /** The running job; replaced (and so abandoned) by every message. */
   let current: { readonly jobId: number; hashes: number } | undefined;
 
   scope.onmessage = (event) => {
     const message = event.data;
-    if (current && chosen) scope.postMessage({ type: 'progress', jobId: current.jobId, hashes: current.hashes, kernel: chosen.kernel });
+    if (current && runningKernel) scope.postMessage({ type: 'progress', jobId: current.jobId, hashes: current.hashes, kernel: runningKernel });
     current = undefined;
     if (message?.type !== 'work') return;
     let work: ParsedWork;
@@ -112,7 +126,18 @@ export function serveMiner(scope: MinerScope, options: ServeMinerOptions = {}): 
 
   async function run(work: ParsedWork, job: { readonly jobId: number; hashes: number }): Promise<void> {
     pause ??= messageChannelYield();
-    const { search: searchSlice, kernel } = (chosen ??= bestNonceSearch());
+    let searchSlice: NonceSearch | AsyncNonceSearch;
+    let kernel: MinerKernel;
+    const onGpu = work.gpu ? await (gpu ??= makeGpu().then((made) => ('unavailable' in made ? undefined : made.search))) : undefined;
+    if (current !== job) return;
+    if (onGpu) {
+      searchSlice = onGpu;
+      kernel = 'webgpu';
+    } else {
+      ({ search: searchSlice, kernel } = chosen ??= bestNonceSearch());
+    }
+    runningKernel = kernel;
+    const maxSlice = () => (kernel === 'webgpu' ? MAX_GPU_SLICE : MAX_SLICE);
     const midstate = headerMidstate(work.header);
     let next = work.start;
     let slice = firstSlice;
@@ -120,7 +145,25 @@ export function serveMiner(scope: MinerScope, options: ServeMinerOptions = {}): 
     for (;;) {
       const count = Math.min(slice, work.end - next + 1);
       const t0 = now();
-      const result = searchSlice(work.header, midstate, work.target, next, count);
+      const answer = searchSlice(work.header, midstate, work.target, next, count);
+      let result: NonceSearchResult;
+      if (answer instanceof Promise) {
+        // The GPU answers later (other messages run meanwhile); a lost device leaves the job,
+        // from this slice on, and every later one to the CPU kernels.
+        try {
+          result = await answer;
+        } catch {
+          gpu = Promise.resolve(undefined);
+          ({ search: searchSlice, kernel } = chosen ??= bestNonceSearch());
+          runningKernel = kernel;
+          slice = firstSlice;
+          continue;
+        }
+        // Interrupted meanwhile: the job's progress was posted without this slice.
+        if (current !== job) return;
+      } else {
+        result = answer;
+      }
       const spent = now() - t0;
       job.hashes += result.hashes;
       if (result.nonce !== undefined || next + count - 1 >= work.end) {
@@ -135,7 +178,7 @@ export function serveMiner(scope: MinerScope, options: ServeMinerOptions = {}): 
       next += count;
       // Aim at sliceMs per slice; grow at most 2× per step (timers are coarse in browsers).
       const wanted = spent > 0 ? Math.round((count * sliceMs) / spent) : slice * 2;
-      slice = Math.max(MIN_SLICE, Math.min(MAX_SLICE, slice * 2, wanted));
+      slice = Math.max(MIN_SLICE, Math.min(maxSlice(), slice * 2, wanted));
       const t = now();
       if (t - lastReport >= reportEveryMs) {
         scope.postMessage({ type: 'progress', jobId: job.jobId, hashes: job.hashes, kernel });

@@ -89,7 +89,16 @@ export function gpuDispatch(device: GPUDevice): Dispatch {
     ],
   });
   const zero = new Uint32Array(1);
-  return async (packed, count) => {
+  // One dispatch at a time: the buffers are shared, and a buffer maps once at a time (a new job
+  // may start searching while the last one's dispatch is still out).
+  let queue: Promise<unknown> = Promise.resolve();
+  return (packed, count) => {
+    const run = queue.then(() => once(packed, count));
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  async function once(packed: ArrayBuffer, count: number): Promise<DispatchResult> {
     device.queue.writeBuffer(params, 0, packed);
     device.queue.writeBuffer(candidates, 0, zero);
     const encoder = device.createCommandEncoder();
@@ -106,7 +115,7 @@ export function gpuDispatch(device: GPUDevice): Dispatch {
     const result: DispatchResult = found > CANDIDATE_SLOTS ? { overflow: true } : { overflow: false, slots: words.slice(1, 1 + found) };
     readback.unmap();
     return result;
-  };
+  }
 }
 
 /** The GPU's search, and what the adapter says it is (for logs and benchmarks). */

@@ -138,6 +138,40 @@ describe('WorkerPoolMiner', () => {
     }
   });
 
+  it('behavior: ranges follow weights (hashrates) when all are positive, each worker at least one nonce; else they are equal', () => {
+    expectPartition(nonceRanges(3, [1000, 1, 1]));
+    const weighted = nonceRanges(3, [998, 1, 1]);
+    expect(weighted[0]!.end - weighted[0]!.start + 1).toBe(Math.floor((998 * 2 ** 32) / 1000));
+    const extreme = nonceRanges(4, [1e30, 1, 1, 1]);
+    expectPartition(extreme);
+    expect(extreme.slice(1).map((r) => r.end - r.start + 1)).toEqual([1, 1, 1]);
+    for (const weights of [[1, 0, 1], [1, 2], [Number.NaN, 1, 1]]) expect(nonceRanges(3, weights)).toEqual(nonceRanges(3));
+  });
+
+  it('behavior: with the GPU on, the first worker is asked to search on it, and ranges follow the rates it reports', () => {
+    let t = 0;
+    const { miner, live } = pool({ now: () => t });
+    miner.setTemplate(encodeHeader(template('gpu')), 1n);
+    miner.start(3);
+    expect(live().map((w) => w.lastWork.gpu)).toEqual([undefined, undefined, undefined]);
+    miner.setGpu(true);
+    expect(live().map((w) => w.lastWork.gpu)).toEqual([true, undefined, undefined]);
+    // The GPU worker reports 100 times the others' hashes: the next split gives it ~100/102.
+    const [gpu, ...cpus] = live();
+    t = 1000;
+    gpu!.emit({ type: 'progress', jobId: gpu!.lastWork.jobId, hashes: 100_000_000, kernel: 'webgpu' });
+    for (const w of cpus) w.emit({ type: 'progress', jobId: w.lastWork.jobId, hashes: 1_000_000, kernel: 'wasm-simd' });
+    expect(miner.status().kernel).toBe('webgpu');
+    miner.setTemplate(encodeHeader(template('gpu 2')), 1n);
+    const works = live().map((w) => w.lastWork);
+    expectPartition(works.map((w) => ({ start: w.startNonce, end: w.endNonce })));
+    expect((works[0]!.endNonce + 1) / 2 ** 32).toBeCloseTo(100 / 102, 3);
+    expect(works.map((w) => w.gpu)).toEqual([true, undefined, undefined]);
+    miner.setGpu(false);
+    expect(live().map((w) => w.lastWork.gpu)).toEqual([undefined, undefined, undefined]);
+    expect(live()[0]!.lastWork.endNonce).toBe(nonceRanges(3)[0]!.end);
+  });
+
   it('behavior: start sends each worker its own part of the nonce space, all for the same job and template', () => {
     const { miner, live } = pool();
     const header = encodeHeader(template('a'));
@@ -408,6 +442,39 @@ describe('miner worker (serveMiner)', () => {
     expect(expected.nonce).toBeDefined();
     send(work(7, header, target, 100_000, 149_999));
     expect(await until((m) => m.type === 'found')).toEqual({ type: 'found', jobId: 7, nonce: expected.nonce, hashes: expected.hashes, kernel: 'wasm-simd' });
+  });
+
+  it('behavior: a job that asks for the GPU searches on it where there is an adapter (same nonce and hashes), else with the CPU kernel; one that does not never asks', async () => {
+    const header = encodeHeader(template('w-gpu', 0x1f7fffff));
+    const target = validTarget(0x1f7fffff)!;
+    const expected = searchNonces(header, headerMidstate(header), target, 100_000, 50_000);
+    expect(expected.nonce).toBeDefined();
+    let asked = 0;
+    // The GPU's search as the WebGPU one answers: later, through a promise.
+    const later = (...args: Parameters<typeof searchNonces>) => new Promise<ReturnType<typeof searchNonces>>((resolve) => setImmediate(() => resolve(searchNonces(...args))));
+    for (const [gpu, kernel] of [[{ search: later, adapter: 'test' }, 'webgpu'], [{ unavailable: 'no adapter' }, 'wasm-simd']] as const) {
+      const { scope, send, until } = workerScope();
+      serveMiner(scope, { yieldToEventLoop: setImmediateYield, firstSlice: 4096, gpu: () => (asked++, Promise.resolve(gpu)) });
+      send(work(1, header, target, 100_000, 149_999));
+      expect(await until((m) => m.type === 'found')).toEqual({ type: 'found', jobId: 1, nonce: expected.nonce, hashes: expected.hashes, kernel: 'wasm-simd' });
+      send({ ...work(2, header, target, 100_000, 149_999), gpu: true });
+      expect(await until((m) => m.type === 'found' && m.jobId === 2)).toEqual({ type: 'found', jobId: 2, nonce: expected.nonce, hashes: expected.hashes, kernel });
+      // Asked once per worker, on its first GPU job.
+      send({ ...work(3, header, target, 100_000, 149_999), gpu: true });
+      await until((m) => m.type === 'found' && m.jobId === 3);
+    }
+    expect(asked).toBe(2);
+  });
+
+  it('behavior: a GPU search that fails (a lost device) leaves the job to the CPU kernel, which finishes it', async () => {
+    const header = encodeHeader(template('w-gpu-lost', 0x1f7fffff));
+    const target = validTarget(0x1f7fffff)!;
+    const expected = searchNonces(header, headerMidstate(header), target, 0, 60_000);
+    const { scope, send, until } = workerScope();
+    const lost = () => Promise.reject(new Error('device lost'));
+    serveMiner(scope, { yieldToEventLoop: setImmediateYield, firstSlice: 4096, gpu: () => Promise.resolve({ search: lost, adapter: 'test' }) });
+    send({ ...work(1, header, target, 0, 59_999), gpu: true });
+    expect(await until((m) => m.type === 'found')).toEqual({ type: 'found', jobId: 1, nonce: expected.nonce, hashes: expected.hashes, kernel: 'wasm-simd' });
   });
 
   it('behavior: the fallback (core\'s scalar searchNonces, where WebAssembly SIMD is missing) finds the same nonce and hashes as the SIMD kernel', async () => {

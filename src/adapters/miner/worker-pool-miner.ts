@@ -47,6 +47,8 @@ export interface WorkerPoolMinerOptions {
   readonly hashrateWindowMs?: number;
   /** Workers used when `start` is called without a count (default {@link defaultWorkerCount}). */
   readonly workers?: number;
+  /** Whether the first worker searches on the GPU where it has a WebGPU adapter (default false). */
+  readonly gpu?: boolean;
 }
 
 const NONCE_SPACE = 2 ** 32;
@@ -62,10 +64,22 @@ function createModuleWorker(): MinerWorker {
   return new Worker(new URL('./miner.worker.ts', import.meta.url), { type: 'module' });
 }
 
-/** Nonce ranges (inclusive) of `n` workers: contiguous, disjoint, together 0..0xffffffff. */
-export function nonceRanges(n: number): { readonly start: number; readonly end: number }[] {
+/**
+ * Nonce ranges (inclusive) of `n` workers: contiguous, disjoint, together 0..0xffffffff; equal, or
+ * in proportion to `weights` (hashrates: a GPU worker gets a range to match), at least one each.
+ */
+export function nonceRanges(n: number, weights?: readonly number[]): { readonly start: number; readonly end: number }[] {
+  const usable = weights && weights.length === n && weights.every((w) => Number.isFinite(w) && w > 0);
+  const total = usable ? weights.reduce((a, b) => a + b, 0) : n;
   const ranges: { start: number; end: number }[] = [];
-  for (let i = 0; i < n; i++) ranges.push({ start: Math.floor((i * NONCE_SPACE) / n), end: Math.floor(((i + 1) * NONCE_SPACE) / n) - 1 });
+  let sum = 0;
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    sum += usable ? weights[i]! : 1;
+    const end = i === n - 1 ? NONCE_SPACE - 1 : Math.max(start, Math.min(NONCE_SPACE - (n - 1 - i), Math.floor((sum * NONCE_SPACE) / total)) - 1);
+    ranges.push({ start, end });
+    start = end + 1;
+  }
   return ranges;
 }
 
@@ -101,6 +115,7 @@ export class WorkerPoolMiner {
   private readonly now: () => number;
   private readonly windowMs: number;
   private count: number;
+  private onGpu: boolean;
   private slots: Slot[] = [];
   private running = false;
   private template: { readonly header: Uint8Array; readonly target: bigint } | undefined;
@@ -115,6 +130,17 @@ export class WorkerPoolMiner {
     this.now = options.now ?? (() => performance.now());
     this.windowMs = options.hashrateWindowMs ?? 5000;
     this.count = checkCount(options.workers ?? defaultWorkerCount());
+    this.onGpu = options.gpu ?? false;
+  }
+
+  /**
+   * Whether the first worker searches on the GPU (where its `navigator.gpu` gives an adapter;
+   * else it hashes like the others). While running, the current template is re-split.
+   */
+  setGpu(on: boolean): void {
+    if (on === this.onGpu) return;
+    this.onGpu = on;
+    this.dispatch();
   }
 
   /** A header hit the target: `header` is the template with the winning nonce. */
@@ -183,7 +209,7 @@ export class WorkerPoolMiner {
     if (!this.running) return { running: false, workers: 0, hashrate: 0, perWorker: [] };
     const now = this.now();
     const perWorker = this.slots.map((slot) => this.rate(slot, now));
-    const kernel = this.slots.find((slot) => slot.kernel)?.kernel;
+    const kernel = this.slots.find((slot) => slot.kernel === 'webgpu')?.kernel ?? this.slots.find((slot) => slot.kernel)?.kernel;
     return { running: true, workers: this.slots.length, hashrate: perWorker.reduce((a, b) => a + b, 0), perWorker, ...(kernel ? { kernel } : {}) };
   }
 
@@ -234,11 +260,13 @@ export class WorkerPoolMiner {
     const { header, target } = this.template;
     const job: Job = { id: ++this.lastJobId, header, target, pending: new Set(this.slots), done: false };
     this.job = job;
-    const ranges = nonceRanges(this.slots.length);
+    // With the GPU, ranges follow the workers' rates: a GPU may hash a thousand times faster.
+    const now = this.now();
+    const ranges = nonceRanges(this.slots.length, this.onGpu ? this.slots.map((slot) => this.rate(slot, now)) : undefined);
     const targetText = target.toString();
     this.slots.forEach((slot, i) => {
       const { start, end } = ranges[i]!;
-      slot.worker.postMessage({ type: 'work', jobId: job.id, header, target: targetText, startNonce: start, endNonce: end });
+      slot.worker.postMessage({ type: 'work', jobId: job.id, header, target: targetText, startNonce: start, endNonce: end, ...(this.onGpu && i === 0 ? { gpu: true } : {}) });
     });
   }
 
