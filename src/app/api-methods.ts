@@ -52,6 +52,7 @@ export const REMOTE_METHODS = [
   'chain.address',
   'chain.verify',
   'mempool',
+  'submitTxs',
   'peers',
   'connectivity',
   'iceServers',

@@ -20,8 +20,10 @@ import type { Connectivity, LinkInfo } from './peer-connector.ts';
 import { parseIceServerList } from './ice-server-list.ts';
 import { eventName, peerId as checkPeerId, wholeNumber } from './api-input.ts';
 import { submitHexBlocks, type SubmitBlockOutcomeJson } from './submit-blocks.ts';
+import { submitHexTxs, type SubmitTxOutcomeJson } from './submit-txs.ts';
 
 export type { SubmitBlockOutcomeJson } from './submit-blocks.ts';
+export type { SubmitTxOutcomeJson } from './submit-txs.ts';
 export { TabchainError, type InputErrorCode, type TabchainErrorCode, type TabchainErrorCodes, type TabchainErrorJson, type TabchainErrorName } from './tabchain-error.ts';
 export type { MempoolEntryDetailJson } from './chain-queries.ts';
 export type { StorageStatus } from './assemble-node.ts';
@@ -149,6 +151,12 @@ export interface TabchainApi {
    * an input is unknown).
    */
   mempool(): Promise<MempoolEntryDetailJson[]>;
+  /**
+   * Offers raw txs (canonical encoding, hex) to the pool, like bitcoind's `sendrawtransaction`:
+   * validated, relayed once accepted, kept in the pool as a relayed tx is (not stored across
+   * restarts). One outcome per tx, in order; malformed hex or bytes give `bad-encoding`.
+   */
+  submitTxs(hexes: string[]): Promise<SubmitTxOutcomeJson[]>;
   /**
    * Links to other tabs: `state` is connecting (WebRTC), handshaking or ready; `path` and
    * `remotePath` the selected candidate pair's types (host: on the LAN, srflx/prflx: through NAT,
@@ -356,6 +364,7 @@ export function createTabchainApi(network: NetworkName, services: Promise<NodeSe
         }),
     },
     mempool: () => use((s) => mempoolDetail(s.node, walletKeysOf(s))),
+    submitTxs: (hexes) => use((s) => submitHexTxs(s.node, hexes)),
     storage: () => use((s) => s.storageStatus()),
     peers: () => use((s) => s.connector.linkInfo().map((l) => ({ ...l }))),
     connectivity: () => use((s) => ({ ...s.connector.connectivity() })),

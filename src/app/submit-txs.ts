@@ -1,0 +1,43 @@
+/**
+ * @module `submitTxs`: raw txs from a caller (canonical encoding, hex) offered to the pool, like
+ * bitcoind's `sendrawtransaction`: each is validated (signatures included; a verified signature is
+ * not checked again when the tx comes in a block), relayed to peers once accepted, and held as a
+ * relayed tx is: in the pool, not stored across restarts (a wallet payment, `send`, is stored).
+ * One that does not decode gets a `bad-encoding` outcome and the others are still offered.
+ */
+import { DecodeError, decodeTx, hexToBytes, txid, type Node } from '../core/index.ts';
+import { TabchainError } from './tabchain-error.ts';
+
+/** How one tx of `submitTxs` fared: accepted into the pool, waiting for unknown inputs (`orphan`), or rejected with the reason's code. */
+export interface SubmitTxOutcomeJson {
+  status: 'accepted' | 'orphan' | 'rejected';
+  txid?: string;
+  code?: string;
+  message?: string;
+}
+
+/** One outcome per hex string, in order; txs are offered one after another (a later one may spend an earlier one). An InputError when `hexes` is not an array. */
+export async function submitHexTxs(node: Node, hexes: unknown): Promise<SubmitTxOutcomeJson[]> {
+  if (!Array.isArray(hexes)) throw TabchainError.invalidInput('hexes', 'submitTxs takes an array of hex strings');
+  const outcomes: SubmitTxOutcomeJson[] = [];
+  for (const hex of hexes) {
+    if (typeof hex !== 'string' || !/^(?:[0-9a-fA-F]{2})+$/.test(hex)) {
+      outcomes.push({ status: 'rejected', code: 'bad-encoding', message: 'not an even-length hex string' });
+      continue;
+    }
+    let tx;
+    try {
+      tx = decodeTx(hexToBytes(hex), node.params.limits);
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      outcomes.push({ status: 'rejected', code: 'bad-encoding', message: error.message });
+      continue;
+    }
+    const id = txid(tx);
+    const result = await node.receiveTx(tx);
+    if (result.ok) outcomes.push({ status: 'accepted', txid: id });
+    else if (result.code === 'missing-inputs') outcomes.push({ status: 'orphan', txid: id, code: result.code, message: result.message });
+    else outcomes.push({ status: 'rejected', txid: id, code: result.code, message: result.message });
+  }
+  return outcomes;
+}
