@@ -77,9 +77,10 @@ class FakeWorker implements MinerWorker {
   }
 }
 
-function pool(options: { scanLimit?: number; now?: () => number } = {}) {
+function pool(options: { scanLimit?: number; now?: () => number; later?: (fn: () => void, ms: number) => void } = {}) {
   const workers: FakeWorker[] = [];
   const miner = new WorkerPoolMiner({
+    ...(options.later ? { later: options.later } : {}),
     createWorker: () => {
       const w = new FakeWorker(options.scanLimit ?? 1000);
       workers.push(w);
@@ -363,6 +364,59 @@ describe('WorkerPoolMiner', () => {
     miner.start();
     expect(live()).toHaveLength(1);
     expect(live()[0]!.lastWork).toMatchObject({ startNonce: 0, endNonce: 0xffffffff });
+  });
+
+  it('error: a worker whose script fails to load is made again, later each time, and given the current job; then the pool finds', () => {
+    const scheduled: { fn: () => void; ms: number }[] = [];
+    const { miner, workers, live, found, errors } = pool({ later: (fn, ms) => scheduled.push({ fn, ms }) });
+    miner.setTemplate(encodeHeader(template('lost')), validTarget(EASY)!);
+    miner.start(1);
+    const first = live()[0]!;
+    // A script that did not load: the browser fires a plain Event (no message).
+    first.onerror?.({ type: 'error' } as unknown as ErrorEvent);
+    expect(first.terminated).toBe(true);
+    expect(errors).toHaveLength(1);
+    expect(scheduled.map((s) => s.ms)).toEqual([250]);
+    // Nothing is posted to the lost worker meanwhile (a new template, a stop).
+    miner.setTemplate(encodeHeader(template('lost 2')), validTarget(EASY)!);
+    scheduled.shift()!.fn();
+    const second = live()[0]!;
+    expect(second).not.toBe(first);
+    second.onerror?.({ type: 'error' } as unknown as ErrorEvent);
+    expect(scheduled.map((s) => s.ms)).toEqual([500]);
+    scheduled.shift()!.fn();
+    const third = live()[0]!;
+    expect(workers).toHaveLength(3);
+    expect(third.lastWork.header).toEqual(encodeHeader(template('lost 2')));
+    third.deliver();
+    expect(found).toHaveLength(1);
+    expect(miner.status().workers).toBe(1);
+  });
+
+  it('behavior: an exception inside a worker that lives on is reported, and the worker kept', () => {
+    const scheduled: (() => void)[] = [];
+    const { miner, live, errors } = pool({ later: (fn) => scheduled.push(fn) });
+    miner.setTemplate(encodeHeader(template('throws')), validTarget(EASY)!);
+    miner.start(1);
+    const worker = live()[0]!;
+    // Node has no ErrorEvent; the browser's is an Event with the exception's message.
+    class BrowserErrorEvent extends Event {
+      constructor(
+        type: string,
+        readonly message: string,
+      ) {
+        super(type);
+      }
+    }
+    vi.stubGlobal('ErrorEvent', BrowserErrorEvent);
+    try {
+      worker.onerror?.(new BrowserErrorEvent('error', 'oops') as unknown as ErrorEvent);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(errors).toHaveLength(1);
+    expect(worker.terminated).toBe(false);
+    expect(scheduled).toEqual([]);
   });
 
   it('behavior: results from a terminated worker are ignored', () => {

@@ -49,6 +49,21 @@ export interface WorkerPoolMinerOptions {
   readonly workers?: number;
   /** Whether the first worker searches on the GPU where it has a WebGPU adapter (default false). */
   readonly gpu?: boolean;
+  /** Runs `fn` after `ms` milliseconds (default setTimeout): when a worker that failed is made again. */
+  readonly later?: (fn: () => void, ms: number) => void;
+}
+
+/** A worker that failed to load is made again after this long, doubling each time, at most {@link RESPAWN_MAX_MS}. */
+const RESPAWN_FIRST_MS = 250;
+const RESPAWN_MAX_MS = 30_000;
+
+/**
+ * Whether a worker's error event says it is gone: its script did not load or run (a plain Event
+ * in browsers), or its thread ended (worker_threads). An ErrorEvent with a message is an
+ * exception inside a worker that lives on.
+ */
+function workerLost(event: unknown): boolean {
+  return !(typeof ErrorEvent !== 'undefined' && event instanceof ErrorEvent && event.message);
 }
 
 const NONCE_SPACE = 2 ** 32;
@@ -84,7 +99,11 @@ export function nonceRanges(n: number, weights?: readonly number[]): { readonly 
 }
 
 interface Slot {
-  readonly worker: MinerWorker;
+  worker: MinerWorker;
+  /** Times in a row its worker failed to load (0 once one answered). */
+  failures: number;
+  /** Its worker was lost and a new one is made later: nothing is posted to it meanwhile. */
+  waiting?: boolean;
   /** The job whose cumulative hash count `reported` is (workers answer jobs in order). */
   jobId: number;
   reported: number;
@@ -124,6 +143,7 @@ export class WorkerPoolMiner {
   private readonly foundHandlers: ((header: Uint8Array) => void)[] = [];
   private readonly exhaustedHandlers: (() => void)[] = [];
   private readonly errorHandlers: ((error: unknown) => void)[] = [];
+  private readonly later: (fn: () => void, ms: number) => void;
 
   constructor(options: WorkerPoolMinerOptions = {}) {
     this.createWorker = options.createWorker ?? createModuleWorker;
@@ -131,6 +151,7 @@ export class WorkerPoolMiner {
     this.windowMs = options.hashrateWindowMs ?? 5000;
     this.count = checkCount(options.workers ?? defaultWorkerCount());
     this.onGpu = options.gpu ?? false;
+    this.later = options.later ?? ((fn, ms) => void setTimeout(fn, ms));
   }
 
   /**
@@ -186,7 +207,7 @@ export class WorkerPoolMiner {
     this.running = false;
     this.job = undefined;
     for (const slot of this.slots) {
-      slot.worker.postMessage({ type: 'stop' });
+      if (!slot.waiting) slot.worker.postMessage({ type: 'stop' });
       slot.samples = [];
     }
   }
@@ -247,11 +268,46 @@ export class WorkerPoolMiner {
   }
 
   private spawn(): Slot {
-    const worker = this.createWorker();
-    const slot: Slot = { worker, jobId: -1, reported: 0, samples: [], since: this.now() };
-    worker.onmessage = (event) => this.receive(slot, event.data);
-    worker.onerror = (event) => this.emitError(event);
+    const slot: Slot = { worker: this.createWorker(), failures: 0, jobId: -1, reported: 0, samples: [], since: this.now() };
+    this.wire(slot);
     return slot;
+  }
+
+  private wire(slot: Slot): void {
+    const { worker } = slot;
+    worker.onmessage = (event) => {
+      slot.failures = 0;
+      this.receive(slot, event.data);
+    };
+    worker.onerror = (event) => {
+      this.emitError(event);
+      if (workerLost(event)) this.replaceLater(slot);
+    };
+  }
+
+  /**
+   * A worker whose script did not load (a network hiccup, a server restarting under an update) or
+   * whose thread ended is made again, later and later, and given the current job: a pool that
+   * silently lost its workers would mine nothing and `mine()` would never end.
+   */
+  private replaceLater(slot: Slot): void {
+    const lost = slot.worker;
+    lost.onmessage = null;
+    lost.onerror = null;
+    lost.terminate();
+    slot.waiting = true;
+    slot.failures++;
+    const delay = Math.min(RESPAWN_MAX_MS, RESPAWN_FIRST_MS * 2 ** (slot.failures - 1));
+    this.later(() => {
+      if (!this.slots.includes(slot) || slot.worker !== lost) return;
+      slot.worker = this.createWorker();
+      slot.waiting = false;
+      slot.jobId = -1;
+      slot.reported = 0;
+      this.wire(slot);
+      // The current template is split again over every worker, this one included.
+      if (this.running) this.dispatch();
+    }, delay);
   }
 
   /** Starts a new job on the current template over every worker. */
@@ -266,6 +322,8 @@ export class WorkerPoolMiner {
     const targetText = target.toString();
     this.slots.forEach((slot, i) => {
       const { start, end } = ranges[i]!;
+      // A slot waiting for a new worker gets its range when that worker is made (a new job then).
+      if (slot.waiting) return;
       slot.worker.postMessage({ type: 'work', jobId: job.id, header, target: targetText, startNonce: start, endNonce: end, ...(this.onGpu && i === 0 ? { gpu: true } : {}) });
     });
   }
@@ -288,7 +346,7 @@ export class WorkerPoolMiner {
         return;
       }
       job.done = true;
-      for (const other of job.pending) if (other !== slot) other.worker.postMessage({ type: 'stop' });
+      for (const other of job.pending) if (other !== slot && !other.waiting) other.worker.postMessage({ type: 'stop' });
       for (const handler of this.foundHandlers) handler(header.slice());
     } else if (message.type === 'exhausted') {
       job.pending.delete(slot);
