@@ -18,11 +18,13 @@ test.describe.configure({ timeout: 120_000 });
 
 // lan.test stands for this machine's name on a LAN: any host but localhost, where plain http is
 // not a secure context. The certificate is self-signed, as a phone would first see it; the
-// browser is told to accept it, as the user does once.
+// browser is told to accept it, as the user does once: for the whole browser, so that the node's
+// worker and the workers it starts (new TLS connections of their own) are covered too, not only
+// the page's requests (Playwright's ignoreHTTPSErrors).
 const executablePath = chromiumPath();
 test.use({
   ignoreHTTPSErrors: true,
-  launchOptions: { ...(executablePath ? { executablePath } : {}), args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP lan.test 127.0.0.1'] },
+  launchOptions: { ...(executablePath ? { executablePath } : {}), args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP lan.test 127.0.0.1', '--ignore-certificate-errors'] },
 });
 
 const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
