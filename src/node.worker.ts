@@ -95,3 +95,6 @@ scope.onmessage = (event) => {
       links.handle(message);
   }
 };
+
+// Last: an exception before this line means the node cannot run at all (node-worker-client.ts).
+post({ type: 'loaded' });

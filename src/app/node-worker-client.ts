@@ -54,6 +54,8 @@ export function startNodeWorker(options: NodeWorkerOptions): TabchainApi {
   let nextCall = 1;
   /** Set when the node could not start (or its worker died): every call fails with it. */
   let failed: CallFailure | undefined;
+  /** The worker's script ran to its end (its last statement says so). */
+  let loaded = false;
 
   const remote = createRemoteApi(
     options.network,
@@ -119,16 +121,21 @@ export function startNodeWorker(options: NodeWorkerOptions): TabchainApi {
       case 'start-failed':
         fail(message.failure);
         return;
+      case 'loaded':
+        loaded = true;
+        return;
       default:
         links.handle(message satisfies LinkCommand);
     }
   };
-  // An ErrorEvent is an exception the worker did not catch (it runs on and the console shows it);
-  // a plain Event means its script could not be loaded or run at all: no node in this tab.
+  // Once loaded, an ErrorEvent is an exception the worker did not catch (it runs on and the
+  // console shows it). Before that, or a plain Event (its script could not be fetched), the
+  // worker never got to answer: no node in this tab, and every call says so instead of waiting.
   worker.onerror = (event: Event) => {
-    if (event instanceof ErrorEvent) return;
+    if (loaded && event instanceof ErrorEvent) return;
     links.closeAll();
-    fail({ kind: 'other', name: 'Error', message: 'the node could not start: its worker failed to load' });
+    const why = event instanceof ErrorEvent && event.message ? event.message : 'its worker failed to load';
+    fail({ kind: 'other', name: 'Error', message: `the node could not start: ${why}` });
   };
 
   const workerCount = savedWorkerCount();

@@ -62,6 +62,8 @@ export type WorkerToPage =
   | { readonly type: 'set-marker'; readonly key: string }
   /** Another tab opened a newer version of the database: this one must reload. */
   | { readonly type: 'version-change' }
+  /** The worker's script ran to its end: from now on an uncaught exception there is not fatal. */
+  | { readonly type: 'loaded' }
   /** Start-up failed: the API's calls fail with this. */
   | { readonly type: 'start-failed'; readonly failure: CallFailure };
 

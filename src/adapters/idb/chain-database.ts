@@ -65,7 +65,9 @@ export const migrations: readonly ((db: IDBPDatabase<ChainDB>, tx: UpgradeTx) =>
   // (one transaction: a tab closed half way leaves v3 and builds again next time).
   (db, tx) => {
     db.createObjectStore('addresses', { keyPath: ['publicKey', 'height', 'position'] });
-    void fillAddressIndex(tx);
+    // A failure half way (a body that does not decode) aborts the upgrade: it must not commit a
+    // partial index that nothing would ever complete.
+    fillAddressIndex(tx).catch(() => tx.abort());
   },
 ];
 

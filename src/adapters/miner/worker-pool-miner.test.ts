@@ -393,6 +393,21 @@ describe('WorkerPoolMiner', () => {
     expect(miner.status().workers).toBe(1);
   });
 
+  it('error: a worker that never loads makes the pool give up after five tries, once, and say why', () => {
+    const scheduled: (() => void)[] = [];
+    const { miner, live } = pool({ later: (fn) => scheduled.push(fn) });
+    const failed: Error[] = [];
+    miner.onFailed((e) => failed.push(e));
+    miner.setTemplate(encodeHeader(template('never')), validTarget(EASY)!);
+    miner.start(1);
+    for (let i = 0; i < 5; i++) {
+      live()[0]!.onerror?.({ type: 'error' } as unknown as ErrorEvent);
+      scheduled.shift()?.();
+    }
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.message).toMatch(/could not be started/);
+  });
+
   it('behavior: an exception inside a worker that lives on is reported, and the worker kept', () => {
     const scheduled: (() => void)[] = [];
     const { miner, live, errors } = pool({ later: (fn) => scheduled.push(fn) });

@@ -56,6 +56,8 @@ export interface WorkerPoolMinerOptions {
 /** A worker that failed to load is made again after this long, doubling each time, at most {@link RESPAWN_MAX_MS}. */
 const RESPAWN_FIRST_MS = 250;
 const RESPAWN_MAX_MS = 30_000;
+/** After this many failed starts in a row (about 8 s of tries), the pool gives up: {@link WorkerPoolMiner.onFailed}. */
+const MAX_STARTS = 5;
 
 /**
  * Whether a worker's error event says it is gone: its script did not load or run (a plain Event
@@ -143,6 +145,7 @@ export class WorkerPoolMiner {
   private readonly foundHandlers: ((header: Uint8Array) => void)[] = [];
   private readonly exhaustedHandlers: (() => void)[] = [];
   private readonly errorHandlers: ((error: unknown) => void)[] = [];
+  private readonly failedHandlers: ((error: Error) => void)[] = [];
   private readonly later: (fn: () => void, ms: number) => void;
 
   constructor(options: WorkerPoolMinerOptions = {}) {
@@ -172,6 +175,11 @@ export class WorkerPoolMiner {
   /** Every worker searched its range without a hit: set a new template (extra nonce, time). */
   onExhausted(handler: () => void): void {
     this.exhaustedHandlers.push(handler);
+  }
+
+  /** A worker could not be started, again and again: the pool cannot mine (the node stops mining and says why). */
+  onFailed(handler: (error: Error) => void): void {
+    this.failedHandlers.push(handler);
   }
 
   /** A worker failed (did not load, threw, refused a malformed job, or claimed a wrong nonce). */
@@ -297,17 +305,27 @@ export class WorkerPoolMiner {
     lost.terminate();
     slot.waiting = true;
     slot.failures++;
+    if (slot.failures >= MAX_STARTS) {
+      // Its script will not load here (blocked, unreachable): say so rather than mine with nothing.
+      slot.failures = 0;
+      const error = new Error(`a miner worker could not be started (${MAX_STARTS} tries): its script did not load`);
+      for (const handler of this.failedHandlers) handler(error);
+      this.later(() => this.replaceNow(slot, lost), 0);
+      return;
+    }
     const delay = Math.min(RESPAWN_MAX_MS, RESPAWN_FIRST_MS * 2 ** (slot.failures - 1));
-    this.later(() => {
-      if (!this.slots.includes(slot) || slot.worker !== lost) return;
-      slot.worker = this.createWorker();
-      slot.waiting = false;
-      slot.jobId = -1;
-      slot.reported = 0;
-      this.wire(slot);
-      // The current template is split again over every worker, this one included.
-      if (this.running) this.dispatch();
-    }, delay);
+    this.later(() => this.replaceNow(slot, lost), delay);
+  }
+
+  private replaceNow(slot: Slot, lost: MinerWorker): void {
+    if (!this.slots.includes(slot) || slot.worker !== lost) return;
+    slot.worker = this.createWorker();
+    slot.waiting = false;
+    slot.jobId = -1;
+    slot.reported = 0;
+    this.wire(slot);
+    // The current template is split again over every worker, this one included.
+    if (this.running) this.dispatch();
   }
 
   /** Starts a new job on the current template over every worker. */

@@ -36,6 +36,10 @@ export class LinkHost {
       case 'link-create': {
         const id = command.link;
         let link: WebRtcLink | undefined;
+        const before = this.budget.snapshot().created;
+        // The worker counted this link in its copy of the budget when it asked for it: it learns
+        // here whether a connection was really made (and counted here) or not.
+        const made = () => post({ type: 'link-made', link: id, counted: this.budget.snapshot().created > before });
         try {
           link = new WebRtcLink({
             initiator: command.initiator,
@@ -44,6 +48,9 @@ export class LinkHost {
             ...(this.options.wrtc ? { wrtc: this.options.wrtc } : {}),
             ...(command.connectTimeout !== undefined ? { connectTimeout: command.connectTimeout } : {}),
             onSignal: (data) => post({ type: 'link-signal', link: id, data }),
+            onDiagnostics: () => {
+              if (link) post({ type: 'link-diagnostics', link: id, diagnostics: link.diagnostics() });
+            },
             onOpen: () => post({ type: 'link-open', link: id }),
             onData: (chunk) => {
               const own = ownBuffer(chunk);
@@ -58,9 +65,11 @@ export class LinkHost {
         } catch (error) {
           // The browser refused the connection (its own limit, a bad ICE server): the worker's
           // link ends as any failed link does.
+          made();
           post({ type: 'link-closed', link: id, reason: `link refused: ${error instanceof Error ? error.message : String(error)}`, diagnostics: { gathered: [], serverErrors: [], iceFailed: false } });
           return;
         }
+        made();
         this.links.set(id, link);
         return;
       }

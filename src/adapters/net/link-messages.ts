@@ -15,6 +15,10 @@ export type LinkEvent =
   /** A send was handed to the channel: `bytes` leave the worker's count, `buffered` is the page's. */
   | { readonly type: 'link-sent'; readonly link: number; readonly bytes: number; readonly buffered: number }
   | { readonly type: 'link-closed'; readonly link: number; readonly reason: string; readonly diagnostics: IceDiagnostics }
+  /** The page tried to make the link: `counted` when a connection was made and counted in its budget. */
+  | { readonly type: 'link-made'; readonly link: number; readonly counted: boolean }
+  /** What ICE did so far changed (so a link the worker closes itself still knows it). */
+  | { readonly type: 'link-diagnostics'; readonly link: number; readonly diagnostics: IceDiagnostics }
   | { readonly type: 'link-path'; readonly link: number; readonly request: number; readonly path: LinkPath | null };
 
 /** What the worker asks of the page's WebRTC links. */

@@ -168,6 +168,20 @@ describe('RemoteLinks with the page’s LinkHost', () => {
     expect(closes[0]).toMatch(/^link (error|refused)/);
     link.signal({ type: 'offer', sdp: 'x' });
     expect(link.isOpen).toBe(false);
+    // No connection was made: the worker's copy of the budget does not keep counting it.
+    await until(() => a.worker.budget.snapshot().created === 0, 'the budget copy to drop the link');
+    expect(a.worker.budget.snapshot().live).toBe(0);
+  });
+
+  it('behavior: what ICE did reaches the worker as it happens, so a link the worker closes itself still knows it', async () => {
+    const a = tab();
+    const b = tab();
+    const p = pair(a, b);
+    await p.x.opened;
+    await until(() => p.x.link.diagnostics().gathered.includes('host'), 'the host candidate to be reported');
+    p.x.link.close();
+    expect(p.x.closes).toEqual(['closed']);
+    expect(p.x.link.diagnostics().gathered).toContain('host');
   });
 });
 

@@ -83,6 +83,11 @@ export class RemoteLink {
       case 'link-closed':
         this.finish(event.reason, event.diagnostics);
         break;
+      case 'link-diagnostics':
+        this.lastDiagnostics = event.diagnostics;
+        break;
+      case 'link-made':
+        break;
       case 'link-path':
         break;
     }
@@ -112,6 +117,11 @@ export class RemoteConnectionBudget implements ConnectionBudgetView {
   /** A link was asked of the page (it counts before the page's report does). */
   noteCreated(): void {
     this.createdSince++;
+  }
+
+  /** The page made no connection for a link asked of it (it failed at once): it never counts. */
+  noteNotMade(): void {
+    this.createdSince = Math.max(0, this.createdSince - 1);
   }
 
   update(snapshot: ConnectionBudgetSnapshot): void {
@@ -157,6 +167,10 @@ export class RemoteLinks {
   }
 
   handle(event: LinkEvent): void {
+    if (event.type === 'link-made') {
+      if (!event.counted) this.budget.noteNotMade();
+      return;
+    }
     if (event.type === 'link-path') {
       const resolve = this.pathRequests.get(event.request);
       this.pathRequests.delete(event.request);

@@ -40,6 +40,8 @@ export interface WebRtcLinkOptions {
   readonly wrtc?: unknown;
   /** Counts the connection against the page's limit (default: the page's one budget). */
   readonly budget?: ConnectionBudget;
+  /** Called when {@link WebRtcLink.diagnostics} changed (a candidate type gathered, a server error, ICE failed). */
+  readonly onDiagnostics?: () => void;
 }
 
 export class WebRtcLink implements LinkPort {
@@ -73,11 +75,17 @@ export class WebRtcLink implements LinkPort {
       // connection to be collectable once the link is gone.
       pc.addEventListener('icecandidate', (event) => {
         const type = (event as RTCPeerConnectionIceEvent).candidate?.type;
-        if (type) this.gathered.add(type);
+        if (type && !this.gathered.has(type)) {
+          this.gathered.add(type);
+          options.onDiagnostics?.();
+        }
       });
       pc.addEventListener('icecandidateerror', (event) => {
         const code = (event as RTCPeerConnectionIceErrorEvent).errorCode;
-        if (typeof code === 'number' && this.serverErrors.length < 32) this.serverErrors.push(code);
+        if (typeof code === 'number' && this.serverErrors.length < 32) {
+          this.serverErrors.push(code);
+          options.onDiagnostics?.();
+        }
       });
     }
     this.peer.on('signal', (data) => {
@@ -96,7 +104,10 @@ export class WebRtcLink implements LinkPort {
       if (!this.closed) options.onData(data instanceof Uint8Array ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data));
     });
     this.peer.on('iceStateChange', (state) => {
-      if (state === 'failed') this.iceFailed = true;
+      if (state === 'failed' && !this.iceFailed) {
+        this.iceFailed = true;
+        options.onDiagnostics?.();
+      }
       if (state === 'disconnected') {
         this.graceTimer ??= setTimeout(() => this.finish('ICE stayed disconnected'), options.disconnectedGrace ?? 8_000);
       } else if (state === 'connected' || state === 'completed') {

@@ -257,7 +257,6 @@ export class BlockSync {
       const batch: { block: Block; bytes: Uint8Array; from: PeerId }[] = [];
       const malformed: { from: Peer; error: DecodeError }[] = [];
       for (const b of waiting) {
-        this.arrivedHashes.delete(b.hash);
         const decoded = this.decode(b.bytes);
         if (decoded instanceof DecodeError) malformed.push({ from: b.from, error: decoded });
         else batch.push({ block: decoded, bytes: b.bytes, from: b.from.id });
@@ -276,10 +275,13 @@ export class BlockSync {
           sender.lastBlockAt = this.host.now();
         }
       });
+      // Not asked for again while the batch waits its turn in the chain's queue or connects.
+      for (const b of waiting) this.arrivedHashes.delete(b.hash);
       this.reportSync();
       this.requestBlocks();
     }).catch(() => {
       // A failed write (storage) leaves the chain as it was; the blocks are asked for again.
+      for (const b of waiting) this.arrivedHashes.delete(b.hash);
       this.requestBlocks();
     });
   }

@@ -17,6 +17,7 @@ class FakeMiner implements MinerPort {
   templates = 0;
   private found: ((header: Uint8Array) => void) | undefined;
   private exhausted: (() => void) | undefined;
+  failed: ((error: Error) => void) | undefined;
   setTemplate(header: Uint8Array): void {
     this.templates++;
     const copy = header.slice();
@@ -43,6 +44,9 @@ class FakeMiner implements MinerPort {
   }
   onExhausted(handler: () => void): void {
     this.exhausted = handler;
+  }
+  onFailed(handler: (error: Error) => void): void {
+    this.failed = handler;
   }
 }
 
@@ -175,6 +179,21 @@ describe('Node', () => {
     await node.mine(1); // the tx leaves the pool: its delete fails too
     await new Promise((r) => setTimeout(r, 0));
     expect(errors).toContain(full);
+  });
+
+  it('error: a miner that cannot work ends mine() with its reason, stops, and says so in an error event', async () => {
+    const { node, miner } = await openNode();
+    miner.search = false;
+    const errors: unknown[] = [];
+    node.on('error', (e) => errors.push(e.error));
+    const mining = node.mine(2);
+    await Promise.resolve();
+    expect(miner.running).toBe(true);
+    miner.failed!(new Error('a miner worker could not be started'));
+    await expect(mining).rejects.toThrow('could not be started');
+    expect(miner.running).toBe(false);
+    expect(errors).toHaveLength(1);
+    expect(node.minerStatus().running).toBe(false);
   });
 
   it('error: mine(0) is refused', async () => {

@@ -114,13 +114,19 @@ export class Node {
     chain.on('block-connected', (e) => this.events.emit('block-connected', e));
     chain.on('block-disconnected', (e) => this.events.emit('block-disconnected', e));
     chain.on('tip-changed', (e) => {
-      void this.mempool.onTipChanged(e).then(() => {
-        // Txs a reorg took out and could not put back (now conflicting or immature) are gone for good.
-        const gone = this.reorgRemoved.filter((id) => !this.mempool.has(id));
-        this.reorgRemoved = [];
-        if (gone.length) this.quietly(this.unpersist(gone));
-        this.refreshTemplate(true);
-      });
+      void this.mempool
+        .onTipChanged(e)
+        .then(
+          () => {
+            // Txs a reorg took out and could not put back (now conflicting or immature) are gone for good.
+            const gone = this.reorgRemoved.filter((id) => !this.mempool.has(id));
+            this.reorgRemoved = [];
+            if (gone.length) this.quietly(this.unpersist(gone));
+          },
+          (error: unknown) => this.reportError(error),
+        )
+        // The miner waits for new work after a hit: it gets it however the pool's update went.
+        .finally(() => this.refreshTemplate(true));
       this.events.emit('tip', e.tip);
     });
     this.mempool.on('tx-accepted', (entry) => {
@@ -138,13 +144,11 @@ export class Node {
       else this.quietly(this.unpersist([e.txid]));
     });
     this.miner?.onFound((header) => {
-      this.onMinerFound(header).catch((error: unknown) => {
-        // Nothing was written (store writes are atomic); stop rather than spin on the same failure.
-        this.stopMining();
-        for (const waiter of this.mineWaiters.splice(0)) waiter.reject(error);
-        this.events.emit('error', { error });
-      });
+      // Nothing was written (store writes are atomic); stop rather than spin on the same failure.
+      this.onMinerFound(header).catch((error: unknown) => this.miningFailed(error));
     });
+    // A miner that cannot work ends mine() with its reason instead of leaving it waiting.
+    this.miner?.onFailed?.((error) => this.miningFailed(error));
     this.miner?.onExhausted(() => {
       this.extraNonce++;
       this.refreshTemplate(true);
@@ -341,6 +345,13 @@ export class Node {
     this.minedOnDemand = false;
     this.job = undefined;
     this.miner?.stop();
+  }
+
+  /** Mining cannot go on: it stops, every mine() waiting gets `error`, and an 'error' event says it. */
+  private miningFailed(error: unknown): void {
+    this.stopMining();
+    for (const waiter of this.mineWaiters.splice(0)) waiter.reject(error);
+    this.events.emit('error', { error });
   }
 
   /**

@@ -31,4 +31,6 @@ export interface MinerPort {
   onFound(handler: (header: Uint8Array) => void): void;
   /** The whole nonce space was searched: the node must roll the extra nonce or time. */
   onExhausted(handler: () => void): void;
+  /** The miner cannot work (its workers could not be started): the node stops mining and says why. */
+  onFailed?(handler: (error: Error) => void): void;
 }
