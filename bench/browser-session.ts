@@ -83,3 +83,50 @@ export function fromRates(name: string, unit: string, rates: readonly number[], 
     roundRates: [...rates],
   };
 }
+
+/** A same-page loopback: two RTCPeerConnections of one page, one data channel, `bytes` through it. */
+export function rawLoopback(page: Page, bytes: number): Promise<{ ms: number }> {
+  return page.evaluate(async (total) => {
+    const CHUNK = 16 * 1024;
+    const HIGH_WATER = 1024 * 1024;
+    const a = new RTCPeerConnection();
+    const b = new RTCPeerConnection();
+    a.onicecandidate = (e) => void (e.candidate && b.addIceCandidate(e.candidate));
+    b.onicecandidate = (e) => void (e.candidate && a.addIceCandidate(e.candidate));
+    const channel = a.createDataChannel('bench', { ordered: true });
+    channel.binaryType = 'arraybuffer';
+    channel.bufferedAmountLowThreshold = 64 * 1024;
+    const opened = new Promise<void>((resolve) => (channel.onopen = () => resolve()));
+    const received = new Promise<number>((resolve) => {
+      b.ondatachannel = (e) => {
+        let got = 0;
+        e.channel.binaryType = 'arraybuffer';
+        e.channel.onmessage = (m) => {
+          got += (m.data as ArrayBuffer).byteLength;
+          if (got >= total) resolve(performance.now());
+        };
+      };
+    });
+    await a.setLocalDescription();
+    await b.setRemoteDescription(a.localDescription!);
+    await b.setLocalDescription();
+    await a.setRemoteDescription(b.localDescription!);
+    await opened;
+    const chunk = new Uint8Array(CHUNK);
+    for (let i = 0; i < CHUNK; i++) chunk[i] = i & 0xff;
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < total && channel.bufferedAmount <= HIGH_WATER) {
+        channel.send(chunk);
+        sent += CHUNK;
+      }
+    };
+    channel.onbufferedamountlow = pump;
+    const startedAt = performance.now();
+    pump();
+    const doneAt = await received;
+    a.close();
+    b.close();
+    return { ms: doneAt - startedAt };
+  }, bytes);
+}

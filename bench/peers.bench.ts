@@ -34,7 +34,7 @@ import { startServer } from '../signaling-server/server.ts';
 import { bytesToHex, encodeBlock, regtestParams } from '../src/core/index.ts';
 import { ChainBuilder } from '../src/core/testing/chain-builder.ts';
 import { formatNumber, formatRatio, isMain, median } from './harness.ts';
-import { baseContext } from './browser-session.ts';
+import { baseContext, rawLoopback } from './browser-session.ts';
 
 
 const SYNC_BLOCKS = 3000;
@@ -124,53 +124,6 @@ const readyPeers = (page: Page) => page.evaluate(async () => (await window.tabch
 
 // ---------------------------------------------------------------------------------------------
 // 1. Sync throughput
-
-/** A same-page loopback: two RTCPeerConnections of one page, one data channel, `bytes` through it. */
-function rawLoopback(page: Page, bytes: number): Promise<{ ms: number }> {
-  return page.evaluate(async (total) => {
-    const CHUNK = 16 * 1024;
-    const HIGH_WATER = 1024 * 1024;
-    const a = new RTCPeerConnection();
-    const b = new RTCPeerConnection();
-    a.onicecandidate = (e) => void (e.candidate && b.addIceCandidate(e.candidate));
-    b.onicecandidate = (e) => void (e.candidate && a.addIceCandidate(e.candidate));
-    const channel = a.createDataChannel('bench', { ordered: true });
-    channel.binaryType = 'arraybuffer';
-    channel.bufferedAmountLowThreshold = 64 * 1024;
-    const opened = new Promise<void>((resolve) => (channel.onopen = () => resolve()));
-    const received = new Promise<number>((resolve) => {
-      b.ondatachannel = (e) => {
-        let got = 0;
-        e.channel.binaryType = 'arraybuffer';
-        e.channel.onmessage = (m) => {
-          got += (m.data as ArrayBuffer).byteLength;
-          if (got >= total) resolve(performance.now());
-        };
-      };
-    });
-    await a.setLocalDescription();
-    await b.setRemoteDescription(a.localDescription!);
-    await b.setLocalDescription();
-    await a.setRemoteDescription(b.localDescription!);
-    await opened;
-    const chunk = new Uint8Array(CHUNK);
-    for (let i = 0; i < CHUNK; i++) chunk[i] = i & 0xff;
-    let sent = 0;
-    const pump = (): void => {
-      while (sent < total && channel.bufferedAmount <= HIGH_WATER) {
-        channel.send(chunk);
-        sent += CHUNK;
-      }
-    };
-    channel.onbufferedamountlow = pump;
-    const startedAt = performance.now();
-    pump();
-    const doneAt = await received;
-    a.close();
-    b.close();
-    return { ms: doneAt - startedAt };
-  }, bytes);
-}
 
 async function benchSync(browser: Browser, baseURL: string, notes: string[]): Promise<void> {
   // Block 1 no earlier than the genesis time; the chain ends two minutes before now when it can.
