@@ -114,8 +114,8 @@ export class NodeState {
   }
 
   private async start(): Promise<void> {
-    this.api.on('tip', () => void this.refresh());
-    this.api.on('tx-accepted', () => void this.refresh());
+    this.api.on('tip', () => this.requestRefresh());
+    this.api.on('tx-accepted', () => this.requestRefresh());
     // A queued payment reached a first peer: its row stops waiting.
     this.api.on('tx-delivered', () => void this.refreshHistory());
     this.api.on('storage-full', () => (this.storageFull = true));
@@ -160,6 +160,30 @@ export class NodeState {
   }
 
   private refreshes = 0;
+  /** The refresh running on behalf of events, and whether another was asked for meanwhile. */
+  private eventRefresh: Promise<void> | null = null;
+  private refreshAgain = false;
+
+  /**
+   * A refresh for an event: at most one runs at a time, and those asked for while it runs make
+   * one more after it. A burst of thousands of relayed txs then costs a few refreshes, not one
+   * (each several calls to the node, the history among them) per tx.
+   */
+  private requestRefresh(): void {
+    if (this.eventRefresh) {
+      this.refreshAgain = true;
+      return;
+    }
+    this.eventRefresh = this.refresh()
+      .catch(() => undefined)
+      .finally(() => {
+        this.eventRefresh = null;
+        if (this.refreshAgain) {
+          this.refreshAgain = false;
+          this.requestRefresh();
+        }
+      });
+  }
 
   async refresh(): Promise<void> {
     // Refreshes overlap when blocks and txs arrive quickly: only the latest one is applied.
