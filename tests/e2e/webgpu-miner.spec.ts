@@ -9,7 +9,7 @@
  * at http://localhost (WebGPU needs a secure context), not the app.
  */
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { nobleHashNumber } from '../../src/core/testing/noble-hash-number.ts';
 import { build } from 'esbuild';
 import { WEBGPU_ARGS, chromiumPath } from '../../scripts/chromium.ts';
 import { headerMidstate, searchNonces } from '../../src/core/mining/sha256-midstate.ts';
@@ -22,15 +22,6 @@ let page: Page;
 /** Why the tests skip, when they do. */
 let unavailable: string | undefined;
 
-/** sha256d by @noble/hashes as the little-endian number compared with the target. */
-function nobleHashNumber(header80: Uint8Array, nonce: number): bigint {
-  const h = header80.slice();
-  new DataView(h.buffer).setUint32(76, nonce, true);
-  const digest = sha256(sha256(h));
-  let n = 0n;
-  for (let i = 31; i >= 0; i--) n = (n << 8n) | BigInt(digest[i]!);
-  return n;
-}
 
 /** A seeded generator (mulberry32): the cases are the same on every run. */
 function random(seed: number): () => number {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { nobleHashNumber } from '../../core/testing/noble-hash-number.ts';
 import { describe, expect, it } from 'vitest';
 import { headerMidstate, searchNonces } from '../../core/mining/sha256-midstate.ts';
 import { bestNonceSearch, createSimdNonceSearch, wasmSimdSupported } from './simd-nonce-search.ts';
@@ -7,15 +7,6 @@ import { LANES, sha256dSimdKernel } from './sha256d-simd-kernel.ts';
 
 const simdSearch = createSimdNonceSearch();
 
-/** sha256d by @noble/hashes, read as the little-endian 256-bit number the target is compared with. */
-function nobleHashNumber(header80: Uint8Array, nonce: number): bigint {
-  const h = header80.slice();
-  new DataView(h.buffer).setUint32(76, nonce, true);
-  const digest = sha256(sha256(h));
-  let n = 0n;
-  for (let i = 31; i >= 0; i--) n = (n << 8n) | BigInt(digest[i]!);
-  return n;
-}
 
 /** The reference: the first nonce of the range whose noble sha256d is at most the target. */
 function reference(header80: Uint8Array, target: bigint, start: number, count: number): { nonce: number | undefined; hashes: number } {

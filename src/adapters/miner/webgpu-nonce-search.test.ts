@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { nobleHashNumber } from '../../core/testing/noble-hash-number.ts';
 import { describe, expect, it } from 'vitest';
 import { headerMidstate, searchNonces } from '../../core/mining/sha256-midstate.ts';
 import { CANDIDATE_SLOTS, PARAMS_BYTES, firstMeetingCandidate, packWgslParams, sha256dWgsl } from './sha256d-wgsl-kernel.ts';
@@ -8,15 +8,6 @@ import { MAX_DISPATCH, dispatchSize, nonceSearchOver, type Dispatch, type Dispat
 // The CPU side of the GPU miner, against a CPU stand-in for the shader. The shader itself is
 // checked in real Chromium on its software adapter (tests/e2e/webgpu-miner.spec.ts).
 
-/** sha256d by @noble/hashes as the little-endian number compared with the target. */
-function nobleHashNumber(header80: Uint8Array, nonce: number): bigint {
-  const h = header80.slice();
-  new DataView(h.buffer).setUint32(76, nonce, true);
-  const digest = sha256(sha256(h));
-  let n = 0n;
-  for (let i = 31; i >= 0; i--) n = (n << 8n) | BigInt(digest[i]!);
-  return n;
-}
 
 const readBE = (b: Uint8Array, i: number) => new DataView(b.buffer, b.byteOffset).getUint32(i, false);
 
