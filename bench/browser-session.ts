@@ -3,7 +3,8 @@
  * the app is served), a benchmark context with its init scripts, a page opened to a ready node,
  * and a measurement made of per-round rates.
  */
-import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts';
 import { median, type Measurement } from './harness.ts';
 
 export interface BenchWindow {
@@ -129,4 +130,20 @@ export function rawLoopback(page: Page, bytes: number): Promise<{ ms: number }> 
     b.close();
     return { ms: doneAt - startedAt };
   }, bytes);
+}
+
+/**
+ * Headless Chromium for a benchmark (the same browser choice and flags as the tests), or
+ * undefined when none starts here: no browser on this machine is not a wrong set-up of the
+ * benchmark, so it says why it skips (`what`: "peers benchmarks") and the caller goes on.
+ */
+export async function launchBenchChromium(what: string): Promise<Browser | undefined> {
+  const executablePath = chromiumPath();
+  try {
+    return await chromium.launch({ headless: true, args: CHROMIUM_ARGS, ...(executablePath ? { executablePath } : {}) });
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    console.log(`\n== ${what} skipped: Chromium did not start (${message}). Set CHROMIUM_PATH, install Debian's chromium, or run npx playwright install chromium.`);
+    return undefined;
+  }
 }

@@ -27,14 +27,14 @@
  * chain of the wrong height after a reload, a miner with the wrong worker count).
  */
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts';
+import type { Page } from '@playwright/test';
+import { chromiumPath } from '../scripts/chromium.ts';
 import { dist, ensureBuilt } from './built-app.ts';
 import { startStaticServer } from '../signaling-server/static-files.ts';
 import { bytesToHex, encodeAddress, encodeBlock, regtestParams } from '../src/core/index.ts';
 import { ChainBuilder, testKey } from '../src/core/testing/chain-builder.ts';
 import { formatNumber, formatRatio, isMain, median, pairedRatio, printTable } from './harness.ts';
-import { fromRates, newContext, openNode, type BenchWindow, type Session } from './browser-session.ts';
+import { fromRates, newContext, openNode, type BenchWindow, type Session, launchBenchChromium } from './browser-session.ts';
 import { benchMining } from './browser-mining.ts';
 import { benchAddressReads } from './browser-address.ts';
 
@@ -251,14 +251,9 @@ export async function run(): Promise<void> {
   const baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const closeServer = (): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
   const executablePath = chromiumPath();
-  let browser: Browser;
-  try {
-    browser = await chromium.launch({ headless: true, args: CHROMIUM_ARGS, ...(executablePath ? { executablePath } : {}) });
-  } catch (error) {
-    // No browser on this machine is not a wrong set-up of the benchmark: say so and go on.
+  const browser = await launchBenchChromium('browser benchmarks');
+  if (!browser) {
     await closeServer();
-    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    console.log(`\n== browser benchmarks skipped: Chromium did not start (${message}). Set CHROMIUM_PATH, install Debian's chromium, or run npx playwright install chromium.`);
     return;
   }
   try {

@@ -11,14 +11,13 @@
  * each in Node first (a few seconds per block, untimed). `DIST_DIR` picks the build measured, so
  * the same benchmark can measure an older build (`git worktree` + `DIST_DIR=… npm run build`).
  */
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { dist, ensureBuilt } from './built-app.ts';
 import { startServer } from '../signaling-server/server.ts';
 import { bytesToHex, encodeBlock, encodeTx } from '../src/core/index.ts';
 import { buildFullBlocks, type FullBlockChain } from '../src/core/testing/full-blocks.ts';
 import { formatNumber, formatRatio, isMain } from './harness.ts';
-import { baseContext, rawLoopback, sleep } from './browser-session.ts';
+import { baseContext, rawLoopback, sleep, launchBenchChromium } from './browser-session.ts';
 
 const FULL_BLOCKS = Number(process.env.FULL_BLOCKS ?? 8);
 const SYNC_TIMEOUT_MS = 600_000;
@@ -270,14 +269,9 @@ export async function run(): Promise<void> {
   const started = performance.now();
   const server = await startServer({ port: 0, host: '127.0.0.1', dist, signaling: { logger: null } });
   const baseURL = `http://127.0.0.1:${server.port}`;
-  const executablePath = chromiumPath();
-  let browser: Browser;
-  try {
-    browser = await chromium.launch({ headless: true, args: CHROMIUM_ARGS, ...(executablePath ? { executablePath } : {}) });
-  } catch (error) {
+  const browser = await launchBenchChromium('full-block benchmarks');
+  if (!browser) {
     await server.close();
-    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    console.log(`\n== full-block benchmarks skipped: Chromium did not start (${message}).`);
     return;
   }
   try {

@@ -27,14 +27,14 @@
  * Prints, never asserts speed; throws only when the set-up is wrong (A does not take the blocks,
  * the tabs find no peers).
  */
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { chromiumPath } from '../scripts/chromium.ts';
 import { dist, ensureBuilt } from './built-app.ts';
 import { startServer } from '../signaling-server/server.ts';
 import { bytesToHex, encodeBlock, regtestParams } from '../src/core/index.ts';
 import { ChainBuilder } from '../src/core/testing/chain-builder.ts';
 import { formatNumber, formatRatio, isMain, median } from './harness.ts';
-import { baseContext, rawLoopback } from './browser-session.ts';
+import { baseContext, rawLoopback, launchBenchChromium } from './browser-session.ts';
 
 
 const SYNC_BLOCKS = 3000;
@@ -278,14 +278,9 @@ export async function run(): Promise<void> {
   const server = await startServer({ port: 0, host: '127.0.0.1', dist, signaling: { logger: null } });
   const baseURL = `http://127.0.0.1:${server.port}`;
   const executablePath = chromiumPath();
-  let browser: Browser;
-  try {
-    browser = await chromium.launch({ headless: true, args: CHROMIUM_ARGS, ...(executablePath ? { executablePath } : {}) });
-  } catch (error) {
-    // No browser on this machine is not a wrong set-up of the benchmark: say so and go on.
+  const browser = await launchBenchChromium('peers benchmarks');
+  if (!browser) {
     await server.close();
-    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    console.log(`\n== peers benchmarks skipped: Chromium did not start (${message}). Set CHROMIUM_PATH, install Debian's chromium, or run npx playwright install chromium.`);
     return;
   }
   try {
