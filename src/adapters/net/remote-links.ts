@@ -62,8 +62,8 @@ export class RemoteLink {
     return this.closed ? Promise.resolve(null) : this.links.askPath(this.id);
   }
 
-  /** An event of the page's link. */
-  handle(event: LinkEvent): void {
+  /** An event of the page's link (RemoteLinks answers path requests and budget notes itself). */
+  handle(event: Exclude<LinkEvent, { type: 'link-made' | 'link-path' }>): void {
     if (this.closed) return;
     switch (event.type) {
       case 'link-signal':
@@ -85,10 +85,6 @@ export class RemoteLink {
         break;
       case 'link-diagnostics':
         this.lastDiagnostics = event.diagnostics;
-        break;
-      case 'link-made':
-        break;
-      case 'link-path':
         break;
     }
   }
