@@ -19,7 +19,10 @@ export interface SubmitTxOutcomeJson {
 /** One outcome per hex string, in order; txs are offered one after another (a later one may spend an earlier one). An InputError when `hexes` is not an array. */
 export async function submitHexTxs(node: Node, hexes: unknown): Promise<SubmitTxOutcomeJson[]> {
   if (!Array.isArray(hexes)) throw TabchainError.invalidInput('hexes', 'submitTxs takes an array of hex strings');
-  const outcomes: SubmitTxOutcomeJson[] = [];
+  // Every tx is handed to the pool before the first verdict is awaited: the pool still judges them
+  // one after another in this order, but the waiting ones count as a burst, whose signatures are
+  // verified together on every core (mempool signature-prefetch.ts) instead of one round trip each.
+  const outcomes: (SubmitTxOutcomeJson | Promise<SubmitTxOutcomeJson>)[] = [];
   for (const hex of hexes) {
     if (typeof hex !== 'string' || !/^(?:[0-9a-fA-F]{2})+$/.test(hex)) {
       outcomes.push({ status: 'rejected', code: 'bad-encoding', message: 'not an even-length hex string' });
@@ -34,10 +37,13 @@ export async function submitHexTxs(node: Node, hexes: unknown): Promise<SubmitTx
       continue;
     }
     const id = txid(tx);
-    const result = await node.receiveTx(tx);
-    if (result.ok) outcomes.push({ status: 'accepted', txid: id });
-    else if (result.code === 'missing-inputs') outcomes.push({ status: 'orphan', txid: id, code: result.code, message: result.message });
-    else outcomes.push({ status: 'rejected', txid: id, code: result.code, message: result.message });
+    outcomes.push(
+      node.receiveTx(tx).then((result): SubmitTxOutcomeJson => {
+        if (result.ok) return { status: 'accepted', txid: id };
+        if (result.code === 'missing-inputs') return { status: 'orphan', txid: id, code: result.code, message: result.message };
+        return { status: 'rejected', txid: id, code: result.code, message: result.message };
+      }),
+    );
   }
-  return outcomes;
+  return Promise.all(outcomes);
 }

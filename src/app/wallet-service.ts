@@ -132,7 +132,7 @@ export class WalletService {
       return result;
     };
     const outputs: (PendingOutput & { publicKey: Uint8Array })[] = [];
-    for (const entry of mempool.sorted()) {
+    for (const entry of mempool.inArrivalOrder()) {
       const mine = entry.tx.outputs.map((output, vout) => ({ output, vout })).filter(({ output }) => own.has(bytesToHex(output.publicKey)));
       if (mine.length === 0) continue;
       const ownTx = isTrusted(entry.txid, entry.tx);
@@ -199,21 +199,25 @@ export class WalletService {
   async history(): Promise<HistoryEntry[]> {
     const own = this.ownKeys();
     const confirmed = await this.confirmedTxs();
-    for (const pool of this.node.mempool.sorted()) {
-      for (const o of pool.tx.outputs) if (own.has(bytesToHex(o.publicKey))) this.usedKeys.add(bytesToHex(o.publicKey));
+    // The pool in arrival order: every entry is visited and the list is sorted by time below, so
+    // the fee-rate sort would be wasted (a refresh runs after every accepted tx).
+    const pool = this.node.mempool.inArrivalOrder();
+    for (const p of pool) {
+      for (const o of p.tx.outputs) if (own.has(bytesToHex(o.publicKey))) this.usedKeys.add(bytesToHex(o.publicKey));
     }
     await this.keys.skipUsed(this.usedKeys);
     const tipHeight = this.node.tip.height;
     const mine = this.ownKeys();
     const entries: HistoryEntry[] = [];
-    const pool = this.node.mempool.sorted();
-    // What pool txs spend from the chain (our coins among them), in one coin-set read.
-    const spent = await this.node.chain.getCoins(pool.flatMap((p) => p.tx.inputs.map((i) => outpointKey(i.prevTxid, i.vout))));
+    // What pool txs spend of our confirmed coins: the coins of our keys (an index read per key),
+    // not a coin-set read of every pool input, which grows with the pool and held every tx
+    // entering it behind its reads during a burst (a wallet refresh follows each accepted tx).
+    const ours = new Map((await this.confirmedCoins()).map((c) => [c.key, c]));
     for (const p of pool) {
       let sent = 0n;
       for (const input of p.tx.inputs) {
-        const coin = spent.get(outpointKey(input.prevTxid, input.vout));
-        if (coin && mine.has(bytesToHex(coin.publicKey))) sent += coin.amount;
+        const coin = ours.get(outpointKey(input.prevTxid, input.vout));
+        if (coin) sent += coin.amount;
       }
       let received = 0n;
       for (const o of p.tx.outputs) if (mine.has(bytesToHex(o.publicKey))) received += o.amount;

@@ -127,6 +127,14 @@ export class Mempool {
     return [...this.entries.values()].sort((a, b) => (lowerRate(a, b) ? 1 : lowerRate(b, a) ? -1 : a.time - b.time));
   }
 
+  /**
+   * All entries in the order they entered (every parent before its children): no sort, for
+   * callers that visit every entry and do not need the fee-rate order of {@link sorted}.
+   */
+  inArrivalOrder(): MempoolEntry[] {
+    return this.topological();
+  }
+
   /** Entries in the order they can be replayed (every parent before its children). */
   private topological(): MempoolEntry[] {
     // Insertion order is topological: a tx enters only after the pool txs it spends.
