@@ -86,6 +86,30 @@ describe('Node', () => {
     expect(block.txs[0]!.outputs[0]!.publicKey).toEqual(key.publicKey);
   });
 
+  it('behavior: the txs a block confirms leave the pending store in one delete, not one store call per tx', async () => {
+    const { node, stores } = await openNode();
+    const b = new ChainBuilder();
+    const blocks = b.extend(b.genesis, 8);
+    await node.chain.processBlocks(blocks.map((x) => x.block));
+    const txs = [0, 1, 2].map((i) => b.spend([b.coinbaseOf(blocks[i]!)], [49n * 100_000_000n]));
+    for (const tx of txs) expect((await node.receiveTx(tx)).ok).toBe(true);
+    await Promise.resolve();
+    expect(stores.pendingStore.txs.size).toBe(3);
+    const deletes: string[][] = [];
+    const deleteAll = stores.pendingStore.delete.bind(stores.pendingStore);
+    stores.pendingStore.delete = (ids) => {
+      deletes.push([...ids]);
+      return deleteAll(ids);
+    };
+    const confirming = b.next(blocks[blocks.length - 1]!, { txs });
+    expect((await node.submitBlock(confirming.block)).status).toBe('connected');
+    await node.mempool.accept(txs[0]!); // serialises after the pool's tip handling
+    await Promise.resolve();
+    expect(node.mempool.size).toBe(0);
+    expect(deletes).toEqual([txs.map((tx) => txid(tx))]);
+    expect(stores.pendingStore.txs.size).toBe(0);
+  });
+
   it('behavior: a mined block includes pool txs and they leave the pool and the pending store', async () => {
     const { node, stores } = await openNode();
     const b = new ChainBuilder();

@@ -141,7 +141,7 @@ export class Node {
       this.events.emit('tx-removed', e);
       // A reorg takes every tx out and puts back the valid ones: decide after it is done.
       if (e.reason === 'reorg') this.reorgRemoved.push(e.txid);
-      else this.quietly(this.unpersist([e.txid]));
+      else this.unpersistSoon(e.txid);
     });
     this.miner?.onFound((header) => {
       // Nothing was written (store writes are atomic); stop rather than spin on the same failure.
@@ -243,6 +243,27 @@ export class Node {
     }
     await this.pendingStore.put(id, bytes, time, isOwn);
     if (evicted.length) await this.pendingStore.delete(evicted);
+  }
+
+  /** Txids left the pool since the last store delete, deleted together (see {@link unpersistSoon}). */
+  private leaving: string[] = [];
+
+  /**
+   * Forgets a tx that left the pool at once and deletes it from the store with the others that
+   * leave in the same turn: a block takes all its txs out of the pool one event each, and one
+   * store transaction per tx (1,700 for a full block) cost more than the block's own write. A tx
+   * stored again before the delete runs (tracked anew) is kept.
+   */
+  private unpersistSoon(id: string): void {
+    if (!this.pendingStore) return;
+    this.untrack(id);
+    this.leaving.push(id);
+    if (this.leaving.length > 1) return;
+    void Promise.resolve().then(() => {
+      const ids = this.leaving.filter((txid) => !this.persisted.has(txid));
+      this.leaving = [];
+      if (ids.length) this.quietly(this.pendingStore?.delete(ids));
+    });
   }
 
   private unpersist(ids: readonly string[]): Promise<void> | undefined {
