@@ -32,6 +32,7 @@ import { LinkTable, type ConnectorLink, type KeptLink, type Route } from './link
 import { MeshIntroductions } from './mesh-introductions.ts';
 import { RetryBackoff } from './retry-backoff.ts';
 import { SignalingServers } from './signaling-servers.ts';
+import { systemHostTimers, type HostTimers } from '../adapters/host-timers.ts';
 
 export type { Connectivity, ConnectivityVerdict, LinkInfo } from './connectivity.ts';
 export type { ConnectorLink } from './link-table.ts';
@@ -68,6 +69,11 @@ export interface PeerConnectorOptions {
   /** Outside a browser: the WebRTC implementation (`@roamhq/wrtc`) and a WebSocket class (`ws`). */
   readonly wrtc?: unknown;
   readonly WebSocketImpl?: typeof WebSocket;
+  /**
+   * Clock, timers and randomness (default: performance.now, setInterval, Math.random); the
+   * network simulator gives its virtual clock and seeded generator.
+   */
+  readonly timers?: HostTimers;
 }
 
 export class PeerConnector {
@@ -77,19 +83,22 @@ export class PeerConnector {
   /** Peers connected peers told us about, with one peer that can relay to each. */
   private readonly meshPeers = new MeshIntroductions();
   /** When each peer tried before may be tried again. */
-  private readonly retryAt = new RetryBackoff();
+  private readonly retryAt: RetryBackoff;
+  private readonly timers: HostTimers;
   private readonly budget: ConnectionBudgetView;
   /** Failed attempts and relay refusals, for the connectivity verdict. */
   private readonly attempts = new ConnectivityRecord();
   private userIceServers: RTCIceServer[] | null;
   private maxPeers: number;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private stopTimer: (() => void) | undefined;
   private lastPathPoll = -Infinity;
   /** Who may take a slot and a new connection (link-admission.ts). */
   private readonly admission: LinkAdmission;
   private readonly connectTimeout: number;
 
   constructor(private readonly options: PeerConnectorOptions) {
+    this.timers = options.timers ?? systemHostTimers;
+    this.retryAt = new RetryBackoff(() => this.timers.random());
     this.maxPeers = options.maxPeers ?? 8;
     this.budget = options.budget ?? pageConnectionBudget;
     this.userIceServers = options.iceServers ?? null;
@@ -103,12 +112,12 @@ export class PeerConnector {
         maxPeers: () => this.maxPeers,
         budget: this.budget,
       },
-      performance.now(),
+      this.timers.now(),
     );
     this.servers = new SignalingServers(options, options.signalingUrl, (status) => options.onStatus?.(status), {
       peers: () => this.fill(),
       joined: (peer) => {
-        this.retryAt.soon(peer, performance.now());
+        this.retryAt.soon(peer, this.timers.now());
         this.fill();
       },
       left: (peer, url) => {
@@ -179,8 +188,8 @@ export class PeerConnector {
   start(): void {
     this.servers.start();
     // The network's clock, and retries. Timers slow down in hidden tabs; Network.tick copes.
-    this.timer = setInterval(() => {
-      const now = performance.now();
+    this.stopTimer = this.timers.every(1000, () => {
+      const now = this.timers.now();
       this.options.network.tick(now);
       this.servers.refreshIceCredentials(now);
       this.retryAt.forgetOld(now, (peer) => this.links.has(peer));
@@ -190,11 +199,11 @@ export class PeerConnector {
         void this.links.pollPaths();
       }
       this.fill();
-    }, 1000);
+    });
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.stopTimer?.();
     this.servers.stop();
     this.links.closeAll();
   }
@@ -213,7 +222,7 @@ export class PeerConnector {
     const ice = this.userIceServers ?? this.servers.handedOut();
     const budget = this.budget.snapshot();
     return {
-      ...this.attempts.verdict(this.links.openPaths(), performance.now()),
+      ...this.attempts.verdict(this.links.openPaths(), this.timers.now()),
       iceServers: ice.length,
       iceSource: this.userIceServers ? 'user' : ice.length ? 'server' : 'none',
       relayConfigured: hasRelay(ice),
@@ -226,7 +235,7 @@ export class PeerConnector {
   /** Opens links to known peers while there is room: those we initiate (lower id). */
   private fill(): void {
     const me = this.options.identity.peerId;
-    const now = performance.now();
+    const now = this.timers.now();
     const reachable = this.servers.reachable();
     const candidates: [PeerId, Route][] = [...reachable].map(([p, url]) => [p, { kind: 'server', url }]);
     const ready = this.readyIds();
@@ -256,7 +265,7 @@ export class PeerConnector {
           // Ours should win, but the other side may never have seen it: offer again, by the
           // route its offer came, and it will yield. Only as new connections may be made: a
           // peer offering again and again must not make one connection per offer.
-          const now = performance.now();
+          const now = this.timers.now();
           if (!this.admission.mayCreate(now, from, existing.standing)) return;
           this.links.drop(from);
           this.admission.take(now, from, existing.standing);
@@ -271,7 +280,7 @@ export class PeerConnector {
       }
     }
     // Only an offer starts a link; stray candidates for a link we dropped are ignored.
-    const now = performance.now();
+    const now = this.timers.now();
     if (data.type !== 'offer' || from === this.options.identity.peerId || this.maxPeers === 0 || this.options.network.isBanned(from)) return;
     // An id whose links to this tab keep failing waits out its backoff, inbound too (not an offer
     // that won a collision with ours, whose link was just dropped above).
@@ -295,7 +304,7 @@ export class PeerConnector {
       initiator,
       route,
       early: [],
-      createdAt: performance.now(),
+      createdAt: this.timers.now(),
       standing,
       // An inbound offer shows the other side is there.
       answered: !initiator,
@@ -307,7 +316,7 @@ export class PeerConnector {
         ...(this.options.wrtc ? { wrtc: this.options.wrtc } : {}),
         onSignal: (data) => this.sendSignal(peer, pending.route, data),
         onOpen: () => {
-          pending.openedAt = performance.now();
+          pending.openedAt = this.timers.now();
           void pending.link.path().then((path) => {
             if (path) pending.path = path;
           });
@@ -318,7 +327,7 @@ export class PeerConnector {
           }
         },
         onData: (chunk) => {
-          if (pending.handle) pending.handle.receive(chunk, performance.now());
+          if (pending.handle) pending.handle.receive(chunk, this.timers.now());
           else if (pending.early.length < 64) pending.early.push(chunk);
         },
         onClose: () => {
@@ -334,7 +343,7 @@ export class PeerConnector {
 
   /** Learns from a link that ended, and schedules the next try to its peer. */
   private noteClosed(peer: PeerId, pending: KeptLink): void {
-    const now = performance.now();
+    const now = this.timers.now();
     const diagnostics = pending.link.diagnostics();
     if (diagnostics.serverErrors.includes(401)) this.attempts.noteRelayRefused(now);
     // An introduction nobody answered (the id left its introducer, or never was): forgotten, not

@@ -13,6 +13,9 @@ const RETRY_MAX_MS = 5 * 60_000;
 const GOOD_LINK_MS = 60_000;
 
 export class RetryBackoff {
+  /** `random`: the jitter's source (Math.random; the simulator's seeded one). */
+  constructor(private readonly random: () => number = Math.random) {}
+
   /** By peer: when it may be tried again, and the delay that gave it (performance.now ms). */
   private readonly retryAt = new Map<PeerId, { at: number; delay: number }>();
 
@@ -50,7 +53,7 @@ export class RetryBackoff {
     const good = openedAt !== undefined && now - openedAt >= GOOD_LINK_MS;
     const previous = this.retryAt.get(peer)?.delay;
     const delay = good || previous === undefined ? RETRY_MIN_MS : Math.min(previous * 2, RETRY_MAX_MS);
-    this.retryAt.set(peer, { at: now + delay * (0.75 + Math.random() * 0.5), delay });
+    this.retryAt.set(peer, { at: now + delay * (0.75 + this.random() * 0.5), delay });
   }
 
   /** How many peers have a backoff. */

@@ -7,6 +7,7 @@
  */
 import type { NodeIdentity, PeerId, SignalData } from '../core/index.ts';
 import { SignalingClient, type SignalingStatus } from '../adapters/net/signaling-client.ts';
+import { systemHostTimers, type HostTimers } from '../adapters/host-timers.ts';
 
 /** Ask for new TURN credentials when those in hand expire within this long. */
 const ICE_REFRESH_AHEAD_S = 10 * 60;
@@ -31,6 +32,8 @@ export interface SignalingServersOptions {
   readonly identity: NodeIdentity;
   /** Outside a browser: a WebSocket class (`ws`). */
   readonly WebSocketImpl?: typeof WebSocket;
+  /** Clock, timers and randomness (default: the host's; the simulator's virtual ones). */
+  readonly timers?: HostTimers;
 }
 
 /** One signaling server, the peers it says are in the room, and the ICE servers it handed out. */
@@ -49,6 +52,7 @@ export class SignalingServers {
   private readonly servers = new Map<string, Server>();
   private readonly primary: Server;
   private started = false;
+  private readonly timers: HostTimers;
 
   /** `url` is the own server, whose status goes to `onStatus`. */
   constructor(
@@ -57,6 +61,7 @@ export class SignalingServers {
     onStatus: (status: SignalingStatus) => void,
     private readonly events: RoomEvents,
   ) {
+    this.timers = options.timers ?? systemHostTimers;
     this.primary = this.make(url, onStatus);
   }
 
@@ -68,17 +73,18 @@ export class SignalingServers {
       room: this.options.room,
       identity: this.options.identity,
       ...(this.options.WebSocketImpl ? { WebSocketImpl: this.options.WebSocketImpl } : {}),
+      timers: this.timers,
       onStatus: (status) => onStatus?.(status),
       onPeers: (list) => {
         peers.clear();
         for (const p of list) peers.add(p);
         for (const p of since.keys()) if (!peers.has(p)) since.delete(p);
-        for (const p of peers) if (!since.has(p)) since.set(p, performance.now());
+        for (const p of peers) if (!since.has(p)) since.set(p, this.timers.now());
         this.events.peers();
       },
       onPeerJoined: (peer) => {
         peers.add(peer);
-        if (!since.has(peer)) since.set(peer, performance.now());
+        if (!since.has(peer)) since.set(peer, this.timers.now());
         this.events.joined(peer);
       },
       onPeerLeft: (peer) => {

@@ -22,6 +22,7 @@ import {
   type SignalData,
 } from '../../core/index.ts';
 import { isIceUrl, isTurnCredential } from './ice-url.ts';
+import { systemHostTimers, type HostTimers } from '../host-timers.ts';
 
 export type SignalingStatus = 'connecting' | 'online' | 'offline';
 
@@ -45,19 +46,23 @@ export interface SignalingClientOptions {
   readonly heartbeatInterval?: number;
   /** Silence from the server after which the socket counts as dead (ms). Default 25,000. */
   readonly heartbeatTimeout?: number;
+  /** Clock, timers and randomness (default: the host's; the simulator's virtual ones). */
+  readonly timers?: HostTimers;
 }
 
 export class SignalingClient {
   private socket: WebSocket | undefined;
   private backoff: number;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private cancelReconnect: (() => void) | undefined;
   private stopped = false;
-  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private stopHeartbeat: (() => void) | undefined;
   private heardAt = 0;
+  private readonly timers: HostTimers;
   status: SignalingStatus = 'offline';
 
   constructor(private readonly options: SignalingClientOptions) {
     this.backoff = options.minBackoff ?? 1000;
+    this.timers = options.timers ?? systemHostTimers;
   }
 
   start(): void {
@@ -67,8 +72,8 @@ export class SignalingClient {
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
-    clearInterval(this.heartbeat);
+    this.cancelReconnect?.();
+    this.stopHeartbeat?.();
     this.socket?.close();
     this.setStatus('offline');
   }
@@ -110,7 +115,7 @@ export class SignalingClient {
     // A dead uplink can leave a connect hanging for minutes (TCP retries its SYN): start over.
     this.startHeartbeat();
     socket.onmessage = (event) => {
-      this.heardAt = performance.now();
+      this.heardAt = this.timers.now();
       this.onMessage(typeof event.data === 'string' ? event.data : '');
     };
     socket.onclose = (event) => {
@@ -126,8 +131,8 @@ export class SignalingClient {
 
   /** The socket is gone (closed, or silent past the heartbeat timeout): forget it. */
   private lost(): void {
-    clearInterval(this.heartbeat);
-    this.heartbeat = undefined;
+    this.stopHeartbeat?.();
+    this.stopHeartbeat = undefined;
     const socket = this.socket;
     this.socket = undefined;
     if (socket) {
@@ -150,14 +155,14 @@ export class SignalingClient {
    * dead server.
    */
   private startHeartbeat(): void {
-    clearInterval(this.heartbeat);
+    this.stopHeartbeat?.();
     const interval = this.options.heartbeatInterval ?? 10_000;
     const timeout = this.options.heartbeatTimeout ?? 25_000;
-    const startedAt = performance.now();
+    const startedAt = this.timers.now();
     this.heardAt = startedAt;
     let pingSentAt: number | null = null;
-    this.heartbeat = setInterval(() => {
-      const now = performance.now();
+    this.stopHeartbeat = this.timers.every(interval, () => {
+      const now = this.timers.now();
       const unanswered = pingSentAt !== null && this.heardAt < pingSentAt;
       const dead = this.status === 'online' ? unanswered && now - pingSentAt! > timeout : now - startedAt > timeout;
       if (dead) {
@@ -166,15 +171,15 @@ export class SignalingClient {
         return;
       }
       if (this.status === 'online' && !unanswered && this.send({ type: 'ping' })) pingSentAt = now;
-    }, interval);
+    });
   }
 
   private scheduleReconnect(): void {
     if (this.stopped) return;
-    clearTimeout(this.timer);
-    const delay = this.backoff * (0.75 + Math.random() * 0.5);
+    this.cancelReconnect?.();
+    const delay = this.backoff * (0.75 + this.timers.random() * 0.5);
     this.backoff = Math.min(this.backoff * 2, this.options.maxBackoff ?? 10_000);
-    this.timer = setTimeout(() => this.connect(), delay);
+    this.cancelReconnect = this.timers.after(delay, () => this.connect());
   }
 
   private onMessage(text: string): void {

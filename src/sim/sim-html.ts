@@ -1,0 +1,58 @@
+/**
+ * @module The report as one self-contained HTML page: the propagation CDF (fraction of nodes that
+ * have a block against seconds since it was found, one line per block of the best chain, and the
+ * 50/90/99 % levels) as inline SVG, and the summary. No script, no CDN.
+ */
+import type { SimReport } from './sim-report.ts';
+
+const W = 720;
+const H = 360;
+const PAD = 48;
+
+const escape = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+export function renderHtml(report: SimReport): string {
+  const blocks = report.blocks.filter((b) => !b.stale && b.reach99 !== null);
+  const xMax = Math.max(0.1, ...blocks.map((b) => b.reach99 ?? 0)) * 1.1;
+  const x = (s: number) => PAD + (s / xMax) * (W - 2 * PAD);
+  const y = (f: number) => H - PAD - f * (H - 2 * PAD);
+  // Each block's curve through its three measured points (0 at found, 50/90/99 %).
+  const lines = blocks
+    .map((b) => {
+      const pts: [number, number][] = [[0, 0], [b.reach50 ?? 0, 0.5], [b.reach90 ?? 0, 0.9], [b.reach99 ?? 0, 0.99]];
+      return `<polyline fill="none" stroke="#3366cc" stroke-opacity="0.45" stroke-width="1.5" points="${pts.map(([s, f]) => `${x(s).toFixed(1)},${y(f).toFixed(1)}`).join(' ')}"/>`;
+    })
+    .join('\n');
+  const ticks = Array.from({ length: 6 }, (_, i) => (xMax * i) / 5);
+  const axes = [
+    `<line x1="${PAD}" y1="${H - PAD}" x2="${W - PAD}" y2="${H - PAD}" stroke="#333"/>`,
+    `<line x1="${PAD}" y1="${PAD}" x2="${PAD}" y2="${H - PAD}" stroke="#333"/>`,
+    ...ticks.map((t) => `<text x="${x(t).toFixed(1)}" y="${H - PAD + 18}" font-size="11" text-anchor="middle">${t.toFixed(2)}</text>`),
+    ...[0, 0.5, 0.9, 0.99].map((f) => `<line x1="${PAD}" y1="${y(f).toFixed(1)}" x2="${W - PAD}" y2="${y(f).toFixed(1)}" stroke="#ccc" stroke-dasharray="3 3"/><text x="${PAD - 6}" y="${(y(f) + 4).toFixed(1)}" font-size="11" text-anchor="end">${Math.round(f * 100)} %</text>`),
+    `<text x="${W / 2}" y="${H - 8}" font-size="12" text-anchor="middle">seconds since the block was found (simulated)</text>`,
+  ].join('\n');
+  const s = report.summary;
+  const o = report.options;
+  const row = (k: string, v: string) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`;
+  const p = (q: { p50: number | null; p90: number | null; p99: number | null }) => `p50 ${q.p50 ?? 'never'} s · p90 ${q.p90 ?? 'never'} s · p99 ${q.p99 ?? 'never'} s`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>tabchain simulation: ${o.nodes} nodes, seed ${o.seed}</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}th{text-align:left;padding-right:1em}</style></head>
+<body>
+<h1>Block propagation: ${o.nodes} nodes, degree ${o.degree}, ${o.latencyMs} ± ${o.jitterMs} ms, loss ${o.loss}</h1>
+<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="Fraction of nodes holding each block against time since it was found">
+${axes}
+${lines}
+</svg>
+<table>
+${row('blocks', `${s.blocks} (${s.staleBlocks} stale), ${s.txsPerBlock} txs, ${s.blockBytes} bytes on average`)}
+${row('reach 50 %', p(s.reach50))}
+${row('reach 90 %', p(s.reach90))}
+${row('reach 99 %', p(s.reach99))}
+${row('bytes per node per block', `${s.bytesPerNodePerBlock} (block relay alone ${s.blockRelayBytesPerNodePerBlock})`)}
+${row('reorgs', `${s.reorgs}, deepest ${s.maxReorgDepth}`)}
+${row('real', `${report.real.wallSeconds} s wall, ${report.real.cpuSeconds} s CPU, heap ${report.real.heapMB} MB`)}
+</table>
+</body></html>
+`;
+}

@@ -1,0 +1,144 @@
+/**
+ * @module One simulated node: the real core `Node` (in-memory chain and pending-tx stores), the
+ * real `Network` (handshake with keys, wire codec, chunking) and the app's real `PeerConnector`,
+ * given the simulator's clock, timers and seeded randomness, a WebSocket bound to the simulated
+ * signaling server and simulated links. Its CPU is a {@link SimHost}: every timer and delivery is
+ * an event of that host.
+ */
+import {
+  BanList,
+  generateSecretKey,
+  MemoryBanStore,
+  MemoryChainStore,
+  MemoryPendingTxStore,
+  Network,
+  Node,
+  peerIdOf,
+  publicKeyOf,
+  type Block,
+  type Clock,
+  type NetworkParams,
+  type NodeIdentity,
+} from '../core/index.ts';
+import type { HostTimers } from '../adapters/host-timers.ts';
+import type { ConnectionBudgetView } from '../adapters/net/connection-budget.ts';
+import { PeerConnector } from '../app/peer-connector.ts';
+import type { HostRunner } from './sim-host.ts';
+import { SimHost } from './sim-host.ts';
+import type { LinkFabric } from './sim-links.ts';
+import type { SharedVerdicts } from './shared-verifier.ts';
+import type { SimSignalingServer } from './sim-signaling.ts';
+import type { SeededRandom } from './seeded-random.ts';
+
+/** What every node of a simulation shares. */
+export interface SimWorld {
+  readonly params: NetworkParams;
+  readonly runner: HostRunner;
+  readonly fabric: LinkFabric;
+  readonly verdicts: SharedVerdicts;
+  readonly server: SimSignalingServer;
+  readonly random: SeededRandom;
+  /** Unix seconds at virtual time 0. */
+  readonly startUnix: number;
+  /** Each node's max peers (the connector's maxPeers). */
+  readonly degree: number;
+  /** Chromium's connection budget per page, as the connector counts it (links alive). */
+  readonly connectionBudget: number;
+  /** Errors the nodes reported (none in a sound run). */
+  readonly errors: string[];
+}
+
+export class SimNode {
+  readonly host: SimHost;
+  readonly node: Node;
+  readonly network: Network;
+  readonly connector: PeerConnector;
+  readonly identity: NodeIdentity;
+  /** Virtual ms the node started. */
+  readonly startedAt: number;
+
+  private constructor(host: SimHost, node: Node, network: Network, connector: PeerConnector, identity: NodeIdentity, startedAt: number) {
+    this.host = host;
+    this.node = node;
+    this.network = network;
+    this.connector = connector;
+    this.identity = identity;
+    this.startedAt = startedAt;
+  }
+
+  /** Makes a node holding `preload` (connected before the clock runs, free of charge). */
+  static async create(world: SimWorld, index: number, preload: readonly Block[]): Promise<SimNode> {
+    const { runner, params } = world;
+    const secretKey = generateSecretKey();
+    const publicKey = publicKeyOf(secretKey);
+    const identity: NodeIdentity = { secretKey, publicKey, peerId: peerIdOf(publicKey) };
+    const host = new SimHost(index, identity.peerId.slice(0, 8));
+    const clock: Clock = { now: () => world.startUnix + Math.floor(runner.scheduler.now / 1000) };
+    const node = await Node.open({
+      params,
+      chainStore: new MemoryChainStore(),
+      pendingStore: new MemoryPendingTxStore(),
+      clock,
+      signatureVerifier: world.verdicts.verifierFor(host, runner),
+    });
+    for (const block of preload) {
+      const outcome = await node.submitBlock(block);
+      if (outcome.status !== 'connected') throw new Error(`the set-up block at ${node.tip.height + 1} did not connect: ${outcome.status}`);
+    }
+    const bans = await BanList.open(new MemoryBanStore(), clock);
+    const network = new Network({ node, identity, bans, userAgent: 'tabchain-sim' });
+    const timers: HostTimers = {
+      now: () => runner.scheduler.now,
+      after: (ms, fn) => runner.after(host, ms, fn),
+      every: (ms, fn) => {
+        let cancel = (): void => {};
+        const again = (): void => {
+          cancel = runner.after(host, ms, () => {
+            again();
+            fn();
+          });
+        };
+        again();
+        return () => cancel();
+      },
+      random: () => world.random.next(),
+    };
+    const connector = new PeerConnector({
+      network,
+      identity,
+      signalingUrl: 'ws://sim/signal',
+      room: params.genesisHash,
+      maxPeers: world.degree,
+      budget: linkBudget(world.connectionBudget, () => host.links),
+      createLink: world.fabric.factory(host),
+      WebSocketImpl: world.server.socketClassFor(host),
+      timers,
+    });
+    // Failures nobody awaits (a store write after an event) would be lost: the report lists them.
+    node.on('error', ({ error }) => world.errors.push(`node ${index}: ${error instanceof Error ? error.message : String(error)}`));
+    return new SimNode(host, node, network, connector, identity, runner.scheduler.now);
+  }
+
+  /** Joins the signaling server and starts the connector's timer (as a tab's start does). */
+  start(): void {
+    this.connector.start();
+  }
+
+  /** Leaves: links closed, the signaling socket closed, no more events (churn). Timers end with the host. */
+  stop(): void {
+    this.connector.stop();
+    this.network.dispose();
+    this.host.alive = false;
+  }
+}
+
+/**
+ * The connection budget in the simulation: links alive (there is no garbage collector to wait
+ * for: a closed simulated link is gone), against the page's limit.
+ */
+function linkBudget(limit: number, live: () => number): ConnectionBudgetView {
+  return {
+    canCreate: () => live() < limit,
+    snapshot: () => ({ created: live(), live: live(), limit }),
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * @module The simulator's options, their defaults and the parsing of `npm run sim -- …`: a bad
+ * option is a {@link SimOptionError} (the CLI prints it and exits 2 without running).
+ */
+import { mainParams } from '../core/index.ts';
+
+export interface SimOptions {
+  readonly nodes: number;
+  /** Each node's max peers. */
+  readonly degree: number;
+  readonly latencyMs: number;
+  readonly jitterMs: number;
+  readonly loss: number;
+  readonly bandwidthMbit: number;
+  readonly blocks: number;
+  /** Txs relayed into mempools before each block. */
+  readonly txs: number;
+  readonly miners: number;
+  /** Fraction of the nodes replaced per simulated minute. */
+  readonly churnPerMin: number;
+  readonly seed: number;
+  /** Mean seconds between blocks (Poisson). */
+  readonly spacingS: number;
+  /** Simulated seconds for the nodes to join and link before the first block's txs. */
+  readonly warmupS: number;
+  /** Virtual µs per signature verified; undefined: measured on this machine at start-up. */
+  readonly sigUs: number | undefined;
+  /** Virtual µs per message handled. */
+  readonly messageUs: number;
+  readonly json: string | undefined;
+  readonly html: string | undefined;
+}
+
+export const DEFAULT_OPTIONS: SimOptions = {
+  nodes: 100,
+  degree: 8,
+  latencyMs: 100,
+  jitterMs: 50,
+  loss: 0.01,
+  bandwidthMbit: 20,
+  blocks: 10,
+  txs: 100,
+  miners: 10,
+  churnPerMin: 0,
+  seed: 1,
+  // The main network's target: propagation is measured at the rhythm the tabs mine at (the
+  // simulated chain is regtest-like, with a trivial target, so finding a block costs nothing).
+  spacingS: mainParams.targetSpacing,
+  warmupS: 60,
+  sigUs: undefined,
+  messageUs: 50,
+  json: undefined,
+  html: undefined,
+};
+
+export class SimOptionError extends Error {
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(`${option}: ${message}`);
+    this.name = 'SimOptionError';
+  }
+}
+
+type NumberKey = { [K in keyof SimOptions]: SimOptions[K] extends number | undefined ? K : never }[keyof SimOptions];
+
+/** Each numeric flag: the option it sets, and its bounds (integers where `int`). */
+const NUMBER_FLAGS: Record<string, { key: NumberKey; min: number; max: number; int?: boolean }> = {
+  '--nodes': { key: 'nodes', min: 2, max: 100_000, int: true },
+  '--degree': { key: 'degree', min: 1, max: 1000, int: true },
+  '--latency': { key: 'latencyMs', min: 0, max: 60_000 },
+  '--jitter': { key: 'jitterMs', min: 0, max: 60_000 },
+  '--loss': { key: 'loss', min: 0, max: 0.5 },
+  '--bandwidth': { key: 'bandwidthMbit', min: 0, max: 1_000_000 },
+  '--blocks': { key: 'blocks', min: 1, max: 10_000, int: true },
+  '--txs': { key: 'txs', min: 0, max: 1500, int: true },
+  '--miners': { key: 'miners', min: 1, max: 100_000, int: true },
+  '--churn': { key: 'churnPerMin', min: 0, max: 1 },
+  '--seed': { key: 'seed', min: 0, max: 0xffffffff, int: true },
+  '--spacing': { key: 'spacingS', min: 0.1, max: 86_400 },
+  '--warmup': { key: 'warmupS', min: 1, max: 86_400 },
+  '--sig-us': { key: 'sigUs', min: 0, max: 1_000_000 },
+  '--message-us': { key: 'messageUs', min: 0, max: 1_000_000 },
+};
+
+/** Parses CLI arguments (`--flag value` or `--flag=value`) over the defaults. */
+export function parseSimOptions(argv: readonly string[]): SimOptions {
+  const options: Record<string, unknown> = { ...DEFAULT_OPTIONS };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (flag === '--json' || flag === '--html') {
+      if (value === undefined || value === '' || value.startsWith('--')) throw new SimOptionError(flag, 'needs a file name');
+      options[flag.slice(2)] = value;
+      continue;
+    }
+    const spec = NUMBER_FLAGS[flag];
+    if (!spec) throw new SimOptionError(flag, `unknown option (known: ${[...Object.keys(NUMBER_FLAGS), '--json', '--html'].join(' ')})`);
+    if (value === undefined || value.trim() === '') throw new SimOptionError(flag, 'needs a value');
+    const n = Number(value);
+    if (!Number.isFinite(n)) throw new SimOptionError(flag, `not a number: ${value}`);
+    if (spec.int && !Number.isInteger(n)) throw new SimOptionError(flag, `must be a whole number: ${value}`);
+    if (n < spec.min || n > spec.max) throw new SimOptionError(flag, `must be in ${spec.min}..${spec.max}: ${value}`);
+    options[spec.key] = n;
+  }
+  const parsed = options as unknown as SimOptions;
+  if (parsed.miners > parsed.nodes) throw new SimOptionError('--miners', `${parsed.miners} miners but only ${parsed.nodes} nodes`);
+  if (parsed.jitterMs > parsed.latencyMs) throw new SimOptionError('--jitter', `above the latency (${parsed.latencyMs} ms): links would have negative latency`);
+  return parsed;
+}
