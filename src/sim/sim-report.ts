@@ -68,6 +68,9 @@ export interface SimReport {
     readonly simulatedSeconds: number;
     readonly events: number;
     readonly errors: readonly string[];
+    /** Links opened, and ready peers lost by reason. */
+    readonly linksOpened: number;
+    readonly disconnects: Record<string, number>;
   };
   readonly traffic: Record<string, { bytes: number; messages: number }>;
   readonly blocks: readonly BlockReport[];
@@ -181,6 +184,8 @@ export function buildReport(record: SimRecord, real: RealUsage): SimReport {
       simulatedSeconds: round(record.endMs / 1000),
       events: record.events,
       errors: record.errors.slice(0, 20),
+      linksOpened: record.linksOpened,
+      disconnects: Object.fromEntries([...record.disconnects].sort(([a], [b]) => (a < b ? -1 : 1))),
     },
     traffic: record.traffic.table(),
     blocks,

@@ -51,10 +51,13 @@ export interface SimRecord {
   /** Set-up blocks every node started with. */
   readonly preloaded: number;
   endMs: number;
+  /** Peer disconnections by reason (both sides count). */
+  readonly disconnects: Map<string, number>;
   /** At the end, per node alive: its tip hash and ready peers. */
   finalTips: string[];
   peerCounts: number[];
   events: number;
+  linksOpened: number;
   joined: number;
   left: number;
 }
@@ -124,9 +127,11 @@ async function simulate(options: SimOptions, seed: SeededRandom): Promise<SimRec
     verdicts,
     preloaded: preload.length,
     endMs: 0,
+    disconnects: new Map(),
     finalTips: [],
     peerCounts: [],
     events: 0,
+    linksOpened: 0,
     joined: 0,
     left: 0,
   };
@@ -140,6 +145,9 @@ async function simulate(options: SimOptions, seed: SeededRandom): Promise<SimRec
       if (!byNode) record.arrivals.set(hash, (byNode = new Map()));
       if (!byNode.has(index)) byNode.set(index, scheduler.now);
     });
+    sim.network.on('peer-disconnected', ({ reason }) => {
+      if (scheduler.now < endMs) record.disconnects.set(reason, (record.disconnects.get(reason) ?? 0) + 1);
+    });
     sim.node.chain.on('tip-changed', (e) => {
       if (e.disconnected.length > 0) record.reorgDepths.push(e.disconnected.length);
     });
@@ -147,6 +155,10 @@ async function simulate(options: SimOptions, seed: SeededRandom): Promise<SimRec
     return sim;
   };
   const warmupMs = options.warmupS * 1000;
+  // The blocks' times: a Poisson process after the warm-up.
+  const blockTimes: number[] = [];
+  for (let k = 0, t = warmupMs; k < options.blocks; k++) blockTimes.push((t += plan.exponential(options.spacingS * 1000)));
+  const endMs = blockTimes.at(-1)! + TAIL_MS;
   for (let i = 0; i < options.nodes; i++) await addNode(plan.between(0, warmupMs / 2));
 
   // Miners: distinct nodes with equal shares of the hash rate.
@@ -157,7 +169,7 @@ async function simulate(options: SimOptions, seed: SeededRandom): Promise<SimRec
   // half of the wait before it, so the real tx relay has put them in mempools when it is found.
   let previous = warmupMs;
   for (let k = 0; k < options.blocks; k++) {
-    const at = previous + plan.exponential(options.spacingS * 1000);
+    const at = blockTimes[k]!;
     const txs = txsPerBlock[k] ?? [];
     for (const tx of txs) {
       const when = plan.between(previous, previous + (at - previous) / 2);
@@ -176,7 +188,6 @@ async function simulate(options: SimOptions, seed: SeededRandom): Promise<SimRec
     });
     previous = at;
   }
-  const endMs = previous + TAIL_MS;
 
   // Churn: nodes (never miners) leave as a Poisson process and as many new ones join.
   if (options.churnPerMin > 0) {
@@ -202,6 +213,7 @@ async function simulate(options: SimOptions, seed: SeededRandom): Promise<SimRec
   await scheduler.runUntil(endMs);
   record.endMs = endMs;
   record.events = scheduler.executed;
+  record.linksOpened = fabric.linksOpened;
   for (const n of alive()) {
     record.finalTips.push(n.node.tip.hash);
     record.peerCounts.push(n.network.readyPeerIds().length);

@@ -143,7 +143,29 @@ describe('architecture', () => {
     ['headless', 'src/headless', ['core', 'adapters', 'app', 'headless', 'signaling-server']],
     // The signaling server shares only the core's protocol (signaling messages, peer identity).
     ['signaling-server', 'signaling-server', ['core', 'signaling-server']],
+    // The network simulator runs the real core and the app's connector; of the adapters only the
+    // connector's own seams (timers, link and signaling types: simAdapterFiles), and the signaling
+    // server's room bookkeeping and message checks.
+    ['sim', 'src/sim', ['core', 'app', 'adapters', 'sim', 'signaling-server']],
   ];
+  /** The adapter files the simulator may import: no browser, storage or worker adapter. */
+  const simAdapterFiles = ['adapters/host-timers.ts', 'adapters/net/webrtc-link.ts', 'adapters/net/link-path.ts', 'adapters/net/connection-budget.ts'];
+  /** The signaling server's files the simulator may import (no sockets or HTTP). */
+  const simServerFiles = ['signaling-server/signaling-rooms.ts', 'signaling-server/client-messages.ts'];
+
+  it('behavior: the simulator imports only the connector seams of adapters, the rooms of the signaling server, and no UI', () => {
+    const files = filesUnder(join(root, 'src/sim'), ['.ts']).filter((f) => !f.endsWith('.test.ts'));
+    expect(files.length).toBeGreaterThan(3);
+    for (const file of files) {
+      for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+        if (!spec.startsWith('.')) continue;
+        const target = resolve(dirname(file), spec);
+        const layer = layerOf(target);
+        if (layer === 'adapters') expect(simAdapterFiles, `${relative(root, file)} imports ${spec}`).toContain(relative(join(root, 'src'), target));
+        if (layer === 'signaling-server') expect(simServerFiles, `${relative(root, file)} imports ${spec}`).toContain(relative(root, target));
+      }
+    }
+  });
 
   it.each(outerRules)('behavior: %s (.ts and .svelte) imports only its allowed layers', (layer, dir, allowed) => {
     const files = filesUnder(join(root, dir), ['.ts', '.svelte']).filter((f) => !f.endsWith('.test.ts'));

@@ -1,0 +1,67 @@
+/**
+ * Whole simulations at small N: the same seed and options give the same report (all but the real
+ * resources), and a 20-node network of real nodes forms, relays txs and blocks, and reports
+ * numbers that hold together. Nothing here is timed.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_OPTIONS, parseSimOptions, SimOptionError, type SimOptions } from './sim-options.ts';
+import { runSimulation } from './simulation.ts';
+import { renderHtml } from './sim-html.ts';
+
+const small = (over: Partial<SimOptions>): SimOptions => ({ ...DEFAULT_OPTIONS, sigUs: 80, warmupS: 40, spacingS: 20, ...over });
+
+describe('simulation', () => {
+  it('behavior: the same seed and options give the same report; another seed another', async () => {
+    const options = small({ nodes: 8, blocks: 2, txs: 6, miners: 2, seed: 42 });
+    const { real: _a, ...first } = await runSimulation(options);
+    const { real: _b, ...second } = await runSimulation(options);
+    expect(JSON.stringify(second)).toBe(JSON.stringify(first));
+    const { real: _c, ...other } = await runSimulation({ ...options, seed: 43 });
+    expect(JSON.stringify(other)).not.toBe(JSON.stringify(first));
+  }, 120_000);
+
+  it('behavior: 20 real nodes link up, relay txs into mempools and blocks to every node, with numbers that hold together', async () => {
+    const report = await runSimulation(small({ nodes: 20, blocks: 3, txs: 10, miners: 3, seed: 7, latencyMs: 50, jitterMs: 20 }));
+    const s = report.summary;
+    expect(s.errors).toEqual([]);
+    expect(s.blocks).toBe(3);
+    expect(report.blocks.every((b) => b.txs > 0 && b.bytes > 200)).toBe(true);
+    // Every node reached every block of the best chain, in an order of a few link latencies.
+    const main = report.blocks.filter((b) => !b.stale);
+    expect(main.length).toBeGreaterThan(0);
+    for (const b of main) {
+      expect(b.reached).toBe(1);
+      expect(b.reach50!).toBeLessThanOrEqual(b.reach90!);
+      expect(b.reach90!).toBeLessThanOrEqual(b.reach99!);
+      expect(b.reach50!).toBeGreaterThan(0.03);
+    }
+    expect(s.converged).toBe(20);
+    expect(s.peers.isolated).toBe(0);
+    expect(s.reach99.p50).not.toBeNull();
+    // Tx relay costs more than block relay alone; both are counted.
+    expect(s.bytesPerNodePerBlock).toBeGreaterThan(s.blockRelayBytesPerNodePerBlock);
+    expect(s.blockRelayBytesPerNodePerBlock).toBeGreaterThan(0);
+    expect(report.traffic['tx']!.messages).toBeGreaterThanOrEqual(30 * 19);
+    // Each distinct signature was really verified once; nodes were charged for many more.
+    expect(s.realSignatureChecks).toBeLessThan(s.signaturesCharged);
+    expect(renderHtml(report)).toContain('<svg');
+  }, 120_000);
+
+  it('error: bad options are refused with their reason', () => {
+    expect(parseSimOptions(['--nodes', '50', '--loss=0.02']).loss).toBe(0.02);
+    const refusal = (argv: string[]) => {
+      try {
+        parseSimOptions(argv);
+      } catch (error) {
+        return error instanceof SimOptionError ? error.option : 'other';
+      }
+      return 'none';
+    };
+    expect(refusal(['--nodes', 'many'])).toBe('--nodes');
+    expect(refusal(['--nodes', '2.5'])).toBe('--nodes');
+    expect(refusal(['--loss', '0.9'])).toBe('--loss');
+    expect(refusal(['--frobnicate', '1'])).toBe('--frobnicate');
+    expect(refusal(['--json'])).toBe('--json');
+    expect(refusal(['--nodes', '4', '--miners', '5'])).toBe('--miners');
+  });
+});
