@@ -14,6 +14,7 @@ import { run as runHash } from './hash.bench.ts';
 import { run as runLab } from './lab.bench.ts';
 import { run as runMining } from './mining.bench.ts';
 import { run as runPeers } from './peers.bench.ts';
+import { run as runTabs } from './tabs.bench.ts';
 import { run as runValidation } from './validation.bench.ts';
 
 const benches: readonly [string, () => Promise<unknown>][] = [
@@ -25,6 +26,7 @@ const benches: readonly [string, () => Promise<unknown>][] = [
   // Last: these need Chromium and dist/ (they build dist/ when missing; they skip without a browser).
   ['browser', runBrowser],
   ['peers', runPeers],
+  ['tabs', runTabs],
   ['full-blocks', runFullBlocks],
   // The NAT lab's first-link and sync rates (root with CAP_NET_ADMIN only; it says why it skips).
   ['lab', runLab],
