@@ -48,6 +48,8 @@ export async function browserCpu(session: CDPSession): Promise<{ byType: Map<str
 export interface LinkSnapshot {
   readonly ready: string[];
   readonly opening: number;
+  /** Recent attempts where the peer answered but no path worked (connectivity().failedAttempts). */
+  readonly failed: number;
   /** `RTCPeerConnection`s the page created since it loaded (connectivity().connectionsCreated). */
   readonly created: number;
   /** Created and not yet collected, as the app's budget counts them. */
@@ -61,6 +63,7 @@ export function linkSnapshot(page: Page): Promise<LinkSnapshot> {
     return {
       ready: peers.filter((p) => p.state === 'ready').map((p) => p.id),
       opening: peers.filter((p) => p.state !== 'ready').length,
+      failed: c.failedAttempts,
       created: c.connectionsCreated,
       live: c.connectionsLive,
       limit: c.connectionBudget,

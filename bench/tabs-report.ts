@@ -20,22 +20,24 @@ export interface TabTableInput {
   readonly counters1: readonly PageCounters[];
   /** Wall time of the blocks. */
   readonly wallMs: number;
+  /** CDP counters over an idle window just before the blocks, and its length. */
+  readonly idle: { readonly before: readonly PageCounters[]; readonly after: readonly PageCounters[]; readonly wallMs: number };
 }
 
 const HEADER = [
   'tab',
   'hops',
   'ready links (first block → end)',
-  'RTCPeerConnections created / live (app) / alive (Blink)',
-  'CPU s to the first block (process)',
-  'CPU during the blocks: process s (% of a core)',
+  'RTCPeerConnections made / live / Blink',
+  'CPU s before the blocks',
+  'CPU s in the blocks (% of a core)',
   'main thread s',
-  'its delay, median ms',
+  'delay median ms',
 ];
 
 /** Prints the table (columns aligned, the first left) and the line of medians under it. */
 export function printTabTable(input: TabTableInput): void {
-  const { tabs, rounds, hops, linksBefore, linksAfter, counters0, counters1, wallMs } = input;
+  const { tabs, rounds, hops, linksBefore, linksAfter, counters0, counters1, wallMs, idle } = input;
   const processDuring = tabs.map((_, i) => counters1[i]!.process - counters0[i]!.process);
   const threadDuring = tabs.map((_, i) => counters1[i]!.thread - counters0[i]!.thread);
   const delays = tabs.map((_, i) => rounds.map((r) => r.delays[i]).filter((d): d is number => d !== undefined));
@@ -45,7 +47,7 @@ export function printTabTable(input: TabTableInput): void {
     return [
       i === 0 ? `${tab.index + 1} (miner)` : String(tab.index + 1),
       String(hops.get(tab.peerId) ?? '—'),
-      `${linksBefore[i]!.ready.length} → ${after.ready.length}${after.opening ? ` (+${after.opening} opening)` : ''}`,
+      `${linksBefore[i]!.ready.length} → ${after.ready.length}${after.opening ? ` +${after.opening} opening` : ''}${after.failed ? `, ${after.failed} failed` : ''}`,
       `${after.created} / ${after.live} / ${counters1[i]!.rtc}`,
       formatNumber(counters0[i]!.process),
       `${formatNumber(processDuring[i]!)} (${share(processDuring[i]!)})`,
@@ -68,5 +70,13 @@ export function printTabTable(input: TabTableInput): void {
       `${formatNumber(of(linksAfter.map((l) => l.created)))} RTCPeerConnections created (budget ${linksAfter[0]?.limit} live), ` +
       `CPU during the blocks ${share(of(processDuring))} of a core (main thread ${share(of(threadDuring))}); the miner ${share(processDuring[0]!)}`,
   );
-  console.log("  note: process CPU is CDP Performance.getMetrics' ProcessTime of the tab's renderer (its main thread and its workers: the node's, the miner's, the verifier pool's); main thread is ThreadTime");
+  // What a block costs a tab above idling: CPU in the blocks less the idle rate over as long.
+  const idleRate = tabs.map((_, i) => (idle.after[i]!.process - idle.before[i]!.process) / idle.wallMs);
+  const perBlock = tabs.map((_, i) => (processDuring[i]! - idleRate[i]! * wallMs) / Math.max(1, rounds.length));
+  const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
+  console.log(
+    `  idle (${formatNumber(idle.wallMs / 1000)} s with no block, just before): ${share(of(idleRate) * wallMs)} of a core per tab (median), all ${tabs.length} tabs ${formatNumber(sum(idleRate) * 100 * 1000)} % of a core; ` +
+      `a block costs a tab ${formatNumber(of(perBlock) * 1000)} ms of CPU above idle (median; the miner ${formatNumber(perBlock[0]! * 1000)} ms), all tabs together ${formatNumber(sum(perBlock) * 1000)} ms a block`,
+  );
+  console.log("  note: CPU is CDP Performance.getMetrics' ProcessTime of the tab's renderer (its main thread and its workers: the node's, the miner's, the verifier pool's); main thread is ThreadTime. RTCPeerConnections: made since the page loaded and live as the app's budget counts them (connectivity()), and Blink's count of live objects");
 }

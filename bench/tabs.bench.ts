@@ -10,7 +10,7 @@
  *    tabs loading at once would only queue on two cores). Convergence is from tab 1's navigation
  *    start to the last tab's `tip` event on tab 1's tip, with every tab holding a ready peer.
  * 2. Blocks: tab 1 `mine(1)`s, `BLOCKS` times, the next once every tab has the last one (or its
- *    bound ran out). Propagation is from the miner's `block-connected` to each tab's
+ *    bound ran out) and at least 2 s after the last was asked for. Propagation is from the miner's `block-connected` to each tab's
  *    (`performance.timeOrigin + performance.now()` in each page: one browser, one clock, as in
  *    peers.bench.ts): median and p99 over tab-blocks, and per block the time to reach every tab.
  * 3. Per tab: ready links and hops from the miner, `RTCPeerConnection`s created and alive (the
@@ -44,9 +44,16 @@ const FIRST_PEER_MS = 45_000;
 const CONVERGE_MS = 180_000;
 const MINE_MS = 120_000;
 const BLOCK_MS = 60_000;
+/**
+ * A block at most this often (a modest rate): the next waits until the last reached every tab and
+ * this long passed since it was asked for, so each block meets tabs done with the one before.
+ */
+const BLOCK_INTERVAL_MS = 2_000;
 /** Links settle when no tab gained or lost one for this long (at most LINKS_SETTLE_MAX_MS). */
 const LINKS_QUIET_MS = 3_000;
 const LINKS_SETTLE_MAX_MS = 30_000;
+/** The idle window before the blocks: what the tabs cost doing nothing, subtracted per block. */
+const IDLE_MS = 10_000;
 
 /** A whole number from `--flag N` / `--flag=N`, else the environment variable, else the default. */
 function setting(flag: string, env: string, fallback: number, min: number): number {
@@ -101,7 +108,7 @@ async function countersOf(tabs: readonly BenchTab[]): Promise<PageCounters[]> {
 }
 
 async function snapshotsOf(tabs: readonly BenchTab[]): Promise<LinkSnapshot[]> {
-  const none: LinkSnapshot = { ready: [], opening: 0, created: NaN, live: NaN, limit: NaN };
+  const none: LinkSnapshot = { ready: [], opening: 0, failed: 0, created: NaN, live: NaN, limit: NaN };
   return Promise.all(tabs.map((t) => linkSnapshot(t.page).catch(() => none)));
 }
 
@@ -148,8 +155,9 @@ function reportConvergence(fleet: TabFleet, target: string, converged: boolean):
   const onTip = Math.max(...fleet.tabs.map((t) => t.tipAt.get(target)!)) - origin;
   const linked = Math.max(...fleet.tabs.slice(1).map((t) => t.firstPeerAt!)) - origin;
   const own = fleet.tabs.slice(1).map((t) => t.tipAt.get(target)! - t.origin);
+  const firstPeer = fleet.tabs.slice(1).map((t) => t.firstPeerAt! - t.origin);
   console.log(`  convergence: all ${fleet.tabs.length} on tab 1's tip (height ${first!.tip?.height}) ${seconds(onTip)} after tab 1's navigation start; the last tab opened at ${seconds(lastOpen)}, every tab had a ready peer by ${seconds(linked)}`);
-  console.log(`  each tab's own navigation start → tab 1's tip: median ${seconds(median(own))}, max ${seconds(Math.max(...own))} (page load, node start-up, signaling, WebRTC, headers and ${FIRST_BLOCKS} blocks)`);
+  console.log(`  each tab's own navigation start → tab 1's tip: median ${seconds(median(own))}, max ${seconds(Math.max(...own))} (page load, node start-up, signaling, WebRTC, headers and ${FIRST_BLOCKS} blocks); → its first ready peer: median ${seconds(median(firstPeer))}, max ${seconds(Math.max(...firstPeer))}`);
   return true;
 }
 
@@ -165,6 +173,7 @@ async function mineRounds(fleet: TabFleet, blocks: number): Promise<BlockRound[]
   const [miner] = fleet.tabs;
   const rounds: BlockRound[] = [];
   for (let r = 0; r < blocks; r++) {
+    const askedAt = performance.now();
     const mined = await bounded(MINE_MS, 'mine(1)', miner!.page.evaluate(() => window.tabchain.mine(1)));
     if ('failed' in mined || !mined.value[0]) {
       console.log(`  block ${r + 1}: stopped mining: ${'failed' in mined ? mined.failed : 'mine(1) returned no block'}`);
@@ -184,6 +193,8 @@ async function mineRounds(fleet: TabFleet, blocks: number): Promise<BlockRound[]
     rounds.push({ hash, height, delays, missed });
     const reach = missed.length ? `${missed.length} tabs missed it${everywhere ? '' : ` within ${BLOCK_MS / 1000} s`}: ${missed.map(stateOf).join('; ')}` : `everywhere after ${formatNumber(Math.max(...got))} ms`;
     console.log(`  block ${String(r + 1).padStart(2)} (height ${height}): ${reach}; per tab median ${formatNumber(median(got))} ms`);
+    // Pacing, not a test of progress: that was the wait on every tab's block-connected above.
+    await sleep(Math.max(0, askedAt + BLOCK_INTERVAL_MS - performance.now()));
   }
   return rounds;
 }
@@ -239,7 +250,12 @@ export async function run(): Promise<void> {
 
     const linksBefore = await snapshotsOf(fleet.tabs);
     const hops = hopsFrom(fleet.tabs[0]!.peerId, new Map(fleet.tabs.map((t, i) => [t.peerId, linksBefore[i]!.ready])));
+    // A measurement window, not a wait for progress: the tabs' CPU with nothing happening.
+    const idle0 = await countersOf(fleet.tabs);
+    const idleStart = performance.now();
+    await sleep(IDLE_MS);
     const counters0 = await countersOf(fleet.tabs);
+    const idle = { before: idle0, after: counters0, wallMs: performance.now() - idleStart };
     const cpu0 = await browserCpu(browserSession);
     const node0 = cpuUsage();
     const wall0 = performance.now();
@@ -254,7 +270,7 @@ export async function run(): Promise<void> {
     const hopCounts = [...new Set(hops.values())].sort((a, b) => a - b).filter((h) => h > 0).map((h) => `${h}: ${[...hops.values()].filter((x) => x === h).length}`);
     console.log(`  link graph at the first block: ${unreachable.length ? `${unreachable.length} tabs unreachable from the miner (${unreachable.map((t) => t.name).join(', ')})` : 'connected'}; tabs by hops from the miner ${hopCounts.join(', ')}`);
     const medianMs = rounds.length ? printPropagation(fleet, rounds, hops) : NaN;
-    printTabTable({ tabs: fleet.tabs, rounds, hops, linksBefore, linksAfter, counters0, counters1, wallMs });
+    printTabTable({ tabs: fleet.tabs, rounds, hops, linksBefore, linksAfter, counters0, counters1, wallMs, idle });
     if (cpu0 && cpu1) {
       const delta = (type: string): number => (cpu1.byType.get(type) ?? 0) - (cpu0.byType.get(type) ?? 0);
       const other = [...cpu1.byType.keys()].filter((t) => t !== 'renderer');
