@@ -191,7 +191,10 @@ async function mineRounds(fleet: TabFleet, blocks: number): Promise<BlockRound[]
     const got = delays.filter((d): d is number => d !== undefined);
     const height = miner!.tip?.hash === hash ? miner!.tip.height : NaN;
     rounds.push({ hash, height, delays, missed });
-    const reach = missed.length ? `${missed.length} tabs missed it${everywhere ? '' : ` within ${BLOCK_MS / 1000} s`}: ${missed.map(stateOf).join('; ')}` : `everywhere after ${formatNumber(Math.max(...got))} ms`;
+    const lastIndex = delays.indexOf(Math.max(...got));
+    const reach = missed.length
+      ? `${missed.length} tabs missed it${everywhere ? '' : ` within ${BLOCK_MS / 1000} s`}: ${missed.map(stateOf).join('; ')}`
+      : `everywhere after ${formatNumber(Math.max(...got))} ms (last ${stateOf(fleet.tabs[lastIndex]!)})`;
     console.log(`  block ${String(r + 1).padStart(2)} (height ${height}): ${reach}; per tab median ${formatNumber(median(got))} ms`);
     // Pacing, not a test of progress: that was the wait on every tab's block-connected above.
     await sleep(Math.max(0, askedAt + BLOCK_INTERVAL_MS - performance.now()));
