@@ -81,7 +81,7 @@ const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' / ');
 
 /** Where a tab stands, for the lines that say why something did not happen. */
 function stateOf(tab: BenchTab): string {
-  const state = tab.crashed ? 'crashed' : tab.readyAt === undefined ? 'not ready' : `height ${tab.tip?.height ?? 0}, ${tab.peers.size} peers`;
+  const state = tab.crashed ? 'crashed' : tab.readyAt === undefined ? 'not ready' : `height ${tab.tip?.height ?? 0}, ${tab.peers.size} ready peers`;
   return `${tab.name} (${state}${tab.errors.length ? `; page error: ${tab.errors[0]}` : ''})`;
 }
 
@@ -194,7 +194,7 @@ async function mineRounds(fleet: TabFleet, blocks: number): Promise<BlockRound[]
     const lastIndex = delays.indexOf(Math.max(...got));
     const reach = missed.length
       ? `${missed.length} tabs missed it${everywhere ? '' : ` within ${BLOCK_MS / 1000} s`}: ${missed.map(stateOf).join('; ')}`
-      : `everywhere after ${formatNumber(Math.max(...got))} ms (last ${stateOf(fleet.tabs[lastIndex]!)})`;
+      : `everywhere after ${formatNumber(Math.max(...got))} ms (last ${fleet.tabs[lastIndex]!.name}, ${fleet.tabs[lastIndex]!.peers.size} ready peers)`;
     console.log(`  block ${String(r + 1).padStart(2)} (height ${height}): ${reach}; per tab median ${formatNumber(median(got))} ms`);
     // Pacing, not a test of progress: that was the wait on every tab's block-connected above.
     await sleep(Math.max(0, askedAt + BLOCK_INTERVAL_MS - performance.now()));
