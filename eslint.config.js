@@ -29,7 +29,7 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Time comes through the Clock port.' }],
       'no-restricted-imports': ['error', {
         patterns: [
-          { regex: '^(?!\\.|@noble/|@scure/)', message: 'src/core imports only core, @noble/* and @scure/*.' },
+          { regex: '^(?!\\.|@noble/|@scure/|siphash$)', message: 'src/core imports only core, @noble/*, @scure/* and siphash (compact block short ids).' },
           { regex: '^\\.\\./\\.\\./', message: 'src/core imports only from inside src/core.' },
         ],
       }],

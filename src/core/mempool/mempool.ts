@@ -122,6 +122,11 @@ export class Mempool {
     return this.spentBy.get(key);
   }
 
+  /** All entries, in no useful order, without copying or sorting (compact blocks match against them). */
+  values(): IterableIterator<MempoolEntry> {
+    return this.entries.values();
+  }
+
   /** All entries, highest fee rate first. */
   sorted(): MempoolEntry[] {
     return [...this.entries.values()].sort((a, b) => (lowerRate(a, b) ? 1 : lowerRate(b, a) ? -1 : a.time - b.time));

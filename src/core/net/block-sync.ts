@@ -61,9 +61,14 @@ export class BlockSync {
   /** Blocks in flight per peer, what each peer has, failed and set-aside blocks. */
   private readonly download: BlockDownload;
   private readonly tickHandlers = new Set<() => void>();
+  /** Blocks being rebuilt from compact blocks (compact-relay.ts): not asked for whole meanwhile. */
+  private readonly compactHeld = new Set<string>();
+  /** Told when a peer gave us a block new to us (the compact relay's high-bandwidth choice). */
+  private readonly newBlockFrom: (p: Peer) => void;
 
-  constructor(host: PeerHost, options: BlockSyncOptions) {
+  constructor(host: PeerHost, options: BlockSyncOptions, newBlockFrom: (p: Peer) => void = () => {}) {
     this.host = host;
+    this.newBlockFrom = newBlockFrom;
     this.batchSize = options.batchSize;
     this.batchBytes = options.batchBytes;
     this.batchAge = options.batchAge;
@@ -234,6 +239,31 @@ export class BlockSync {
     if (this.arrived.length >= this.batchSize || this.arrivedBytes >= this.batchBytes || this.download.totalInFlight() === 0) this.flushArrived();
   }
 
+  /** A block being rebuilt from a compact block is not asked for whole until it is released. */
+  holdForCompact(hash: string): void {
+    this.compactHeld.add(hash);
+  }
+
+  /** Rebuilding ended (the block came, or it is to be fetched whole): the download may ask for it. */
+  releaseCompact(hash: string): void {
+    if (this.compactHeld.delete(hash)) this.requestBlocks();
+  }
+
+  /**
+   * A block rebuilt from a compact block (its merkle root checked): connected at once through the
+   * same path as a downloaded body, so validation, fork choice and bans are the same. A request
+   * for it in flight from this peer counts as answered.
+   */
+  submitRebuilt(p: Peer, block: Block, bytes: Uint8Array): Promise<void> {
+    const hashBytes = bodyHash(bytes)!;
+    const hash = hashToHex(hashBytes);
+    this.download.received(p.id, hash, bytes.length, this.host.now());
+    remember(p.known, bytesToHex(hashBytes));
+    this.arrivedHashes.add(hash);
+    this.compactHeld.delete(hash);
+    return this.connect([{ block, bytes, from: p.id }], [hash]);
+  }
+
   private decode(bytes: Uint8Array): Block | DecodeError {
     try {
       return decodeBlock(bytes, this.node.params.limits);
@@ -253,8 +283,8 @@ export class BlockSync {
     const waiting = this.arrived;
     this.arrived = [];
     this.arrivedBytes = 0;
-    this.processing = this.processing.then(async () => {
-      const batch: { block: Block; bytes: Uint8Array; from: PeerId }[] = [];
+    const batch: { block: Block; bytes: Uint8Array; from: PeerId }[] = [];
+    void this.connect(batch, waiting.map((b) => b.hash), () => {
       const malformed: { from: Peer; error: DecodeError }[] = [];
       for (const b of waiting) {
         const decoded = this.decode(b.bytes);
@@ -262,6 +292,17 @@ export class BlockSync {
         else batch.push({ block: decoded, bytes: b.bytes, from: b.from.id });
       }
       for (const m of malformed) this.host.punish(m.from, `malformed block: ${m.error.message}`);
+    });
+  }
+
+  /**
+   * Connects a batch in one store write, in the chain's turn (after `prepare`, which may fill the
+   * batch then); senders of invalid blocks are banned. `hashes` are not asked for again until it
+   * is done.
+   */
+  private connect(batch: { block: Block; bytes: Uint8Array; from: PeerId }[], hashes: readonly string[], prepare: () => void = () => {}): Promise<void> {
+    const done = (this.processing = this.processing.then(async () => {
+      prepare();
       // Stored as the bytes they came in (never encoded again).
       const outcomes = await this.node.chain.processBlocks(
         batch.map((b) => b.block),
@@ -273,17 +314,19 @@ export class BlockSync {
           if (sender) this.host.close(sender, ban(`invalid block: ${o.rejection.code}`));
         } else if (sender && (o.status === 'connected' || o.status === 'side-chain')) {
           sender.lastBlockAt = this.host.now();
+          if (o.status === 'connected') this.newBlockFrom(sender);
         }
       });
       // Not asked for again while the batch waits its turn in the chain's queue or connects.
-      for (const b of waiting) this.arrivedHashes.delete(b.hash);
+      for (const hash of hashes) this.arrivedHashes.delete(hash);
       this.reportSync();
       this.requestBlocks();
     }).catch(() => {
       // A failed write (storage) leaves the chain as it was; the blocks are asked for again.
-      for (const b of waiting) this.arrivedHashes.delete(b.hash);
+      for (const hash of hashes) this.arrivedHashes.delete(hash);
       this.requestBlocks();
-    });
+    }));
+    return done;
   }
 
   private startSync(): void {
@@ -313,7 +356,8 @@ export class BlockSync {
     if (ready.length === 0) return;
     const rank = new Map(ready.map((p) => [p, p.conduct.stallCount(now) * 1_000 + this.download.inFlightFrom(p.id)]));
     ready.sort((a, b) => rank.get(a)! - rank.get(b)!);
-    const batches = this.download.assign(ready.map((p) => p.id), this.node.chain, this.arrivedHashes, now);
+    const exclude = this.compactHeld.size ? new Set([...this.arrivedHashes, ...this.compactHeld]) : this.arrivedHashes;
+    const batches = this.download.assign(ready.map((p) => p.id), this.node.chain, exclude, now);
     for (const [id, hashes] of batches) {
       const p = this.host.peers.get(id)!;
       // All of it in one getdata: a message per block would look like a flood to the serving side.

@@ -52,7 +52,7 @@ function expectRecovers(r: Reassembler, id = 99, size = 40_000): void {
 
 describe('splitMessage', () => {
   it('behavior: a small message is one chunk with the first-chunk header (the documented example)', () => {
-    const ping = encodeMessage({ type: 'ping', nonce: 0x0123456789abcdefn });
+    const ping = encodeMessage({ type: 'ping', nonce: 0x0123456789abcdefn }, 2);
     const chunks = splitMessage(ping, 7);
     expect(chunks.map(bytesToHex)).toEqual(['07000000' + '0000' + '0100' + '0e000000' + '746162630203efcdab8967452301']);
   });

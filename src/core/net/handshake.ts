@@ -6,7 +6,7 @@
  * claimed, and banning it could frame whoever owns it.
  */
 import { bytesEqual, hexToHash } from '../encoding/hex.ts';
-import { PROTOCOL_VERSION, WIRE_LIMITS, type Message } from './messages.ts';
+import { MIN_PROTOCOL_VERSION, WIRE_LIMITS, type Message } from './messages.ts';
 import { peerIdOf, signIdentity, verifyIdentity } from './peer-identity.ts';
 import type { BlockSync } from './block-sync.ts';
 import { ban, drop, type Peer, type PeerHost } from './peer.ts';
@@ -19,6 +19,8 @@ export class Handshake {
     private readonly host: PeerHost,
     private readonly sync: BlockSync,
     userAgent: string,
+    /** The protocol version this node speaks (PROTOCOL_VERSION unless made to speak an older one). */
+    private readonly protocolVersion: number,
     /** Both sides' versions are in and the peer's key is proven. */
     private readonly done: (p: Peer, remote: Extract<Message, { type: 'version' }>) => void,
   ) {
@@ -31,7 +33,7 @@ export class Handshake {
     const tip = node.tip;
     this.host.send(p, {
       type: 'version',
-      protocolVersion: PROTOCOL_VERSION,
+      protocolVersion: this.protocolVersion,
       networkId: node.params.networkId,
       height: tip.height,
       tipHash: hexToHash(tip.hash),
@@ -45,7 +47,9 @@ export class Handshake {
   onVersion(p: Peer, m: Extract<Message, { type: 'version' }>): void {
     if (p.remote) return; // A second handshake is ignored (test-plan D.26).
     if (peerIdOf(m.publicKey) !== p.id) return this.host.close(p, drop('public key does not match the peer id'));
-    if (m.protocolVersion !== PROTOCOL_VERSION) return this.host.close(p, drop(`protocol version ${m.protocolVersion}`));
+    if (m.protocolVersion < MIN_PROTOCOL_VERSION) return this.host.close(p, drop(`protocol version ${m.protocolVersion}`));
+    // The link speaks the lower version (a newer peer speaks ours, as we would speak an older one's).
+    p.version = Math.min(this.protocolVersion, m.protocolVersion);
     const networkId = this.host.node.params.networkId;
     // A peer of another network is banned, but only once its verack proves its key (checked
     // against its own network id): until then its id is merely claimed.

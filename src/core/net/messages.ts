@@ -5,8 +5,21 @@
 import type { BlockHeader } from '../primitives/header.ts';
 import type { PeerId } from './peer-identity.ts';
 
-/** 2: relayed signals are signed by their sender (relay-signature.ts). */
-export const PROTOCOL_VERSION = 2;
+/**
+ * 2: relayed signals are signed by their sender (relay-signature.ts). 3: compact block relay
+ * (`sendcmpct`, `cmpctblock`, `getblocktxn`, `blocktxn`; compact-relay.ts).
+ */
+export const PROTOCOL_VERSION = 3;
+
+/**
+ * The oldest version this node still speaks: a link runs at the lower of both sides' versions,
+ * and everything before the other side's `version` is framed at this one, so a version 2 node
+ * can read it (docs/protocol.md, "Frame").
+ */
+export const MIN_PROTOCOL_VERSION = 2;
+
+/** The compact block scheme `sendcmpct` names (BIP152's version 1, with tabchain's txids). */
+export const COMPACT_VERSION = 1;
 
 /** Inventory kinds, as in Bitcoin's inv vectors. */
 export const INV_TX = 1;
@@ -32,7 +45,20 @@ export const WIRE_LIMITS = {
   maxSignalData: 16 * 1024,
   /** Hop limit of relayed signaling (mesh introductions). */
   maxSignalHops: 3,
+  /**
+   * Txs a compact block may describe (short ids and prefilled together), and indexes a
+   * `getblocktxn`/`blocktxn` may carry: more than a 250 kB block of the smallest txs holds.
+   */
+  maxCompactTxs: 20_000,
 } as const;
+
+/** A tx a compact block carries whole, at its position in the block. */
+export interface PrefilledTx {
+  /** Position in the block (absolute; the wire encodes the gap from the previous one). */
+  readonly index: number;
+  /** The tx's canonical encoding (decoded by the receiver with the network's limits). */
+  readonly tx: Uint8Array;
+}
 
 export type Message =
   /** First message both ways. `nonce` is the challenge the other side signs in its verack. */
@@ -77,6 +103,29 @@ export type Message =
       readonly signature: Uint8Array;
       /** JSON of simple-peer's signal data. */
       readonly data: string;
-    };
+    }
+  /**
+   * Version 3: the sender takes compact blocks of this `version`; with `highBandwidth` it asks the
+   * receiver to push each new block as a `cmpctblock` at once, without an `inv` (BIP152).
+   */
+  | { readonly type: 'sendcmpct'; readonly highBandwidth: boolean; readonly version: number }
+  /**
+   * Version 3: a block as its header, the 6-byte short ids of its txs (SipHash-2-4 of the txid,
+   * keyed by the header and `nonce`: compact-short-ids.ts) and the txs sent whole (the coinbase
+   * always). Short ids fill the positions the prefilled txs leave, in order.
+   */
+  | {
+      readonly type: 'cmpctblock';
+      readonly header: BlockHeader;
+      readonly nonce: bigint;
+      /** 48-bit short ids, as numbers (exact below 2^53). */
+      readonly shortIds: readonly number[];
+      /** Ascending positions. */
+      readonly prefilled: readonly PrefilledTx[];
+    }
+  /** Version 3: the txs at these positions (ascending) of a block announced as a `cmpctblock`. */
+  | { readonly type: 'getblocktxn'; readonly blockHash: Uint8Array; readonly indexes: readonly number[] }
+  /** Version 3: the answer to `getblocktxn`, the txs in the order asked. */
+  | { readonly type: 'blocktxn'; readonly blockHash: Uint8Array; readonly txs: readonly Uint8Array[] };
 
 export type MessageType = Message['type'];

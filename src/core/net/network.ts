@@ -15,8 +15,8 @@ import type { Node } from '../node/node.ts';
 import type { BanList } from './ban-list.ts';
 import { Emitter, type Unsubscribe } from '../util/emitter.ts';
 import { randomBytes } from '@noble/hashes/utils.js';
-import { INV_BLOCK, INV_TX, PROTOCOL_VERSION, type Message } from './messages.ts';
-import { encodeMessage, decodeMessage, peekHeader } from './wire-codec.ts';
+import { INV_BLOCK, INV_TX, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, type Message } from './messages.ts';
+import { encodeMessage, decodeMessage, peekHeader, supportedVersion } from './wire-codec.ts';
 import { Reassembler, splitMessage } from './chunking.ts';
 import { ByteBudget, DEFAULT_PEER_RATES, TokenBucket } from './rate-limit.ts';
 import { PeerConduct } from './misbehaviour.ts';
@@ -24,6 +24,7 @@ import type { PeerId } from './peer-identity.ts';
 import { BlockSync } from './block-sync.ts';
 import { Handshake } from './handshake.ts';
 import { Relay } from './relay.ts';
+import { CompactRelay } from './compact-relay.ts';
 import { ban, drop, peerInfo, type CloseReason, type LinkHandle, type LinkPort, type NetworkEvents, type NetworkOptions, type NodeIdentity, type Peer, type PeerHost, type PeerInfo } from './peer.ts';
 
 export type { LinkHandle, LinkPort, NetworkEvents, NetworkOptions, NodeIdentity, PeerInfo, PeerState, SyncProgress } from './peer.ts';
@@ -46,6 +47,8 @@ export class Network {
   private readonly sync: BlockSync;
   /** Inventory, txs, signals and peer lists. */
   private readonly relay: Relay;
+  /** Compact block relay (protocol version 3). */
+  private readonly compact: CompactRelay;
   private readonly unsubscribe: Unsubscribe[] = [];
 
   constructor(options: NetworkOptions) {
@@ -74,11 +77,19 @@ export class Network {
       // syncing tab's height should move every few seconds, not once at the end.
       batchBytes: options.batchBytes ?? 256 * 1024,
       batchAge: 2_000,
-    });
+    }, (p) => this.compact.newBlockFrom(p));
     this.relay = new Relay(host, this.sync);
-    this.handshake = new Handshake(host, this.sync, options.userAgent ?? 'tabchain', (p, remote) => this.ready(p, remote));
+    this.compact = new CompactRelay(host, this.sync, options.compactTimeout ?? 10_000);
+    const protocolVersion = options.protocolVersion ?? PROTOCOL_VERSION;
+    if (!supportedVersion(protocolVersion)) throw new RangeError(`protocol version ${protocolVersion} is not one this node speaks`);
+    this.handshake = new Handshake(host, this.sync, options.userAgent ?? 'tabchain', protocolVersion, (p, remote) => this.ready(p, remote));
     this.unsubscribe.push(
-      this.node.on('tip', (tip) => this.relay.announce({ kind: INV_BLOCK, hash: hexToHash(tip.hash) })),
+      this.node.on('block-connected', (e) => this.compact.blockConnected(e)),
+      this.node.on('tip', (tip) => {
+        // High-bandwidth peers get the compact block first; the inv then skips them (they know it).
+        this.compact.announceTip(tip);
+        this.relay.announce({ kind: INV_BLOCK, hash: hexToHash(tip.hash) });
+      }),
       this.node.on('tx-accepted', (entry) => this.relay.announce({ kind: INV_TX, hash: hexToHash(entry.txid) }, this.relay.txSourceOf(entry.txid))),
       this.node.on('tx-removed', (e) => this.relay.txRemoved(e.txid, e.reason)),
     );
@@ -91,6 +102,11 @@ export class Network {
   /** Some peer has this pool tx: we served it to one, or one announced or sent it to us. */
   delivered(txid: string): boolean {
     return this.relay.delivered(txid);
+  }
+
+  /** Peers asked to push new blocks as compact blocks, most recent first (compact-relay.ts). */
+  highBandwidthPeers(): readonly PeerId[] {
+    return this.compact.highBandwidthPeers();
   }
 
   get peerId(): PeerId {
@@ -164,8 +180,10 @@ export class Network {
       conduct: new PeerConduct({ throttleBurst: this.messageRate * 2, throttleRefillPerSecond: this.messageRate / 4 }, this.now),
       txRequested: new Set(),
       foreign: false,
+      version: MIN_PROTOCOL_VERSION,
       headersRequested: false,
       height: 0,
+      compactTo: undefined,
     };
     this.peers.set(remoteId, peer);
     this.sync.addPeer(remoteId);
@@ -215,6 +233,7 @@ export class Network {
     this.peers.delete(p.id);
     // Blocks it owed us go back to the pool of work for other peers.
     this.sync.removePeer(p.id);
+    this.compact.removePeer(p.id);
     if (wasReady || why.kind === 'ban') this.events.emit('peer-disconnected', { id: p.id, reason: why.reason, banned: why.kind === 'ban' });
     // The others learn it left: their mesh introductions through this node end with it.
     if (wasReady) this.relay.sendPeerLists();
@@ -228,7 +247,8 @@ export class Network {
 
   private send(p: Peer, message: Message): void {
     if (p.state === 'closed') return;
-    const bytes = encodeMessage(message);
+    // At the link's version: the lower of both sides' (the oldest we speak until theirs is known).
+    const bytes = encodeMessage(message, p.version);
     for (const chunk of splitMessage(bytes, p.nextMessageId)) p.link.send(chunk);
     p.nextMessageId = (p.nextMessageId + 1) >>> 0 || 1;
   }
@@ -243,9 +263,9 @@ export class Network {
       message = decodeMessage(result.bytes);
     } catch (error) {
       if (!(error instanceof DecodeError)) throw error;
-      // Another protocol version is not garbage: part without a ban.
+      // A protocol version we do not speak is not garbage: part without a ban.
       const header = peekHeader(result.bytes);
-      if (header && header.version !== PROTOCOL_VERSION) return this.close(p, drop(`protocol version ${header.version}`));
+      if (header && !supportedVersion(header.version)) return this.close(p, drop(`protocol version ${header.version}`));
       return this.close(p, ban(`malformed message: ${error.message}`));
     }
     p.lastHeard = this.now;
@@ -262,7 +282,7 @@ export class Network {
   /** Whether a message answers a request of ours (flood limits count only what we did not ask for). */
   private requested(p: Peer, m: Message): boolean {
     if (m.type === 'pong') return p.pingNonce === m.nonce;
-    return this.sync.requested(p, m) || this.relay.requested(p, m);
+    return this.sync.requested(p, m) || this.relay.requested(p, m) || this.compact.requested(p, m);
   }
 
   // ---- Messages ----------------------------------------------------------------------------------
@@ -301,6 +321,14 @@ export class Network {
         return this.relay.onPeerList(p, m.peers);
       case 'signal':
         return this.relay.onSignal(p, m);
+      case 'sendcmpct':
+        return this.compact.onSendCmpct(p, m);
+      case 'cmpctblock':
+        return void this.compact.onCmpctBlock(p, m).catch((error: unknown) => this.node.reportError(error));
+      case 'getblocktxn':
+        return void this.compact.onGetBlockTxn(p, m).catch((error: unknown) => this.node.reportError(error));
+      case 'blocktxn':
+        return this.compact.onBlockTxn(p, m);
     }
   }
 
@@ -315,6 +343,7 @@ export class Network {
     if (remote.totalWork > this.node.tip.chainWork) this.requestHeaders(p);
     // Pending txs go to every new peer: a payment signed offline leaves once a peer is there.
     this.relay.offerPending(p);
+    this.compact.peerReady(p);
   }
 
   /**
@@ -362,6 +391,7 @@ export class Network {
     }
     // Block requests that timed out, blocks waiting to be connected, new requests (block-sync.ts).
     this.sync.tick(now);
+    this.compact.tick(now);
   }
 
   /** Stops listening to the node and closes every link. */

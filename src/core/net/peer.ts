@@ -93,6 +93,13 @@ export interface NetworkOptions {
   readonly batchBytes?: number;
   /** Messages per second a peer may send (burst is twice that). */
   readonly messageRate?: number;
+  /**
+   * The protocol version this node speaks (default PROTOCOL_VERSION; MIN_PROTOCOL_VERSION makes a
+   * node of the previous version, without compact blocks, for tests and the simulator).
+   */
+  readonly protocolVersion?: number;
+  /** Milliseconds a `getblocktxn` may wait for its `blocktxn` before the block is fetched whole. */
+  readonly compactTimeout?: number;
 }
 
 /** Why a link is closed: `ban` codes also ban the peer; `drop` codes do not (nimiq's CloseType split). */
@@ -124,6 +131,11 @@ export interface Peer {
   readonly conduct: PeerConduct;
   /** Its version named another network: it is banned once its key is proven. */
   foreign: boolean;
+  /**
+   * The link's protocol version: the lower of both sides' (MIN_PROTOCOL_VERSION until the peer's
+   * `version` came). Frames to it carry it; compact blocks need 3.
+   */
+  version: number;
 
   // Sync scheduling (block-sync.ts; the handshake sets the first height).
   /** A getheaders is outstanding (headers are accepted only in answer to one). */
@@ -139,6 +151,10 @@ export interface Peer {
   readonly txRequested: Set<string>;
   /** The network clock (ms) when it last delivered a tx our pool took. */
   lastTxAt?: number;
+
+  // Compact block relay (compact-relay.ts).
+  /** It sent `sendcmpct` of our compact version: it takes compact blocks, pushed at once if `highBandwidth`. */
+  compactTo: { readonly highBandwidth: boolean } | undefined;
 }
 
 /** What sync and relay reach through the network: its node, peers, clock, and the peer-life actions. */

@@ -66,6 +66,28 @@ const arbitraries: { [T in MessageType]: fc.Arbitrary<Extract<Message, { type: T
     signature: fc.uint8Array({ minLength: 64, maxLength: 64 }),
     data: signalDataArb,
   }),
+  sendcmpct: fc.record({ type: fc.constant('sendcmpct'), highBandwidth: fc.boolean(), version: u32 }),
+  cmpctblock: fc
+    .record({
+      header: headerArb,
+      nonce: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+      shortIds: fc.array(fc.integer({ min: 0, max: 2 ** 48 - 1 }), { maxLength: 20 }),
+      prefilled: fc.array(fc.record({ gap: fc.integer({ min: 0, max: 3 }), tx: fc.uint8Array({ minLength: 1, maxLength: 40 }) }), { minLength: 1, maxLength: 5 }),
+    })
+    .map(({ header, nonce, shortIds, prefilled }) => {
+      let index = -1;
+      const placed = prefilled.map((p) => ({ index: (index += p.gap + 1), tx: p.tx }));
+      // Positions must fall inside the block: the short ids fill the rest.
+      const total = Math.max(index + 1, shortIds.length + placed.length);
+      const ids = [...shortIds, ...Array.from({ length: total - shortIds.length - placed.length }, (_, i) => i)];
+      return { type: 'cmpctblock' as const, header, nonce, shortIds: ids, prefilled: placed };
+    }),
+  getblocktxn: fc.record({
+    type: fc.constant('getblocktxn'),
+    blockHash: hash32,
+    indexes: fc.uniqueArray(fc.integer({ min: 0, max: WIRE_LIMITS.maxCompactTxs - 1 }), { minLength: 1, maxLength: 30 }).map((a) => a.sort((x, y) => x - y)),
+  }),
+  blocktxn: fc.record({ type: fc.constant('blocktxn'), blockHash: hash32, txs: fc.array(fc.uint8Array({ minLength: 1, maxLength: 60 }), { maxLength: 8 }) }),
 };
 const messageArb: fc.Arbitrary<Message> = fc.oneof(...Object.values(arbitraries));
 
@@ -94,7 +116,19 @@ const samples: Message[] = [
   { type: 'tx', tx: hex('c0ffee') },
   { type: 'peers', peers: ['00112233445566778899aabbccddeeff'] },
   { type: 'signal', from: '00112233445566778899aabbccddeeff', to: 'ffeeddccbbaa99887766554433221100', hops: 1, publicKey: fill(0x21, 32), time: 1_700_000_000, signature: fill(0x5a, 64), data: '{"type":"offer"}' },
+  { type: 'sendcmpct', highBandwidth: true, version: 1 },
+  {
+    type: 'cmpctblock',
+    header: { version: 1, prevHash: fill(1, 32), merkleRoot: fill(2, 32), time: 1_700_000_000, bits: 0x1d00ffff, nonce: 42 },
+    nonce: 0x0102030405060708n,
+    shortIds: [0x0000aabbccddeeff, 1],
+    prefilled: [{ index: 0, tx: hex('c0ffee') }, { index: 2, tx: hex('beef') }],
+  },
+  { type: 'getblocktxn', blockHash: fill(0x66, 32), indexes: [1, 2, 5] },
+  { type: 'blocktxn', blockHash: fill(0x66, 32), txs: [hex('c0ffee'), hex('beef')] },
 ];
+const cmpctSample = samples[14] as Extract<Message, { type: 'cmpctblock' }>;
+const HEADER_HEX = `01000000 ${'01'.repeat(32)} ${'02'.repeat(32)} 00f15365 ffff001d 2a000000`;
 
 // ---- Round trips ------------------------------------------------------------------------------
 
@@ -102,6 +136,7 @@ describe('encodeMessage / decodeMessage round trip', () => {
   it('behavior: the type codes are the documented, stable numbers', () => {
     expect(MESSAGE_TYPE_CODES).toEqual({
       version: 1, verack: 2, ping: 3, pong: 4, getheaders: 5, headers: 6, inv: 7, getdata: 8, notfound: 9, block: 10, tx: 11, peers: 12, signal: 13,
+      sendcmpct: 14, cmpctblock: 15, getblocktxn: 16, blocktxn: 17,
     });
   });
 
@@ -176,14 +211,38 @@ describe('pinned encodings', () => {
     ['zero totalWork', { ...(samples[0] as Extract<Message, { type: 'version' }>), totalWork: 0n, userAgent: '' }, `74616263 02 01 01000000 ${'11'.repeat(32)} 64000000 ${'22'.repeat(32)} 00 ${'33'.repeat(32)} ${'44'.repeat(32)} 00`],
   ];
 
-  it.each(pinned)('behavior: %s encodes to the documented bytes', (_name, m, expected) => {
-    expect(bytesToHex(encodeMessage(m))).toBe(expected.replace(/\s+/g, ''));
+  it.each(pinned)('behavior: %s encodes to the documented bytes (a version 2 frame, as before version 3)', (_name, m, expected) => {
+    expect(bytesToHex(encodeMessage(m, 2))).toBe(expected.replace(/\s+/g, ''));
     expect(decodeMessage(hex(expected))).toEqual(m);
+  });
+
+  const pinnedV3: [string, Message, string][] = [
+    ['ping', samples[2]!, '74616263 03 03 efcdab8967452301'],
+    ['sendcmpct', samples[13]!, '74616263 03 0e 01 01000000'],
+    // header · nonce · 2 short ids of 6 bytes · 2 prefilled: position 0 (gap 0), position 2 (gap 1).
+    ['cmpctblock', cmpctSample, `74616263 03 0f ${HEADER_HEX} 0807060504030201 02 ffeeddccbbaa 010000000000 02 00 03c0ffee 01 02beef`],
+    ['getblocktxn', samples[15]!, `74616263 03 10 ${'66'.repeat(32)} 03 01 00 02`],
+    ['blocktxn', samples[16]!, `74616263 03 11 ${'66'.repeat(32)} 02 03c0ffee 02beef`],
+  ];
+
+  it.each(pinnedV3)('behavior: %s encodes to the documented bytes in a version 3 frame', (_name, m, expected) => {
+    expect(bytesToHex(encodeMessage(m, 3))).toBe(expected.replace(/\s+/g, ''));
+    expect(decodeMessage(hex(expected))).toEqual(m);
+  });
+
+  it('behavior: the compact block messages exist only in frames of version 3', () => {
+    for (const m of samples.slice(13)) {
+      expect(() => encodeMessage(m, 2)).toThrow(RangeError);
+      const bytes = encodeMessage(m, 3);
+      bytes[4] = 2;
+      expectMessageError(bytes, 'invalid-value', 5);
+      expect(peekHeader(bytes)).toEqual({ version: 2, type: bytes[5], name: undefined });
+    }
   });
 
   it('behavior: a count of 253 or more takes the 3-byte CompactSize form', () => {
     const m: Message = { type: 'inv', items: Array.from({ length: 253 }, () => ({ kind: INV_TX, hash: fill(0, 32) })) };
-    expect(bytesToHex(encodeMessage(m).subarray(0, 9))).toBe('746162630207fdfd00');
+    expect(bytesToHex(encodeMessage(m, 2).subarray(0, 9))).toBe('746162630207fdfd00');
   });
 });
 
@@ -235,7 +294,7 @@ describe('test-plan D.23: malformed frames → DecodeError, never another error'
   });
 
   it('error: an unknown message type is invalid-value at the type byte', () => {
-    for (const type of [0, 14, 0x7f, 0xff]) {
+    for (const type of [0, 18, 0x7f, 0xff]) {
       const error = expectMessageError(frame(type, 'efcdab8967452301'), 'invalid-value', 5);
       expect(error.message).toMatch(/unknown message type/);
     }
@@ -257,12 +316,28 @@ describe('test-plan D.23: malformed frames → DecodeError, never another error'
     }
   });
 
-  it('error: another protocol version is invalid-value at the version byte, naming both versions', () => {
-    for (const version of [0, 1, 0xff]) {
+  it('error: a protocol version this node does not speak is invalid-value at the version byte, naming the versions', () => {
+    for (const version of [0, 1, 4, 0xff]) {
       const error = expectMessageError(hex(`74616263${version.toString(16).padStart(2, '0')}03efcdab8967452301`), 'invalid-value', 4);
       expect(error.message).toContain(`protocol version ${version}`);
-      expect(error.message).toContain(`speaks version ${PROTOCOL_VERSION}`);
+      expect(error.message).toContain(`speaks versions 2 to ${PROTOCOL_VERSION}`);
     }
+  });
+
+  it('error: a compact block position past its tx count is invalid-value at that position', () => {
+    // Two short ids and one prefilled tx: three positions, so a gap of 3 names position 3.
+    const head = `${HEADER_HEX} 0807060504030201 02 ${'00'.repeat(12)} 01`;
+    expectMessageError(frame(15, `${head} 03 01aa`), 'invalid-value', 6 + 80 + 8 + 1 + 12 + 1);
+    // The second prefilled tx one past the last position.
+    expectMessageError(frame(15, `${HEADER_HEX} 0807060504030201 01 ${'00'.repeat(6)} 02 00 01aa 02 01bb`), 'invalid-value', 6 + 80 + 8 + 1 + 6 + 1 + 3);
+    expectMessageError(frame(16, `${'66'.repeat(32)} 02 00 fd204e`), 'invalid-value', 6 + 32 + 2);
+  });
+
+  it('error: an empty compact block, an empty getblocktxn and an empty prefilled tx are refused', () => {
+    expectMessageError(frame(15, `${HEADER_HEX} 0807060504030201 00 00`), 'invalid-value', 6 + 80 + 8 + 1);
+    expectMessageError(frame(16, `${'66'.repeat(32)} 00`), 'invalid-value', 6 + 32);
+    expectMessageError(frame(15, `${HEADER_HEX} 0807060504030201 00 01 00 00`), 'truncated', 6 + 80 + 8 + 2 + 1);
+    expectMessageError(frame(14, '02 01000000'), 'invalid-value', 6);
   });
 
   it('error: an unknown inventory kind is invalid-value at the kind byte', () => {
@@ -374,8 +449,8 @@ describe('test-plan D.23: malformed frames → DecodeError, never another error'
           expect(e).toBeInstanceOf(DecodeError);
           return;
         }
-        // Canonical: whatever decodes is the one encoding of its message.
-        expect(bytesToHex(encodeMessage(decoded))).toBe(bytesToHex(bytes));
+        // Canonical: whatever decodes is the one encoding of its message (in its frame's version).
+        expect(bytesToHex(encodeMessage(decoded, bytes[4]))).toBe(bytesToHex(bytes));
       }),
       { numRuns: 4000 },
     );
@@ -399,6 +474,9 @@ describe('test-plan D.24: a count or length above its limit → limit-exceeded b
     expectMessageError(frame(5, varint(WIRE_LIMITS.maxLocator + 1)), 'limit-exceeded', 6);
     expectMessageError(frame(6, varint(WIRE_LIMITS.maxHeaders + 1)), 'limit-exceeded', 6);
     for (const type of [7, 8, 9]) expectMessageError(frame(type, varint(WIRE_LIMITS.maxInv + 1)), 'limit-exceeded', 6);
+    expectMessageError(frame(15, `${HEADER_HEX} 0807060504030201 ${varint(WIRE_LIMITS.maxCompactTxs + 1)}`), 'limit-exceeded', 6 + 88);
+    expectMessageError(frame(16, `${'66'.repeat(32)} ${varint(WIRE_LIMITS.maxCompactTxs + 1)}`), 'limit-exceeded', 6 + 32);
+    expectMessageError(frame(17, `${'66'.repeat(32)} ${varint(WIRE_LIMITS.maxCompactTxs + 1)}`), 'limit-exceeded', 6 + 32);
     expectMessageError(frame(12, varint(WIRE_LIMITS.maxPeerList + 1)), 'limit-exceeded', 6);
   });
 
@@ -419,6 +497,9 @@ describe('test-plan D.24: a count or length above its limit → limit-exceeded b
     expectMessageError(frame(7, 'fde803'), 'truncated', 9);
     expectMessageError(frame(5, '40'), 'truncated', 7);
     expectMessageError(frame(12, `02 ${'00'.repeat(31)}`), 'truncated', 7);
+    // 20,000 short ids promise 120,000 bytes; 20,000 txs in a blocktxn at least 40,000.
+    expectMessageError(frame(15, `${HEADER_HEX} 0807060504030201 fd204e`), 'truncated', 6 + 88 + 3);
+    expectMessageError(frame(17, `${'66'.repeat(32)} fd204e 01aa`), 'truncated', 6 + 32 + 3);
   });
 
   it('error: a frame above maxMessageSize is refused before it is read', () => {
@@ -456,6 +537,15 @@ describe('encodeMessage refuses messages the decoder would refuse', () => {
     ['hops above the limit', { type: 'signal', from: 'ab'.repeat(16), to: 'cd'.repeat(16), hops: WIRE_LIMITS.maxSignalHops + 1, publicKey: fill(0x21, 32), time: 1_700_000_000, signature: fill(0x5a, 64), data: '{}' }],
     ['fractional hops', { type: 'signal', from: 'ab'.repeat(16), to: 'cd'.repeat(16), hops: 0.5, publicKey: fill(0x21, 32), time: 1_700_000_000, signature: fill(0x5a, 64), data: '{}' }],
     ['signal data above the limit', { type: 'signal', from: 'ab'.repeat(16), to: 'cd'.repeat(16), hops: 0, publicKey: fill(0x21, 32), time: 1_700_000_000, signature: fill(0x5a, 64), data: 'x'.repeat(WIRE_LIMITS.maxSignalData + 1) }],
+    ['a cmpctblock with no txs', { ...cmpctSample, shortIds: [], prefilled: [] }],
+    ['a short id above 48 bits', { ...cmpctSample, shortIds: [2 ** 48] }],
+    ['prefilled positions out of order', { ...cmpctSample, prefilled: [cmpctSample.prefilled[1]!, cmpctSample.prefilled[0]!] }],
+    ['a prefilled position past the block', { ...cmpctSample, prefilled: [{ index: 4, tx: hex('aa') }] }],
+    ['an empty prefilled tx', { ...cmpctSample, prefilled: [{ index: 0, tx: new Uint8Array() }] }],
+    ['a getblocktxn asking nothing', { type: 'getblocktxn', blockHash: fill(0, 32), indexes: [] }],
+    ['a getblocktxn with a repeated position', { type: 'getblocktxn', blockHash: fill(0, 32), indexes: [3, 3] }],
+    ['a blocktxn with an empty tx', { type: 'blocktxn', blockHash: fill(0, 32), txs: [new Uint8Array()] }],
+    ['a sendcmpct version above u32', { type: 'sendcmpct', highBandwidth: false, version: 2 ** 32 }],
     ['an unknown type', { type: 'hello' } as unknown as Message],
     ['a prototype key as type', { type: 'constructor' } as unknown as Message],
   ];

@@ -18,7 +18,8 @@ import { ByteWriter } from '../encoding/byte-writer.ts';
 import { DecodeError } from '../encoding/decode-error.ts';
 import { bytesToHex, hexToBytes } from '../encoding/hex.ts';
 import { HEADER_SIZE, encodeHeader, readHeader, type BlockHeader } from '../primitives/header.ts';
-import { INV_BLOCK, INV_TX, PROTOCOL_VERSION, WIRE_LIMITS, type InvItem, type Message, type MessageType } from './messages.ts';
+import { INV_BLOCK, INV_TX, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, WIRE_LIMITS, type InvItem, type Message, type MessageType } from './messages.ts';
+import { compactSizeHint, readBlockTxn, readCmpctBlock, readGetBlockTxn, readSendCmpct, writeBlockTxn, writeCmpctBlock, writeGetBlockTxn, writeSendCmpct } from './compact-codec.ts';
 import { PEER_ID_PATTERN, type PeerId } from './peer-identity.ts';
 
 /** The first four bytes of every frame: ASCII "tabc". */
@@ -42,7 +43,24 @@ export const MESSAGE_TYPE_CODES = {
   tx: 11,
   peers: 12,
   signal: 13,
+  sendcmpct: 14,
+  cmpctblock: 15,
+  getblocktxn: 16,
+  blocktxn: 17,
 } as const satisfies Record<MessageType, number>;
+
+/** The protocol version that added each type: a frame of an older version cannot carry it. */
+const INTRODUCED_IN: Partial<Record<MessageType, number>> = { sendcmpct: 3, cmpctblock: 3, getblocktxn: 3, blocktxn: 3 };
+
+/** Whether frames of `version` may carry messages of `type`. */
+export function typeInVersion(type: MessageType, version: number): boolean {
+  return (INTRODUCED_IN[type] ?? MIN_PROTOCOL_VERSION) <= version;
+}
+
+/** Whether this node reads frames of `version` (MIN_PROTOCOL_VERSION to PROTOCOL_VERSION). */
+export function supportedVersion(version: number): boolean {
+  return version >= MIN_PROTOCOL_VERSION && version <= PROTOCOL_VERSION;
+}
 
 const CODE_BY_TYPE = new Map<string, number>(Object.entries(MESSAGE_TYPE_CODES));
 const TYPE_BY_CODE = new Map<number, MessageType>(Object.entries(MESSAGE_TYPE_CODES).map(([name, code]) => [code, name as MessageType]));
@@ -57,11 +75,11 @@ const INV_ITEM_SIZE = 1 + HASH_SIZE;
 
 /** What the first six bytes of a frame say, before anything else is trusted. */
 export interface FrameHeader {
-  /** The frame's protocol version byte (may differ from {@link PROTOCOL_VERSION}). */
+  /** The frame's protocol version byte (may be one this node does not speak). */
   readonly version: number;
   /** The raw type byte. */
   readonly type: number;
-  /** The message type it names in this protocol version, if any. */
+  /** The message type it names, if this node speaks the frame's version and the type exists in it. */
   readonly name: MessageType | undefined;
 }
 
@@ -78,7 +96,8 @@ export function peekHeader(bytes: Uint8Array): FrameHeader | undefined {
   for (let i = 0; i < WIRE_MAGIC.length; i++) if (bytes[i] !== WIRE_MAGIC[i]) return undefined;
   const version = bytes[4]!;
   const type = bytes[5]!;
-  return { version, type, name: version === PROTOCOL_VERSION ? TYPE_BY_CODE.get(type) : undefined };
+  const name = supportedVersion(version) ? TYPE_BY_CODE.get(type) : undefined;
+  return { version, type, name: name !== undefined && typeInVersion(name, version) ? name : undefined };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,23 +162,26 @@ function sizeHint(m: Message): number {
     case 'notfound':
       return FRAME_HEADER_SIZE + 3 + m.items.length * INV_ITEM_SIZE;
     default:
-      return 256;
+      return FRAME_HEADER_SIZE + (compactSizeHint(m) ?? 250);
   }
 }
 
 /**
- * The frame of a message. Throws RangeError when the message breaks a field size or a limit of
- * {@link WIRE_LIMITS} (the decoder would refuse it).
+ * The frame of a message, stamped with protocol `version` (the link's: the lower of both sides',
+ * see docs/protocol.md "Frame"). Throws RangeError when the message breaks a field size or a limit
+ * of {@link WIRE_LIMITS}, or is of a type that version does not have (the decoder would refuse it).
  *
  * @example
  * bytesToHex(encodeMessage({ type: 'ping', nonce: 0x0123456789abcdefn })) // '746162630103efcdab8967452301'
  */
-export function encodeMessage(m: Message): Uint8Array {
+export function encodeMessage(m: Message, version: number = PROTOCOL_VERSION): Uint8Array {
   const code = CODE_BY_TYPE.get(m.type);
   if (code === undefined) throw new RangeError(`unknown message type ${String(m.type)}`);
+  if (!supportedVersion(version)) throw new RangeError(`protocol version ${version} is not one this node speaks`);
+  if (!typeInVersion(m.type, version)) throw new RangeError(`${m.type} does not exist in protocol version ${version}`);
   const w = new ByteWriter(sizeHint(m));
   for (const b of WIRE_MAGIC) w.u8(b);
-  w.u8(PROTOCOL_VERSION).u8(code);
+  w.u8(version).u8(code);
   switch (m.type) {
     case 'version':
       w.u32(m.protocolVersion);
@@ -216,6 +238,18 @@ export function encodeMessage(m: Message): Uint8Array {
       w.u32(m.time);
       fixed(w, m.signature, 64, 'signal signature');
       utf8(w, m.data, WIRE_LIMITS.maxSignalData, 'signal data');
+      break;
+    case 'sendcmpct':
+      writeSendCmpct(w, m);
+      break;
+    case 'cmpctblock':
+      writeCmpctBlock(w, m);
+      break;
+    case 'getblocktxn':
+      writeGetBlockTxn(w, m);
+      break;
+    case 'blocktxn':
+      writeBlockTxn(w, m);
       break;
     default: {
       const unknown: never = m;
@@ -334,14 +368,23 @@ function readPayload(type: MessageType, r: ByteReader): Message {
       const signature = r.bytes(64, 'signal signature');
       return { type, from, to, hops, publicKey, time, signature, data: readUtf8(r, WIRE_LIMITS.maxSignalData, 'signal data') };
     }
+    case 'sendcmpct':
+      return readSendCmpct(r);
+    case 'cmpctblock':
+      return readCmpctBlock(r);
+    case 'getblocktxn':
+      return readGetBlockTxn(r);
+    case 'blocktxn':
+      return readBlockTxn(r);
   }
 }
 
 /**
  * The message in a frame. Throws {@link DecodeError} (and nothing else) when the frame is not
  * exactly one canonical message of this protocol version:
- * - 'invalid-value': wrong magic, another protocol version (see {@link peekHeader}), an unknown
- *   type, an unknown inventory kind, text that is not UTF-8;
+ * - 'invalid-value': wrong magic, a protocol version this node does not speak (see
+ *   {@link peekHeader}), an unknown type or one the frame's version does not have, an unknown
+ *   inventory kind, text that is not UTF-8, a compact block position out of range;
  * - 'limit-exceeded': the frame is above maxMessageSize, or a count or length is above its limit;
  * - 'truncated': the frame ends early, or a count promises more bytes than are left;
  * - 'non-canonical': a count or totalWork not in its shortest form;
@@ -358,12 +401,12 @@ export function decodeMessage(bytes: Uint8Array): Message {
   const magic = r.bytes(WIRE_MAGIC.length, 'frame magic');
   if (magic.some((b, i) => b !== WIRE_MAGIC[i])) throw new DecodeError('invalid-value', `not a tabchain frame: magic ${bytesToHex(magic)}, expected 74616263`, 0);
   const version = r.u8('frame version');
-  if (version !== PROTOCOL_VERSION) {
-    throw new DecodeError('invalid-value', `frame of protocol version ${version}, this node speaks version ${PROTOCOL_VERSION}`, 4);
+  if (!supportedVersion(version)) {
+    throw new DecodeError('invalid-value', `frame of protocol version ${version}, this node speaks versions ${MIN_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}`, 4);
   }
   const code = r.u8('frame type');
   const type = TYPE_BY_CODE.get(code);
-  if (type === undefined) throw new DecodeError('invalid-value', `unknown message type ${code}`, 5);
+  if (type === undefined || !typeInVersion(type, version)) throw new DecodeError('invalid-value', `unknown message type ${code} in protocol version ${version}`, 5);
   const message = readPayload(type, r);
   r.end(`${type} message`);
   return message;

@@ -1,0 +1,255 @@
+/**
+ * @module Compact block relay, after BIP152 (docs/protocol.md, "Compact block relay"): a new tip
+ * block crosses as its header, the coinbase and 6-byte short ids of its other txs, and the
+ * receiver rebuilds it from its mempool, asking only for the txs it lacks.
+ *
+ * - **Who speaks it.** Links of protocol version 3 on both sides. Each side sends `sendcmpct`
+ *   (low bandwidth) once the handshake is done; a version 2 peer never sees any of it and gets
+ *   `inv`s and full blocks as before.
+ * - **High bandwidth.** A node asks the last {@link MAX_HIGH_BANDWIDTH} peers that gave it a new
+ *   block first to push (`sendcmpct` with the flag): they send `cmpctblock` as soon as the block
+ *   is connected, instead of an `inv`; the peer that drops out of the three is told to stop.
+ *   Everyone else gets the `inv` and the headers-first path as before.
+ * - **Receiving.** The header is judged before anything is rebuilt: not known invalid (ban), its
+ *   own proof of work (ban), and only a block extending our tip is rebuilt; any other goes the
+ *   headers-first way, like an `inv` (so the anti-DoS work threshold still guards the index).
+ *   The header is filed, then the block is filled from the pool; missing positions are asked with
+ *   `getblocktxn`, exactly those. A rebuilt block whose merkle root does not match (a short-id
+ *   collision, or a sender that lied), a repeated short id, a `blocktxn` that does not come in
+ *   time, all fall back to the full-block download, with no ban. The rebuilt block is handed to
+ *   block-sync.ts, which connects it as any downloaded body: validation, fork choice and bans are
+ *   the same.
+ * - **Misbehaviour.** Banned: a compact block that breaks the protocol (no coinbase at position
+ *   0, more txs than a block holds, a prefilled tx that does not decode), a header without its
+ *   proof of work or known invalid, a `blocktxn` whose count does not match our request or whose
+ *   txs do not decode, a `getblocktxn` for positions the block does not have. Ignored, as races an
+ *   honest peer may cause: a `blocktxn` we no longer wait for, a compact block we already have.
+ */
+import { randomBytes } from '@noble/hashes/utils.js';
+import { DecodeError } from '../encoding/decode-error.ts';
+import { bytesToHex, hashToHex, hexToHash } from '../encoding/hex.ts';
+import { checkProofOfWork } from '../consensus/pow.ts';
+import { encodeBlock, type Block } from '../primitives/block.ts';
+import { headerHash } from '../primitives/header.ts';
+import { decodeTx, encodeTx, txidBytes, type Transaction } from '../primitives/transaction.ts';
+import type { ChainBlockEvent, ChainTip } from '../chain/chain-types.ts';
+import { COMPACT_VERSION, type Message } from './messages.ts';
+import { speaksCompact } from './compact-codec.ts';
+import { compactBlockOf, startReconstruction, type CompactBlockMessage, type KnownTx, type PartialBlock } from './compact-block.ts';
+import type { BlockSync } from './block-sync.ts';
+import type { PeerId } from './peer-identity.ts';
+import { ban, drop, remember, type Peer, type PeerHost } from './peer.ts';
+
+/** Peers asked to push new blocks at once (BIP152: three). */
+export const MAX_HIGH_BANDWIDTH = 3;
+/** The protocol version compact blocks need on a link. */
+export const COMPACT_PROTOCOL_VERSION = 3;
+/** Recently connected blocks kept for pushes and `getblocktxn` without a store read. */
+const RECENT_BLOCKS = 8;
+
+type Of<T extends Message['type']> = Extract<Message, { type: T }>;
+
+interface Pending {
+  readonly peer: PeerId;
+  readonly partial: PartialBlock;
+  readonly since: number;
+}
+
+export class CompactRelay {
+  /** Peers we asked to push (high bandwidth), most recent first. */
+  private readonly highBandwidth: PeerId[] = [];
+  /** Blocks (display hex) waiting for a `blocktxn`. */
+  private readonly pending = new Map<string, Pending>();
+  /** Blocks whose compact form is being judged (its header filed): a second copy is ignored. */
+  private readonly starting = new Set<string>();
+  private readonly recent = new Map<string, Block>();
+
+  constructor(
+    private readonly host: PeerHost,
+    private readonly sync: BlockSync,
+    /** Milliseconds a `getblocktxn` waits before the block is fetched whole. */
+    private readonly timeout: number,
+  ) {}
+
+  private get node(): PeerHost['node'] {
+    return this.host.node;
+  }
+
+  /** Peers asked to push, most recent first (for tests and the simulator). */
+  highBandwidthPeers(): readonly PeerId[] {
+    return this.highBandwidth;
+  }
+
+  /** The handshake is done: a version 3 link learns we take compact blocks (low bandwidth first). */
+  peerReady(p: Peer): void {
+    if (p.version >= COMPACT_PROTOCOL_VERSION) this.host.send(p, { type: 'sendcmpct', highBandwidth: false, version: COMPACT_VERSION });
+  }
+
+  onSendCmpct(p: Peer, m: Of<'sendcmpct'>): void {
+    if (p.version < COMPACT_PROTOCOL_VERSION) return;
+    // Another compact version is ignored (BIP152): we keep announcing to it as before.
+    p.compactTo = speaksCompact(m) ? { highBandwidth: m.highBandwidth } : undefined;
+  }
+
+  /**
+   * A peer gave us a block new to us (block-sync.ts): it joins the high-bandwidth peers, in front,
+   * and the one that falls out of the three is told to stop pushing. Only peers that said they
+   * take compact blocks are asked.
+   */
+  newBlockFrom(p: Peer): void {
+    if (p.state !== 'ready' || p.version < COMPACT_PROTOCOL_VERSION || !p.compactTo) return;
+    const at = this.highBandwidth.indexOf(p.id);
+    if (at === 0) return;
+    if (at > 0) {
+      this.highBandwidth.splice(at, 1);
+      this.highBandwidth.unshift(p.id);
+      return;
+    }
+    this.highBandwidth.unshift(p.id);
+    this.host.send(p, { type: 'sendcmpct', highBandwidth: true, version: COMPACT_VERSION });
+    while (this.highBandwidth.length > MAX_HIGH_BANDWIDTH) {
+      const out = this.host.peers.get(this.highBandwidth.pop()!);
+      if (out) this.host.send(out, { type: 'sendcmpct', highBandwidth: false, version: COMPACT_VERSION });
+    }
+  }
+
+  /** A peer left: it is no longer asked to push, and blocks it owed txs for are fetched whole. */
+  removePeer(id: PeerId): void {
+    const at = this.highBandwidth.indexOf(id);
+    if (at >= 0) this.highBandwidth.splice(at, 1);
+    for (const [hash, pending] of [...this.pending]) if (pending.peer === id) this.fallBack(hash);
+  }
+
+  blockConnected(e: ChainBlockEvent): void {
+    this.recent.set(e.hash, e.block);
+    if (this.recent.size > RECENT_BLOCKS) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  /**
+   * A new tip: pushed as a compact block to the peers that asked for high bandwidth and lack it
+   * (they are then skipped by the `inv` that relay.ts sends the others). One nonce per block.
+   */
+  announceTip(tip: ChainTip): void {
+    const block = this.recent.get(tip.hash);
+    if (!block) return;
+    const key = bytesToHex(hexToHash(tip.hash));
+    let message: CompactBlockMessage | undefined;
+    for (const p of this.host.peers.values()) {
+      if (p.state !== 'ready' || p.version < COMPACT_PROTOCOL_VERSION || !p.compactTo?.highBandwidth || p.known.has(key)) continue;
+      message ??= compactBlockOf(block, new DataView(randomBytes(8).buffer).getBigUint64(0, true));
+      remember(p.known, key);
+      this.host.send(p, message);
+    }
+  }
+
+  /** Whether a message answers our request: a `blocktxn` we wait for, or a push we asked for. */
+  requested(p: Peer, m: Message): boolean {
+    if (m.type === 'blocktxn') return this.pending.get(hashToHex(m.blockHash))?.peer === p.id;
+    if (m.type === 'cmpctblock') return this.highBandwidth.includes(p.id);
+    return false;
+  }
+
+  async onCmpctBlock(p: Peer, m: CompactBlockMessage): Promise<void> {
+    if (p.version < COMPACT_PROTOCOL_VERSION) return;
+    const hashBytes = headerHash(m.header);
+    const hash = hashToHex(hashBytes);
+    const chain = this.node.chain;
+    remember(p.known, bytesToHex(hashBytes));
+    const invalid = chain.invalidity(hash);
+    if (invalid) return this.host.close(p, ban(`announced an invalid block: ${invalid.code}`));
+    if (!checkProofOfWork(m.header, hashBytes)) return this.host.close(p, ban('compact block header without its proof of work'));
+    const known = chain.entry(hash);
+    if (known?.hasData || this.pending.has(hash) || this.starting.has(hash)) {
+      if (known) p.height = Math.max(p.height, known.height);
+      return;
+    }
+    // Only a block on our tip is rebuilt from the pool; anything else is announced as an inv
+    // would be, and goes the headers-first way (with its anti-DoS work threshold).
+    const parent = chain.entry(hashToHex(m.header.prevHash));
+    if (!parent || parent.hash !== this.node.tip.hash) {
+      if (this.sync.blockAnnounced(p, hashBytes) && !p.headersRequested && p.state === 'ready') this.sync.requestHeaders(p);
+      return;
+    }
+    this.starting.add(hash);
+    this.sync.holdForCompact(hash);
+    try {
+      const [outcome] = await chain.processHeaders([m.header]);
+      if (outcome?.status === 'rejected') {
+        this.sync.releaseCompact(hash);
+        if (outcome.rejection.punish) this.host.close(p, ban(`invalid header: ${outcome.rejection.code}`));
+        return;
+      }
+      // It has the block: the full-block download may ask it, should rebuilding fail.
+      this.sync.blockAnnounced(p, hashBytes);
+      const result = startReconstruction(m, this.node.params.limits, this.poolTxs());
+      if (result.kind !== 'partial') {
+        this.sync.releaseCompact(hash);
+        if (result.kind === 'invalid') this.host.close(p, ban(`invalid compact block: ${result.reason}`));
+        return;
+      }
+      const missing = result.partial.missing();
+      if (missing.length === 0) return this.finish(p, hash, result.partial);
+      if (p.state === 'closed') return this.sync.releaseCompact(hash);
+      this.pending.set(hash, { peer: p.id, partial: result.partial, since: this.host.now() });
+      this.host.send(p, { type: 'getblocktxn', blockHash: hashBytes, indexes: missing });
+    } finally {
+      this.starting.delete(hash);
+    }
+  }
+
+  onBlockTxn(p: Peer, m: Of<'blocktxn'>): void {
+    const hash = hashToHex(m.blockHash);
+    const pending = this.pending.get(hash);
+    // Not asked, or given up on (timed out, fetched whole): a race, not misbehaviour.
+    if (!pending || pending.peer !== p.id) return;
+    const txs: Transaction[] = [];
+    for (const bytes of m.txs) {
+      try {
+        txs.push(decodeTx(bytes, this.node.params.limits));
+      } catch (error) {
+        if (error instanceof DecodeError) return this.host.close(p, ban(`malformed tx in blocktxn: ${error.message}`));
+        throw error;
+      }
+    }
+    if (!pending.partial.fill(txs)) return this.host.close(p, ban(`blocktxn of ${txs.length} txs does not match the request`));
+    this.finish(p, hash, pending.partial);
+  }
+
+  /** Serves the txs a peer lacks of a block we have (any block we hold: a getdata could ask it whole). */
+  async onGetBlockTxn(p: Peer, m: Of<'getblocktxn'>): Promise<void> {
+    const hash = hashToHex(m.blockHash);
+    const block = this.recent.get(hash) ?? (this.node.chain.entry(hash)?.hasData ? await this.node.chain.getBlock(hash) : undefined);
+    // A block we never had: we never announced it, so nobody honest asks.
+    if (!block) return;
+    if (m.indexes[m.indexes.length - 1]! >= block.txs.length) return this.host.close(p, ban(`getblocktxn for positions a block of ${block.txs.length} txs does not have`));
+    this.host.send(p, { type: 'blocktxn', blockHash: m.blockHash, txs: m.indexes.map((i) => encodeTx(block.txs[i]!)) });
+  }
+
+  /** A `getblocktxn` not answered in time: a stall for the peer, and the block is fetched whole. */
+  tick(now: number): void {
+    for (const [hash, pending] of [...this.pending]) {
+      if (now - pending.since <= this.timeout) continue;
+      this.fallBack(hash);
+      const p = this.host.peers.get(pending.peer);
+      if (p && p.conduct.stall(now) === 'disconnect') this.host.close(p, drop('stalling compact block'));
+    }
+  }
+
+  /** Every position filled: the block goes to block-sync if its merkle root matches, else it is fetched whole. */
+  private finish(p: Peer, hash: string, partial: PartialBlock): void {
+    this.pending.delete(hash);
+    const block = partial.block();
+    if (block === 'mismatch') return this.fallBack(hash);
+    void this.sync.submitRebuilt(p, block, encodeBlock(block));
+  }
+
+  private fallBack(hash: string): void {
+    this.pending.delete(hash);
+    this.sync.releaseCompact(hash);
+  }
+
+  /** The pool's txs with their ids (memoised per tx object), for matching short ids. */
+  private *poolTxs(): Iterable<KnownTx> {
+    for (const entry of this.node.mempool.values()) yield { tx: entry.tx, txid: txidBytes(entry.tx) };
+  }
+}
