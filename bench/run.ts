@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { run as runBrowser } from './browser.bench.ts';
 import { run as runBundle } from './bundle.bench.ts';
 import { run as runChain } from './chain.bench.ts';
+import { run as runCompactBlocks } from './compact-blocks.bench.ts';
 import { run as runFullBlocks } from './full-blocks.bench.ts';
 import { sinkValue } from './harness.ts';
 import { run as runHash } from './hash.bench.ts';
@@ -22,6 +23,7 @@ const benches: readonly [string, () => Promise<unknown>][] = [
   ['mining', runMining],
   ['validation', runValidation],
   ['chain', runChain],
+  ['compact-blocks', runCompactBlocks],
   ['bundle', runBundle],
   // Last: these need Chromium and dist/ (they build dist/ when missing; they skip without a browser).
   ['browser', runBrowser],
