@@ -142,11 +142,13 @@ export class CompactRelay {
     }
   }
 
-  /** Whether a message answers our request: a `blocktxn` we wait for, or a push we asked for. */
+  /**
+   * Whether a message answers our request: a `blocktxn` we wait for. A pushed `cmpctblock` is not
+   * one (a block every few seconds fits any budget; free, it would let a high-bandwidth peer
+   * flood).
+   */
   requested(p: Peer, m: Message): boolean {
-    if (m.type === 'blocktxn') return this.pending.get(hashToHex(m.blockHash))?.peer === p.id;
-    if (m.type === 'cmpctblock') return this.highBandwidth.includes(p.id);
-    return false;
+    return m.type === 'blocktxn' && this.pending.get(hashToHex(m.blockHash))?.peer === p.id;
   }
 
   async onCmpctBlock(p: Peer, m: CompactBlockMessage): Promise<void> {
