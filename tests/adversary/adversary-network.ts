@@ -77,6 +77,8 @@ class TappedLink implements LinkPort {
         return;
       }
     }
+    // A withheld block is not pushed as a compact block either (its txs would give it away).
+    if (message.type === 'cmpctblock' && this.policy.withhold.has(blockHash(message.header))) return;
     this.inject(message);
   }
 

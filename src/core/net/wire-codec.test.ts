@@ -387,13 +387,14 @@ describe('test-plan D.23: malformed frames → DecodeError, never another error'
 
   it('error: decodeMessage throws only DecodeError on a valid header with a random type and payload', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 15 }), fc.uint8Array({ maxLength: 400 }), (type, payload) => {
+      fc.property(fc.integer({ min: 2, max: 3 }), fc.integer({ min: 0, max: 19 }), fc.uint8Array({ maxLength: 400 }), (version, type, payload) => {
         const bytes = new Uint8Array(FRAME_HEADER_SIZE + payload.length);
         bytes.set(frame(type));
+        bytes[4] = version;
         bytes.set(payload, FRAME_HEADER_SIZE);
         try {
           const m = decodeMessage(bytes);
-          expect(encodeMessage(m)).toEqual(bytes);
+          expect(encodeMessage(m, version)).toEqual(bytes);
         } catch (e) {
           expect(e).toBeInstanceOf(DecodeError);
         }
