@@ -21,6 +21,19 @@ export const MIN_PROTOCOL_VERSION = 2;
 /** The compact block scheme `sendcmpct` names (BIP152's version 1, with tabchain's txids). */
 export const COMPACT_VERSION = 1;
 
+/** The protocol version that added each type: a frame of an older version cannot carry it. */
+const INTRODUCED_IN: Partial<Record<Message['type'], number>> = { sendcmpct: 3, cmpctblock: 3, getblocktxn: 3, blocktxn: 3 };
+
+/** Whether frames of `version` may carry messages of `type`. */
+export function typeInVersion(type: Message['type'], version: number): boolean {
+  return (INTRODUCED_IN[type] ?? MIN_PROTOCOL_VERSION) <= version;
+}
+
+/** Whether this node reads frames of `version` (MIN_PROTOCOL_VERSION to PROTOCOL_VERSION). */
+export function supportedVersion(version: number): boolean {
+  return version >= MIN_PROTOCOL_VERSION && version <= PROTOCOL_VERSION;
+}
+
 /** Inventory kinds, as in Bitcoin's inv vectors. */
 export const INV_TX = 1;
 export const INV_BLOCK = 2;

@@ -18,7 +18,7 @@ import { ByteWriter } from '../encoding/byte-writer.ts';
 import { DecodeError } from '../encoding/decode-error.ts';
 import { bytesToHex, hexToBytes } from '../encoding/hex.ts';
 import { HEADER_SIZE, encodeHeader, readHeader, type BlockHeader } from '../primitives/header.ts';
-import { INV_BLOCK, INV_TX, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, WIRE_LIMITS, type InvItem, type Message, type MessageType } from './messages.ts';
+import { INV_BLOCK, INV_TX, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, WIRE_LIMITS, supportedVersion, typeInVersion, type InvItem, type Message, type MessageType } from './messages.ts';
 import { compactSizeHint, readBlockTxn, readCmpctBlock, readGetBlockTxn, readSendCmpct, writeBlockTxn, writeCmpctBlock, writeGetBlockTxn, writeSendCmpct } from './compact-codec.ts';
 import { PEER_ID_PATTERN, type PeerId } from './peer-identity.ts';
 
@@ -48,19 +48,6 @@ export const MESSAGE_TYPE_CODES = {
   getblocktxn: 16,
   blocktxn: 17,
 } as const satisfies Record<MessageType, number>;
-
-/** The protocol version that added each type: a frame of an older version cannot carry it. */
-const INTRODUCED_IN: Partial<Record<MessageType, number>> = { sendcmpct: 3, cmpctblock: 3, getblocktxn: 3, blocktxn: 3 };
-
-/** Whether frames of `version` may carry messages of `type`. */
-export function typeInVersion(type: MessageType, version: number): boolean {
-  return (INTRODUCED_IN[type] ?? MIN_PROTOCOL_VERSION) <= version;
-}
-
-/** Whether this node reads frames of `version` (MIN_PROTOCOL_VERSION to PROTOCOL_VERSION). */
-export function supportedVersion(version: number): boolean {
-  return version >= MIN_PROTOCOL_VERSION && version <= PROTOCOL_VERSION;
-}
 
 const CODE_BY_TYPE = new Map<string, number>(Object.entries(MESSAGE_TYPE_CODES));
 const TYPE_BY_CODE = new Map<number, MessageType>(Object.entries(MESSAGE_TYPE_CODES).map(([name, code]) => [code, name as MessageType]));
