@@ -104,3 +104,22 @@ describe('simulated links', () => {
     expect(a.links).toBe(0);
   });
 });
+
+describe('partitions', () => {
+  it('behavior: chunks sent across a cut arrive after it heals, in order; others are not held', async () => {
+    const { scheduler, runner, fabric, a, b, endA, received } = await pair({ latencyMs: 30 });
+    await scheduler.runUntil(1000);
+    fabric.partition(new Set([a]), 5000);
+    expect(fabric.cutUntil(a, b, 1000)).toBe(5000);
+    expect(fabric.cutUntil(b, a, 1000)).toBe(5000);
+    expect(fabric.cutUntil(a, a, 1000)).toBe(0);
+    runner.at(a, 2000, () => endA().send(Uint8Array.of(1)));
+    runner.at(a, 6000, () => endA().send(Uint8Array.of(2)));
+    await scheduler.runUntil(10_000);
+    expect(received.map((r) => [r.at, r.bytes[0]])).toEqual([
+      [5030, 1],
+      [6030, 2],
+    ]);
+    expect(fabric.cutUntil(a, b, 6000)).toBe(0);
+  });
+});

@@ -42,6 +42,8 @@ export class LinkFabric {
   /** Each host's uplink: virtual time until which it is sending. */
   private readonly uplinkFreeAt = new Map<SimHost, number>();
   linksOpened = 0;
+  /** Cuts between one side and the rest, each until a virtual time (scenario hooks). */
+  private readonly cuts: { side: ReadonlySet<SimHost>; from: number; until: number }[] = [];
 
   constructor(
     readonly runner: HostRunner,
@@ -83,6 +85,23 @@ export class LinkFabric {
 
   forget(host: SimHost): void {
     this.uplinkFreeAt.delete(host);
+  }
+
+  /**
+   * Cuts every path between `side` and the other hosts from now until `until` (virtual ms): a
+   * partition. Chunks sent across wait and arrive after it heals (a reliable channel retransmits
+   * until then; the peers' own ping timeouts decide whether the link survives), and no new link
+   * across opens while it lasts.
+   */
+  partition(side: ReadonlySet<SimHost>, until: number): void {
+    this.cuts.push({ side, from: this.runner.scheduler.now, until });
+  }
+
+  /** Until when the path between `a` and `b` is cut at `at` (0: it is not). */
+  cutUntil(a: SimHost, b: SimHost, at: number): number {
+    let until = 0;
+    for (const cut of this.cuts) if (at >= cut.from && at < cut.until && cut.side.has(a) !== cut.side.has(b)) until = Math.max(until, cut.until);
+    return until;
   }
 }
 
@@ -140,6 +159,8 @@ export class SimLinkEnd implements ConnectorLink {
   private connect(): void {
     const remote = this.remote!;
     const runner = this.fabric.runner;
+    // Across a partition the checks never succeed: the connector's timeout closes the attempt.
+    if (this.fabric.cutUntil(this.host, remote.host, runner.scheduler.now) > 0) return;
     const openAt = runner.scheduler.now + this.fabric.model.setupRoundTrips * 2 * this.latency;
     runner.at(remote.host, openAt - this.latency, () => remote.open());
     runner.at(this.host, openAt, () => this.open());
@@ -171,6 +192,8 @@ export class SimLinkEnd implements ConnectorLink {
     const onWire = this.fabric.serialise(this.host, at, chunk.length);
     let arrival = onWire + this.latency + (model.jitterMs > 0 ? random.next() * (model.jitterMs / 5) : 0);
     if (model.loss > 0 && random.next() < model.loss) arrival += 2 * this.latency;
+    const healed = this.fabric.cutUntil(this.host, remote.host, onWire);
+    if (healed > 0) arrival = Math.max(arrival, healed + this.latency);
     arrival = Math.max(arrival, this.lastArrival);
     this.lastArrival = arrival;
     remote.arrive(arrival, chunk);
@@ -213,7 +236,11 @@ export class SimLinkEnd implements ConnectorLink {
     if (this.options.initiator) this.fabric.take(this.id);
     const remote = this.remote;
     // The other side learns it after one trip (an SCTP abort), as an event of its own host.
-    if (remote && !remote.closed) this.fabric.runner.after(remote.host, this.latency, () => remote.close());
+    if (remote && !remote.closed) {
+      const now = this.fabric.runner.scheduler.now;
+      const at = Math.max(now, this.fabric.cutUntil(this.host, remote.host, now)) + this.latency;
+      this.fabric.runner.at(remote.host, at, () => remote.close());
+    }
     this.options.onClose('closed');
   }
 

@@ -55,7 +55,7 @@ export interface SimReport {
     readonly reorgDepths: Record<string, number>;
     /** Ready peers per node at the end. */
     readonly peers: { readonly min: number; readonly mean: number; readonly max: number; readonly isolated: number };
-    /** Nodes whose tip is the most common tip at the end. */
+    /** Nodes whose tip is the best chain's tip at the end. */
     readonly converged: number;
     readonly nodesAtEnd: number;
     readonly nodesJoined: number;
@@ -104,12 +104,14 @@ const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 
 export function buildReport(record: SimRecord, real: RealUsage): SimReport {
   const { found, arrivals, options } = record;
   const byHash = new Map(found.map((b) => [b.hash, b]));
-  // The best chain: the tip most nodes hold at the end, back through the blocks found.
+  // The best chain: the highest tip any node holds at the end (all blocks weigh the same on the
+  // simulated chain; a tie goes to the tip more nodes hold), back through the blocks found.
   const tipCounts = new Map<string, number>();
   for (const tip of record.finalTips) tipCounts.set(tip, (tipCounts.get(tip) ?? 0) + 1);
   let bestTip = '';
   let converged = 0;
-  for (const [tip, n] of tipCounts) if (n > converged) [bestTip, converged] = [tip, n];
+  const heightOf = (tip: string) => byHash.get(tip)?.height ?? -1;
+  for (const [tip, n] of tipCounts) if (!bestTip || heightOf(tip) > heightOf(bestTip) || (heightOf(tip) === heightOf(bestTip) && n > converged)) [bestTip, converged] = [tip, n];
   const main = new Set<string>();
   for (let b = byHash.get(bestTip); b; b = byHash.get(b.prevHash)) main.add(b.hash);
 

@@ -62,17 +62,35 @@ export interface SimRecord {
   left: number;
 }
 
+/** What a scenario (partition, eclipse, flooders) reaches before the clock starts. */
+export interface ScenarioContext {
+  readonly scheduler: Scheduler;
+  readonly runner: HostRunner;
+  /** Partitions (fabric.partition). */
+  readonly fabric: LinkFabric;
+  /** Who the signaling server introduces to whom (server.introduces). */
+  readonly server: SimSignalingServer;
+  /** Every node made so far (churn adds more). */
+  readonly nodes: readonly SimNode[];
+  /** Virtual ms when the warm-up ends and the first block's txs start. */
+  readonly warmupMs: number;
+  /** Virtual ms each block is found at. */
+  readonly blockTimes: readonly number[];
+}
+
+export type Scenario = (context: ScenarioContext) => void;
+
 /** After the last block, the run goes on this long for it to spread (virtual ms). */
 const TAIL_MS = 60_000;
 /** Unix time at virtual 0: fixed (never the real clock), after regtest's genesis. */
 const START_UNIX = regtestParams.genesis.header.time + 30 * 86_400;
 
-export async function runSimulation(options: SimOptions): Promise<SimReport> {
+export async function runSimulation(options: SimOptions, scenario?: Scenario): Promise<SimReport> {
   const seed = new SeededRandom(options.seed);
   const globals = seed.fork(1);
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
-  const record = await withSeededGlobals(globals, () => simulate(options, seed));
+  const record = await withSeededGlobals(globals, () => simulate(options, seed, scenario));
   const cpu = process.cpuUsage(cpuBefore);
   const memory = process.memoryUsage();
   return buildReport(record, {
@@ -83,7 +101,7 @@ export async function runSimulation(options: SimOptions): Promise<SimReport> {
   });
 }
 
-async function simulate(options: SimOptions, seed: SeededRandom): Promise<SimRecord> {
+async function simulate(options: SimOptions, seed: SeededRandom, scenario: Scenario | undefined): Promise<SimRecord> {
   const signatureMs = options.sigUs !== undefined ? options.sigUs / 1000 : measureSignatureMs();
   const scheduler = new Scheduler();
   const runner = new HostRunner(scheduler, { signatureMs, messageMs: options.messageUs / 1000 });
@@ -206,6 +224,7 @@ async function simulate(options: SimOptions, seed: SeededRandom): Promise<SimRec
     }
   }
 
+  scenario?.({ scheduler, runner, fabric, server: world.server, nodes: record.nodes, warmupMs, blockTimes });
   scheduler.at(warmupMs, () => {
     record.warmupBytes = traffic.totalBytes();
     record.warmupBlockBytes = traffic.blockRelayBytes();
