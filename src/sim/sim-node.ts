@@ -15,7 +15,6 @@ import {
   Node,
   peerIdOf,
   publicKeyOf,
-  type Block,
   type Clock,
   type NetworkParams,
   type NodeIdentity,
@@ -23,6 +22,7 @@ import {
 import type { HostTimers } from '../adapters/host-timers.ts';
 import type { ConnectionBudgetView } from '../adapters/net/connection-budget.ts';
 import { PeerConnector } from '../app/peer-connector.ts';
+import { LayeredChainStore } from './layered-chain-store.ts';
 import type { HostRunner } from './sim-host.ts';
 import { SimHost } from './sim-host.ts';
 import type { LinkFabric } from './sim-links.ts';
@@ -66,8 +66,8 @@ export class SimNode {
     this.startedAt = startedAt;
   }
 
-  /** Makes a node holding `preload` (connected before the clock runs, free of charge). */
-  static async create(world: SimWorld, index: number, preload: readonly Block[]): Promise<SimNode> {
+  /** Makes a node whose chain starts as `base` holds it (the set-up blocks, shared by every node). */
+  static async create(world: SimWorld, index: number, base: MemoryChainStore): Promise<SimNode> {
     const { runner, params } = world;
     const secretKey = generateSecretKey();
     const publicKey = publicKeyOf(secretKey);
@@ -76,15 +76,11 @@ export class SimNode {
     const clock: Clock = { now: () => world.startUnix + Math.floor(runner.scheduler.now / 1000) };
     const node = await Node.open({
       params,
-      chainStore: new MemoryChainStore(),
+      chainStore: new LayeredChainStore(base),
       pendingStore: new MemoryPendingTxStore(),
       clock,
       signatureVerifier: world.verdicts.verifierFor(host, runner),
     });
-    for (const block of preload) {
-      const outcome = await node.submitBlock(block);
-      if (outcome.status !== 'connected') throw new Error(`the set-up block at ${node.tip.height + 1} did not connect: ${outcome.status}`);
-    }
     const bans = await BanList.open(new MemoryBanStore(), clock);
     const network = new Network({ node, identity, bans, userAgent: 'tabchain-sim' });
     const timers: HostTimers = {

@@ -5,7 +5,7 @@
  * run: every random draw comes from the seed (seeded-random.ts), events run in (time, sequence)
  * order (scheduler.ts).
  */
-import { encodeBlock, hashToHex, regtestParams, type Block, type Transaction } from '../core/index.ts';
+import { encodeBlock, hashToHex, MemoryChainStore, Node, regtestParams, type Block, type Transaction } from '../core/index.ts';
 import { buildFullBlocks } from '../core/testing/full-blocks.ts';
 import { mineHeader } from '../core/testing/chain-builder.ts';
 import { Scheduler } from './scheduler.ts';
@@ -131,6 +131,7 @@ async function simulate(options: SimOptions, seed: SeededRandom, scenario: Scena
 
   // The funding fixture: set-up blocks every node starts with, and the signed txs of each block.
   const { preload, txsPerBlock } = fixture(options);
+  const base = await baseStore(preload, world);
   const record: SimRecord = {
     options,
     signatureMs,
@@ -155,7 +156,7 @@ async function simulate(options: SimOptions, seed: SeededRandom, scenario: Scena
   };
 
   const addNode = async (joinAt: number): Promise<SimNode> => {
-    const sim = await SimNode.create(world, record.nodes.length, preload);
+    const sim = await SimNode.create(world, record.nodes.length, base);
     const index = sim.host.index;
     record.nodes.push(sim);
     sim.node.on('block-connected', ({ hash }) => {
@@ -268,6 +269,17 @@ function fixture(options: SimOptions): { preload: Block[]; txsPerBlock: Transact
   const chain = buildFullBlocks(options.blocks, { params: regtestParams, now: START_UNIX, maxTxsPerBlock: options.txs });
   const setUp = chain.blocks.slice(0, chain.blocks.length - chain.full.length).map((b) => b.block);
   return { preload: setUp, txsPerBlock: chain.full.map((b) => b.block.txs.slice(1)) };
+}
+
+/** One store holding the set-up blocks, connected once by a real node: the base every node's store layers on. */
+async function baseStore(preload: readonly Block[], world: SimWorld): Promise<MemoryChainStore> {
+  const store = new MemoryChainStore();
+  const node = await Node.open({ params: world.params, chainStore: store, clock: { now: () => world.startUnix }, signatureVerifier: { verify: async (jobs) => jobs.map((job) => world.verdicts.verdict(job)) } });
+  for (const block of preload) {
+    const outcome = await node.submitBlock(block);
+    if (outcome.status !== 'connected') throw new Error(`the set-up block at ${node.tip.height + 1} did not connect: ${outcome.status}`);
+  }
+  return store;
 }
 
 function pickDistinct(random: SeededRandom, n: number, k: number): number[] {

@@ -1,0 +1,84 @@
+/**
+ * @module A ChainStore for many simulated nodes that start from the same chain: a shared base (the
+ * set-up blocks every node holds, written once into one MemoryChainStore) under each node's own
+ * in-memory layer. Reads look in the node's layer first, then the base; a base coin the node
+ * spends or a base tx it disconnects is hidden by a tombstone. A thousand nodes then hold one copy
+ * of the funding fixture's ten thousand coins instead of a thousand, and none of them connects
+ * the set-up blocks again.
+ *
+ * The address index of the base is treated as buried: the simulation never reorganizes below its
+ * set-up blocks (nothing is mined on them but the run's own blocks), and nothing in a simulated
+ * node reads the index but a wallet, which it has none of.
+ */
+import type { AddressPage, AddressTx, ChainStore, ChainWrite, Coin, OutpointKey, SpentCoin, StoredBlockIndex } from '../core/index.ts';
+import { MemoryChainStore } from '../core/index.ts';
+
+export class LayeredChainStore implements ChainStore {
+  private readonly own = new MemoryChainStore();
+  /** Base coins this node spent. */
+  private readonly spentBase = new Set<OutpointKey>();
+  /** Base txs this node disconnected. */
+  private readonly droppedBaseTxs = new Set<string>();
+
+  constructor(private readonly base: MemoryChainStore) {}
+
+  async load(): Promise<{ index: StoredBlockIndex[]; tip: string | undefined }> {
+    const index = new Map(this.base.index);
+    for (const [hash, entry] of this.own.index) index.set(hash, entry);
+    return { index: [...index.values()], tip: this.own.tip ?? this.base.tip };
+  }
+
+  async getBlock(hash: string): Promise<Uint8Array | undefined> {
+    return this.own.bodies.get(hash) ?? this.base.bodies.get(hash);
+  }
+
+  async getUndo(hash: string): Promise<readonly SpentCoin[] | undefined> {
+    return this.own.undo.get(hash) ?? this.base.undo.get(hash);
+  }
+
+  async getCoins(keys: readonly OutpointKey[]): Promise<Map<OutpointKey, Coin>> {
+    const found = new Map<OutpointKey, Coin>();
+    for (const key of keys) {
+      const coin = this.own.coins.get(key) ?? (this.spentBase.has(key) ? undefined : this.base.coins.get(key));
+      if (coin) found.set(key, coin);
+    }
+    return found;
+  }
+
+  async coinCount(): Promise<number> {
+    let count = this.base.coins.size - this.spentBase.size;
+    for (const key of this.own.coins.keys()) if (!this.base.coins.has(key)) count++;
+    return count;
+  }
+
+  async getTxBlock(txid: string): Promise<string | undefined> {
+    return this.own.txIndex.get(txid) ?? (this.droppedBaseTxs.has(txid) ? undefined : this.base.txIndex.get(txid));
+  }
+
+  async coinsOf(publicKey: Uint8Array): Promise<(Coin & { readonly key: OutpointKey })[]> {
+    const own = await this.own.coinsOf(publicKey);
+    const base = (await this.base.coinsOf(publicKey)).filter((c) => !this.spentBase.has(c.key) && !this.own.coins.has(c.key));
+    return [...base, ...own];
+  }
+
+  async addressTxs(publicKey: Uint8Array, page?: AddressPage): Promise<AddressTx[]> {
+    // The base's entries are all older than the layer's: newest first is the layer's page, then the base's.
+    const own = await this.own.addressTxs(publicKey, page);
+    const limit = page?.limit;
+    if (limit !== undefined && own.length >= limit) return own;
+    const rest = await this.base.addressTxs(publicKey, { ...page, ...(limit !== undefined ? { limit: limit - own.length } : {}) });
+    return [...own, ...rest];
+  }
+
+  async write(change: ChainWrite): Promise<void> {
+    for (const key of change.coinsSpent) if (this.base.coins.has(key)) this.spentBase.add(key);
+    for (const [key] of change.coinsAdded) if (this.base.coins.has(key)) this.spentBase.delete(key);
+    for (const txid of change.txsDisconnected) if (this.base.txIndex.has(txid)) this.droppedBaseTxs.add(txid);
+    for (const [txid] of change.txsConnected) this.droppedBaseTxs.delete(txid);
+    await this.own.write({
+      ...change,
+      // A base coin coming back (a reorg) is the base's again, not a copy in this layer.
+      coinsAdded: change.coinsAdded.filter(([key]) => !this.base.coins.has(key)),
+    });
+  }
+}
