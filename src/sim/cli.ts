@@ -22,7 +22,11 @@ function main(argv: string[]): Promise<number> | number {
 }
 
 async function run(options: SimOptions): Promise<number> {
-  const report = await runSimulation(options);
+  const started = performance.now();
+  const report = await runSimulation(options, undefined, (at, end, events) => {
+    const real = ((performance.now() - started) / 1000).toFixed(0);
+    process.stderr.write(`sim: ${(at / 1000).toFixed(0)} / ${(end / 1000).toFixed(0)} simulated s, ${events} events, ${real} s real\n`);
+  });
   console.log(summaryTable(report));
   if (options.json) writeFileSync(options.json, JSON.stringify(report, null, 2) + '\n');
   if (options.html) writeFileSync(options.html, renderHtml(report));

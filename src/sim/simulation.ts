@@ -85,12 +85,15 @@ const TAIL_MS = 60_000;
 /** Unix time at virtual 0: fixed (never the real clock), after regtest's genesis. */
 const START_UNIX = regtestParams.genesis.header.time + 30 * 86_400;
 
-export async function runSimulation(options: SimOptions, scenario?: Scenario): Promise<SimReport> {
+/** Told every 10 simulated seconds how far the run is (the CLI prints it). */
+export type Progress = (simulatedMs: number, endMs: number, events: number) => void;
+
+export async function runSimulation(options: SimOptions, scenario?: Scenario, progress?: Progress): Promise<SimReport> {
   const seed = new SeededRandom(options.seed);
   const globals = seed.fork(1);
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
-  const record = await withSeededGlobals(globals, () => simulate(options, seed, scenario));
+  const record = await withSeededGlobals(globals, () => simulate(options, seed, scenario, progress));
   const cpu = process.cpuUsage(cpuBefore);
   const memory = process.memoryUsage();
   return buildReport(record, {
@@ -101,7 +104,7 @@ export async function runSimulation(options: SimOptions, scenario?: Scenario): P
   });
 }
 
-async function simulate(options: SimOptions, seed: SeededRandom, scenario: Scenario | undefined): Promise<SimRecord> {
+async function simulate(options: SimOptions, seed: SeededRandom, scenario: Scenario | undefined, progress: Progress | undefined): Promise<SimRecord> {
   const signatureMs = options.sigUs !== undefined ? options.sigUs / 1000 : measureSignatureMs();
   const scheduler = new Scheduler();
   const runner = new HostRunner(scheduler, { signatureMs, messageMs: options.messageUs / 1000 });
@@ -230,6 +233,7 @@ async function simulate(options: SimOptions, seed: SeededRandom, scenario: Scena
     record.warmupBytes = traffic.totalBytes();
     record.warmupBlockBytes = traffic.blockRelayBytes();
   });
+  if (progress) for (let t = 10_000; t < endMs; t += 10_000) scheduler.at(t, () => progress(t, endMs, scheduler.executed));
   await scheduler.runUntil(endMs);
   record.endMs = endMs;
   record.events = scheduler.executed;
