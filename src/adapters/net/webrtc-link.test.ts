@@ -72,7 +72,9 @@ async function connectedPair(extra: Extra = {}): Promise<{ a: Side; b: Side }> {
 }
 
 /** Waits until `condition` holds (polling), or fails with `what` after `timeoutMs`. */
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+// Bounds are generous: on a loaded machine WebRTC's own timers (ICE, SCTP) run late, and a bound
+// only says when to give up, never how fast things must be.
+async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const started = Date.now();
   while (!condition()) {
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
@@ -90,7 +92,7 @@ function chunkOf(i: number): Uint8Array {
   return chunk;
 }
 
-describe('WebRtcLink over WebRTC (node-webrtc)', () => {
+describe('WebRtcLink over WebRTC (node-webrtc)', { timeout: 90_000 }, () => {
   it('behavior: E.29 a 20 MiB burst in 16 KiB chunks: send never throws, every byte arrives in order, the channel stays open, buffered rises past the high-water mark and drains to 0', async () => {
     const { a, b } = await connectedPair();
     expect(a.link.isOpen && b.link.isOpen).toBe(true);
@@ -126,7 +128,7 @@ describe('WebRtcLink over WebRTC (node-webrtc)', () => {
     expect(throws).toBe(0);
     expect(maxBuffered).toBeGreaterThan(HIGH_WATER);
 
-    await until(() => receivedBytes >= count * CHUNK || a.closes.length > 0 || b.closes.length > 0, 'the whole burst to arrive', 15_000);
+    await until(() => receivedBytes >= count * CHUNK || a.closes.length > 0 || b.closes.length > 0, 'the whole burst to arrive');
     expect(outOfOrder).toEqual([]);
     expect(receivedBytes).toBe(count * CHUNK);
     expect(received.digest('hex')).toBe(sent.digest('hex'));
@@ -147,7 +149,7 @@ describe('WebRtcLink over WebRTC (node-webrtc)', () => {
 
     (closer === 'sender' ? a : b).link.close();
     const other = closer === 'sender' ? b : a;
-    await until(() => a.closes.length > 0 && b.closes.length > 0, 'both sides to report the close', 10_000);
+    await until(() => a.closes.length > 0 && b.closes.length > 0, 'both sides to report the close');
     expect((closer === 'sender' ? a : b).closes).toEqual(['closed']);
     expect(other.closes).toHaveLength(1);
     expect(a.link.isOpen || b.link.isOpen).toBe(false);
@@ -166,7 +168,7 @@ describe('WebRtcLink over WebRTC (node-webrtc)', () => {
     // The initiator makes an offer nobody answers; the responder never hears from anyone.
     const offering = side(true, (data) => signals.push(data), () => undefined, { connectTimeout: 300 });
     const waiting = side(false, () => undefined, () => undefined, { connectTimeout: 300 });
-    await until(() => offering.closes.length > 0 && waiting.closes.length > 0, 'the connect timeouts', 3000);
+    await until(() => offering.closes.length > 0 && waiting.closes.length > 0, 'the connect timeouts');
     expect(signals.length).toBeGreaterThan(0);
     expect(offering.closes).toEqual(['connect timeout']);
     expect(waiting.closes).toEqual(['connect timeout']);
@@ -185,7 +187,8 @@ describe('WebRtcLink over WebRTC (node-webrtc)', () => {
   ])('error: E.31 bad signaling data (%s) ends the link without throwing', async (_name, data) => {
     const link = side(false, () => undefined, () => undefined, { connectTimeout: 5000 });
     expect(() => link.link.signal(data as unknown as SignalData)).not.toThrow();
-    await until(() => link.closes.length > 0, 'the link to end', 2000);
+    // The reason below tells this close from the connect timeout's, so the bound can be generous.
+    await until(() => link.closes.length > 0, 'the link to end');
     expect(link.closes).toHaveLength(1);
     expect(link.closes[0]).toMatch(/^(bad signaling data|link error: ERR_)/);
     expect(link.link.isOpen).toBe(false);
