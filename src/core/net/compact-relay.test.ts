@@ -8,7 +8,7 @@ import { splitMessage } from './chunking.ts';
 import { compactBlockOf } from './compact-block.ts';
 import { shortId, shortIdKey } from './compact-short-ids.ts';
 import { txidBytes } from '../primitives/transaction.ts';
-import { MIN_PROTOCOL_VERSION, type Message } from './messages.ts';
+import { INV_BLOCK, MIN_PROTOCOL_VERSION, type Message } from './messages.ts';
 import { MemoryLink, honestPeer, link, settle, settleUntil, sharedClock, type TestPeer } from '../../../tests/adversary/memory-peers.ts';
 
 /** A link end that can go silent, and that lets a test put forged messages on the wire. */
@@ -123,6 +123,27 @@ describe('compact block relay', () => {
     await settleUntil(peers, () => b.node.tip.hash === block.hash, 'B connects the block');
     expect(framesSent(ab, from).map((f) => f.type)).toContain(BLOCK);
     expect(b.network.peerInfo().map((p) => p.id)).toEqual([a.identity.peerId]);
+    expect(b.bans.isBanned(a.identity.peerId)).toBe(false);
+  });
+
+  it('behavior: a getblocktxn left unanswered past compactTimeout sends the block to the full-block download, without a ban', async () => {
+    const { a, b, ab, ba, builder, blocks, txs, peers } = await fundedPair(3, { compactTimeout: 300 });
+    const block = builder.next(blocks[6]!, { txs });
+    // A has the block; everything it sends is lost until B has asked for the txs.
+    ab.mute = true;
+    await a.node.submitBlock(block.block);
+    const from = ba.sent.length;
+    ab.forge(compactBlockOf(block.block, 5n));
+    await settleUntil(peers, () => framesSent(ba, from).some((f) => f.type === GETBLOCKTXN), 'B asks for the txs');
+    await settle(peers, 5);
+    ab.mute = false;
+    const aFrom = ab.sent.length;
+    await settleUntil(peers, () => b.node.tip.hash === block.hash, 'B connects the block');
+    const bFrames = framesSent(ba, from);
+    const asked = bFrames.findIndex((f) => f.type === GETBLOCKTXN);
+    const fetched = bFrames.slice(asked).filter((f) => f.type === GETDATA).map((f) => decodeMessage(f.bytes));
+    expect(fetched).toContainEqual({ type: 'getdata', items: [{ kind: INV_BLOCK, hash: hexToHash(block.hash) }] });
+    expect(framesSent(ab, aFrom).map((f) => f.type)).toContain(BLOCK);
     expect(b.bans.isBanned(a.identity.peerId)).toBe(false);
   });
 
