@@ -11,7 +11,7 @@ import { DecodeError } from '../encoding/decode-error.ts';
 import { bytesEqual, bytesToHex, hashToHex, hexToHash } from '../encoding/hex.ts';
 import { workFromBits } from '../consensus/pow.ts';
 import { sha256d } from '../crypto/hash.ts';
-import { INV_BLOCK, INV_TX, WIRE_LIMITS, type InvItem, type Message } from './messages.ts';
+import { INV_BLOCK, INV_CMPCT_BLOCK, INV_TX, WIRE_LIMITS, type InvItem, type Message } from './messages.ts';
 import { BlockDownload } from './block-download.ts';
 import { antiDosWorkThreshold } from './header-work-threshold.ts';
 import type { PeerId } from './peer-identity.ts';
@@ -358,10 +358,16 @@ export class BlockSync {
     ready.sort((a, b) => rank.get(a)! - rank.get(b)!);
     const exclude = this.compactHeld.size ? new Set([...this.arrivedHashes, ...this.compactHeld]) : this.arrivedHashes;
     const batches = this.download.assign(ready.map((p) => p.id), this.node.chain, exclude, now);
+    // A node one block behind the best header asks that block as a compact block of a peer that
+    // takes them (BIP152's low-bandwidth mode: rebuilt from the pool, compact-relay.ts); a node
+    // further behind is syncing, and asks whole blocks.
+    const best = this.node.chain.bestHeader();
+    const next = best.parent?.hash === this.node.tip.hash ? best.hash : undefined;
     for (const [id, hashes] of batches) {
       const p = this.host.peers.get(id)!;
+      const compact = (h: string) => h === next && p.compactTo !== undefined;
       // All of it in one getdata: a message per block would look like a flood to the serving side.
-      this.host.send(p, { type: 'getdata', items: hashes.map((h) => ({ kind: INV_BLOCK, hash: hexToHash(h) })) });
+      this.host.send(p, { type: 'getdata', items: hashes.map((h) => ({ kind: compact(h) ? INV_CMPCT_BLOCK : INV_BLOCK, hash: hexToHash(h) })) });
     }
   }
 

@@ -8,7 +8,7 @@ import { splitMessage } from './chunking.ts';
 import { compactBlockOf } from './compact-block.ts';
 import { shortId, shortIdKey } from './compact-short-ids.ts';
 import { txidBytes } from '../primitives/transaction.ts';
-import { INV_BLOCK, MIN_PROTOCOL_VERSION, type Message } from './messages.ts';
+import { INV_BLOCK, INV_CMPCT_BLOCK, MIN_PROTOCOL_VERSION, type Message } from './messages.ts';
 import { MemoryLink, honestPeer, link, settle, settleUntil, sharedClock, type TestPeer } from '../../../tests/adversary/memory-peers.ts';
 
 /** A link end that can go silent, and that lets a test put forged messages on the wire. */
@@ -34,6 +34,10 @@ function framesSent(end: MemoryLink, from = 0): { version: number; type: number;
 const bytesSent = (end: MemoryLink, from = 0) => end.sent.slice(from).reduce((sum, c) => sum + c.length, 0);
 const BLOCK = 10;
 const GETDATA = 8;
+const INV = 7;
+const PING = 3;
+const PONG = 4;
+const HEADERS = 6;
 const SENDCMPCT = 14;
 const CMPCTBLOCK = 15;
 const GETBLOCKTXN = 16;
@@ -191,15 +195,18 @@ describe('compact block relay', () => {
       { type: 'sendcmpct', highBandwidth: true, version: 1 },
       { type: 'sendcmpct', highBandwidth: false, version: 1 },
     ]);
-    // The first spoke now announces with an inv; the hub pushes to the fourth a compact block
-    // (the fourth took the hub as a high-bandwidth peer: the hub gave it blocks first).
-    const [first, toFourth] = [links[0]!.ba, links[3]!.ab];
-    const marks = [first.sent.length, toFourth.sent.length];
+    // The first spoke now announces with an inv, and the hub, one block behind, asks the block as
+    // a compact block (low bandwidth); the hub pushes to the fourth a compact block (the fourth
+    // took the hub as a high-bandwidth peer: the hub gave it blocks first).
+    const [first, toFirst, toFourth] = [links[0]!.ba, links[0]!.ab, links[3]!.ab];
+    const marks = [first.sent.length, toFourth.sent.length, toFirst.sent.length];
     tip = builder.next(tip);
     await spokes[0]!.node.submitBlock(tip.block);
     const hash = tip.hash;
     await settleUntil(peers, () => peers.every((p) => p.node.tip.hash === hash), 'everyone has the next block');
-    expect(framesSent(first, marks[0]).map((f) => f.type)).not.toContain(CMPCTBLOCK);
+    expect(framesSent(first, marks[0]).map((f) => f.type).filter((t) => t !== PING && t !== PONG)).toEqual([INV, HEADERS, CMPCTBLOCK]);
+    const asked = framesSent(toFirst, marks[2]).filter((f) => f.type === GETDATA).map((f) => decodeMessage(f.bytes));
+    expect(asked).toEqual([{ type: 'getdata', items: [{ kind: INV_CMPCT_BLOCK, hash: hexToHash(hash) }] }]);
     expect(hub.network.highBandwidthPeers()).toEqual([ids[0], ids[3], ids[2]]);
     expect(framesSent(toFourth, marks[1]).map((f) => f.type)).toContain(CMPCTBLOCK);
     expect(framesSent(toFourth, marks[1]).map((f) => f.type)).not.toContain(BLOCK);

@@ -33,7 +33,7 @@ import { encodeBlock, type Block } from '../primitives/block.ts';
 import { headerHash } from '../primitives/header.ts';
 import { decodeTx, encodeTx, txidBytes, type Transaction } from '../primitives/transaction.ts';
 import type { ChainBlockEvent, ChainTip } from '../chain/chain-types.ts';
-import { COMPACT_VERSION, type Message } from './messages.ts';
+import { COMPACT_VERSION, INV_BLOCK, type Message } from './messages.ts';
 import { speaksCompact } from './compact-codec.ts';
 import { compactBlockOf, startReconstruction, type CompactBlockMessage, type KnownTx, type PartialBlock } from './compact-block.ts';
 import type { BlockSync } from './block-sync.ts';
@@ -46,6 +46,8 @@ export const MAX_HIGH_BANDWIDTH = 3;
 export const COMPACT_PROTOCOL_VERSION = 3;
 /** Recently connected blocks kept for pushes and `getblocktxn` without a store read. */
 const RECENT_BLOCKS = 8;
+/** A block asked as a compact block is sent as one only this close to the tip (Bitcoin: 5); deeper, whole. */
+const MAX_COMPACT_DEPTH = 5;
 
 type Of<T extends Message['type']> = Extract<Message, { type: T }>;
 
@@ -117,7 +119,8 @@ export class CompactRelay {
   removePeer(id: PeerId): void {
     const at = this.highBandwidth.indexOf(id);
     if (at >= 0) this.highBandwidth.splice(at, 1);
-    for (const [hash, pending] of [...this.pending]) if (pending.peer === id) this.fallBack(hash);
+    // Their in-flight requests went back to the download when it left (block-sync.ts).
+    for (const [hash, pending] of [...this.pending]) if (pending.peer === id) this.fallBack(hash, undefined);
   }
 
   blockConnected(e: ChainBlockEvent): void {
@@ -143,12 +146,26 @@ export class CompactRelay {
   }
 
   /**
-   * Whether a message answers our request: a `blocktxn` we wait for. A pushed `cmpctblock` is not
-   * one (a block every few seconds fits any budget; free, it would let a high-bandwidth peer
-   * flood).
+   * Whether a message answers our request: a `blocktxn` we wait for, or the `cmpctblock` of a block
+   * we asked of this peer. A pushed `cmpctblock` is not one (a block every few seconds fits any
+   * budget; free, it would let a high-bandwidth peer flood).
    */
   requested(p: Peer, m: Message): boolean {
+    if (m.type === 'cmpctblock') return this.sync.isInFlightFrom(p.id, hashToHex(headerHash(m.header)));
     return m.type === 'blocktxn' && this.pending.get(hashToHex(m.blockHash))?.peer === p.id;
+  }
+
+  /**
+   * A `getdata` asked a block as a compact block (low bandwidth): sent as one when it is within
+   * {@link MAX_COMPACT_DEPTH} of our tip; false (the caller sends it whole) otherwise.
+   */
+  async serveCompact(p: Peer, hash: string): Promise<boolean> {
+    const entry = this.node.chain.entry(hash);
+    if (p.version < COMPACT_PROTOCOL_VERSION || !entry?.hasData || !this.node.chain.isActive(hash) || this.node.tip.height - entry.height >= MAX_COMPACT_DEPTH) return false;
+    const block = this.recent.get(hash) ?? (await this.node.chain.getBlock(hash));
+    if (!block) return false;
+    this.host.send(p, compactBlockOf(block, new DataView(randomBytes(8).buffer).getBigUint64(0, true)));
+    return true;
   }
 
   async onCmpctBlock(p: Peer, m: CompactBlockMessage): Promise<void> {
@@ -169,6 +186,8 @@ export class CompactRelay {
     // would be, and goes the headers-first way (with its anti-DoS work threshold).
     const parent = chain.entry(hashToHex(m.header.prevHash));
     if (!parent || parent.hash !== this.node.tip.hash) {
+      // Asked of it as a compact block while our tip moved: asked again whole.
+      if (this.sync.isInFlightFrom(p.id, hash)) return this.askWhole(p.id, hash);
       if (this.sync.blockAnnounced(p, hashBytes) && !p.headersRequested && p.state === 'ready') this.sync.requestHeaders(p);
       return;
     }
@@ -184,11 +203,11 @@ export class CompactRelay {
       // It has the block: the full-block download may ask it, should rebuilding fail.
       this.sync.blockAnnounced(p, hashBytes);
       const result = startReconstruction(m, this.node.params.limits, this.poolTxs());
-      if (result.kind !== 'partial') {
+      if (result.kind === 'invalid') {
         this.sync.releaseCompact(hash);
-        if (result.kind === 'invalid') this.host.close(p, ban(`invalid compact block: ${result.reason}`));
-        return;
+        return this.host.close(p, ban(`invalid compact block: ${result.reason}`));
       }
+      if (result.kind === 'collision') return this.fallBack(hash, p.id);
       const missing = result.partial.missing();
       if (missing.length === 0) return this.finish(p, hash, result.partial);
       if (p.state === 'closed') return this.sync.releaseCompact(hash);
@@ -231,7 +250,7 @@ export class CompactRelay {
   tick(now: number): void {
     for (const [hash, pending] of [...this.pending]) {
       if (now - pending.since <= this.timeout) continue;
-      this.fallBack(hash);
+      this.fallBack(hash, pending.peer);
       const p = this.host.peers.get(pending.peer);
       if (p && p.conduct.stall(now) === 'disconnect') this.host.close(p, drop('stalling compact block'));
     }
@@ -241,13 +260,24 @@ export class CompactRelay {
   private finish(p: Peer, hash: string, partial: PartialBlock): void {
     this.pending.delete(hash);
     const block = partial.block();
-    if (block === 'mismatch') return this.fallBack(hash);
+    if (block === 'mismatch') return this.fallBack(hash, p.id);
     void this.sync.submitRebuilt(p, block, encodeBlock(block));
   }
 
-  private fallBack(hash: string): void {
+  /** The block is fetched whole: by the download, or of `from` if we asked it of that peer. */
+  private fallBack(hash: string, from: PeerId | undefined): void {
     this.pending.delete(hash);
     this.sync.releaseCompact(hash);
+    if (from !== undefined) this.askWhole(from, hash);
+  }
+
+  /**
+   * A block in flight from this peer (asked as a compact block) is asked again whole of the same
+   * peer, which stays its owner in the download (so its deadline still holds).
+   */
+  private askWhole(id: PeerId, hash: string): void {
+    const p = this.host.peers.get(id);
+    if (p && this.sync.isInFlightFrom(id, hash)) this.host.send(p, { type: 'getdata', items: [{ kind: INV_BLOCK, hash: hexToHash(hash) }] });
   }
 
   /** The pool's txs with their ids (memoised per tx object), for matching short ids. */

@@ -37,9 +37,14 @@ export function supportedVersion(version: number): boolean {
 /** Inventory kinds, as in Bitcoin's inv vectors. */
 export const INV_TX = 1;
 export const INV_BLOCK = 2;
+/**
+ * Version 3, in `getdata` and `notfound` only: a block asked for as a compact block (Bitcoin's
+ * MSG_CMPCT_BLOCK), answered with `cmpctblock` (or `block` when it is deep in the chain).
+ */
+export const INV_CMPCT_BLOCK = 4;
 
 export interface InvItem {
-  readonly kind: typeof INV_TX | typeof INV_BLOCK;
+  readonly kind: typeof INV_TX | typeof INV_BLOCK | typeof INV_CMPCT_BLOCK;
   /** Internal byte order (as hashed). */
   readonly hash: Uint8Array;
 }

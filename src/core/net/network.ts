@@ -78,8 +78,8 @@ export class Network {
       batchBytes: options.batchBytes ?? 256 * 1024,
       batchAge: 2_000,
     }, (p) => this.compact.newBlockFrom(p));
-    this.relay = new Relay(host, this.sync);
     this.compact = new CompactRelay(host, this.sync, options.compactTimeout ?? 10_000);
+    this.relay = new Relay(host, this.sync, (p, hash) => this.compact.serveCompact(p, hash));
     const protocolVersion = options.protocolVersion ?? PROTOCOL_VERSION;
     if (!supportedVersion(protocolVersion)) throw new RangeError(`protocol version ${protocolVersion} is not one this node speaks`);
     this.handshake = new Handshake(host, this.sync, options.userAgent ?? 'tabchain', protocolVersion, (p, remote) => this.ready(p, remote));

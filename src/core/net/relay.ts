@@ -9,7 +9,7 @@ import { decodeTx, encodeTx, txid, txidBytes } from '../primitives/transaction.t
 import { DecodeError } from '../encoding/decode-error.ts';
 import { bytesToHex, hashToHex, hexToHash } from '../encoding/hex.ts';
 import { sha256d } from '../crypto/hash.ts';
-import { INV_BLOCK, INV_TX, WIRE_LIMITS, type InvItem, type Message } from './messages.ts';
+import { INV_BLOCK, INV_CMPCT_BLOCK, INV_TX, WIRE_LIMITS, type InvItem, type Message } from './messages.ts';
 import { TxDelivery } from './tx-delivery.ts';
 import { checkRelayedSignal, signRelayedSignal } from './relay-signature.ts';
 import type { PeerId } from './peer-identity.ts';
@@ -28,7 +28,12 @@ export class Relay {
   /** Which pool txs some peer has (a payment made offline is queued until one does). */
   private readonly delivery: TxDelivery;
 
-  constructor(host: PeerHost, sync: BlockSync) {
+  constructor(
+    host: PeerHost,
+    sync: BlockSync,
+    /** Sends a block asked as a compact block as one, if it is recent (compact-relay.ts); false: send it whole. */
+    private readonly serveCompact: (p: Peer, hash: string) => Promise<boolean> = () => Promise.resolve(false),
+  ) {
     this.host = host;
     this.sync = sync;
     this.delivery = new TxDelivery(
@@ -66,7 +71,7 @@ export class Relay {
     // A tx's id is its encoding's sha256d: per item, cheaply.
     if (m.type === 'tx') return p.txRequested.has(hashToHex(sha256d(m.tx)));
     if (m.type === 'notfound') {
-      return m.items.every((i) => (i.kind === INV_BLOCK ? this.sync.isInFlightFrom(p.id, hashToHex(i.hash)) : p.txRequested.has(hashToHex(i.hash))));
+      return m.items.every((i) => (i.kind !== INV_TX ? this.sync.isInFlightFrom(p.id, hashToHex(i.hash)) : p.txRequested.has(hashToHex(i.hash))));
     }
     return false;
   }
@@ -142,6 +147,8 @@ export class Relay {
           this.host.send(p, { type: 'tx', tx: encodeTx(entry.tx) });
           this.delivery.mark(hash);
         } else missing.push(item);
+      } else if (item.kind === INV_CMPCT_BLOCK && (await this.serveCompact(p, hash))) {
+        // Sent as a cmpctblock.
       } else {
         const entry = this.node.chain.entry(hash);
         const bytes = entry?.hasData ? await this.node.chain.getBlockBytes(hash) : undefined;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError, type DecodeErrorCode } from '../encoding/decode-error.ts';
 import { bytesToHex, hexToBytes } from '../encoding/hex.ts';
 import type { BlockHeader } from '../primitives/header.ts';
-import { INV_BLOCK, INV_TX, PROTOCOL_VERSION, WIRE_LIMITS, type InvItem, type Message, type MessageType } from './messages.ts';
+import { INV_BLOCK, INV_CMPCT_BLOCK, INV_TX, PROTOCOL_VERSION, WIRE_LIMITS, type InvItem, type Message, type MessageType } from './messages.ts';
 import { FRAME_HEADER_SIZE, MESSAGE_TYPE_CODES, decodeMessage, encodeMessage, peekHeader } from './wire-codec.ts';
 import { expectDecodeError } from '../testing/decode-errors.ts';
 
@@ -338,6 +338,18 @@ describe('test-plan D.23: malformed frames → DecodeError, never another error'
     expectMessageError(frame(16, `${'66'.repeat(32)} 00`), 'invalid-value', 6 + 32);
     expectMessageError(frame(15, `${HEADER_HEX} 0807060504030201 00 01 00 00`), 'truncated', 6 + 80 + 8 + 2 + 1);
     expectMessageError(frame(14, '02 01000000'), 'invalid-value', 6);
+  });
+
+  it('behavior: a block asked as a compact block (kind 4) is allowed in getdata and notfound of version 3 only', () => {
+    const item = { kind: INV_CMPCT_BLOCK, hash: fill(0x66, 32) } as const;
+    for (const type of ['getdata', 'notfound'] as const) {
+      expect(bytesToHex(encodeMessage({ type, items: [item] }, 3))).toBe(`7461626303${type === 'getdata' ? '08' : '09'}0104${'66'.repeat(32)}`);
+      expect(decodeMessage(encodeMessage({ type, items: [item] }, 3))).toEqual({ type, items: [item] });
+      expect(() => encodeMessage({ type, items: [item] }, 2)).toThrow(RangeError);
+      expectMessageError(hex(`7461626302${type === 'getdata' ? '08' : '09'}0104${'66'.repeat(32)}`), 'invalid-value', 7);
+    }
+    expect(() => encodeMessage({ type: 'inv', items: [item] }, 3)).toThrow(RangeError);
+    expectMessageError(frame(7, `01 04 ${'66'.repeat(32)}`), 'invalid-value', 7);
   });
 
   it('error: an unknown inventory kind is invalid-value at the kind byte', () => {

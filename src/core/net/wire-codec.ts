@@ -18,7 +18,7 @@ import { ByteWriter } from '../encoding/byte-writer.ts';
 import { DecodeError } from '../encoding/decode-error.ts';
 import { bytesToHex, hexToBytes } from '../encoding/hex.ts';
 import { HEADER_SIZE, encodeHeader, readHeader, type BlockHeader } from '../primitives/header.ts';
-import { INV_BLOCK, INV_TX, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, WIRE_LIMITS, supportedVersion, typeInVersion, type InvItem, type Message, type MessageType } from './messages.ts';
+import { INV_BLOCK, INV_CMPCT_BLOCK, INV_TX, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, WIRE_LIMITS, supportedVersion, typeInVersion, type InvItem, type Message, type MessageType } from './messages.ts';
 import { compactSizeHint, readBlockTxn, readCmpctBlock, readGetBlockTxn, readSendCmpct, writeBlockTxn, writeCmpctBlock, writeGetBlockTxn, writeSendCmpct } from './compact-codec.ts';
 import { PEER_ID_PATTERN, type PeerId } from './peer-identity.ts';
 
@@ -126,10 +126,17 @@ function peerId(w: ByteWriter, id: PeerId, what: string): void {
   w.bytes(hexToBytes(id));
 }
 
-function invItems(w: ByteWriter, items: readonly InvItem[], what: string): void {
+/** Whether a list may name a block as a compact block: `getdata`/`notfound` of version 3 frames. */
+function compactKindAllowed(what: MessageType, version: number): boolean {
+  return what !== 'inv' && version >= 3;
+}
+
+function invItems(w: ByteWriter, items: readonly InvItem[], what: MessageType, version: number): void {
   count(w, items.length, WIRE_LIMITS.maxInv, `${what} items`);
   for (const item of items) {
-    if (item.kind !== INV_TX && item.kind !== INV_BLOCK) throw new RangeError(`${what}: unknown inventory kind ${String(item.kind)}`);
+    if (item.kind !== INV_TX && item.kind !== INV_BLOCK && (item.kind !== INV_CMPCT_BLOCK || !compactKindAllowed(what, version))) {
+      throw new RangeError(`${what}: inventory kind ${String(item.kind)} is not allowed here in version ${version}`);
+    }
     w.u8(item.kind);
     fixed(w, item.hash, HASH_SIZE, `${what} hash`);
   }
@@ -199,7 +206,7 @@ export function encodeMessage(m: Message, version: number = PROTOCOL_VERSION): U
     case 'inv':
     case 'getdata':
     case 'notfound':
-      invItems(w, m.items, m.type);
+      invItems(w, m.items, m.type, version);
       break;
     case 'block':
       if (m.block.length === 0) throw new RangeError('block message: empty block');
@@ -277,14 +284,16 @@ function readPeerId(r: ByteReader, what: string): PeerId {
   return bytesToHex(r.bytes(PEER_ID_SIZE, what));
 }
 
-function readInvItems(r: ByteReader, what: string): InvItem[] {
+function readInvItems(r: ByteReader, what: MessageType, version: number): InvItem[] {
   const n = r.varint(WIRE_LIMITS.maxInv, `${what} count`);
   needItems(r, n, INV_ITEM_SIZE, what);
   const items: InvItem[] = [];
   for (let i = 0; i < n; i++) {
     const at = r.offset;
     const kind = r.u8(`${what} kind`);
-    if (kind !== INV_TX && kind !== INV_BLOCK) throw new DecodeError('invalid-value', `${what}: unknown inventory kind ${kind}`, at);
+    if (kind !== INV_TX && kind !== INV_BLOCK && (kind !== INV_CMPCT_BLOCK || !compactKindAllowed(what, version))) {
+      throw new DecodeError('invalid-value', `${what}: unknown inventory kind ${kind}`, at);
+    }
     items.push({ kind, hash: r.bytes(HASH_SIZE, `${what} hash`) });
   }
   return items;
@@ -296,7 +305,7 @@ function readRest(r: ByteReader, what: string): Uint8Array {
   return r.bytes(r.remaining, what);
 }
 
-function readPayload(type: MessageType, r: ByteReader): Message {
+function readPayload(type: MessageType, r: ByteReader, version: number): Message {
   switch (type) {
     case 'version':
       return {
@@ -332,7 +341,7 @@ function readPayload(type: MessageType, r: ByteReader): Message {
     case 'inv':
     case 'getdata':
     case 'notfound':
-      return { type, items: readInvItems(r, type) };
+      return { type, items: readInvItems(r, type, version) };
     case 'block':
       return { type, block: readRest(r, 'block') };
     case 'tx':
@@ -394,7 +403,7 @@ export function decodeMessage(bytes: Uint8Array): Message {
   const code = r.u8('frame type');
   const type = TYPE_BY_CODE.get(code);
   if (type === undefined || !typeInVersion(type, version)) throw new DecodeError('invalid-value', `unknown message type ${code} in protocol version ${version}`, 5);
-  const message = readPayload(type, r);
+  const message = readPayload(type, r, version);
   r.end(`${type} message`);
   return message;
 }
