@@ -119,6 +119,34 @@ describe('Network', () => {
     expect(progress.at(-1)).toEqual({ done: 120, total: 120 });
   });
 
+  it('behavior: a burst of 400 txs reaches a peer in a few invs, and the peer keeps the link (no flood of one inv per tx)', async () => {
+    const builder = new ChainBuilder();
+    const early = builder.extend(builder.genesis, regtestParams.coinbaseMaturity + 1);
+    const funding = builder.coinbaseOf(early[0]!);
+    const fan = builder.spend([funding], Array.from({ length: 400 }, () => funding.output.amount / 401n));
+    const funded = builder.next(early[early.length - 1]!, { txs: [fan] });
+    const blocks = [...early, funded];
+    const a = await nodeHolding(blocks);
+    const b = await nodeHolding(blocks);
+    const { ab } = connect(a, b);
+    await settle([a, b]);
+    let invFrames = 0;
+    const send = ab.send.bind(ab);
+    // A first chunk: 12-byte chunk header, then the frame (magic 4, version 1, type 1; inv = 7).
+    ab.send = (chunk) => {
+      if (chunk[12 + 5] === 7) invFrames++;
+      send(chunk);
+    };
+    const txs = fan.outputs.map((o, vout) => builder.spend([builder.output(fan, vout)], [o.amount - 1_000n]));
+    // One tx a turn, as a burst arrives from the page or from other peers.
+    for (const tx of txs) expect((await a.node.receiveTx(tx)).ok).toBe(true);
+    await settle([a, b], 60, 50);
+    expect(b.node.mempool.size).toBe(400);
+    expect(b.network.peerInfo()).toMatchObject([{ id: a.identity.peerId, state: 'ready' }]);
+    // The first tx's inv left at once, the rest together at the next tick.
+    expect(invFrames).toBeLessThanOrEqual(4);
+  });
+
   it('behavior: new blocks and txs are announced and relayed onward once, never echoed back', async () => {
     const a = await makeNode();
     const b = await makeNode();

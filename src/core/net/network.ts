@@ -391,6 +391,8 @@ export class Network {
     }
     // Block requests that timed out, blocks waiting to be connected, new requests (block-sync.ts).
     this.sync.tick(now);
+    // Tx announcements held back in a burst (relay.ts).
+    this.relay.flushTxInv();
     this.compact.tick(now);
   }
 

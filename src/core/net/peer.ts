@@ -127,6 +127,8 @@ export interface Peer {
   pingSentAt: number;
   lastPingAt: number;
   latencyMs: number | null;
+  /** When it was last sent an inv of txs (network ms; relay.ts holds a burst's back). */
+  lastTxInvAt?: number;
   /** Stalls and throttled messages (src/core/net/misbehaviour.ts). */
   readonly conduct: PeerConduct;
   /** Its version named another network: it is banned once its key is proven. */

@@ -16,6 +16,12 @@ import type { PeerId } from './peer-identity.ts';
 import type { BlockSync } from './block-sync.ts';
 import { ban, KNOWN_LIMIT, readyPeers, remember, type Peer, type PeerHost } from './peer.ts';
 
+/**
+ * A peer gets at most about one tx inv per this many ms in a burst (a lone tx still leaves at
+ * once); the rest wait for the next tick (Network.tick, every second in the app).
+ */
+const TX_INV_INTERVAL_MS = 1_000;
+
 /** Blocks served for one getdata, and the send backlog above which serving pauses. */
 const MAX_BLOCKS_PER_GETDATA = 16;
 const MAX_SEND_BACKLOG = 8 * 1024 * 1024;
@@ -76,14 +82,59 @@ export class Relay {
     return false;
   }
 
-  /** Announces new inventory to every ready peer that does not have it (never back to its source). */
+  /**
+   * Announces new inventory to every ready peer that does not have it (never back to its source).
+   * A block goes out at once. A tx waits for its peer's next tx inv: the announcements of one turn
+   * leave together at its end, and a peer sent one less than {@link TX_INV_INTERVAL_MS} ago gets
+   * the rest at the next tick. One inv per tx would spend a receiver's message budget (200 a
+   * second, misbehaviour.ts) in a burst of a few hundred txs and get this node disconnected.
+   */
   announce(item: InvItem, source?: PeerId): void {
     const key = bytesToHex(item.hash);
     for (const p of this.host.peers.values()) {
       if (p.state !== 'ready' || p.id === source || p.known.has(key)) continue;
       remember(p.known, key);
-      this.host.send(p, { type: 'inv', items: [item] });
+      if (item.kind !== INV_TX) {
+        this.host.send(p, { type: 'inv', items: [item] });
+        continue;
+      }
+      const queue = this.txInv.get(p);
+      if (queue) queue.push(item);
+      else this.txInv.set(p, [item]);
+      if ((queue?.length ?? 1) >= WIRE_LIMITS.maxInv) this.sendTxInv(p);
+      if (!this.txInvTurn) {
+        this.txInvTurn = true;
+        void Promise.resolve().then(() => {
+          this.txInvTurn = false;
+          this.flushTxInv(false);
+        });
+      }
     }
+  }
+
+  /** Tx announcements waiting for their peer's next tx inv (see {@link announce}). */
+  private readonly txInv = new Map<Peer, InvItem[]>();
+  /** A flush at the end of this turn is scheduled. */
+  private txInvTurn = false;
+
+  /**
+   * Sends the waiting tx announcements: to every peer (`all`, at each tick), or only to those not
+   * sent a tx inv within {@link TX_INV_INTERVAL_MS} (at the end of a turn).
+   */
+  flushTxInv(all = true): void {
+    const now = this.host.now();
+    for (const p of [...this.txInv.keys()]) {
+      if (p.state !== 'ready') this.txInv.delete(p);
+      else if (all || p.lastTxInvAt === undefined || now - p.lastTxInvAt >= TX_INV_INTERVAL_MS) this.sendTxInv(p);
+    }
+  }
+
+  private sendTxInv(p: Peer): void {
+    const items = this.txInv.get(p);
+    this.txInv.delete(p);
+    if (!items?.length) return;
+    p.lastTxInvAt = this.host.now();
+    this.host.send(p, { type: 'inv', items });
   }
 
   /** Pending txs go to every new peer: a payment signed offline leaves once a peer is there. */
