@@ -20,11 +20,10 @@ describe('simulation', () => {
     expect(JSON.stringify(other)).not.toBe(JSON.stringify(first));
   }, 120_000);
 
-  it('behavior: 20 real nodes link up, relay txs into mempools and blocks to every node, with numbers that hold together', async () => {
-    // Seed 4: at most seeds of this small run some node ends with no peer at all (seeds 1, 3, 5,
-    // 6, 8-12 with compact relay; 1, 3 and 8 before it too), which peer selection (issue 16, item
-    // 3) is to fix; seed 7, used before, became one of them when compact blocks moved the timings.
-    const report = await runSimulation(small({ nodes: 20, blocks: 3, txs: 10, miners: 3, seed: 4, latencyMs: 50, jitterMs: 20 }));
+  // Seeds that, before peer selection kept outbound choices apart from the half-open budget (issue
+  // 16, item 3), left some node with no peer at all in this run (1, 3, 7 and 8 among them).
+  it.each([1, 3, 7, 8])('behavior: 20 real nodes link up, relay txs into mempools and blocks to every node, with numbers that hold together (seed %i)', async (seed) => {
+    const report = await runSimulation(small({ nodes: 20, blocks: 3, txs: 10, miners: 3, seed, latencyMs: 50, jitterMs: 20 }));
     const s = report.summary;
     expect(s.errors).toEqual([]);
     expect(s.blocks).toBe(3);
