@@ -278,6 +278,20 @@ export class BlockDownload {
     return true;
   }
 
+  /**
+   * `hash` came by another way (a compact block rebuilt from another peer's push): whoever it was
+   * asked of owes it no more, so no deadline of theirs runs out on it.
+   */
+  cancel(hash: string, now: number): void {
+    const owner = this.owner.get(hash);
+    const p = owner === undefined ? undefined : this.peers.get(owner);
+    if (!p) return void this.owner.delete(hash);
+    const wasHead = p.inFlight.keys().next().value === hash;
+    this.take(p, hash);
+    // The next request's deadline counts from now, as after an answer.
+    if (wasHead) p.headSince = now;
+  }
+
   private take(p: PeerDownload, hash: string): void {
     p.inFlight.delete(hash);
     this.owner.delete(hash);

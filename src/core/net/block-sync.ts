@@ -239,6 +239,14 @@ export class BlockSync {
     if (this.arrived.length >= this.batchSize || this.arrivedBytes >= this.batchBytes || this.download.totalInFlight() === 0) this.flushArrived();
   }
 
+  /**
+   * A `cmpctblock` answering our request to this peer came when the block was had or being
+   * rebuilt from another's push: the request is answered (no deadline runs out on the peer).
+   */
+  answered(p: Peer, hash: string): void {
+    if (this.download.isInFlightFrom(p.id, hash)) this.download.cancel(hash, this.host.now());
+  }
+
   /** A block being rebuilt from a compact block is not asked for whole until it is released. */
   holdForCompact(hash: string): void {
     this.compactHeld.add(hash);
@@ -257,7 +265,9 @@ export class BlockSync {
   submitRebuilt(p: Peer, block: Block, bytes: Uint8Array): Promise<void> {
     const hashBytes = bodyHash(bytes)!;
     const hash = hashToHex(hashBytes);
-    this.download.received(p.id, hash, bytes.length, this.host.now());
+    // Asked of this peer: answered. Asked of another (a low-bandwidth getdata while a
+    // high-bandwidth peer pushed it): that peer owes it no more either.
+    if (!this.download.received(p.id, hash, bytes.length, this.host.now())) this.download.cancel(hash, this.host.now());
     remember(p.known, bytesToHex(hashBytes));
     this.arrivedHashes.add(hash);
     this.compactHeld.delete(hash);

@@ -38,7 +38,7 @@ import { speaksCompact } from './compact-codec.ts';
 import { compactBlockOf, startReconstruction, type CompactBlockMessage, type KnownTx, type PartialBlock } from './compact-block.ts';
 import type { BlockSync } from './block-sync.ts';
 import type { PeerId } from './peer-identity.ts';
-import { ban, drop, remember, type Peer, type PeerHost } from './peer.ts';
+import { ban, drop, MAX_SEND_BACKLOG, remember, type Peer, type PeerHost } from './peer.ts';
 
 /** Peers asked to push new blocks at once (BIP152: three). */
 export const MAX_HIGH_BANDWIDTH = 3;
@@ -55,7 +55,18 @@ interface Pending {
   readonly peer: PeerId;
   readonly partial: PartialBlock;
   readonly since: number;
+  /** How many txs the `getblocktxn` asked. */
+  readonly asked: number;
 }
+
+/** (peer, block) pairs whose `getblocktxn` timed out, remembered to tell a late answer from a lie. */
+const TIMED_OUT_KEPT = 64;
+/**
+ * `getblocktxn` is answered only for blocks this close to our tip (Bitcoin's MAX_BLOCKTXN_DEPTH):
+ * an honest peer asks it of a block just announced; deeper, it can ask the block whole, which the
+ * getdata path serves within its limits.
+ */
+const MAX_BLOCKTXN_DEPTH = 10;
 
 export class CompactRelay {
   /** Peers we asked to push (high bandwidth), most recent first. */
@@ -65,6 +76,8 @@ export class CompactRelay {
   /** Blocks whose compact form is being judged (its header filed): a second copy is ignored. */
   private readonly starting = new Set<string>();
   private readonly recent = new Map<string, Block>();
+  /** See {@link TIMED_OUT_KEPT}. */
+  private readonly timedOut = new Set<string>();
 
   constructor(
     private readonly host: PeerHost,
@@ -180,6 +193,9 @@ export class CompactRelay {
     const known = chain.entry(hash);
     if (known?.hasData || this.pending.has(hash) || this.starting.has(hash)) {
       if (known) p.height = Math.max(p.height, known.height);
+      // Our request to it crossed another peer's push: answered all the same (else its deadline
+      // would run out and count a stall against an honest peer).
+      this.sync.answered(p, hash);
       return;
     }
     // Only a block on our tip is rebuilt from the pool; anything else is announced as an inv
@@ -211,8 +227,15 @@ export class CompactRelay {
       const missing = result.partial.missing();
       if (missing.length === 0) return this.finish(p, hash, result.partial);
       if (p.state === 'closed') return this.sync.releaseCompact(hash);
-      this.pending.set(hash, { peer: p.id, partial: result.partial, since: this.host.now() });
+      // One rebuild waiting per peer (BIP152 keeps one partial block per peer): an older one
+      // from it is fetched whole instead, so a peer cannot pile up half-built blocks.
+      for (const [other, waiting] of [...this.pending]) if (waiting.peer === p.id) this.fallBack(other, p.id);
+      this.pending.set(hash, { peer: p.id, partial: result.partial, since: this.host.now(), asked: missing.length });
       this.host.send(p, { type: 'getblocktxn', blockHash: hashBytes, indexes: missing });
+    } catch (error) {
+      // A store that failed to file the header: the block may still be fetched whole.
+      this.sync.releaseCompact(hash);
+      throw error;
     } finally {
       this.starting.delete(hash);
     }
@@ -232,6 +255,11 @@ export class CompactRelay {
         throw error;
       }
     }
+    if (txs.length !== pending.asked && this.timedOut.has(`${p.id} ${hash}`)) {
+      // A late answer to an earlier request of ours that timed out (a slow peer, then asked
+      // again for fewer txs): a race, so the block is fetched whole, without a ban.
+      return this.fallBack(hash, p.id);
+    }
     if (!pending.partial.fill(txs)) return this.host.close(p, ban(`blocktxn of ${txs.length} txs does not match the request`));
     this.finish(p, hash, pending.partial);
   }
@@ -239,8 +267,12 @@ export class CompactRelay {
   /** Serves the txs a peer lacks of a block we have (any block we hold: a getdata could ask it whole). */
   async onGetBlockTxn(p: Peer, m: Of<'getblocktxn'>): Promise<void> {
     const hash = hashToHex(m.blockHash);
-    const block = this.recent.get(hash) ?? (this.node.chain.entry(hash)?.hasData ? await this.node.chain.getBlock(hash) : undefined);
-    // A block we never had: we never announced it, so nobody honest asks.
+    const entry = this.node.chain.entry(hash);
+    // A block we never had: we never announced it, so nobody honest asks. One deeper than
+    // MAX_BLOCKTXN_DEPTH, or a peer not taking what it was sent: not served (it may ask the block
+    // whole), so repeated requests cannot make us read and queue old blocks without bound.
+    if (!entry?.hasData || this.node.tip.height - entry.height >= MAX_BLOCKTXN_DEPTH || (p.link.buffered ?? 0) > MAX_SEND_BACKLOG) return;
+    const block = this.recent.get(hash) ?? (await this.node.chain.getBlock(hash));
     if (!block) return;
     if (m.indexes[m.indexes.length - 1]! >= block.txs.length) return this.host.close(p, ban(`getblocktxn for positions a block of ${block.txs.length} txs does not have`));
     this.host.send(p, { type: 'blocktxn', blockHash: m.blockHash, txs: m.indexes.map((i) => encodeTx(block.txs[i]!)) });
@@ -250,6 +282,8 @@ export class CompactRelay {
   tick(now: number): void {
     for (const [hash, pending] of [...this.pending]) {
       if (now - pending.since <= this.timeout) continue;
+      this.timedOut.add(`${pending.peer} ${hash}`);
+      if (this.timedOut.size > TIMED_OUT_KEPT) this.timedOut.delete(this.timedOut.values().next().value!);
       this.fallBack(hash, pending.peer);
       const p = this.host.peers.get(pending.peer);
       if (p && p.conduct.stall(now) === 'disconnect') this.host.close(p, drop('stalling compact block'));

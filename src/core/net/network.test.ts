@@ -8,9 +8,9 @@ import { Node } from '../node/node.ts';
 import { ChainBuilder, ManualClock, type BuiltBlock } from '../testing/chain-builder.ts';
 import { txid } from '../primitives/transaction.ts';
 import { sha256d } from '../crypto/hash.ts';
-import { hashToHex } from '../encoding/hex.ts';
+import { hashToHex, hexToHash } from '../encoding/hex.ts';
 import { encodeMessage } from './wire-codec.ts';
-import { INV_BLOCK, PROTOCOL_VERSION } from './messages.ts';
+import { INV_BLOCK, INV_CMPCT_BLOCK, PROTOCOL_VERSION } from './messages.ts';
 import { splitMessage } from './chunking.ts';
 import type { Message } from './messages.ts';
 import { Network, type NodeIdentity } from './network.ts';
@@ -117,6 +117,27 @@ describe('Network', () => {
     await settle([a, b], 200);
     expect(b.node.tip.hash).toBe(a.node.tip.hash);
     expect(progress.at(-1)).toEqual({ done: 120, total: 120 });
+  });
+
+  it('error: a getdata of 40 old blocks asked as compact blocks is served as a getdata of whole blocks is: 16 at most, the rest notfound', async () => {
+    const builder = new ChainBuilder();
+    const blocks = builder.extend(builder.genesis, 30);
+    const a = await nodeHolding(blocks);
+    const b = await nodeHolding(blocks);
+    const { ab, ba } = connect(a, b);
+    await settle([a, b]);
+    const sent: number[] = [];
+    const send = ab.send.bind(ab);
+    // A first chunk: 12-byte chunk header, then the frame (magic 4, version 1, type 1).
+    ab.send = (chunk) => {
+      if (chunk.length > 17) sent.push(chunk[12 + 5]!);
+      send(chunk);
+    };
+    // Block 1 is far below the tip: a compact request for it is answered with the whole block.
+    inject(ba, { type: 'getdata', items: Array.from({ length: 40 }, () => ({ kind: INV_CMPCT_BLOCK, hash: hexToHash(blocks[0]!.hash) })) });
+    await settle([a, b]);
+    expect(sent.filter((t) => t === 10)).toHaveLength(16);
+    expect(sent).toContain(9);
   });
 
   it('behavior: a burst of 400 txs reaches a peer in a few invs, and the peer keeps the link (no flood of one inv per tx)', async () => {

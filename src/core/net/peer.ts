@@ -200,6 +200,9 @@ export function readyPeers(host: PeerHost): Peer[] {
 /** How many entries the network's bounded sets and maps keep. */
 export const KNOWN_LIMIT = 5000;
 
+/** A peer's send backlog (bytes) above which blocks and block txs are not served to it until it drains. */
+export const MAX_SEND_BACKLOG = 8 * 1024 * 1024;
+
 /** Adds to a bounded set of remembered keys (the oldest goes first). */
 export function remember(set: Set<string>, key: string): void {
   set.add(key);

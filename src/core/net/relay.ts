@@ -14,7 +14,7 @@ import { TxDelivery } from './tx-delivery.ts';
 import { checkRelayedSignal, signRelayedSignal } from './relay-signature.ts';
 import type { PeerId } from './peer-identity.ts';
 import type { BlockSync } from './block-sync.ts';
-import { ban, KNOWN_LIMIT, readyPeers, remember, type Peer, type PeerHost } from './peer.ts';
+import { ban, KNOWN_LIMIT, MAX_SEND_BACKLOG, readyPeers, remember, type Peer, type PeerHost } from './peer.ts';
 
 /**
  * A peer gets at most about one tx inv per this many ms in a burst (a lone tx still leaves at
@@ -22,9 +22,9 @@ import { ban, KNOWN_LIMIT, readyPeers, remember, type Peer, type PeerHost } from
  */
 const TX_INV_INTERVAL_MS = 1_000;
 
-/** Blocks served for one getdata, and the send backlog above which serving pauses. */
+/** Blocks served for one getdata (the send backlog above which serving pauses is peer.ts's). */
 const MAX_BLOCKS_PER_GETDATA = 16;
-const MAX_SEND_BACKLOG = 8 * 1024 * 1024;
+
 
 export class Relay {
   private readonly host: PeerHost;
@@ -188,7 +188,9 @@ export class Relay {
     for (const item of items) {
       const hash = hashToHex(item.hash);
       // A peer asking for more than it can take gets notfound, not an unbounded send queue.
-      if (item.kind === INV_BLOCK && (++blocks > MAX_BLOCKS_PER_GETDATA || (p.link.buffered ?? 0) > MAX_SEND_BACKLOG)) {
+      // Blocks asked whole or as compact blocks alike (a compact request for an old block is
+      // served whole).
+      if (item.kind !== INV_TX && (++blocks > MAX_BLOCKS_PER_GETDATA || (p.link.buffered ?? 0) > MAX_SEND_BACKLOG)) {
         missing.push(item);
         continue;
       }
