@@ -4,12 +4,16 @@
  * refused with its reason and exit code 2, before anything runs.
  */
 import { writeFileSync } from 'node:fs';
-import { parseSimOptions, SimOptionError, type SimOptions } from './sim-options.ts';
+import { parseSimOptions, SimOptionError, simUsage, type SimOptions } from './sim-options.ts';
 import { runSimulation } from './simulation.ts';
 import { renderHtml } from './sim-html.ts';
 import type { Percentiles, SimReport } from './sim-report.ts';
 
 function main(argv: string[]): Promise<number> | number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(simUsage());
+    return 0;
+  }
   let options: SimOptions;
   try {
     options = parseSimOptions(argv);

@@ -111,3 +111,28 @@ export function parseSimOptions(argv: readonly string[]): SimOptions {
   if (parsed.jitterMs > parsed.latencyMs) throw new SimOptionError('--jitter', `above the latency (${parsed.latencyMs} ms): links would have negative latency`);
   return parsed;
 }
+
+/** What `--help` prints: every option with its default. */
+export function simUsage(): string {
+  const d = DEFAULT_OPTIONS;
+  return [
+    'npm run sim -- [options]   N real nodes on a virtual clock; prints block propagation, bytes and the graph',
+    `  --nodes N          simulated nodes (${d.nodes})`,
+    `  --degree D         each node's max peers (${d.degree})`,
+    `  --latency MS       one-way link latency (${d.latencyMs})`,
+    `  --jitter MS        latency jitter, order kept (${d.jitterMs})`,
+    `  --loss F           chunk loss, as a retransmission delay (${d.loss})`,
+    `  --bandwidth MBIT   each node's uplink (${d.bandwidthMbit})`,
+    `  --blocks N         blocks to find (${d.blocks})`,
+    `  --txs N            txs per block, relayed into mempools before it (${d.txs})`,
+    `  --miners N         nodes that mine, sharing the hash rate (${d.miners})`,
+    `  --churn F          share of nodes replaced per simulated minute (${d.churnPerMin})`,
+    `  --seed N           the run's seed: same seed and options, same run (${d.seed})`,
+    `  --spacing S        mean seconds between blocks (${d.spacingS})`,
+    `  --warmup S         simulated seconds for the graph to form before txs and blocks (${d.warmupS})`,
+    '  --sig-us US        virtual µs charged per signature check (default: measured at start-up)',
+    `  --message-us US    virtual µs charged per message handled (${d.messageUs})`,
+    '  --json FILE        the whole report (summary.reach99.p50/p99, bytesPerNodePerBlock, blockBytes, per block)',
+    '  --html FILE        the propagation CDF as a self-contained page',
+  ].join('\n');
+}
