@@ -301,6 +301,10 @@ export class PeerConnector {
         }
         this.links.drop(from);
       } else {
+        // The answer to our offer comes before the candidates that go with it (one route, in
+        // order): candidates before it are the remains of the other side's own offer, which lost
+        // a collision; fed to our connection they only fail (and make the WebRTC stack warn).
+        if (existing.initiator && !existing.answered && data.type !== 'answer') return;
         existing.answered = true;
         existing.link.signal(data);
         return;

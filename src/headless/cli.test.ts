@@ -143,6 +143,16 @@ function withoutPlainWalletWarning(stderr: string): string {
   return stderr.replace(/^warning: the regtest wallet is not encrypted: .*\n/m, '');
 }
 
+/**
+ * simple-peer's own warning for an ICE candidate its connection refuses: since either side may
+ * offer through the server (peer selection, issue 16), two offers can cross, and candidates of
+ * the connection that lost arrive at the one that won. The link is made all the same; signals
+ * carry no connection id to tell them apart yet (noted in the issue's closing note).
+ */
+function withoutStrayCandidateWarnings(stderr: string): string {
+  return stderr.replace(/^Ignoring unsupported ICE candidate\.\n/gm, '');
+}
+
 interface Proc {
   child: ChildProcess;
   stdout: string;
@@ -263,7 +273,7 @@ describe('npm run node: the tutorials’ session', () => {
     procB.child.kill('SIGTERM');
     expect(await procA.exited).toBe(0);
     expect(await procB.exited).toBe(0);
-    for (const proc of [procA, procB]) expect(withoutPlainWalletWarning(proc.stderr)).toBe('');
+    for (const proc of [procA, procB]) expect(withoutStrayCandidateWarnings(withoutPlainWalletWarning(proc.stderr))).toBe('');
   }, 60_000);
 });
 
