@@ -286,19 +286,11 @@ export class PeerConnector {
       // Both sides offered (possible through the mesh, or when the other side dropped our offer
       // while it was full): the lower id's offer wins.
       if (data.type === 'offer' && existing.initiator && !existing.link.isOpen) {
-        if (from > this.options.identity.peerId) {
-          // Ours should win, but the other side may never have seen it: offer again, by the
-          // route its offer came, and it will yield. Only as new connections may be made: a
-          // peer offering again and again must not make one connection per offer.
-          const now = this.timers.now();
-          if (!this.admission.mayCreate(now, from, existing.standing)) return;
-          this.links.drop(from);
-          this.admission.take(now, from, existing.standing);
-          // Still this tab's choice, made among as many peers as before.
-          const again = this.open(from, true, route, existing.standing);
-          if (existing.chosenAmong !== undefined) again.chosenAmong = existing.chosenAmong;
-          return;
-        }
+        // Ours wins: the other side yields when our offer reaches it and answers that one. Made
+        // anew here, ours would be another connection than the one it answers (its answer and
+        // candidates would then meet a connection that never made the offer). Should our offer
+        // never reach it, ours times out and the peer is tried again.
+        if (from > this.options.identity.peerId) return;
         this.links.drop(from);
       } else {
         // The answer to our offer comes before the candidates that go with it (one route, in
