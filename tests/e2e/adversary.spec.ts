@@ -115,7 +115,9 @@ async function honestPairSyncs(v: Page, h: Page): Promise<void> {
   }
 }
 
-test.describe.configure({ timeout: 300_000 });
+// A long series of attacks, each with a Node adversary of its own: generous, so a loaded machine
+// only makes it slower (it took 3.5 min in CI and 5 min at load 4).
+test.describe.configure({ timeout: 600_000 });
 // A test that timed out never reaches its own `finally`: no adversary process outlives it.
 test.afterEach(() => killAllAdversaries());
 
