@@ -9,6 +9,7 @@
 import { TokenBucket, type PeerId, type PeerInfo } from '../core/index.ts';
 import type { ConnectionBudgetView } from '../adapters/net/connection-budget.ts';
 import { selectLinkToEvict } from './link-eviction.ts';
+import { inboundSlots } from './peer-selection.ts';
 
 /**
  * New connections (outbound or inbound) at most in a burst, then one per CREATE_REFILL_MS. A
@@ -142,9 +143,11 @@ export class LinkAdmission {
   /**
    * Whether one more link may be made (after {@link mayCreate}): within the half-open budget and
    * its share for peers not linked before, where a newcomer may take the slot of a link of lower
-   * standing still connecting; and within `maxPeers`, where a new inbound offer may displace one
-   * ready inbound link (Bitcoin Core evicts only inbound peers to admit an inbound one: the links
-   * this tab chose itself are not for an offerer to take).
+   * standing still connecting; and within `maxPeers`, an offer within the inbound slots
+   * (peer-selection.ts), where a new inbound offer may displace one ready inbound link (Bitcoin
+   * Core evicts only inbound peers to admit an inbound one: the links this tab chose itself are not
+   * for an offerer to take). `inbound` false: this tab's own choice (or an offer that won a
+   * collision with one), which fill() keeps within the outbound slots.
    */
   admit(standing: Standing, inbound: boolean, now: number, ready: Set<PeerId>): boolean {
     const maxPeers = this.context.maxPeers();
@@ -153,8 +156,11 @@ export class LinkAdmission {
     // The share first: a link it displaces also frees the budget.
     if (standing < 2 && !this.makeRoom(halfOpen().filter(([, p]) => p.standing < 2), Math.max(1, limit - 1), standing)) return false;
     if (!this.makeRoom(halfOpen(), limit, standing)) return false;
-    if (this.context.links().size < maxPeers) return true;
-    if (!inbound || now - this.lastEvictionAt < EVICT_INTERVAL_MS) return false;
+    if (!inbound) return this.context.links().size < maxPeers;
+    const inboundLimit = inboundSlots(maxPeers);
+    const inboundHeld = [...this.context.links().values()].filter((p) => !p.initiator).length;
+    if (this.context.links().size < maxPeers && inboundHeld < inboundLimit) return true;
+    if (now - this.lastEvictionAt < EVICT_INTERVAL_MS) return false;
     const byId = new Map(this.context.peerInfo().map((p) => [p.id, p]));
     const candidates = [...this.context.links()]
       .filter(([id, p]) => !p.initiator && ready.has(id) && p.openedAt !== undefined)
@@ -168,7 +174,8 @@ export class LinkAdmission {
           ...(info?.lastTxAt !== undefined ? { lastTxAt: info.lastTxAt } : {}),
         };
       });
-    const victim = selectLinkToEvict(candidates, maxPeers);
+    // Protected by Bitcoin's rules in proportion to the inbound slots, as Bitcoin's counts are of its inbound ones.
+    const victim = selectLinkToEvict(candidates, inboundLimit);
     if (victim === null) return false;
     this.lastEvictionAt = now;
     // Closing the link tells the Network (its handle), and backs off retries to the victim.

@@ -61,6 +61,13 @@ export class LinkTable {
     return this.links.size;
   }
 
+  /** Links this tab offered (its own choices), open or opening. */
+  outbound(): number {
+    let n = 0;
+    for (const kept of this.links.values()) if (kept.initiator) n++;
+    return n;
+  }
+
   /** Every link by peer (read only). */
   all(): ReadonlyMap<PeerId, KeptLink> {
     return this.links;

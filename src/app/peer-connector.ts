@@ -1,8 +1,9 @@
 /**
  * @module Makes and keeps the tab's WebRTC links: learns peers from the signaling server (and,
- * while it is away, from connected peers), decides who to connect to (at most `maxPeers`; the
- * lower peer id initiates, so two tabs never offer at once), routes each link's signaling through
- * the server or through a connected peer (mesh), and hands open links to the core `Network`.
+ * while it is away, from connected peers), decides who to connect to (at most `maxPeers`, of which
+ * a few of its own choosing, picked at random: peer-selection.ts; two offers that cross are
+ * settled by the lower id's winning), routes each link's signaling through the server or through
+ * a connected peer (mesh), and hands open links to the core `Network`.
  *
  * Links across real networks:
  * - ICE servers: the user's own list when set, else what the signaling server handed out (STUN,
@@ -30,6 +31,7 @@ import { ConnectivityRecord, hasRelay, type Connectivity, type LinkInfo } from '
 import { LinkAdmission, type Standing } from './link-admission.ts';
 import { LinkTable, type ConnectorLink, type KeptLink, type Route } from './link-table.ts';
 import { MeshIntroductions } from './mesh-introductions.ts';
+import { outboundSlots, shuffled } from './peer-selection.ts';
 import { RetryBackoff } from './retry-backoff.ts';
 import { SignalingServers } from './signaling-servers.ts';
 import { systemHostTimers, type HostTimers } from '../adapters/host-timers.ts';
@@ -232,8 +234,15 @@ export class PeerConnector {
     };
   }
 
-  /** Opens links to known peers while there is room: those we initiate (lower id). */
+  /**
+   * Opens links of this tab's own choosing while it has outbound slots free (peer-selection.ts):
+   * to peers the signaling servers and connected peers named, in a random order, either id
+   * offering (two offers crossing are settled in onSignal: the lower id's wins).
+   */
   private fill(): void {
+    const outboundLimit = outboundSlots(this.maxPeers);
+    const full = () => this.links.size >= this.maxPeers || this.links.outbound() >= outboundLimit || !this.budget.canCreate();
+    if (full()) return;
     const me = this.options.identity.peerId;
     const now = this.timers.now();
     const reachable = this.servers.reachable();
@@ -242,11 +251,9 @@ export class PeerConnector {
     // A mesh route needs its relaying peer still linked: else the offer could not leave.
     for (const [p, via] of this.meshPeers.entries()) if (!reachable.has(p) && ready.has(via)) candidates.push([p, { kind: 'relay', via }]);
     this.admission.noteLinked(ready);
-    for (const [peer, route] of candidates) {
-      if (this.links.size >= this.maxPeers || !this.budget.canCreate()) return;
-      // Through the server the lower id initiates (no glare). Through the mesh only one side may
-      // know of the other, so either initiates and a collision is settled in onSignal.
-      if (peer === me || (route.kind === 'server' && me > peer) || this.links.has(peer) || this.options.network.isBanned(peer)) continue;
+    for (const [peer, route] of shuffled(candidates, () => this.timers.random())) {
+      if (full()) return;
+      if (peer === me || this.links.has(peer) || this.options.network.isBanned(peer)) continue;
       if (!this.retryAt.due(peer, now)) continue;
       const standing = this.admission.standing(peer, route.kind === 'server', now);
       if (!this.admission.mayCreate(now, peer, standing) || !this.admission.admit(standing, false, now, ready)) continue;
@@ -292,7 +299,8 @@ export class PeerConnector {
     const ready = this.readyIds();
     this.admission.noteLinked(ready);
     const standing = this.admission.standing(from, false, now);
-    if (!this.admission.mayCreate(now, from, standing) || !this.admission.admit(standing, true, now, ready)) return;
+    // An offer that won a collision with ours takes the slot our own choice held, not an inbound one.
+    if (!this.admission.mayCreate(now, from, standing) || !this.admission.admit(standing, !existing, now, ready)) return;
     this.admission.take(now, from, standing);
     this.open(from, false, route, standing).link.signal(data);
   }

@@ -1,0 +1,50 @@
+/**
+ * @module How a tab's link slots are split and in what order it tries peers: what keeps the
+ * network a random-looking graph instead of clusters of whoever the signaling server named first
+ * (issue 16, part 3).
+ *
+ * - **Outbound slots** (Bitcoin's 8 outbound of 125): a tab opens at most `outboundSlots(maxPeers)`
+ *   links of its own choosing, to peers picked uniformly at random among those the signaling
+ *   servers and the mesh know. Those slots are its own: offers from others cannot fill them, so a
+ *   flood of inbound offers or the first tabs to join cannot decide all of its neighbours.
+ * - **Inbound slots**: the rest, `inboundSlots(maxPeers)`. Since every link has exactly one
+ *   chooser, a network of tabs averages 2 × outbound links a tab (6 of 8), and a tab's inbound
+ *   slots (5 of 8) are more than the 3 others choose it for on average: the slack is what lets a
+ *   newcomer find a tab with room at once, without evicting anybody. Where a tab's inbound slots
+ *   are all taken (the first tabs of a room are chosen more often: they were there for every later
+ *   one), a newcomer's offer displaces one ready inbound link by Bitcoin Core's rules
+ *   (link-eviction.ts), and the displaced peer chooses again at random: how the graph keeps mixing.
+ * - **Random order**: candidates are shuffled with the connector's randomness (Math.random in a
+ *   tab; the simulator's seeded generator, so a run stays deterministic for a seed), not taken in
+ *   the server's join order.
+ */
+
+/**
+ * Links a tab chooses itself: a little under half its slots (3 of 8), at least one. A half (4 of
+ * 8) would leave the network's inbound slots exactly as many as its outbound choices, so the last
+ * choices could only be met by evicting someone else's.
+ */
+export function outboundSlots(maxPeers: number): number {
+  if (maxPeers <= 0) return 0;
+  return Math.max(1, Math.ceil(maxPeers / 2) - 1);
+}
+
+/** Links others may choose this tab for: every slot not kept for its own choices (at least one while it links at all). */
+export function inboundSlots(maxPeers: number): number {
+  if (maxPeers <= 0) return 0;
+  return Math.max(1, maxPeers - outboundSlots(maxPeers));
+}
+
+/**
+ * `items` in a random order (Fisher-Yates, drawn from `random`, uniform in [0, 1)), lazily: a
+ * caller that stops after a few draws only a few numbers, however many items there are (a room
+ * of a thousand tabs, walked at every tick by a tab that wants one more link).
+ */
+export function* shuffled<T>(items: readonly T[], random: () => number): Generator<T> {
+  const out = [...items];
+  for (let i = 0; i < out.length; i++) {
+    const j = i + Math.floor(random() * (out.length - i));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+    yield out[i]!;
+  }
+}
