@@ -154,12 +154,24 @@ function fakeNetwork() {
   const events = new Emitter<{ signal: { from: PeerId; data: string; via: PeerId }; 'peer-list': { from: PeerId; peers: PeerId[] }; 'peer-disconnected': { id: PeerId } }>();
   const ready = new Set<PeerId>();
   const latency = new Map<PeerId, number>();
+  const blockAt = new Map<PeerId, number>();
+  const txAt = new Map<PeerId, number>();
   const relayed: { via: PeerId; to: PeerId; data: SignalData }[] = [];
   const network = {
     on: events.on.bind(events),
     tick: () => {},
     isBanned: () => false,
-    peerInfo: () => [...ready].map((id) => ({ id, state: 'ready', height: 0, latencyMs: latency.get(id) ?? null, inbound: false, userAgent: '' })),
+    peerInfo: () =>
+      [...ready].map((id) => ({
+        id,
+        state: 'ready',
+        height: 0,
+        latencyMs: latency.get(id) ?? null,
+        inbound: false,
+        userAgent: '',
+        ...(blockAt.has(id) ? { lastBlockAt: blockAt.get(id)! } : {}),
+        ...(txAt.has(id) ? { lastTxAt: txAt.get(id)! } : {}),
+      })),
     addLink: (id: PeerId) => {
       ready.add(id);
       return { receive: () => {}, closed: () => ready.delete(id) };
@@ -170,7 +182,7 @@ function fakeNetwork() {
     },
     disconnect: () => {},
   };
-  return { network: network as unknown as Network, events, ready, latency, relayed };
+  return { network: network as unknown as Network, events, ready, latency, blockAt, txAt, relayed };
 }
 
 let server: FakeServer;
@@ -180,13 +192,17 @@ let budget: ConnectionBudget;
 let networkEvents: ReturnType<typeof fakeNetwork>['events'];
 let readyPeers: Set<PeerId>;
 let peerLatency: Map<PeerId, number>;
+let peerBlockAt: Map<PeerId, number>;
+let peerTxAt: Map<PeerId, number>;
 let relayedSignals: { via: PeerId; to: PeerId; data: SignalData }[];
 
 function start(options: { limit?: number; iceServers?: RTCIceServer[]; me?: PeerId; connectTimeoutMs?: number } = {}) {
-  const { network, events, ready, latency, relayed } = fakeNetwork();
+  const { network, events, ready, latency, blockAt, txAt, relayed } = fakeNetwork();
   networkEvents = events;
   readyPeers = ready;
   peerLatency = latency;
+  peerBlockAt = blockAt;
+  peerTxAt = txAt;
   relayedSignals = relayed;
   budget = new ConnectionBudget(options.limit ?? 400, FakeRegistry as unknown as typeof FinalizationRegistry);
   const me = identity();
@@ -612,20 +628,21 @@ describe('PeerConnector slots an attacker cannot hold', () => {
     await vi.advanceTimersByTimeAsync(100);
     const via = laterPeer(0xa);
     readyPeers.add(via);
-    networkEvents.emit('peer-list', { from: via, peers: [laterPeer(0x100), laterPeer(0x101), laterPeer(0x102)] });
+    const introduced = [laterPeer(0x100), laterPeer(0x101), laterPeer(0x102)];
+    networkEvents.emit('peer-list', { from: via, peers: introduced });
     await vi.advanceTimersByTimeAsync(100);
-    // Two are tried at once (their share of the half-open budget), the third waits.
-    expect(linkOf(laterPeer(0x100))).toBeDefined();
-    expect(linkOf(laterPeer(0x101))).toBeDefined();
+    // Two are tried at once (their share of the half-open budget; which two is random), the third waits.
+    const waiting = introduced.filter((p) => !linkOf(p));
+    expect(waiting).toHaveLength(1);
     readyPeers.delete(via);
     networkEvents.emit('peer-disconnected', { id: via });
     expect(connector.linkInfo()).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(connector.linkInfo()).toHaveLength(0);
-    expect(relayedSignals.filter((s) => s.to === laterPeer(0x102))).toHaveLength(0);
+    expect(relayedSignals.filter((s) => s.to === waiting[0])).toHaveLength(0);
   });
 
-  it('behavior: during a flood of fresh ids a peer this tab offers to takes the place of one of their links, and one slot stays for a peer linked before', async () => {
+  it('behavior: during a flood of fresh ids a peer this tab offers to takes the place of one of their links, and one slot stays for a peer linked before (offered to again; its own offer wins the crossing)', async () => {
     start({ me: '8'.repeat(32) });
     await vi.advanceTimersByTimeAsync(100);
     const honest = '1'.repeat(32);
@@ -634,20 +651,26 @@ describe('PeerConnector slots an attacker cannot hold', () => {
     await vi.advanceTimersByTimeAsync(100);
     linkOf(honest)!.open(null);
     await vi.advanceTimersByTimeAsync(2_000);
-    // Its link drops (a network change) while fresh ids flood this tab with offers.
+    // Its link drops (a network change) while fresh ids flood this tab with offers: they hold
+    // their two half-open slots, and this tab offers to the peer linked before (still in the room,
+    // its backoff over) in the last one, which fresh ids cannot take.
     linkOf(honest)!.fail();
     const stop = floodOffers();
-    await vi.advanceTimersByTimeAsync(3_000);
-    expect(halfOpen()).toEqual({ all: 2, attacker: 2 });
-    // A new tab in the room (a higher id: this tab offers) takes the oldest fresh link's place.
+    await vi.advanceTimersByTimeAsync(6_000);
+    expect(linkOf(honest)?.options.initiator).toBe(true);
+    expect(halfOpen()).toEqual({ all: 3, attacker: 2 });
+    // A new tab in the room (this tab chooses peers of any id) takes the oldest fresh link's place.
     server.join(laterPeer(1));
     expect(linkOf(laterPeer(1))).toBeDefined();
-    expect(halfOpen()).toEqual({ all: 2, attacker: 1 });
+    expect(halfOpen()).toEqual({ all: 3, attacker: 1 });
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(halfOpen()).toEqual({ all: 2, attacker: 1 });
-    // The peer linked before offers again: the last half-open slot is its.
+    expect(halfOpen()).toEqual({ all: 3, attacker: 1 });
+    // The peer linked before offers too (the offers cross): its offer, of the lower id, wins and
+    // keeps that slot.
+    const ours = linkOf(honest)!;
     server.say({ type: 'signal', from: honest, data: { type: 'offer', sdp: 'again' } });
-    expect(linkOf(honest)).toBeDefined();
+    expect(ours.closed).toBe(true);
+    expect(linkOf(honest)!.options.initiator).toBe(false);
     expect(halfOpen()).toEqual({ all: 3, attacker: 1 });
     stop();
   });
@@ -663,39 +686,48 @@ describe('PeerConnector slots an attacker cannot hold', () => {
     expect(allLinks[0]!.closed).toBe(true);
   });
 
-  it('behavior: with every slot taken, a new inbound offer evicts one ready inbound link by Bitcoin rules (not the fastest, not the oldest; never an outbound one), at most one per interval', async () => {
+  it('behavior: with its inbound slots taken, a new offer evicts one ready inbound link by Bitcoin rules fed from the Network (not the fastest, not the last to bring a block or a tx, not the oldest; never an outbound one), at most one per interval', async () => {
     const me = '8'.repeat(32);
     start({ me });
     await vi.advanceTimersByTimeAsync(100);
-    // 4 outbound links (higher ids, in the room) and 4 inbound (lower ids offering), opened a minute apart.
-    const outbound = [1, 2, 3, 4].map((n) => laterPeer(n));
-    const inbound = ['1', '2', '3', '4'].map((c) => c.repeat(32));
+    // 3 outbound links (its outbound slots, peers it chose) and 5 inbound (the rest, peers
+    // offering), opened a minute apart.
+    const outbound = [1, 2, 3].map((n) => laterPeer(n));
+    const inbound = ['1', '2', '3', '4', '5'].map((c) => c.repeat(32));
     for (const p of outbound) server.join(p);
-    // At most 3 links open at once: each next one is made as one before it is ready.
-    for (const p of outbound) {
+    // At most 2 links of peers not linked before open at once (tried in a random order): each
+    // next one is made as one before it is ready.
+    for (let second = 0; second < 3; second++) {
       await vi.advanceTimersByTimeAsync(1_000);
-      linkOf(p)!.open(null);
+      for (const p of outbound) if (linkOf(p) && !linkOf(p)!.isOpen) linkOf(p)!.open(null);
     }
+    expect(outbound.every((p) => linkOf(p)?.isOpen && linkOf(p)!.options.initiator)).toBe(true);
     for (const p of inbound) {
       server.join(p);
       server.say({ type: 'signal', from: p, data: { type: 'offer', sdp: p } });
       await vi.advanceTimersByTimeAsync(100);
+      expect(linkOf(p)!.options.initiator).toBe(false);
       linkOf(p)!.open(null);
       await vi.advanceTimersByTimeAsync(60_000);
     }
-    // The two youngest inbound are the fastest, so they stay; of the other two the younger goes.
-    peerLatency.set(inbound[2]!, 10).set(inbound[3]!, 20).set(inbound[0]!, 300).set(inbound[1]!, 300);
+    // The youngest is the fastest, the next brought the last block, the one before the last new
+    // tx: each is protected. Of the two left the older is protected by uptime: the younger goes.
+    peerLatency.set(inbound[4]!, 10).set(inbound[3]!, 300).set(inbound[2]!, 300).set(inbound[1]!, 300).set(inbound[0]!, 300);
+    peerBlockAt.set(inbound[3]!, 1_000);
+    peerTxAt.set(inbound[2]!, 2_000);
     for (const p of outbound) peerLatency.set(p, 500);
     expect(connector.linkInfo().filter((l) => l.state === 'ready')).toHaveLength(8);
-    const newcomer = '5'.repeat(32);
-    const second = '6'.repeat(32);
+    const newcomer = '6'.repeat(32);
+    const second = '7'.repeat(32);
     server.join(newcomer);
     server.join(second);
     await vi.advanceTimersByTimeAsync(31_000);
+    // Its outbound slots are taken: it offers to nobody new.
+    expect(linkOf(newcomer)).toBeUndefined();
     server.say({ type: 'signal', from: newcomer, data: { type: 'offer', sdp: 'new' } });
     expect(linkOf(newcomer)).toBeDefined();
     expect(linkOf(inbound[1]!)).toBeUndefined();
-    for (const p of [...outbound, inbound[0]!, inbound[2]!, inbound[3]!]) expect(linkOf(p)?.isOpen).toBe(true);
+    for (const p of [...outbound, inbound[0]!, inbound[2]!, inbound[3]!, inbound[4]!]) expect(linkOf(p)?.isOpen).toBe(true);
     // Another offer at once is refused: one eviction per interval.
     linkOf(newcomer)!.open(null);
     server.say({ type: 'signal', from: second, data: { type: 'offer', sdp: 'second' } });
