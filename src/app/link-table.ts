@@ -37,6 +37,8 @@ export interface KeptLink extends AdmittedLink {
   openedAt?: number;
   /** The other side said something on this link (an answer or a candidate): it is there. */
   answered: boolean;
+  /** How many peers this tab knew when it chose this link (outbound links; peer-selection.ts). */
+  chosenAmong?: number;
   /** What the peer had shown when the link was made (see Standing). */
   readonly standing: Standing;
   path?: LinkPath;

@@ -687,23 +687,23 @@ describe('PeerConnector slots an attacker cannot hold', () => {
   });
 
   it('behavior: with its inbound slots taken, a new offer evicts one ready inbound link by Bitcoin rules fed from the Network (not the fastest, not the last to bring a block or a tx, not the oldest; never an outbound one), at most one per interval', async () => {
-    const me = '8'.repeat(32);
-    start({ me });
-    await vi.advanceTimersByTimeAsync(100);
-    // 3 outbound links (its outbound slots, peers it chose) and 5 inbound (the rest, peers
-    // offering), opened a minute apart.
-    const outbound = [1, 2, 3].map((n) => laterPeer(n));
-    const inbound = ['1', '2', '3', '4', '5'].map((c) => c.repeat(32));
-    for (const p of outbound) server.join(p);
-    // At most 2 links of peers not linked before open at once (tried in a random order): each
-    // next one is made as one before it is ready.
+    // 3 outbound links (its outbound slots, peers it chose at random of the 8 in the room it
+    // joined: chosen among enough never to be chosen again) and 5 inbound (the others, offering),
+    // opened a minute apart.
+    const room = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => laterPeer(n));
+    for (const p of room) server.peers.add(p);
+    start({ me: '8'.repeat(32) });
+    // At most 2 links of peers not linked before open at once: each next one is made as one
+    // before it is ready.
     for (let second = 0; second < 3; second++) {
       await vi.advanceTimersByTimeAsync(1_000);
-      for (const p of outbound) if (linkOf(p) && !linkOf(p)!.isOpen) linkOf(p)!.open(null);
+      for (const p of room) if (linkOf(p) && !linkOf(p)!.isOpen) linkOf(p)!.open(null);
     }
-    expect(outbound.every((p) => linkOf(p)?.isOpen && linkOf(p)!.options.initiator)).toBe(true);
+    const outbound = room.filter((p) => linkOf(p));
+    const inbound = room.filter((p) => !linkOf(p));
+    expect(outbound).toHaveLength(3);
+    expect(outbound.every((p) => linkOf(p)!.isOpen && linkOf(p)!.options.initiator)).toBe(true);
     for (const p of inbound) {
-      server.join(p);
       server.say({ type: 'signal', from: p, data: { type: 'offer', sdp: p } });
       await vi.advanceTimersByTimeAsync(100);
       expect(linkOf(p)!.options.initiator).toBe(false);

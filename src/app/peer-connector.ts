@@ -31,7 +31,7 @@ import { ConnectivityRecord, hasRelay, type Connectivity, type LinkInfo } from '
 import { LinkAdmission, type Standing } from './link-admission.ts';
 import { LinkTable, type ConnectorLink, type KeptLink, type Route } from './link-table.ts';
 import { MeshIntroductions } from './mesh-introductions.ts';
-import { outboundSlots, shuffled } from './peer-selection.ts';
+import { linkToChooseAgain, outboundSlots, ROTATE_INTERVAL_MS, shuffled } from './peer-selection.ts';
 import { RetryBackoff } from './retry-backoff.ts';
 import { SignalingServers } from './signaling-servers.ts';
 import { systemHostTimers, type HostTimers } from '../adapters/host-timers.ts';
@@ -94,6 +94,7 @@ export class PeerConnector {
   private maxPeers: number;
   private stopTimer: (() => void) | undefined;
   private lastPathPoll = -Infinity;
+  private lastChosenAgainAt = -Infinity;
   /** Who may take a slot and a new connection (link-admission.ts). */
   private readonly admission: LinkAdmission;
   private readonly connectTimeout: number;
@@ -200,6 +201,7 @@ export class PeerConnector {
         this.lastPathPoll = now;
         void this.links.pollPaths();
       }
+      this.chooseAgain(now);
       this.fill();
     });
   }
@@ -258,8 +260,24 @@ export class PeerConnector {
       const standing = this.admission.standing(peer, route.kind === 'server', now);
       if (!this.admission.mayCreate(now, peer, standing) || !this.admission.admit(standing, false, now, ready)) continue;
       this.admission.take(now, peer, standing);
-      this.open(peer, true, route, standing);
+      this.open(peer, true, route, standing).chosenAmong = candidates.length;
     }
+  }
+
+  /** How many peers this tab knows of now (servers' rooms and the mesh; a peer in two counts twice: an estimate is enough). */
+  private knownPeers(): number {
+    let n = this.meshPeers.size;
+    for (const server of this.servers.list()) if (server.status === 'online') n += server.peers;
+    return n;
+  }
+
+  /** Drops an outbound link chosen among too few peers (peer-selection.ts), at most one per interval: fill() chooses its slot again. */
+  private chooseAgain(now: number): void {
+    if (now - this.lastChosenAgainAt < ROTATE_INTERVAL_MS) return;
+    const peer = linkToChooseAgain(this.links.all(), this.knownPeers(), this.maxPeers, now);
+    if (peer === null) return;
+    this.lastChosenAgainAt = now;
+    this.links.drop(peer);
   }
 
   private onSignal(from: PeerId, data: SignalData, route: Route): void {
@@ -276,7 +294,9 @@ export class PeerConnector {
           if (!this.admission.mayCreate(now, from, existing.standing)) return;
           this.links.drop(from);
           this.admission.take(now, from, existing.standing);
-          this.open(from, true, route, existing.standing);
+          // Still this tab's choice, made among as many peers as before.
+          const again = this.open(from, true, route, existing.standing);
+          if (existing.chosenAmong !== undefined) again.chosenAmong = existing.chosenAmong;
           return;
         }
         this.links.drop(from);

@@ -17,6 +17,13 @@
  * - **Random order**: candidates are shuffled with the connector's randomness (Math.random in a
  *   tab; the simulator's seeded generator, so a run stays deterministic for a seed), not taken in
  *   the server's join order.
+ * - **Choices made with little choice are made again**: a tab among the first in a room can only
+ *   choose among the few there, so the first tabs would stay a clique of each other's choices
+ *   while the room grows. An outbound link chosen among fewer than half the peers known now (and
+ *   fewer than 2 × maxPeers, so a settled room never rotates) is dropped, at most one per
+ *   ROTATE_INTERVAL_MS and only once it has been open ROTATE_MIN_AGE_MS, and its slot chosen
+ *   again at random. A link is chosen again at most each time the room doubles: a few times for
+ *   the first tabs, never for a tab that joined a room already large.
  */
 
 /**
@@ -47,4 +54,35 @@ export function* shuffled<T>(items: readonly T[], random: () => number): Generat
     [out[i], out[j]] = [out[j]!, out[i]!];
     yield out[i]!;
   }
+}
+
+/** At most one outbound link chosen again per this long (ms). */
+export const ROTATE_INTERVAL_MS = 30_000;
+/** A link is chosen again only once it has been open this long (ms): not while the room forms. */
+const ROTATE_MIN_AGE_MS = 30_000;
+
+/** What choosing again needs to know of an outbound link. */
+export interface ChosenLink {
+  readonly initiator: boolean;
+  readonly openedAt?: number;
+  /** How many peers this tab knew when it chose the link (outbound links only). */
+  readonly chosenAmong?: number;
+}
+
+/**
+ * The outbound link to choose again now, if any: the one chosen among the fewest peers, when
+ * that was fewer than half of `known` (the peers known now) and than 2 × maxPeers, and it has been
+ * open ROTATE_MIN_AGE_MS.
+ */
+export function linkToChooseAgain<K>(links: ReadonlyMap<K, ChosenLink>, known: number, maxPeers: number, now: number): K | null {
+  let pick: K | null = null;
+  let fewest = Infinity;
+  for (const [id, link] of links) {
+    const among = link.chosenAmong;
+    if (!link.initiator || among === undefined || link.openedAt === undefined || now - link.openedAt < ROTATE_MIN_AGE_MS) continue;
+    if (2 * among > known || among >= 2 * maxPeers || among >= fewest) continue;
+    pick = id;
+    fewest = among;
+  }
+  return pick;
 }

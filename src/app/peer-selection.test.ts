@@ -1,0 +1,72 @@
+/**
+ * The split of a tab's slots, the random order candidates are tried in, and which outbound link is
+ * chosen again once the room has grown.
+ */
+import { describe, expect, it } from 'vitest';
+import { inboundSlots, linkToChooseAgain, outboundSlots, shuffled, type ChosenLink } from './peer-selection.ts';
+
+/** A small deterministic generator (mulberry32), for repeatable draws. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('peer selection', () => {
+  it('behavior: of 8 slots 3 are for the tab\'s own choices and 5 for offers; every tab that links at all can choose one and be chosen by one', () => {
+    expect([outboundSlots(8), inboundSlots(8)]).toEqual([3, 5]);
+    expect([outboundSlots(0), inboundSlots(0)]).toEqual([0, 0]);
+    for (let maxPeers = 1; maxPeers <= 64; maxPeers++) {
+      const out = outboundSlots(maxPeers);
+      const inbound = inboundSlots(maxPeers);
+      expect(out).toBeGreaterThanOrEqual(1);
+      expect(inbound).toBeGreaterThanOrEqual(1);
+      // Inbound room at least what others choose a tab for on average: newcomers find room.
+      if (maxPeers >= 3) expect(inbound).toBeGreaterThan(out);
+      expect(out + inbound).toBeLessThanOrEqual(Math.max(2, maxPeers));
+    }
+  });
+
+  it('behavior: candidates come in a random order, each first about equally often, and the same draws give the same order', () => {
+    const items = ['a', 'b', 'c', 'd'];
+    const random = seeded(7);
+    const first = new Map<string, number>();
+    for (let i = 0; i < 4000; i++) {
+      const order = [...shuffled(items, random)];
+      expect([...order].sort()).toEqual(items);
+      first.set(order[0]!, (first.get(order[0]!) ?? 0) + 1);
+    }
+    for (const item of items) expect(first.get(item)!).toBeGreaterThan(850);
+    expect([...shuffled(items, seeded(3))]).toEqual([...shuffled(items, seeded(3))]);
+    // Taking one draws one number, however many candidates there are.
+    let draws = 0;
+    const counting = () => (draws++, 0.5);
+    shuffled(Array.from({ length: 1000 }, (_, i) => i), counting).next();
+    expect(draws).toBe(1);
+  });
+
+  it('behavior: an outbound link chosen among fewer than half the peers known now is chosen again, the one chosen among fewest first, once open long enough; never an inbound one nor one in a settled room', () => {
+    const links = new Map<string, ChosenLink>([
+      ['early', { initiator: true, openedAt: 0, chosenAmong: 2 }],
+      ['later', { initiator: true, openedAt: 0, chosenAmong: 5 }],
+      ['inbound', { initiator: false, openedAt: 0 }],
+      ['young', { initiator: true, openedAt: 50_000, chosenAmong: 1 }],
+    ]);
+    expect(linkToChooseAgain(links, 20, 8, 60_000)).toBe('early');
+    links.delete('early');
+    expect(linkToChooseAgain(links, 20, 8, 60_000)).toBe('later');
+    // The room has not doubled since.
+    expect(linkToChooseAgain(links, 9, 8, 60_000)).toBeNull();
+    // Chosen among 2 × maxPeers or more: a settled room never rotates, however large it grows.
+    expect(linkToChooseAgain(new Map([['x', { initiator: true, openedAt: 0, chosenAmong: 16 }]]), 1000, 8, 60_000)).toBeNull();
+    // Once open 30 s, the young one goes too.
+    links.delete('later');
+    expect(linkToChooseAgain(links, 20, 8, 60_000)).toBeNull();
+    expect(linkToChooseAgain(links, 20, 8, 80_000)).toBe('young');
+  });
+});
