@@ -3,7 +3,8 @@
  * several seeds: after the topology settles no node is isolated and every node converges; the graph
  * is well mixed (the first quarter of the nodes to join hold about the share of links among
  * themselves a random graph gives them, not a cluster; few hops between any two nodes); nodes
- * joining late (churn) get links. Nothing here is timed.
+ * joining late (churn) get links; the page's connection budget is counted as in a tab. Nothing
+ * here is timed.
  */
 import { describe, expect, it } from 'vitest';
 import type { PeerId } from '../core/index.ts';
@@ -18,11 +19,13 @@ interface GraphSnapshot {
   edges: [number, number][];
   alive: number[];
   late: number[];
+  /** Each alive node's connection budget as its connector counts it. */
+  budgets: { created: number; live: number; limit: number }[];
 }
 
 /** Runs a simulation, taking the graph `afterLastBlockMs` after the last block. */
 async function runAndSnapshot(options: SimOptions, afterLastBlockMs = 55_000) {
-  const snapshot: GraphSnapshot = { joinOrder: [], edges: [], alive: [], late: [] };
+  const snapshot: GraphSnapshot = { joinOrder: [], edges: [], alive: [], late: [], budgets: [] };
   const scenario = (context: ScenarioContext): void => {
     const byPeer = (id: PeerId) => context.nodes.findIndex((n) => n.identity.peerId === id);
     const seen = new Set<number>();
@@ -44,6 +47,8 @@ async function runAndSnapshot(options: SimOptions, afterLastBlockMs = 55_000) {
       for (const [i, n] of nodes.entries()) {
         if (!n.host.alive) continue;
         snapshot.alive.push(i);
+        const c = n.connector.connectivity();
+        snapshot.budgets.push({ created: c.connectionsCreated, live: c.connectionsLive, limit: c.connectionBudget });
         if (n.startedAt > context.warmupMs) snapshot.late.push(i);
         for (const peer of n.network.readyPeerIds()) {
           const j = byPeer(peer);
@@ -116,5 +121,13 @@ describe('the graph the connector forms', () => {
     const degree = new Map<number, number>();
     for (const [a, b] of snapshot.edges) for (const n of [a, b]) degree.set(n, (degree.get(n) ?? 0) + 1);
     for (const n of snapshot.late) expect(degree.get(n) ?? 0).toBeGreaterThanOrEqual(2);
+    // The page's connection budget is the real one: every connection made counts until
+    // collected, a while after it closed, and none went past the limit.
+    for (const b of snapshot.budgets) {
+      expect(b.limit).toBe(400);
+      expect(b.live).toBeLessThanOrEqual(b.limit);
+      expect(b.created).toBeGreaterThanOrEqual(b.live);
+    }
+    expect(snapshot.budgets.some((b) => b.created > b.live)).toBe(true);
   }, 180_000);
 });

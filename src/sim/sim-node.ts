@@ -20,8 +20,9 @@ import {
   type NodeIdentity,
 } from '../core/index.ts';
 import type { HostTimers } from '../adapters/host-timers.ts';
-import type { ConnectionBudgetView } from '../adapters/net/connection-budget.ts';
-import { PeerConnector } from '../app/peer-connector.ts';
+import { ConnectionBudget } from '../adapters/net/connection-budget.ts';
+import type { WebRtcLinkOptions } from '../adapters/net/webrtc-link.ts';
+import { PeerConnector, type ConnectorLink } from '../app/peer-connector.ts';
 import { LayeredChainStore } from './layered-chain-store.ts';
 import type { HostRunner } from './sim-host.ts';
 import { SimHost } from './sim-host.ts';
@@ -42,7 +43,7 @@ export interface SimWorld {
   readonly startUnix: number;
   /** Each node's max peers (the connector's maxPeers). */
   readonly degree: number;
-  /** Chromium's connection budget per page, as the connector counts it (links alive). */
+  /** The page's connection budget (connections made and not yet collected), as the connector counts it. */
   readonly connectionBudget: number;
   /** Errors the nodes reported (none in a sound run). */
   readonly errors: string[];
@@ -99,14 +100,15 @@ export class SimNode {
       },
       random: () => world.random.next(),
     };
+    const { budget, createLink } = simBudget(world.connectionBudget, runner, world.fabric.factory(host));
     const connector = new PeerConnector({
       network,
       identity,
       signalingUrl: 'ws://sim/signal',
       room: params.genesisHash,
       maxPeers: world.degree,
-      budget: linkBudget(world.connectionBudget, () => host.links),
-      createLink: world.fabric.factory(host),
+      budget,
+      createLink,
       WebSocketImpl: world.server.socketClassFor(host),
       timers,
     });
@@ -129,12 +131,44 @@ export class SimNode {
 }
 
 /**
- * The connection budget in the simulation: links alive (there is no garbage collector to wait
- * for: a closed simulated link is gone), against the page's limit.
+ * A page's `RTCPeerConnection`s stay alive after close until Chromium's collector takes them
+ * (connection-budget.ts); the simulation lets it take a closed link this long after (virtual ms).
+ * A guess: the collector runs when it likes, and a tab that churns links keeps a backlog of them.
  */
-function linkBudget(limit: number, live: () => number): ConnectionBudgetView {
-  return {
-    canCreate: () => live() < limit,
-    snapshot: () => ({ created: live(), live: live(), limit }),
+const COLLECTED_AFTER_MS = 30_000;
+
+/**
+ * The page's connection budget as the tab has it: the real ConnectionBudget (limit below
+ * Chromium's 500 live connections), each link counted when made and given back only once
+ * "collected", COLLECTED_AFTER_MS after it closed; and the `createLink` that counts them.
+ */
+function simBudget(
+  limit: number,
+  runner: HostRunner,
+  make: (options: WebRtcLinkOptions) => ConnectorLink,
+): { budget: ConnectionBudget; createLink: (options: WebRtcLinkOptions) => ConnectorLink } {
+  let collected: (held: null) => void = () => {};
+  // Plays FinalizationRegistry: the budget's cleanup callback, called when the timer below says.
+  class CollectedAfterClose {
+    constructor(cleanup: (held: null) => void) {
+      collected = cleanup;
+    }
+    register(): void {}
+    unregister(): boolean {
+      return false;
+    }
+  }
+  const budget = new ConnectionBudget(limit, CollectedAfterClose as unknown as typeof FinalizationRegistry);
+  const createLink = (options: WebRtcLinkOptions): ConnectorLink => {
+    const link = make({
+      ...options,
+      onClose: (reason) => {
+        runner.scheduler.after(COLLECTED_AFTER_MS, () => collected(null));
+        options.onClose(reason);
+      },
+    });
+    budget.track(link);
+    return link;
   };
+  return { budget, createLink };
 }
