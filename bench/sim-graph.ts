@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   const joinOrder: number[] = [];
   const edges: [number, number][] = [];
   const alive: number[] = [];
+  const linked = new Set<string>();
   const scenario = (context: ScenarioContext): void => {
     const index = new Map<PeerId, number>();
     const byPeer = (id: PeerId): number => {
@@ -56,14 +57,17 @@ async function main(): Promise<void> {
         alive.push(i);
         for (const peer of n.network.readyPeerIds()) {
           const j = byPeer(peer);
-          if (j > i) edges.push([i, j]);
+          // Either side's view: a link closing is seen by one side a trip before the other.
+          if (j >= 0 && j !== i) linked.add(`${Math.min(i, j)} ${Math.max(i, j)}`);
         }
       }
+      for (const key of linked) edges.push(key.split(' ').map(Number) as [number, number]);
     });
   };
   const report = await runSimulation(options, scenario);
   const adjacent = new Map<number, number[]>(alive.map((i) => [i, []]));
   for (const [a, b] of edges) {
+    if (!adjacent.has(a) || !adjacent.has(b)) continue;
     adjacent.get(a)!.push(b);
     adjacent.get(b)!.push(a);
   }

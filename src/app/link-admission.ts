@@ -37,8 +37,8 @@ const NEWCOMER_CREATE_BURST = 4;
 const NEWCOMER_CREATE_REFILL_MS = 5_000;
 
 /**
- * Links still opening (connecting, or open and handshaking) at most at once: a third of the
- * slots, at most 3. With links opening in a few seconds, 3 at a time fill 8 slots within seconds
+ * Links still opening (connecting, or open and handshaking) at most at once, besides this tab's
+ * own choices (at most its outbound slots): a third of the slots, at most 3. With links opening in a few seconds, 3 at a time fill 8 slots within seconds
  * at start, while what fake offers can hold stays 3 of 8: the rest is kept for ready links.
  */
 function halfOpenLimit(maxPeers: number): number {
@@ -67,6 +67,11 @@ const HISTORY_MAX = 1_024;
  */
 const EVICT_INTERVAL_MS = 30_000;
 
+
+/** A link this tab offered to a peer it chose in a server's room, or to one linked before (not a mesh introduction of a stranger). */
+function ownChoice(link: AdmittedLink): boolean {
+  return link.initiator && link.standing >= 1;
+}
 
 /** What admission needs to know of a link the connector keeps. */
 export interface AdmittedLink {
@@ -152,10 +157,17 @@ export class LinkAdmission {
   admit(standing: Standing, inbound: boolean, now: number, ready: Set<PeerId>): boolean {
     const maxPeers = this.context.maxPeers();
     const limit = halfOpenLimit(maxPeers);
-    const halfOpen = () => [...this.context.links()].filter(([id]) => !ready.has(id));
-    // The share first: a link it displaces also frees the budget.
-    if (standing < 2 && !this.makeRoom(halfOpen().filter(([, p]) => p.standing < 2), Math.max(1, limit - 1), standing)) return false;
-    if (!this.makeRoom(halfOpen(), limit, standing)) return false;
+    // This tab's own choices of peers in a server's room are not in the half-open budget: they are
+    // as many as its outbound slots at most (fill), and no offerer can make more of them. Counted
+    // in it, they filled it at every tab at once as a room formed (each tab offering to its
+    // choices, each refusing the others' offers as its share was full of its own: the simulator's
+    // 300 nodes, 167 with no peer).
+    const halfOpen = () => [...this.context.links()].filter(([id, p]) => !ready.has(id) && !ownChoice(p));
+    if (!(!inbound && standing >= 1)) {
+      // The share first: a link it displaces also frees the budget.
+      if (standing < 2 && !this.makeRoom(halfOpen().filter(([, p]) => p.standing < 2), Math.max(1, limit - 1), standing)) return false;
+      if (!this.makeRoom(halfOpen(), limit, standing)) return false;
+    }
     if (!inbound) return this.context.links().size < maxPeers;
     const inboundLimit = inboundSlots(maxPeers);
     const inboundHeld = [...this.context.links().values()].filter((p) => !p.initiator).length;

@@ -642,7 +642,7 @@ describe('PeerConnector slots an attacker cannot hold', () => {
     expect(relayedSignals.filter((s) => s.to === waiting[0])).toHaveLength(0);
   });
 
-  it('behavior: during a flood of fresh ids a peer this tab offers to takes the place of one of their links, and one slot stays for a peer linked before (offered to again; its own offer wins the crossing)', async () => {
+  it('behavior: during a flood of fresh ids, peers this tab chooses are offered to beside their links (its own choices are not in the half-open budget), and one slot stays for a peer linked before', async () => {
     start({ me: '8'.repeat(32) });
     await vi.advanceTimersByTimeAsync(100);
     const honest = '1'.repeat(32);
@@ -653,25 +653,26 @@ describe('PeerConnector slots an attacker cannot hold', () => {
     await vi.advanceTimersByTimeAsync(2_000);
     // Its link drops (a network change) while fresh ids flood this tab with offers: they hold
     // their two half-open slots, and this tab offers to the peer linked before (still in the room,
-    // its backoff over) in the last one, which fresh ids cannot take.
+    // its backoff over) beside them: its own choices are not in the half-open budget.
     linkOf(honest)!.fail();
     const stop = floodOffers();
     await vi.advanceTimersByTimeAsync(6_000);
     expect(linkOf(honest)?.options.initiator).toBe(true);
     expect(halfOpen()).toEqual({ all: 3, attacker: 2 });
-    // A new tab in the room (this tab chooses peers of any id) takes the oldest fresh link's place.
+    // A new tab in the room (this tab chooses peers of any id) is offered to at once, the flood
+    // still holding no more than its two slots.
     server.join(laterPeer(1));
-    expect(linkOf(laterPeer(1))).toBeDefined();
-    expect(halfOpen()).toEqual({ all: 3, attacker: 1 });
+    expect(linkOf(laterPeer(1))?.options.initiator).toBe(true);
+    expect(halfOpen()).toEqual({ all: 4, attacker: 2 });
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(halfOpen()).toEqual({ all: 3, attacker: 1 });
+    expect(halfOpen()).toEqual({ all: 4, attacker: 2 });
     // The peer linked before offers too (the offers cross): its offer, of the lower id, wins and
-    // keeps that slot.
+    // takes the half-open slot the fresh ids cannot take.
     const ours = linkOf(honest)!;
     server.say({ type: 'signal', from: honest, data: { type: 'offer', sdp: 'again' } });
     expect(ours.closed).toBe(true);
     expect(linkOf(honest)!.options.initiator).toBe(false);
-    expect(halfOpen()).toEqual({ all: 3, attacker: 1 });
+    expect(halfOpen()).toEqual({ all: 4, attacker: 2 });
     stop();
   });
 

@@ -26,6 +26,7 @@ interface GraphSnapshot {
 /** Runs a simulation, taking the graph `afterLastBlockMs` after the last block. */
 async function runAndSnapshot(options: SimOptions, afterLastBlockMs = 55_000) {
   const snapshot: GraphSnapshot = { joinOrder: [], edges: [], alive: [], late: [], budgets: [] };
+  const linked = new Set<string>();
   const scenario = (context: ScenarioContext): void => {
     const byPeer = (id: PeerId) => context.nodes.findIndex((n) => n.identity.peerId === id);
     const seen = new Set<number>();
@@ -52,9 +53,11 @@ async function runAndSnapshot(options: SimOptions, afterLastBlockMs = 55_000) {
         if (n.startedAt > context.warmupMs) snapshot.late.push(i);
         for (const peer of n.network.readyPeerIds()) {
           const j = byPeer(peer);
-          if (j > i) snapshot.edges.push([i, j]);
+          // Either side's view: a link closing is seen by one side a trip before the other.
+          if (j >= 0 && j !== i) linked.add(`${Math.min(i, j)} ${Math.max(i, j)}`);
         }
       }
+      for (const key of linked) snapshot.edges.push(key.split(' ').map(Number) as [number, number]);
     });
   };
   const report = await runSimulation(options, scenario);
