@@ -3,19 +3,9 @@
  * chosen again once the room has grown.
  */
 import { describe, expect, it } from 'vitest';
+import { prng } from '../core/testing/signature-cases.ts';
 import { inboundSlots, linkToChooseAgain, outboundSlots, shuffled, type ChosenLink } from './peer-selection.ts';
 
-/** A small deterministic generator (mulberry32), for repeatable draws. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('peer selection', () => {
   it('behavior: of 8 slots 3 are for the tab\'s own choices and 5 for offers; every tab that links at all can choose one and be chosen by one', () => {
@@ -34,7 +24,7 @@ describe('peer selection', () => {
 
   it('behavior: candidates come in a random order, each first about equally often, and the same draws give the same order', () => {
     const items = ['a', 'b', 'c', 'd'];
-    const random = seeded(7);
+    const random = prng(7);
     const first = new Map<string, number>();
     for (let i = 0; i < 4000; i++) {
       const order = [...shuffled(items, random)];
@@ -42,7 +32,7 @@ describe('peer selection', () => {
       first.set(order[0]!, (first.get(order[0]!) ?? 0) + 1);
     }
     for (const item of items) expect(first.get(item)!).toBeGreaterThan(850);
-    expect([...shuffled(items, seeded(3))]).toEqual([...shuffled(items, seeded(3))]);
+    expect([...shuffled(items, prng(3))]).toEqual([...shuffled(items, prng(3))]);
     // Taking one draws one number, however many candidates there are.
     let draws = 0;
     const counting = () => (draws++, 0.5);
