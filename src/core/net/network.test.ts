@@ -205,6 +205,47 @@ describe('Network', () => {
     expect(b.node.mempool.has(txid(tx))).toBe(true);
   });
 
+  it('behavior: a tx three peers announce is fetched from one of them; when that one withholds it, from the next after the timeout', async () => {
+    const builder = new ChainBuilder();
+    const blocks = builder.extend(builder.genesis, 6);
+    const v = await nodeHolding(blocks);
+    const holders = [await nodeHolding(blocks), await nodeHolding(blocks), await nodeHolding(blocks)];
+    const tx = builder.spend([builder.coinbaseOf(blocks[0]!)], [49n * 100_000_000n]);
+    const second = builder.spend([builder.coinbaseOf(blocks[1]!)], [48n * 100_000_000n]);
+    for (const h of holders) expect((await h.node.submitTx(tx)).ok).toBe(true);
+    // Tx messages (frame type 11 in a first chunk) each holder sends to v, and whether it swallows them.
+    const sent = holders.map(() => 0);
+    let withhold = false;
+    holders.forEach((h, i) => {
+      const { ab } = connect(h, v);
+      const send = ab.send.bind(ab);
+      ab.send = (chunk: Uint8Array) => {
+        if (chunk[12 + 5] === 11) {
+          sent[i]!++;
+          if (withhold) return;
+        }
+        send(chunk);
+      };
+    });
+    await settle([v, ...holders], 80);
+    expect(v.node.mempool.has(txid(tx))).toBe(true);
+    // Every holder announced it; one sent it.
+    expect(sent.reduce((a, b) => a + b)).toBe(1);
+
+    // Now whoever is asked first withholds the next one: it comes from another holder once the
+    // request times out (5 s of ticks), and no third copy is asked for.
+    sent.fill(0);
+    withhold = true;
+    for (const h of holders) expect((await h.node.submitTx(second)).ok).toBe(true);
+    await settle([v, ...holders], 20);
+    expect(sent.reduce((a, b) => a + b)).toBe(1);
+    withhold = false;
+    await settle([v, ...holders], 10, 1_000);
+    expect(v.node.mempool.has(txid(second))).toBe(true);
+    expect(sent.reduce((a, b) => a + b)).toBe(2);
+    expect(sent.filter((n) => n > 0)).toEqual([1, 1]);
+  });
+
   it('behavior: a pool tx counts as delivered once a peer has it (served to its getdata, or announced by it), with one event, keeps its mark through a reorg, and is forgotten when mined', async () => {
     const builder = new ChainBuilder();
     const blocks = builder.extend(builder.genesis, 6);

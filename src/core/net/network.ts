@@ -10,6 +10,7 @@
  * docs/protocol.md for the messages and rules.
  */
 import { hexToHash } from '../encoding/hex.ts';
+import { txidBytes } from '../primitives/transaction.ts';
 import { DecodeError } from '../encoding/decode-error.ts';
 import type { Node } from '../node/node.ts';
 import type { BanList } from './ban-list.ts';
@@ -90,7 +91,7 @@ export class Network {
         this.compact.announceTip(tip);
         this.relay.announce({ kind: INV_BLOCK, hash: hexToHash(tip.hash) });
       }),
-      this.node.on('tx-accepted', (entry) => this.relay.announce({ kind: INV_TX, hash: hexToHash(entry.txid) }, this.relay.txSourceOf(entry.txid))),
+      this.node.on('tx-accepted', (entry) => this.relay.announce({ kind: INV_TX, hash: txidBytes(entry.tx) }, this.relay.txSourceOf(entry.txid))),
       this.node.on('tx-removed', (e) => this.relay.txRemoved(e.txid, e.reason)),
     );
   }
@@ -234,6 +235,8 @@ export class Network {
     // Blocks it owed us go back to the pool of work for other peers.
     this.sync.removePeer(p.id);
     this.compact.removePeer(p.id);
+    // Txs asked of it are asked of the next peers that announced them.
+    this.relay.removePeer(p.id);
     if (wasReady || why.kind === 'ban') this.events.emit('peer-disconnected', { id: p.id, reason: why.reason, banned: why.kind === 'ban' });
     // The others learn it left: their mesh introductions through this node end with it.
     if (wasReady) this.relay.sendPeerLists();
@@ -393,6 +396,8 @@ export class Network {
     this.sync.tick(now);
     // Tx announcements held back in a burst (relay.ts).
     this.relay.flushTxInv();
+    // Tx requests unanswered too long go to another peer that announced the tx (tx-requests.ts).
+    this.relay.expireTxRequests(now);
     this.compact.tick(now);
   }
 

@@ -11,6 +11,7 @@ import { bytesToHex, hashToHex, hexToHash } from '../encoding/hex.ts';
 import { sha256d } from '../crypto/hash.ts';
 import { INV_BLOCK, INV_CMPCT_BLOCK, INV_TX, WIRE_LIMITS, type InvItem, type Message } from './messages.ts';
 import { TxDelivery } from './tx-delivery.ts';
+import { TxRequests, type TxAsk } from './tx-requests.ts';
 import { checkRelayedSignal, signRelayedSignal } from './relay-signature.ts';
 import type { PeerId } from './peer-identity.ts';
 import type { BlockSync } from './block-sync.ts';
@@ -33,6 +34,8 @@ export class Relay {
   private readonly txSource = new Map<string, PeerId>();
   /** Which pool txs some peer has (a payment made offline is queued until one does). */
   private readonly delivery: TxDelivery;
+  /** Which peer each missing tx is asked of (one at a time, tx-requests.ts). */
+  private readonly txRequests = new TxRequests();
 
   constructor(
     host: PeerHost,
@@ -160,6 +163,7 @@ export class Relay {
 
   onInv(p: Peer, items: readonly InvItem[]): void {
     const wantTx: InvItem[] = [];
+    const now = this.host.now();
     let newBlock = false;
     for (const item of items) {
       const key = bytesToHex(item.hash);
@@ -167,8 +171,12 @@ export class Relay {
       if (item.kind === INV_BLOCK) {
         if (this.sync.blockAnnounced(p, item.hash)) newBlock = true;
         if (p.state === 'closed') return; // It announced a block known invalid (banned).
-      } else if (this.node.mempool.has(hashToHex(item.hash))) this.delivery.mark(hashToHex(item.hash));
-      else wantTx.push(item);
+        continue;
+      }
+      const id = hashToHex(item.hash);
+      if (this.node.mempool.has(id)) this.delivery.mark(id);
+      // Asked of the first announcer only; the others wait their turn (tx-requests.ts).
+      else if (this.txRequests.announced(id, p.id, now)) wantTx.push(item);
     }
     if (newBlock && !p.headersRequested) this.sync.requestHeaders(p);
     if (wantTx.length) {
@@ -177,9 +185,56 @@ export class Relay {
     }
   }
 
-  /** `notfound` for txs we asked of this peer: those requests are answered (blocks: block-sync.ts). */
+  /** `notfound` for txs we asked of this peer: those requests are answered, and their next announcers asked (blocks: block-sync.ts). */
   onNotFound(p: Peer, items: readonly InvItem[]): void {
-    for (const item of items) if (item.kind === INV_TX) p.txRequested.delete(hashToHex(item.hash));
+    const asks: TxAsk[] = [];
+    const now = this.host.now();
+    for (const item of items) {
+      if (item.kind !== INV_TX) continue;
+      const id = hashToHex(item.hash);
+      p.txRequested.delete(id);
+      const ask = this.txRequests.notFound(id, p.id, now);
+      if (ask) asks.push(ask);
+    }
+    this.askTxs(asks);
+  }
+
+  /** A peer left: the txs we asked of it are asked of the next peers that announced them. */
+  removePeer(id: PeerId): void {
+    this.askTxs(this.txRequests.removePeer(id, this.host.now()));
+  }
+
+  /** At each tick: tx requests unanswered too long go to the next announcer. */
+  expireTxRequests(now: number): void {
+    this.askTxs(this.txRequests.expire(now));
+  }
+
+  /** Sends getdata for txs handed on to other announcers (one message per peer); a peer no longer ready passes its turn on. */
+  private askTxs(asks: readonly TxAsk[]): void {
+    if (asks.length === 0) return;
+    const now = this.host.now();
+    const byPeer = new Map<Peer, InvItem[]>();
+    for (const first of asks) {
+      let ask: TxAsk | undefined = first;
+      while (ask) {
+        if (this.node.mempool.has(ask.txid)) {
+          this.txRequests.received(ask.txid);
+          break;
+        }
+        const p = this.host.peers.get(ask.peer);
+        if (p?.state === 'ready') {
+          const items = byPeer.get(p) ?? [];
+          items.push({ kind: INV_TX, hash: hexToHash(ask.txid) });
+          byPeer.set(p, items);
+          break;
+        }
+        ask = this.txRequests.notFound(ask.txid, ask.peer, now);
+      }
+    }
+    for (const [p, items] of byPeer) {
+      for (const item of items) if (p.txRequested.size < WIRE_LIMITS.maxInv) p.txRequested.add(hashToHex(item.hash));
+      this.host.send(p, { type: 'getdata', items });
+    }
   }
 
   async onGetData(p: Peer, items: readonly InvItem[]): Promise<void> {
@@ -226,6 +281,7 @@ export class Relay {
     }
     const id = txid(tx);
     p.txRequested.delete(id);
+    this.txRequests.received(id);
     remember(p.known, bytesToHex(txidBytes(tx)));
     this.txSource.set(id, p.id);
     if (this.txSource.size > KNOWN_LIMIT) this.txSource.delete(this.txSource.keys().next().value!);
