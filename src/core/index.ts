@@ -47,6 +47,7 @@ export {
 } from './primitives/transaction.ts';
 export { blockSize, decodeBlock, encodeBlock, type Block } from './primitives/block.ts';
 export { DEFAULT_LIMITS, type CodecLimits } from './primitives/limits.ts';
+export { plainDecoder, type Decoder } from './primitives/decoder.ts';
 
 // Consensus rules
 export { COIN, type NetworkName, type NetworkParams } from './consensus/params.ts';

@@ -16,8 +16,15 @@ export class SharedVerdicts {
   /** Jobs answered from the map. */
   shared = 0;
 
+  /** Keys per job object: nodes share jobs (one per shared tx, shared-decoder.ts), the hex is made once. */
+  private readonly keys = new WeakMap<SignatureJob, string>();
+
   verdict(job: SignatureJob): boolean {
-    const key = bytesToHex(job.signature) + bytesToHex(job.message) + bytesToHex(job.publicKey);
+    let key = this.keys.get(job);
+    if (key === undefined) {
+      key = bytesToHex(job.signature) + bytesToHex(job.message) + bytesToHex(job.publicKey);
+      this.keys.set(job, key);
+    }
     const known = this.verdicts.get(key);
     if (known !== undefined) {
       this.shared++;

@@ -28,6 +28,7 @@ import type { HostRunner } from './sim-host.ts';
 import { SimHost } from './sim-host.ts';
 import type { LinkFabric } from './sim-links.ts';
 import type { SharedVerdicts } from './shared-verifier.ts';
+import type { SharedDecoder } from './shared-decoder.ts';
 import type { SimSignalingServer } from './sim-signaling.ts';
 import type { SeededRandom } from './seeded-random.ts';
 
@@ -37,6 +38,8 @@ export interface SimWorld {
   readonly runner: HostRunner;
   readonly fabric: LinkFabric;
   readonly verdicts: SharedVerdicts;
+  /** One decoded tx or block per distinct encoding, handed to every node (shared-decoder.ts). */
+  readonly decoder: SharedDecoder;
   readonly server: SimSignalingServer;
   readonly random: SeededRandom;
   /** Unix seconds at virtual time 0. */
@@ -81,6 +84,7 @@ export class SimNode {
       pendingStore: new MemoryPendingTxStore(),
       clock,
       signatureVerifier: world.verdicts.verifierFor(host, runner),
+      decoder: world.decoder,
     });
     const bans = await BanList.open(new MemoryBanStore(), clock);
     const network = new Network({ node, identity, bans, userAgent: 'tabchain-sim' });

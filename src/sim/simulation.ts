@@ -14,6 +14,7 @@ import { LinkFabric } from './sim-links.ts';
 import { SimNode, type SimWorld } from './sim-node.ts';
 import { SimSignalingServer } from './sim-signaling.ts';
 import { SharedVerdicts, measureSignatureMs } from './shared-verifier.ts';
+import { SharedDecoder } from './shared-decoder.ts';
 import { SeededRandom, withSeededGlobals } from './seeded-random.ts';
 import { Traffic } from './traffic.ts';
 import { buildReport, type SimReport } from './sim-report.ts';
@@ -124,6 +125,7 @@ async function simulate(options: SimOptions, seed: SeededRandom, scenario: Scena
     runner,
     fabric,
     verdicts,
+    decoder: new SharedDecoder(regtestParams.limits),
     server: new SimSignalingServer(runner, seed.fork(4), options.latencyMs),
     random: seed.fork(5),
     startUnix: START_UNIX,

@@ -8,7 +8,8 @@ import { outpointKey, type Coin, type CoinView } from '../coins/coin.ts';
 import { txSize, type Transaction } from '../primitives/transaction.ts';
 import type { NetworkParams } from './params.ts';
 import { accept, reject, type Rejection, type Result } from './rejection.ts';
-import { sighashes } from './sighash.ts';
+import { sighashes, type SpentOutput } from './sighash.ts';
+import { bytesEqual } from '../encoding/hex.ts';
 
 export const TX_VERSION = 1;
 
@@ -96,9 +97,30 @@ export function checkTransactionInputs(
  * callers that verify them later and elsewhere (a pool of workers, a cache): `coins` are the
  * coins it returned.
  */
-export function signatureJobs(tx: Transaction, coins: readonly Coin[], networkId: Uint8Array): SignatureJob[] {
+export function signatureJobs(tx: Transaction, coins: readonly Coin[], networkId: Uint8Array): readonly SignatureJob[] {
+  const memo = jobsMemo.get(tx);
+  if (memo && sameSpent(memo, coins, networkId)) return memo.jobs;
   const messages = sighashes(tx, coins, networkId);
-  return tx.inputs.map((input, i) => ({ signature: input.signature, message: messages[i]!, publicKey: coins[i]!.publicKey }));
+  const jobs = tx.inputs.map((input, i) => ({ signature: input.signature, message: messages[i]!, publicKey: coins[i]!.publicKey }));
+  jobsMemo.set(tx, { networkId, spent: coins.map((c) => ({ amount: c.amount, publicKey: c.publicKey })), jobs });
+  return jobs;
+}
+
+/**
+ * The jobs last made for a tx object, with what their sighashes committed to. A tx checked as it
+ * enters the pool is checked again when its block connects; after a compact block it is the same
+ * object (rebuilt from the pool), and its sighashes (a tagged hash over the whole tx per input) are
+ * not computed twice. The jobs are reused only for the same network and the same amount and key
+ * spent by every input: exactly what the sighash commits to besides the tx itself.
+ */
+const jobsMemo = new WeakMap<Transaction, { readonly networkId: Uint8Array; readonly spent: readonly SpentOutput[]; readonly jobs: readonly SignatureJob[] }>();
+
+function sameSpent(memo: { readonly networkId: Uint8Array; readonly spent: readonly SpentOutput[] }, coins: readonly Coin[], networkId: Uint8Array): boolean {
+  if (memo.spent.length !== coins.length || !bytesEqual(memo.networkId, networkId)) return false;
+  for (let i = 0; i < coins.length; i++) {
+    if (memo.spent[i]!.amount !== coins[i]!.amount || !bytesEqual(memo.spent[i]!.publicKey, coins[i]!.publicKey)) return false;
+  }
+  return true;
 }
 
 /** The rejection of input `index`'s signature, the same whichever path verified it. */

@@ -53,8 +53,24 @@ function canonical(job: SignatureJob): boolean {
   return job.signature.length === SIGNATURE_SIZE && job.message.length === MESSAGE_SIZE && job.publicKey.length === PUBLIC_KEY_SIZE;
 }
 
+/**
+ * Keys made before, per job object: a job is made once per tx and kept with it
+ * (check-transaction.ts signatureJobs), and asked for at the pool's check and again at its
+ * block's, so the key's sha256 is computed once. Jobs are never mutated (readonly).
+ */
+const keyMemo = new WeakMap<SignatureJob, string>();
+
 /** sha256(signature ‖ message ‖ key) as a 32-character one-byte string (half the size of hex). */
 function cacheKey(job: SignatureJob): string {
+  let key = keyMemo.get(job);
+  if (key === undefined) {
+    key = computeKey(job);
+    keyMemo.set(job, key);
+  }
+  return key;
+}
+
+function computeKey(job: SignatureJob): string {
   const bytes = new Uint8Array(SIGNATURE_SIZE + MESSAGE_SIZE + PUBLIC_KEY_SIZE);
   bytes.set(job.signature);
   bytes.set(job.message, SIGNATURE_SIZE);

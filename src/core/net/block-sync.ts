@@ -6,7 +6,7 @@
  * Pure: the time comes from the {@link PeerHost}'s clock and `tick(now)`.
  */
 import { HEADER_SIZE, headerHash, type BlockHeader } from '../primitives/header.ts';
-import { decodeBlock, type Block } from '../primitives/block.ts';
+import type { Block } from '../primitives/block.ts';
 import { DecodeError } from '../encoding/decode-error.ts';
 import { bytesEqual, bytesToHex, hashToHex, hexToHash } from '../encoding/hex.ts';
 import { workFromBits } from '../consensus/pow.ts';
@@ -276,7 +276,7 @@ export class BlockSync {
 
   private decode(bytes: Uint8Array): Block | DecodeError {
     try {
-      return decodeBlock(bytes, this.node.params.limits);
+      return this.node.decoder.block(bytes, this.node.params.limits);
     } catch (error) {
       if (error instanceof DecodeError) return error;
       throw error;

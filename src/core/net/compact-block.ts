@@ -17,7 +17,8 @@ import { computeMerkleRoot } from '../consensus/merkle.ts';
 import type { Block } from '../primitives/block.ts';
 import { headerHash, type BlockHeader } from '../primitives/header.ts';
 import type { CodecLimits } from '../primitives/limits.ts';
-import { decodeTx, encodeTx, MIN_TX_SIZE, txidBytes, type Transaction } from '../primitives/transaction.ts';
+import { plainDecoder, type Decoder } from '../primitives/decoder.ts';
+import { encodeTx, MIN_TX_SIZE, txidBytes, type Transaction } from '../primitives/transaction.ts';
 import type { Message } from './messages.ts';
 import { shortId, shortIdKey } from './compact-short-ids.ts';
 
@@ -57,7 +58,7 @@ export interface KnownTx {
  * with a reason for a protocol break, `collision` when the message repeats a short id, else the
  * partial block (whose {@link PartialBlock.missing} may be empty).
  */
-export function startReconstruction(m: CompactBlockMessage, limits: CodecLimits, known: Iterable<KnownTx>): Reconstruction {
+export function startReconstruction(m: CompactBlockMessage, limits: CodecLimits, known: Iterable<KnownTx>, decoder: Decoder = plainDecoder): Reconstruction {
   const total = m.shortIds.length + m.prefilled.length;
   if (total > maxBlockTxs(limits)) return { kind: 'invalid', reason: `compact block of ${total} txs, more than a block holds` };
   if (m.prefilled[0]?.index !== 0) return { kind: 'invalid', reason: 'compact block without its coinbase prefilled' };
@@ -65,7 +66,7 @@ export function startReconstruction(m: CompactBlockMessage, limits: CodecLimits,
   const slots = new Array<Transaction | undefined>(total).fill(undefined);
   for (const p of m.prefilled) {
     try {
-      slots[p.index] = decodeTx(p.tx, limits);
+      slots[p.index] = decoder.tx(p.tx, limits);
     } catch (error) {
       if (error instanceof DecodeError) return { kind: 'invalid', reason: `malformed prefilled tx: ${error.message}` };
       throw error;

@@ -31,7 +31,7 @@ import { bytesToHex, hashToHex, hexToHash } from '../encoding/hex.ts';
 import { checkProofOfWork } from '../consensus/pow.ts';
 import { encodeBlock, type Block } from '../primitives/block.ts';
 import { headerHash } from '../primitives/header.ts';
-import { decodeTx, encodeTx, txidBytes, type Transaction } from '../primitives/transaction.ts';
+import { encodeTx, txidBytes, type Transaction } from '../primitives/transaction.ts';
 import type { ChainBlockEvent, ChainTip } from '../chain/chain-types.ts';
 import { COMPACT_VERSION, INV_BLOCK, type Message } from './messages.ts';
 import { speaksCompact } from './compact-codec.ts';
@@ -218,7 +218,7 @@ export class CompactRelay {
       }
       // It has the block: the full-block download may ask it, should rebuilding fail.
       this.sync.blockAnnounced(p, hashBytes);
-      const result = startReconstruction(m, this.node.params.limits, this.poolTxs());
+      const result = startReconstruction(m, this.node.params.limits, this.poolTxs(), this.node.decoder);
       if (result.kind === 'invalid') {
         this.sync.releaseCompact(hash);
         return this.host.close(p, ban(`invalid compact block: ${result.reason}`));
@@ -249,7 +249,7 @@ export class CompactRelay {
     const txs: Transaction[] = [];
     for (const bytes of m.txs) {
       try {
-        txs.push(decodeTx(bytes, this.node.params.limits));
+        txs.push(this.node.decoder.tx(bytes, this.node.params.limits));
       } catch (error) {
         if (error instanceof DecodeError) return this.host.close(p, ban(`malformed tx in blocktxn: ${error.message}`));
         throw error;

@@ -5,7 +5,7 @@
  *
  * Blocks a peer announces are handed to sync scheduling (block-sync.ts), which decides what to ask.
  */
-import { decodeTx, encodeTx, txid, txidBytes } from '../primitives/transaction.ts';
+import { encodeTx, txid, txidBytes } from '../primitives/transaction.ts';
 import { DecodeError } from '../encoding/decode-error.ts';
 import { bytesToHex, hashToHex, hexToHash } from '../encoding/hex.ts';
 import { sha256d } from '../crypto/hash.ts';
@@ -274,7 +274,7 @@ export class Relay {
   async onTx(p: Peer, bytes: Uint8Array): Promise<void> {
     let tx;
     try {
-      tx = decodeTx(bytes, this.node.params.limits);
+      tx = this.node.decoder.tx(bytes, this.node.params.limits);
     } catch (error) {
       if (error instanceof DecodeError) return this.host.close(p, ban(`malformed tx: ${error.message}`));
       throw error;

@@ -19,6 +19,7 @@ import type { Block } from '../primitives/block.ts';
 import { decodeHeader, encodeHeader } from '../primitives/header.ts';
 import { bytesEqual } from '../encoding/hex.ts';
 import { decodeTx, encodeTx, txid, type Transaction } from '../primitives/transaction.ts';
+import { plainDecoder, type Decoder } from '../primitives/decoder.ts';
 import { Emitter, type Unsubscribe } from '../util/emitter.ts';
 import type { MinerPort, MinerStatus } from '../ports/miner-port.ts';
 import type { PendingTxStore } from '../ports/pending-tx-store.ts';
@@ -43,6 +44,8 @@ export interface NodeOptions {
   readonly signatureVerifier?: SignatureVerifier;
   /** Verified signatures remembered (default {@link DEFAULT_SIGNATURE_CACHE_SIZE}). */
   readonly signatureCacheSize?: number;
+  /** Turns peers' bytes into txs and blocks (default: a fresh object each time; decoder.ts). */
+  readonly decoder?: Decoder;
 }
 
 /** What the node knows of a persisted pending tx, to keep the store within its limits. */
@@ -76,6 +79,8 @@ export class Node {
   private readonly events = new Emitter<NodeEvents>();
   /** The node's clock (unix seconds): also what the network signs relayed signals with. */
   readonly clock: Clock;
+  /** What turns peers' bytes into txs and blocks (decoder.ts). */
+  readonly decoder: Decoder;
   private readonly pendingStore: PendingTxStore | undefined;
   private readonly miner: MinerPort | undefined;
   private readonly coinbaseKey: (() => Uint8Array) | undefined;
@@ -98,6 +103,7 @@ export class Node {
     this.params = options.params;
     this.chain = chain;
     this.clock = options.clock;
+    this.decoder = options.decoder ?? plainDecoder;
     this.pendingStore = options.pendingStore;
     this.miner = options.miner;
     this.coinbaseKey = options.coinbaseKey;
