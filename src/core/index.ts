@@ -129,7 +129,7 @@ export { isImmature, isSpendablePending, walletBalance, type PendingOutput, type
 export { headerMidstate, searchNonces, sha256dHeader, type NonceSearchResult } from './mining/sha256-midstate.ts';
 
 // Network: wire messages, their frames and chunks, per-peer rate limits (docs/protocol.md)
-export { INV_BLOCK, INV_TX, PROTOCOL_VERSION, WIRE_LIMITS, type InvItem, type Message, type MessageType } from './net/messages.ts';
+export { INV_BLOCK, INV_TX, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, WIRE_LIMITS, type InvItem, type Message, type MessageType } from './net/messages.ts';
 export { FRAME_HEADER_SIZE, MAX_TOTAL_WORK_BYTES, MESSAGE_TYPE_CODES, WIRE_MAGIC, decodeMessage, encodeMessage, peekHeader, type FrameHeader } from './net/wire-codec.ts';
 export {
   CHUNK_HEADER_SIZE,

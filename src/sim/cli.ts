@@ -43,7 +43,7 @@ const row = (p: Percentiles): string => `p50 ${seconds(p.p50)}   p90 ${seconds(p
 export function summaryTable(report: SimReport): string {
   const { options: o, summary: s, real } = report;
   const lines: [string, string][] = [
-    ['network', `${o.nodes} nodes, degree ${o.degree}, ${o.latencyMs} ± ${o.jitterMs} ms, loss ${o.loss}, ${o.bandwidthMbit} Mbit/s up, seed ${o.seed}`],
+    ['network', `${o.nodes} nodes, degree ${o.degree}, ${o.latencyMs} ± ${o.jitterMs} ms, loss ${o.loss}, ${o.bandwidthMbit} Mbit/s up, protocol ${o.protocol}, seed ${o.seed}`],
     ['blocks', `${s.blocks} found (${s.staleBlocks} stale, rate ${s.staleRate}), ${s.txsPerBlock} txs and ${s.blockBytes} bytes each on average`],
     ['reach 50 %', row(s.reach50)],
     ['reach 90 %', row(s.reach90)],

@@ -44,6 +44,8 @@ export interface SimWorld {
   readonly random: SeededRandom;
   /** Unix seconds at virtual time 0. */
   readonly startUnix: number;
+  /** The protocol version every node speaks (sim-options.ts `protocol`). */
+  readonly protocol: number;
   /** Each node's max peers (the connector's maxPeers). */
   readonly degree: number;
   /** The page's connection budget (connections made and not yet collected), as the connector counts it. */
@@ -87,7 +89,7 @@ export class SimNode {
       decoder: world.decoder,
     });
     const bans = await BanList.open(new MemoryBanStore(), clock);
-    const network = new Network({ node, identity, bans, userAgent: 'tabchain-sim' });
+    const network = new Network({ node, identity, bans, userAgent: 'tabchain-sim', protocolVersion: world.protocol });
     const timers: HostTimers = {
       now: () => runner.scheduler.now,
       after: (ms, fn) => runner.after(host, ms, fn),

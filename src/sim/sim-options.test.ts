@@ -20,5 +20,8 @@ describe('sim options', () => {
   it('error: a value out of range or not a number is refused with the option named', () => {
     expect(() => parseSimOptions(['--nodes', '1'])).toThrow(/--nodes/);
     expect(() => parseSimOptions(['--loss', 'lots'])).toThrow(/--loss/);
+    expect(() => parseSimOptions(['--protocol', '1'])).toThrow(/--protocol/);
+    expect(() => parseSimOptions(['--protocol', '4'])).toThrow(/--protocol/);
+    expect(parseSimOptions(['--protocol', '2']).protocol).toBe(2);
   });
 });

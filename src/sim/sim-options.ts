@@ -2,7 +2,7 @@
  * @module The simulator's options, their defaults and the parsing of `npm run sim -- …`: a bad
  * option is a {@link SimOptionError} (the CLI prints it and exits 2 without running).
  */
-import { mainParams } from '../core/index.ts';
+import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, mainParams } from '../core/index.ts';
 
 export interface SimOptions {
   readonly nodes: number;
@@ -27,6 +27,11 @@ export interface SimOptions {
   readonly sigUs: number | undefined;
   /** Virtual µs per message handled. */
   readonly messageUs: number;
+  /**
+   * The protocol every node speaks: 3 (compact block relay) or 2 (whole blocks after an inv or
+   * headers announcement): the before and after of compact blocks, on the same seed.
+   */
+  readonly protocol: number;
   readonly json: string | undefined;
   readonly html: string | undefined;
 }
@@ -49,6 +54,7 @@ export const DEFAULT_OPTIONS: SimOptions = {
   warmupS: 60,
   sigUs: undefined,
   messageUs: 50,
+  protocol: PROTOCOL_VERSION,
   json: undefined,
   html: undefined,
 };
@@ -82,6 +88,7 @@ const NUMBER_FLAGS: Record<string, { key: NumberKey; min: number; max: number; i
   '--warmup': { key: 'warmupS', min: 1, max: 86_400 },
   '--sig-us': { key: 'sigUs', min: 0, max: 1_000_000 },
   '--message-us': { key: 'messageUs', min: 0, max: 1_000_000 },
+  '--protocol': { key: 'protocol', min: MIN_PROTOCOL_VERSION, max: PROTOCOL_VERSION, int: true },
 };
 
 /** Parses CLI arguments (`--flag value` or `--flag=value`) over the defaults. */
@@ -132,6 +139,7 @@ export function simUsage(): string {
     `  --warmup S         simulated seconds for the graph to form before txs and blocks (${d.warmupS})`,
     '  --sig-us US        virtual µs charged per signature check (default: measured at start-up)',
     `  --message-us US    virtual µs charged per message handled (${d.messageUs})`,
+    `  --protocol V       the protocol every node speaks: ${PROTOCOL_VERSION} compact blocks, ${MIN_PROTOCOL_VERSION} whole blocks (${d.protocol})`,
     '  --json FILE        the whole report (summary.reach99.p50/p99, bytesPerNodePerBlock, blockBytes, per block)',
     '  --html FILE        the propagation CDF as a self-contained page',
   ].join('\n');

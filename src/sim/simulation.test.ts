@@ -28,7 +28,9 @@ describe('simulation', () => {
     const s = report.summary;
     expect(s.errors).toEqual([]);
     expect(s.blocks).toBe(3);
-    expect(report.blocks.every((b) => b.txs > 0 && b.bytes > 200)).toBe(true);
+    // Each block holds its own 10 txs, handed out ahead of it (none held back, none taken early).
+    expect(report.blocks.map((b) => b.txs)).toEqual([10, 10, 10]);
+    expect(report.blocks.every((b) => b.bytes > 200)).toBe(true);
     // Every node reached every block of the best chain, in an order of a few link latencies.
     const main = report.blocks.filter((b) => !b.stale);
     expect(main.length).toBeGreaterThan(0);
@@ -48,6 +50,15 @@ describe('simulation', () => {
     // Each distinct signature was really verified once; nodes were charged for many more.
     expect(s.realSignatureChecks).toBeLessThan(s.signaturesCharged);
     expect(renderHtml(report)).toContain('<svg');
+  }, 120_000);
+
+  it('behavior: --protocol 2 (before compact blocks) relays whole blocks and no compact ones, and converges all the same', async () => {
+    const report = await runSimulation(small({ nodes: 10, blocks: 2, txs: 5, miners: 2, seed: 4, protocol: 2 }));
+    expect(report.summary.errors).toEqual([]);
+    expect(report.traffic['cmpctblock']).toBeUndefined();
+    expect(report.traffic['sendcmpct']).toBeUndefined();
+    expect(report.traffic['block']!.messages).toBeGreaterThanOrEqual(9);
+    expect(report.summary.converged).toBe(report.summary.nodesAtEnd - report.summary.peers.isolated);
   }, 120_000);
 
   it('behavior: a partition hook holds blocks on their side until it heals, then every node converges', async () => {

@@ -5,7 +5,7 @@
  * run: every random draw comes from the seed (seeded-random.ts), events run in (time, sequence)
  * order (scheduler.ts).
  */
-import { encodeBlock, hashToHex, MemoryChainStore, Node, regtestParams, type Block, type Transaction } from '../core/index.ts';
+import { createBlockTemplate, encodeBlock, hashToHex, MemoryChainStore, Node, regtestParams, txid, txSize, type Block, type Transaction } from '../core/index.ts';
 import { buildFullBlocks } from '../core/testing/full-blocks.ts';
 import { mineHeader } from '../core/testing/chain-builder.ts';
 import { Scheduler } from './scheduler.ts';
@@ -81,6 +81,10 @@ export interface ScenarioContext {
 
 export type Scenario = (context: ScenarioContext) => void;
 
+/** A block's txs are handed out over this long (virtual ms)… */
+const TX_SPREAD_MS = 15_000;
+/** …ending this long before the block is found: time for the tx relay to reach every node. */
+const TX_LEAD_MS = 10_000;
 /** After the last block, the run goes on this long for it to spread (virtual ms). */
 const TAIL_MS = 60_000;
 /** Unix time at virtual 0: fixed (never the real clock), after regtest's genesis. */
@@ -130,6 +134,7 @@ async function simulate(options: SimOptions, seed: SeededRandom, scenario: Scena
     random: seed.fork(5),
     startUnix: START_UNIX,
     degree: options.degree,
+    protocol: options.protocol,
     connectionBudget: 400,
     errors,
   };
@@ -189,14 +194,20 @@ async function simulate(options: SimOptions, seed: SeededRandom, scenario: Scena
   const miners = pickDistinct(plan, options.nodes, options.miners);
   const alive = () => record.nodes.filter((n) => n.host.alive);
 
-  // Blocks as a Poisson process; each block's txs are handed to random nodes over the first
-  // half of the wait before it, so the real tx relay has put them in mempools when it is found.
-  let previous = warmupMs;
+  // Blocks as a Poisson process. Each block's txs are handed to random nodes over TX_SPREAD_MS
+  // ending TX_LEAD_MS before it is found (not before the warm-up ends), so the real tx relay has
+  // put them in mempools by then, however short the wait after the block before; and a miner puts
+  // in its block only the txs of that block and earlier ones (mineOn): blocks of --txs txs whose
+  // txs are already in mempools, which is what the propagation figures are about.
+  const plannedFor = new Map<string, number>();
   for (let k = 0; k < options.blocks; k++) {
     const at = blockTimes[k]!;
     const txs = txsPerBlock[k] ?? [];
+    const end = Math.max(warmupMs, at - TX_LEAD_MS);
+    const start = Math.max(warmupMs, end - TX_SPREAD_MS);
     for (const tx of txs) {
-      const when = plan.between(previous, previous + (at - previous) / 2);
+      plannedFor.set(txid(tx), k);
+      const when = plan.between(start, end);
       const pick = plan.next();
       scheduler.at(when, () => {
         const live = alive();
@@ -208,9 +219,8 @@ async function simulate(options: SimOptions, seed: SeededRandom, scenario: Scena
     scheduler.at(at, () => {
       const live = miners.map((i) => record.nodes[i]!).filter((n) => n.host.alive);
       const miner = live[Math.floor(pick * live.length)];
-      if (miner) runner.at(miner.host, scheduler.now, () => void mineOn(miner, record, alive().map((n) => n.host.index)));
+      if (miner) runner.at(miner.host, scheduler.now, () => void mineOn(miner, record, alive().map((n) => n.host.index), (id) => (plannedFor.get(id) ?? Infinity) <= k));
     });
-    previous = at;
   }
 
   // Churn: nodes (never miners) leave as a Poisson process and as many new ones join.
@@ -248,9 +258,22 @@ async function simulate(options: SimOptions, seed: SeededRandom, scenario: Scena
   return record;
 }
 
-/** Finds a block on the miner's tip (the real template; a trivial target, so a few hashes) and submits it. */
-async function mineOn(miner: SimNode, record: SimRecord, aliveAtFound: number[]): Promise<void> {
-  const template = miner.node.blockTemplate(miner.identity.publicKey);
+/**
+ * Finds a block on the miner's tip and submits it: the real template (a trivial target, so a few
+ * hashes), of the pool's txs that `belongs` admits (this block's and earlier blocks' txs).
+ */
+async function mineOn(miner: SimNode, record: SimRecord, aliveAtFound: number[], belongs: (txid: string) => boolean): Promise<void> {
+  const { node } = miner;
+  const template = createBlockTemplate({
+    params: node.params,
+    context: node.chain.nextBlockContext(node.clock.now()),
+    select: (maxBytes) => {
+      const chosen = node.mempool.selectForBlock(maxBytes);
+      const txs = chosen.txs.filter((tx) => belongs(txid(tx)));
+      return { txs, fees: txs.reduce((sum, tx) => sum + node.mempool.get(txid(tx))!.fee, 0n), bytes: txs.reduce((sum, tx) => sum + txSize(tx), 0) };
+    },
+    payTo: miner.identity.publicKey,
+  });
   const block: Block = { header: mineHeader(template.header), txs: template.txs };
   const outcome = await miner.node.submitBlock(block);
   if (outcome.status !== 'connected') {

@@ -49,6 +49,18 @@ describe('compact blocks', () => {
     expect(result.partial.block()).toEqual(built.block);
   });
 
+  it('behavior: positions a relaying node had to fetch are sent whole (prefilled) and found without the pool; the others stay short ids', () => {
+    const { built, txs } = blockWith(10);
+    const m = compactBlockOf(built.block, 3n, new Set([4, 7]));
+    expect(m.prefilled.map((p) => p.index)).toEqual([0, 4, 7]);
+    expect(m.shortIds).toHaveLength(8);
+    // The next hop lacks exactly the prefilled txs: nothing is missing.
+    const result = startReconstruction(m, limits, known(txs.filter((_, i) => i !== 3 && i !== 6)));
+    if (result.kind !== 'partial') throw new Error(result.kind);
+    expect(result.partial.missing()).toEqual([]);
+    expect(result.partial.block()).toEqual(built.block);
+  });
+
   it('behavior: wrong txs for the missing positions (a lying sender) give a merkle mismatch, not a block', () => {
     const { built, txs } = blockWith(6);
     const result = startReconstruction(compactBlockOf(built.block, 1n), limits, known(txs.slice(1)));

@@ -24,18 +24,23 @@ import { shortId, shortIdKey } from './compact-short-ids.ts';
 
 export type CompactBlockMessage = Extract<Message, { type: 'cmpctblock' }>;
 
-/** The compact form of a block: the coinbase whole, every other tx as its short id. */
-export function compactBlockOf(block: Block, nonce: bigint): CompactBlockMessage {
+/**
+ * The compact form of a block: the coinbase whole, every other tx as its short id, except the
+ * positions in `prefill`, sent whole too (BIP152: the txs a relaying node had to fetch itself are
+ * likely missing at the next hop as well).
+ */
+export function compactBlockOf(block: Block, nonce: bigint, prefill: ReadonlySet<number> = NONE): CompactBlockMessage {
   const key = shortIdKey(block.header, nonce);
-  const [coinbase, ...rest] = block.txs;
-  return {
-    type: 'cmpctblock',
-    header: block.header,
-    nonce,
-    shortIds: rest.map((tx) => shortId(key, txidBytes(tx))),
-    prefilled: coinbase ? [{ index: 0, tx: encodeTx(coinbase) }] : [],
-  };
+  const shortIds: number[] = [];
+  const prefilled: { index: number; tx: Uint8Array }[] = [];
+  block.txs.forEach((tx, index) => {
+    if (index === 0 || prefill.has(index)) prefilled.push({ index, tx: encodeTx(tx) });
+    else shortIds.push(shortId(key, txidBytes(tx)));
+  });
+  return { type: 'cmpctblock', header: block.header, nonce, shortIds, prefilled };
 }
+
+const NONE: ReadonlySet<number> = new Set();
 
 /** The most txs a block within these limits can hold (the block decoder's bound). */
 export function maxBlockTxs(limits: CodecLimits): number {

@@ -55,7 +55,8 @@ interface Pending {
   readonly peer: PeerId;
   readonly partial: PartialBlock;
   readonly since: number;
-  /** How many txs the `getblocktxn` asked. */
+  /** The positions the `getblocktxn` asked. */
+  readonly indexes: readonly number[];
   readonly asked: number;
 }
 
@@ -76,6 +77,8 @@ export class CompactRelay {
   /** Blocks whose compact form is being judged (its header filed): a second copy is ignored. */
   private readonly starting = new Set<string>();
   private readonly recent = new Map<string, Block>();
+  /** Positions of recent blocks we had to fetch with `getblocktxn`: prefilled when we relay them. */
+  private readonly fetched = new Map<string, ReadonlySet<number>>();
   /** See {@link TIMED_OUT_KEPT}. */
   private readonly timedOut = new Set<string>();
 
@@ -152,7 +155,7 @@ export class CompactRelay {
     let message: CompactBlockMessage | undefined;
     for (const p of this.host.peers.values()) {
       if (p.state !== 'ready' || p.version < COMPACT_PROTOCOL_VERSION || !p.compactTo?.highBandwidth || p.known.has(key)) continue;
-      message ??= compactBlockOf(block, new DataView(randomBytes(8).buffer).getBigUint64(0, true));
+      message ??= compactBlockOf(block, new DataView(randomBytes(8).buffer).getBigUint64(0, true), this.fetched.get(tip.hash));
       remember(p.known, key);
       this.host.send(p, message);
     }
@@ -177,7 +180,7 @@ export class CompactRelay {
     if (p.version < COMPACT_PROTOCOL_VERSION || !entry?.hasData || !this.node.chain.isActive(hash) || this.node.tip.height - entry.height >= MAX_COMPACT_DEPTH) return false;
     const block = this.recent.get(hash) ?? (await this.node.chain.getBlock(hash));
     if (!block) return false;
-    this.host.send(p, compactBlockOf(block, new DataView(randomBytes(8).buffer).getBigUint64(0, true)));
+    this.host.send(p, compactBlockOf(block, new DataView(randomBytes(8).buffer).getBigUint64(0, true), this.fetched.get(hash)));
     return true;
   }
 
@@ -230,7 +233,7 @@ export class CompactRelay {
       // One rebuild waiting per peer (BIP152 keeps one partial block per peer): an older one
       // from it is fetched whole instead, so a peer cannot pile up half-built blocks.
       for (const [other, waiting] of [...this.pending]) if (waiting.peer === p.id) this.fallBack(other, p.id);
-      this.pending.set(hash, { peer: p.id, partial: result.partial, since: this.host.now(), asked: missing.length });
+      this.pending.set(hash, { peer: p.id, partial: result.partial, since: this.host.now(), indexes: missing, asked: missing.length });
       this.host.send(p, { type: 'getblocktxn', blockHash: hashBytes, indexes: missing });
     } catch (error) {
       // A store that failed to file the header: the block may still be fetched whole.
@@ -261,6 +264,10 @@ export class CompactRelay {
       return this.fallBack(hash, p.id);
     }
     if (!pending.partial.fill(txs)) return this.host.close(p, ban(`blocktxn of ${txs.length} txs does not match the request`));
+    // What we lacked, the next hop likely lacks too (it came with the block, not ahead of it):
+    // sent whole in our own compact block of it (BIP152's prefilling).
+    this.fetched.set(hash, new Set(pending.indexes));
+    if (this.fetched.size > RECENT_BLOCKS) this.fetched.delete(this.fetched.keys().next().value!);
     this.finish(p, hash, pending.partial);
   }
 
