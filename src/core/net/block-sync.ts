@@ -324,7 +324,9 @@ export class BlockSync {
           if (sender) this.host.close(sender, ban(`invalid block: ${o.rejection.code}`));
         } else if (sender && (o.status === 'connected' || o.status === 'side-chain')) {
           sender.lastBlockAt = this.host.now();
-          if (o.status === 'connected') this.newBlockFrom(sender);
+          // A new block relayed to us, not a batch of a sync: only then is its sender a candidate
+          // to push the next ones (Bitcoin Core picks no high-bandwidth peers while catching up).
+          if (o.status === 'connected' && batch.length === 1) this.newBlockFrom(sender);
         }
       });
       // Not asked for again while the batch waits its turn in the chain's queue or connects.

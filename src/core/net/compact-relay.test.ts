@@ -212,6 +212,14 @@ describe('compact block relay', () => {
     expect(framesSent(toFourth, marks[1]).map((f) => f.type)).not.toContain(BLOCK);
   });
 
+  it('behavior: blocks downloaded in a sync do not make their sender a high-bandwidth peer; a new block relayed afterwards does', async () => {
+    const { a, b, builder, blocks, peers } = await fundedPair(2);
+    // B synced seven blocks from A in a batch: catching up, not relay.
+    expect(b.network.highBandwidthPeers()).toEqual([]);
+    await makeHighBandwidth(a, b, builder, blocks[6]!, peers);
+    expect(b.network.highBandwidthPeers()).toEqual([a.identity.peerId]);
+  });
+
   it('error: a compact block without its coinbase prefilled gets its sender banned', async () => {
     const { a, b, ab, builder, blocks, peers } = await fundedPair(2);
     const block = builder.next(blocks[6]!);
