@@ -13,16 +13,26 @@ const escape = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;
 
 export function renderHtml(report: SimReport): string {
   const blocks = report.blocks.filter((b) => !b.stale && b.reach99 !== null);
-  const xMax = Math.max(0.1, ...blocks.map((b) => b.reach99 ?? 0)) * 1.1;
-  const x = (s: number) => PAD + (s / xMax) * (W - 2 * PAD);
+  const pooled = report.summary.cdf.delays;
+  const xMax = Math.max(0.1, ...blocks.map((b) => b.reach99 ?? 0), pooled[99] ?? 0) * 1.1;
+  const x = (s: number) => PAD + (Math.min(s, xMax) / xMax) * (W - 2 * PAD);
   const y = (f: number) => H - PAD - f * (H - 2 * PAD);
-  // Each block's curve through its three measured points (0 at found, 50/90/99 %).
-  const lines = blocks
-    .map((b) => {
-      const pts: [number, number][] = [[0, 0], [b.reach50 ?? 0, 0.5], [b.reach90 ?? 0, 0.9], [b.reach99 ?? 0, 0.99]];
-      return `<polyline fill="none" stroke="#3366cc" stroke-opacity="0.45" stroke-width="1.5" points="${pts.map(([s, f]) => `${x(s).toFixed(1)},${y(f).toFixed(1)}`).join(' ')}"/>`;
-    })
-    .join('\n');
+  const line = (pts: [number, number][], style: string) =>
+    `<polyline fill="none" ${style} points="${pts.map(([s, f]) => `${x(s).toFixed(1)},${y(f).toFixed(1)}`).join(' ')}"/>`;
+  // Each block's CDF (thin), and every (block, node) delay pooled (thick).
+  const levels = [0, ...Array.from({ length: 19 }, (_, i) => (i + 1) / 20), 0.99, 1];
+  const lines = [
+    ...blocks.map((b) =>
+      line(
+        b.cdf.flatMap((s, i): [number, number][] => (s === null ? [] : [[s, levels[i]!]])),
+        'stroke="#3366cc" stroke-opacity="0.35" stroke-width="1"',
+      ),
+    ),
+    line(
+      pooled.flatMap((s, k): [number, number][] => (s === null ? [] : [[s, k / 100]])),
+      'stroke="#cc3311" stroke-width="2.5"',
+    ),
+  ].join('\n');
   const ticks = Array.from({ length: 6 }, (_, i) => (xMax * i) / 5);
   const axes = [
     `<line x1="${PAD}" y1="${H - PAD}" x2="${W - PAD}" y2="${H - PAD}" stroke="#333"/>`,
@@ -44,6 +54,7 @@ export function renderHtml(report: SimReport): string {
 ${axes}
 ${lines}
 </svg>
+<p>Thin blue: each block of the best chain; thick red: every (block, node) delay pooled.</p>
 <table>
 ${row('blocks', `${s.blocks} (${s.staleBlocks} stale), ${s.txsPerBlock} txs, ${s.blockBytes} bytes on average`)}
 ${row('reach 50 %', p(s.reach50))}

@@ -28,6 +28,8 @@ export interface BlockReport {
   readonly reach99: number | null;
   /** Fraction of those nodes that connected it. */
   readonly reached: number;
+  /** Its CDF: seconds to reach 0, 5, 10 … 95, 99 and 100 % of those nodes (null: never got there). */
+  readonly cdf: readonly (number | null)[];
   readonly stale: boolean;
 }
 
@@ -37,6 +39,12 @@ export interface SimReport {
     readonly blocks: number;
     readonly staleBlocks: number;
     readonly staleRate: number;
+    /**
+     * The propagation CDF over every (block of the best chain, node alive when it was found) pair:
+     * `delays[k]` is the seconds within which k % of those pairs had the block (k = 0…100; null
+     * beyond what was ever reached).
+     */
+    readonly cdf: { readonly delays: readonly (number | null)[]; readonly pairs: number; readonly reached: number };
     /** Over the blocks of the final best chain, seconds of simulated time. */
     readonly reach50: Percentiles;
     readonly reach90: Percentiles;
@@ -101,6 +109,9 @@ export function percentile(sorted: readonly number[], q: number): number | null 
 
 const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/** The levels of each block's CDF in the report. */
+const BLOCK_CDF_LEVELS = [0.001, ...Array.from({ length: 19 }, (_, i) => (i + 1) / 20), 0.99, 1];
+
 export function buildReport(record: SimRecord, real: RealUsage): SimReport {
   const { found, arrivals, options } = record;
   const byHash = new Map(found.map((b) => [b.hash, b]));
@@ -135,9 +146,29 @@ export function buildReport(record: SimRecord, real: RealUsage): SimReport {
       reach90: reach(0.9),
       reach99: reach(0.99),
       reached: round(reached, 4),
+      cdf: BLOCK_CDF_LEVELS.map(reach),
       stale: !main.has(b.hash),
     };
   });
+  // Every (best-chain block, node) delay, pooled.
+  const pooled: number[] = [];
+  for (const b of found) {
+    if (!main.has(b.hash)) continue;
+    const at = arrivals.get(b.hash) ?? new Map<number, number>();
+    for (const i of b.aliveAtFound) {
+      const t = at.get(i);
+      pooled.push(t === undefined ? Infinity : (t - b.foundAt) / 1000);
+    }
+  }
+  pooled.sort((x, y) => x - y);
+  const cdf = {
+    delays: Array.from({ length: 101 }, (_, k) => {
+      const v = k === 0 ? (pooled.length && Number.isFinite(pooled[0]!) ? pooled[0]! : null) : percentile(pooled, k / 100);
+      return v === null ? null : round(v);
+    }),
+    pairs: pooled.length,
+    reached: round(pooled.filter(Number.isFinite).length / Math.max(1, pooled.length), 4),
+  };
   const onMain = blocks.filter((b) => !b.stale);
   const over = (key: 'reach50' | 'reach90' | 'reach99'): Percentiles => {
     const values = onMain.map((b) => b[key] ?? Infinity).sort((x, y) => x - y);
@@ -158,6 +189,7 @@ export function buildReport(record: SimRecord, real: RealUsage): SimReport {
       blocks: found.length,
       staleBlocks: blocks.length - onMain.length,
       staleRate: round((blocks.length - onMain.length) / n, 4),
+      cdf,
       reach50: over('reach50'),
       reach90: over('reach90'),
       reach99: over('reach99'),

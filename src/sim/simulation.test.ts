@@ -49,6 +49,16 @@ describe('simulation', () => {
     expect(report.traffic['tx']!.messages).toBeGreaterThanOrEqual(30 * 19);
     // Each distinct signature was really verified once; nodes were charged for many more.
     expect(s.realSignatureChecks).toBeLessThan(s.signaturesCharged);
+    // The pooled CDF: one delay per (best-chain block, node) pair, non-decreasing, its median
+    // between the blocks' fastest and slowest medians; each block's CDF ends at its 99 and 100 %.
+    expect(s.cdf.pairs).toBe(main.length * 20);
+    const delays = s.cdf.delays.filter((d): d is number => d !== null);
+    expect(delays.length).toBeGreaterThan(90);
+    for (let k = 1; k < delays.length; k++) expect(delays[k]!).toBeGreaterThanOrEqual(delays[k - 1]!);
+    const medians = main.map((b) => b.reach50!);
+    expect(s.cdf.delays[50]!).toBeGreaterThanOrEqual(Math.min(...medians));
+    expect(s.cdf.delays[50]!).toBeLessThanOrEqual(Math.max(...medians));
+    for (const b of main) expect(b.cdf.at(-2)).toBe(b.reach99);
     expect(renderHtml(report)).toContain('<svg');
   }, 120_000);
 
