@@ -1,0 +1,27 @@
+/**
+ * Draws the pooled propagation CDFs of several simulator reports on one SVG chart (the before and
+ * after of bench/README.md's 1,000-node runs):
+ *
+ *   npx tsx bench/sim-cdf.ts OUT.svg "label=report.json" ["label=report.json" …]
+ *
+ * Each report is `npm run sim -- … --json FILE`'s; its `summary.cdf.delays` is the curve.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cdfSvg, POOLED_LEVELS } from '../src/sim/sim-html.ts';
+import type { SimReport } from '../src/sim/sim-report.ts';
+
+const COLORS = ['#cc3311', '#3366cc', '#228833', '#aa7700'];
+
+const [out, ...specs] = process.argv.slice(2);
+if (!out || specs.length === 0 || specs.some((s) => !s.includes('='))) {
+  console.error('usage: npx tsx bench/sim-cdf.ts OUT.svg "label=report.json" ["label=report.json" …]');
+  process.exit(2);
+}
+const series = specs.map((spec, i) => {
+  const at = spec.indexOf('=');
+  const report = JSON.parse(readFileSync(spec.slice(at + 1), 'utf8')) as SimReport;
+  return { label: spec.slice(0, at), delays: report.summary.cdf.delays, levels: POOLED_LEVELS, style: `stroke="${COLORS[i % COLORS.length]}" stroke-width="2.5"` };
+});
+const xMax = Math.max(0.1, ...series.map((s) => s.delays[99] ?? s.delays.findLast((d) => d !== null) ?? 0)) * 1.1;
+writeFileSync(out, `${cdfSvg(series, xMax)}\n`);
+console.log(`wrote ${out}`);
