@@ -9,7 +9,7 @@ import { ChainBuilder, ManualClock, type BuiltBlock } from '../testing/chain-bui
 import { txid } from '../primitives/transaction.ts';
 import { sha256d } from '../crypto/hash.ts';
 import { hashToHex, hexToHash } from '../encoding/hex.ts';
-import { encodeMessage } from './wire-codec.ts';
+import { decodeMessage, encodeMessage } from './wire-codec.ts';
 import { INV_BLOCK, INV_CMPCT_BLOCK, PROTOCOL_VERSION } from './messages.ts';
 import { splitMessage } from './chunking.ts';
 import type { Message } from './messages.ts';
@@ -166,6 +166,39 @@ describe('Network', () => {
     expect(b.network.peerInfo()).toMatchObject([{ id: a.identity.peerId, state: 'ready' }]);
     // The first tx's inv left at once, the rest together at the next tick.
     expect(invFrames).toBeLessThanOrEqual(4);
+  });
+
+  it('behavior: a tx waiting for its peer\'s next inv that leaves the pool (mined) meanwhile is not announced', async () => {
+    const builder = new ChainBuilder();
+    const early = builder.extend(builder.genesis, regtestParams.coinbaseMaturity + 1);
+    const tip = early[early.length - 1]!;
+    const a = await nodeHolding(early);
+    const b = await nodeHolding(early);
+    const { ab } = connect(a, b);
+    await settle([a, b]);
+    const announced: string[] = [];
+    const send = ab.send.bind(ab);
+    ab.send = (chunk) => {
+      // Single-chunk messages: the frame follows the 12-byte chunk header.
+      if (chunk[12 + 5] === 7) {
+        const m = decodeMessage(chunk.subarray(12));
+        if (m.type === 'inv') announced.push(...m.items.map((i) => hashToHex(i.hash)));
+      }
+      send(chunk);
+    };
+    const first = builder.spend([builder.coinbaseOf(early[0]!)], [49n * 100_000_000n]);
+    const second = builder.spend([builder.coinbaseOf(early[1]!)], [49n * 100_000_000n]);
+    // The first leaves at once; the second waits for the next tick (one tx inv a second a peer).
+    expect((await a.node.receiveTx(first)).ok).toBe(true);
+    expect((await a.node.receiveTx(second)).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(announced).toEqual([txid(first)]);
+    // Before that tick, a block mines the second.
+    const block = builder.next(tip, { txs: [second] });
+    expect((await a.node.submitBlock(block.block)).status).toBe('connected');
+    await settle([a, b], 20, 200);
+    expect(b.node.tip.hash).toBe(block.hash);
+    expect(announced).not.toContain(txid(second));
   });
 
   it('behavior: new blocks and txs are announced and relayed onward once, never echoed back', async () => {

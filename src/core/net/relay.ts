@@ -133,7 +133,9 @@ export class Relay {
   }
 
   private sendTxInv(p: Peer): void {
-    const items = this.txInv.get(p);
+    // A tx that left the pool while waiting (mined, replaced) is not announced: the peer would
+    // ask for it and get notfound.
+    const items = this.txInv.get(p)?.filter((item) => this.node.mempool.has(hashToHex(item.hash)));
     this.txInv.delete(p);
     if (!items?.length) return;
     p.lastTxInvAt = this.host.now();
