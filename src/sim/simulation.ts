@@ -197,8 +197,9 @@ async function simulate(options: SimOptions, seed: SeededRandom, scenario: Scena
   // Blocks as a Poisson process. Each block's txs are handed to random nodes over TX_SPREAD_MS
   // ending TX_LEAD_MS before it is found (not before the warm-up ends), so the real tx relay has
   // put them in mempools by then, however short the wait after the block before; and a miner puts
-  // in its block only the txs of that block and earlier ones (mineOn): blocks of --txs txs whose
-  // txs are already in mempools, which is what the propagation figures are about.
+  // in its block only the txs of that block and earlier ones (mineOn; txs no block planned, a
+  // scenario's, go in as they come): blocks of --txs txs whose txs are already in mempools, which
+  // is what the propagation figures are about.
   const plannedFor = new Map<string, number>();
   for (let k = 0; k < options.blocks; k++) {
     const at = blockTimes[k]!;
@@ -219,7 +220,7 @@ async function simulate(options: SimOptions, seed: SeededRandom, scenario: Scena
     scheduler.at(at, () => {
       const live = miners.map((i) => record.nodes[i]!).filter((n) => n.host.alive);
       const miner = live[Math.floor(pick * live.length)];
-      if (miner) runner.at(miner.host, scheduler.now, () => void mineOn(miner, record, alive().map((n) => n.host.index), (id) => (plannedFor.get(id) ?? Infinity) <= k));
+      if (miner) runner.at(miner.host, scheduler.now, () => void mineOn(miner, record, alive().map((n) => n.host.index), (id) => (plannedFor.get(id) ?? k) <= k));
     });
   }
 

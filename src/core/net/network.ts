@@ -10,7 +10,7 @@
  * docs/protocol.md for the messages and rules.
  */
 import { hexToHash } from '../encoding/hex.ts';
-import { txidBytes } from '../primitives/transaction.ts';
+import { txid, txidBytes } from '../primitives/transaction.ts';
 import { DecodeError } from '../encoding/decode-error.ts';
 import type { Node } from '../node/node.ts';
 import type { BanList } from './ban-list.ts';
@@ -85,7 +85,10 @@ export class Network {
     if (!supportedVersion(protocolVersion)) throw new RangeError(`protocol version ${protocolVersion} is not one this node speaks`);
     this.handshake = new Handshake(host, this.sync, options.userAgent ?? 'tabchain', protocolVersion, (p, remote) => this.ready(p, remote));
     this.unsubscribe.push(
-      this.node.on('block-connected', (e) => this.compact.blockConnected(e)),
+      this.node.on('block-connected', (e) => {
+        this.compact.blockConnected(e);
+        this.relay.blockConnected(e.block.txs.map(txid));
+      }),
       this.node.on('tip', (tip) => {
         // High-bandwidth peers get the compact block first; the inv then skips them (they know it).
         this.compact.announceTip(tip);

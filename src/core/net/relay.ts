@@ -206,6 +206,11 @@ export class Relay {
     this.askTxs(this.txRequests.removePeer(id, this.host.now()));
   }
 
+  /** A block connected: its txs are not asked for any more (the waiting announcers would only answer notfound). */
+  blockConnected(txids: readonly string[]): void {
+    for (const id of txids) this.txRequests.received(id);
+  }
+
   /** At each tick: tx requests unanswered too long go to the next announcer. */
   expireTxRequests(now: number): void {
     this.askTxs(this.txRequests.expire(now));

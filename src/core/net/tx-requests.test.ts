@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TX_REQUEST_TIMEOUT_MS, TxRequests } from './tx-requests.ts';
+import { MAX_PER_PEER, TX_REQUEST_TIMEOUT_MS, TxRequests } from './tx-requests.ts';
 import type { PeerId } from './peer-identity.ts';
 
 const A = 'a' as PeerId;
@@ -67,11 +67,35 @@ describe('TxRequests', () => {
     expect(r.notFound('t', A, 2)).toEqual({ txid: 't', peer: C });
   });
 
-  it('error: a flood of announcements of made-up txs keeps at most 5,000 requests (the oldest forgotten)', () => {
+  it('error: a flood of announcements of made-up txs fills only its sender\'s share; an honest turn waiting behind it survives and comes', () => {
     const r = new TxRequests();
-    for (let i = 0; i < 6_000; i++) r.announced(`t${i}`, A, 0);
-    expect(r.size).toBe(5_000);
-    expect(r.has('t0')).toBe(false);
-    expect(r.has('t5999')).toBe(true);
+    // A announces t first (and will withhold it); B waits its turn.
+    expect(r.announced('t', A, 0)).toBe(true);
+    expect(r.announced('t', B, 0)).toBe(false);
+    // Then A floods 6,000 made-up ids: its share is MAX_PER_PEER, the rest ignored, nothing evicted.
+    let asked = 0;
+    for (let i = 0; i < 6_000; i++) if (r.announced(`junk${i}`, A, 1)) asked++;
+    expect(asked).toBe(MAX_PER_PEER - 1);
+    expect(r.trackedFrom(A)).toBe(MAX_PER_PEER);
+    expect(r.has('junk5999')).toBe(false);
+    // C's announcements are still taken.
+    expect(r.announced('other', C, 1)).toBe(true);
+    // A never answers: B is asked for t after the timeout; A's junk expires with nobody to ask.
+    expect(r.expire(TX_REQUEST_TIMEOUT_MS + 1)).toEqual([{ txid: 't', peer: B }]);
+    expect(r.trackedFrom(A)).toBe(0);
+    // Left: t, asked of B ('other' expired with nobody else to ask).
+    expect(r.size).toBe(1);
+  });
+
+  it('behavior: a tx that arrived or was mined is not asked for again when announced later', () => {
+    const r = new TxRequests();
+    r.announced('t', A, 0);
+    r.received('t');
+    expect(r.announced('t', B, 1)).toBe(false);
+    // Mined without ever being asked for (a block): the same.
+    r.received('mined');
+    expect(r.announced('mined', A, 2)).toBe(false);
+    expect(r.trackedFrom(A)).toBe(0);
+    expect(r.trackedFrom(B)).toBe(0);
   });
 });
