@@ -48,6 +48,11 @@ export interface Connectivity {
   readonly relayRefused: boolean;
   /** Attempts that failed recently (peers answered, no path worked). */
   readonly failedAttempts: number;
+  /**
+   * Linked to peers, yet none brought a new block for 3 target spacings (Bitcoin Core's stale-tip
+   * check, extra-outbound.ts): nobody mines, or every peer hides blocks from this tab (an eclipse).
+   */
+  readonly staleTip: boolean;
   /** RTCPeerConnections this page created, and those not yet collected, against the limit. */
   readonly connectionsCreated: number;
   readonly connectionsLive: number;

@@ -23,11 +23,12 @@
  * links kept (link-table.ts), who may take a slot (link-admission.ts), when to retry a peer
  * (retry-backoff.ts) and what the links tell about the network (connectivity.ts).
  */
-import { parseJsonSafely, type Network, type NodeIdentity, type PeerId, type SignalData } from '../core/index.ts';
+import { mainParams, parseJsonSafely, type Network, type NodeIdentity, type PeerId, type SignalData } from '../core/index.ts';
 import type { SignalingStatus } from '../adapters/net/signaling-client.ts';
 import type { WebRtcLinkOptions } from '../adapters/net/webrtc-link.ts';
 import { ConnectionBudget, pageConnectionBudget, type ConnectionBudgetView } from '../adapters/net/connection-budget.ts';
 import { ConnectivityRecord, hasRelay, type Connectivity, type LinkInfo } from './connectivity.ts';
+import { ExtraOutbound } from './extra-outbound.ts';
 import { LinkAdmission, type Standing } from './link-admission.ts';
 import { LinkTable, type ConnectorLink, type KeptLink, type Route } from './link-table.ts';
 import { MeshIntroductions } from './mesh-introductions.ts';
@@ -76,6 +77,8 @@ export interface PeerConnectorOptions {
    * network simulator gives its virtual clock and seeded generator.
    */
   readonly timers?: HostTimers;
+  /** No new block from any peer for this long (ms) is a stale tip (default: 3 of the main network's spacings; extra-outbound.ts). */
+  readonly staleTipMs?: number;
 }
 
 export class PeerConnector {
@@ -98,6 +101,8 @@ export class PeerConnector {
   /** Who may take a slot and a new connection (link-admission.ts). */
   private readonly admission: LinkAdmission;
   private readonly connectTimeout: number;
+  /** One link beyond the outbound slots now and then, and the stale-tip check (extra-outbound.ts). */
+  private readonly extra: ExtraOutbound;
 
   constructor(private readonly options: PeerConnectorOptions) {
     this.timers = options.timers ?? systemHostTimers;
@@ -106,6 +111,7 @@ export class PeerConnector {
     this.budget = options.budget ?? pageConnectionBudget;
     this.userIceServers = options.iceServers ?? null;
     this.connectTimeout = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    this.extra = new ExtraOutbound(() => this.timers.random(), this.timers.now(), options.staleTipMs ?? 3 * mainParams.targetSpacing * 1000);
     this.admission = new LinkAdmission(
       {
         links: () => this.links.all(),
@@ -202,6 +208,7 @@ export class PeerConnector {
         void this.links.pollPaths();
       }
       this.chooseAgain(now);
+      this.settleExtra(now);
       this.fill();
     });
   }
@@ -225,8 +232,10 @@ export class PeerConnector {
   connectivity(): Connectivity {
     const ice = this.userIceServers ?? this.servers.handedOut();
     const budget = this.budget.snapshot();
+    const now = this.timers.now();
     return {
-      ...this.attempts.verdict(this.links.openPaths(), this.timers.now()),
+      ...this.attempts.verdict(this.links.openPaths(), now),
+      staleTip: this.extra.staleTip(now, this.readyIds().size),
       iceServers: ice.length,
       iceSource: this.userIceServers ? 'user' : ice.length ? 'server' : 'none',
       relayConfigured: hasRelay(ice),
@@ -242,11 +251,13 @@ export class PeerConnector {
    * offering (two offers crossing are settled in onSignal: the lower id's wins).
    */
   private fill(): void {
+    const now = this.timers.now();
     const outboundLimit = outboundSlots(this.maxPeers);
-    const full = () => this.links.size >= this.maxPeers || this.links.outbound() >= outboundLimit || !this.budget.canCreate();
+    // With its own slots taken, one link more now and then (extra-outbound.ts).
+    const extra = this.links.outbound() >= outboundLimit && this.extra.wanted(now, this.readyIds().size) ? 1 : 0;
+    const full = () => this.links.size >= this.maxPeers || this.links.outbound() >= outboundLimit + extra || !this.budget.canCreate();
     if (full()) return;
     const me = this.options.identity.peerId;
-    const now = this.timers.now();
     const reachable = this.servers.reachable();
     const candidates: [PeerId, Route][] = [...reachable].map(([p, url]) => [p, { kind: 'server', url }]);
     const ready = this.readyIds();
@@ -260,8 +271,19 @@ export class PeerConnector {
       const standing = this.admission.standing(peer, route.kind === 'server', now);
       if (!this.admission.mayCreate(now, peer, standing) || !this.admission.admit(standing, false, now, ready)) continue;
       this.admission.take(now, peer, standing);
-      this.open(peer, true, route, standing).chosenAmong = candidates.length;
+      const kept = this.open(peer, true, route, standing);
+      // An extra link is judged by what it brings (settleExtra), not chosen again for little choice.
+      if (extra) this.extra.began(peer, now);
+      else kept.chosenAmong = candidates.length;
     }
+  }
+
+  /** Drops the extra link, or the own choice it replaces, once it has been judged (extra-outbound.ts). */
+  private settleExtra(now: number): void {
+    const infos = this.options.network.peerInfo();
+    this.extra.noteBlocks(infos);
+    const drop = this.extra.settle(now, this.links.all(), infos);
+    if (drop !== null) this.links.drop(drop);
   }
 
   /** How many peers this tab knows of now (servers' rooms and the mesh; a peer in two counts twice: an estimate is enough). */
