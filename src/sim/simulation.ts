@@ -77,6 +77,10 @@ export interface ScenarioContext {
   readonly warmupMs: number;
   /** Virtual ms each block is found at. */
   readonly blockTimes: readonly number[];
+  /** Indexes of the mining nodes (a scenario keeps them honest, or splits them between sides). */
+  readonly miners: readonly number[];
+  /** Virtual ms the run ends (the nodes stop then: a scenario reads them before). */
+  readonly endMs: number;
 }
 
 export type Scenario = (context: ScenarioContext) => void;
@@ -241,7 +245,7 @@ async function simulate(options: SimOptions, seed: SeededRandom, scenario: Scena
     }
   }
 
-  scenario?.({ scheduler, runner, fabric, server: world.server, nodes: record.nodes, warmupMs, blockTimes });
+  scenario?.({ scheduler, runner, fabric, server: world.server, nodes: record.nodes, warmupMs, blockTimes, miners, endMs });
   scheduler.at(warmupMs, () => {
     record.warmupBytes = traffic.totalBytes();
     record.warmupBlockBytes = traffic.blockRelayBytes();
