@@ -8,6 +8,8 @@ import { parseSimOptions, SimOptionError, simUsage, type SimOptions } from './si
 import { runSimulation } from './simulation.ts';
 import { renderHtml } from './sim-html.ts';
 import type { Percentiles, SimReport } from './sim-report.ts';
+import { checkScenarioOptions, runScenario, scenarioOptions } from './scenarios/scenarios.ts';
+import { outcomeLines } from './scenarios/scenario-run.ts';
 
 function main(argv: string[]): Promise<number> | number {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -16,7 +18,8 @@ function main(argv: string[]): Promise<number> | number {
   }
   let options: SimOptions;
   try {
-    options = parseSimOptions(argv);
+    options = scenarioOptions(parseSimOptions(argv));
+    checkScenarioOptions(options);
   } catch (error) {
     if (!(error instanceof SimOptionError)) throw error;
     console.error(`sim: ${error.message}`);
@@ -27,10 +30,19 @@ function main(argv: string[]): Promise<number> | number {
 
 async function run(options: SimOptions): Promise<number> {
   const started = performance.now();
-  const report = await runSimulation(options, undefined, (at, end, events) => {
+  const progress = (at: number, end: number, events: number): void => {
     const real = ((performance.now() - started) / 1000).toFixed(0);
     process.stderr.write(`sim: ${(at / 1000).toFixed(0)} / ${(end / 1000).toFixed(0)} simulated s, ${events} events, ${real} s real\n`);
-  });
+  };
+  if (options.scenario) {
+    const { report, outcome, clean } = await runScenario(options, progress);
+    if (clean) console.log(`clean run (no flooders, same seed and options):\n${summaryTable(clean.report)}\n${table(outcomeLines(clean.outcome))}\n\nflooded run:`);
+    console.log(`${summaryTable(report)}\n\nscenario ${options.scenario}:\n${table(outcomeLines(outcome))}`);
+    if (options.json) writeFileSync(options.json, JSON.stringify({ ...report, scenario: { name: options.scenario, outcome, ...(clean ? { clean: { summary: clean.report.summary, outcome: clean.outcome } } : {}) } }, null, 2) + '\n');
+    if (options.html) writeFileSync(options.html, renderHtml(report));
+    return report.summary.errors.length > 0 ? 1 : 0;
+  }
+  const report = await runSimulation(options, undefined, progress);
   console.log(summaryTable(report));
   if (options.json) writeFileSync(options.json, JSON.stringify(report, null, 2) + '\n');
   if (options.html) writeFileSync(options.html, renderHtml(report));
@@ -58,6 +70,10 @@ export function summaryTable(report: SimReport): string {
     ['real', `${real.wallSeconds} s wall, ${real.cpuSeconds} s CPU (${real.cpuMsPerNode} ms/node), heap ${real.heapMB} MB (${real.heapKBPerNode} KB/node), rss ${real.rssMB} MB`],
   ];
   if (s.errors.length) lines.push(['errors', s.errors.join('; ')]);
+  return table(lines);
+}
+
+function table(lines: readonly [string, string][]): string {
   const width = Math.max(...lines.map(([k]) => k.length));
   return lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
 }

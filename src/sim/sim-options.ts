@@ -34,7 +34,13 @@ export interface SimOptions {
   readonly protocol: number;
   readonly json: string | undefined;
   readonly html: string | undefined;
+  /** One of the issue's scenarios (src/sim/scenarios/), or none. */
+  readonly scenario: ScenarioName | undefined;
 }
+
+/** The scenarios `--scenario` runs (src/sim/scenarios/scenarios.ts). */
+export const SCENARIO_NAMES = ['partition', 'eclipse', 'churn', 'flood'] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export const DEFAULT_OPTIONS: SimOptions = {
   nodes: 100,
@@ -57,6 +63,7 @@ export const DEFAULT_OPTIONS: SimOptions = {
   protocol: PROTOCOL_VERSION,
   json: undefined,
   html: undefined,
+  scenario: undefined,
 };
 
 export class SimOptionError extends Error {
@@ -99,13 +106,18 @@ export function parseSimOptions(argv: readonly string[]): SimOptions {
     const eq = arg.indexOf('=');
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
     const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (flag === '--scenario') {
+      if (!SCENARIO_NAMES.includes(value as ScenarioName)) throw new SimOptionError(flag, `one of ${SCENARIO_NAMES.join(', ')}: ${value ?? 'nothing'}`);
+      options['scenario'] = value;
+      continue;
+    }
     if (flag === '--json' || flag === '--html') {
       if (value === undefined || value === '' || value.startsWith('--')) throw new SimOptionError(flag, 'needs a file name');
       options[flag.slice(2)] = value;
       continue;
     }
     const spec = NUMBER_FLAGS[flag];
-    if (!spec) throw new SimOptionError(flag, `unknown option (known: ${[...Object.keys(NUMBER_FLAGS), '--json', '--html'].join(' ')})`);
+    if (!spec) throw new SimOptionError(flag, `unknown option (known: ${[...Object.keys(NUMBER_FLAGS), '--json', '--html', '--scenario'].join(' ')})`);
     if (value === undefined || value.trim() === '') throw new SimOptionError(flag, 'needs a value');
     const n = Number(value);
     if (!Number.isFinite(n)) throw new SimOptionError(flag, `not a number: ${value}`);
@@ -142,5 +154,16 @@ export function simUsage(): string {
     `  --protocol V       the protocol every node speaks: ${PROTOCOL_VERSION} compact blocks, ${MIN_PROTOCOL_VERSION} whole blocks (${d.protocol})`,
     '  --json FILE        the whole report (summary.reach99.p50/p99, bytesPerNodePerBlock, blockBytes, per block)',
     '  --html FILE        the propagation CDF as a self-contained page',
+    '  --scenario NAME    one of the issue\'s scenarios, its outcome printed under the summary (and in --json as `scenario`):',
+    '                     partition  the nodes in halves (each with half the miners) for 10 simulated minutes from the',
+    '                                end of the warm-up, then healed: do they link up again and converge? (needs blocks',
+    '                                past the heal: --blocks x --spacing of 12 minutes or more)',
+    '                     eclipse    the signaling server shows one node only attackers (as many as --degree, non-mining',
+    '                                nodes kept apart with it): does it get the best chain, or say its tip is stale?',
+    '                     churn      --churn 0.3 unless given: does every node up for a minute converge, and do blocks',
+    '                                reach the nodes alive when found?',
+    '                     flood      5 % of the nodes (never miners) flood invalid txs and compact blocks from the end of',
+    '                                the warm-up: are they banned, and is honest propagation as in the clean run of the',
+    '                                same seed (run first)?',
   ].join('\n');
 }

@@ -19,8 +19,8 @@ export interface PartitionOptions {
 }
 
 export interface PartitionOutcome {
-  /** Node indexes on each side (miners split evenly). */
-  readonly sides: readonly [readonly number[], readonly number[]];
+  /** Nodes on each side (miners split evenly). */
+  readonly sideSizes: readonly [number, number];
   /** Simulated seconds the cut began and healed. */
   readonly cutAt: number;
   readonly healAt: number;
@@ -103,7 +103,7 @@ export function partitionScenario(options: PartitionOptions = DEFAULT_PARTITION)
       }
       const s = report.summary;
       return {
-        sides,
+        sideSizes: [sides[0].length, sides[1].length],
         cutAt: cutAt / 1000,
         healAt: healAt / 1000,
         blocksDuringCut: blocks,
