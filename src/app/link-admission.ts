@@ -152,9 +152,10 @@ export class LinkAdmission {
    * (peer-selection.ts), where a new inbound offer may displace one ready inbound link (Bitcoin
    * Core evicts only inbound peers to admit an inbound one: the links this tab chose itself are not
    * for an offerer to take). `inbound` false: this tab's own choice (or an offer that won a
-   * collision with one), which fill() keeps within the outbound slots.
+   * collision with one), which fill() keeps within the outbound slots; `extra`: a choice made
+   * again, which may take one link over `maxPeers` until the one it replaces is dropped.
    */
-  admit(standing: Standing, inbound: boolean, now: number, ready: Set<PeerId>): boolean {
+  admit(standing: Standing, inbound: boolean, now: number, ready: Set<PeerId>, extra = false): boolean {
     const maxPeers = this.context.maxPeers();
     const limit = halfOpenLimit(maxPeers);
     // This tab's own choices of peers in a server's room are not in the half-open budget: they are
@@ -168,7 +169,8 @@ export class LinkAdmission {
       if (standing < 2 && !this.makeRoom(halfOpen().filter(([, p]) => p.standing < 2), Math.max(1, limit - 1), standing)) return false;
       if (!this.makeRoom(halfOpen(), limit, standing)) return false;
     }
-    if (!inbound) return this.context.links().size < maxPeers;
+    // A choice made again is opened beside the link it replaces (peer-selection.ts): one over, for a while.
+    if (!inbound) return this.context.links().size < maxPeers + (extra ? 1 : 0);
     const inboundLimit = inboundSlots(maxPeers);
     const inboundHeld = [...this.context.links().values()].filter((p) => !p.initiator).length;
     if (this.context.links().size < maxPeers && inboundHeld < inboundLimit) return true;

@@ -37,8 +37,10 @@ export interface KeptLink extends AdmittedLink {
   openedAt?: number;
   /** The other side said something on this link (an answer or a candidate): it is there. */
   answered: boolean;
-  /** How many peers this tab knew when it chose this link (outbound links; peer-selection.ts). */
+  /** How many peers this tab could choose when it chose this link (outbound links; peer-selection.ts). */
   chosenAmong?: number;
+  /** This tab let go of this choice (it chose again): once closed, it is not made again. */
+  released?: boolean;
   /** What the peer had shown when the link was made (see Standing). */
   readonly standing: Standing;
   path?: LinkPath;

@@ -196,7 +196,7 @@ let peerBlockAt: Map<PeerId, number>;
 let peerTxAt: Map<PeerId, number>;
 let relayedSignals: { via: PeerId; to: PeerId; data: SignalData }[];
 
-function start(options: { limit?: number; iceServers?: RTCIceServer[]; me?: PeerId; connectTimeoutMs?: number } = {}) {
+function start(options: { limit?: number; iceServers?: RTCIceServer[]; me?: PeerId; connectTimeoutMs?: number; maxPeers?: number } = {}) {
   const { network, events, ready, latency, blockAt, txAt, relayed } = fakeNetwork();
   networkEvents = events;
   readyPeers = ready;
@@ -213,6 +213,7 @@ function start(options: { limit?: number; iceServers?: RTCIceServer[]; me?: Peer
     room: bytesToHex(new Uint8Array(32)),
     budget,
     ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+    ...(options.maxPeers !== undefined ? { maxPeers: options.maxPeers } : {}),
     ...(options.iceServers ? { iceServers: options.iceServers } : {}),
     WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
     createLink: (o) => {
@@ -344,12 +345,14 @@ describe('PeerConnector', () => {
     // A peer that never answered (it left) says nothing about this network.
     server.join(laterPeer(2));
     await vi.advanceTimersByTimeAsync(100);
-    allLinks.at(-1)!.fail();
+    server.leave(laterPeer(2));
+    expect(allLinks.at(-1)!.closed).toBe(true);
     expect(connector.connectivity().failedAttempts).toBe(1);
 
-    // The TURN server refused our credentials.
+    // The TURN server refused our credentials (the peer had answered).
     server.join(laterPeer(3));
     await vi.advanceTimersByTimeAsync(100);
+    server.say({ type: 'signal', from: laterPeer(3), data: { type: 'answer', sdp: 'y' } });
     allLinks.at(-1)!.fail({ serverErrors: [401], iceFailed: true });
     expect(connector.connectivity()).toMatchObject({ verdict: 'relay-refused', relayRefused: true });
 
@@ -734,6 +737,145 @@ describe('PeerConnector slots an attacker cannot hold', () => {
     server.say({ type: 'signal', from: second, data: { type: 'offer', sdp: 'second' } });
     expect(linkOf(second)).toBeUndefined();
     expect(connector.linkInfo().filter((l) => l.state === 'ready')).toHaveLength(8);
+  });
+});
+
+describe('PeerConnector: its own choices (issue 16, part 3, made to hold in the adversary spec)', () => {
+  /** Opens every link still connecting to one of `peers` (they answer and connect at once). */
+  function openAll(peers: readonly PeerId[]): void {
+    for (const p of peers) if (linkOf(p) && !linkOf(p)!.isOpen) linkOf(p)!.open(null);
+  }
+
+  it('behavior: an offer that wins a crossing with this tab\'s own choice is taken as that choice, though fresh ids flooding it hold the half-open share a stranger\'s offer would need', async () => {
+    start({ me: '8'.repeat(32) });
+    await vi.advanceTimersByTimeAsync(100);
+    // Offers from made-up ids fill the share of half-open slots for ids with no history.
+    let n = 0;
+    const flood = setInterval(() => server.say({ type: 'signal', from: 'e' + (n++).toString(16).padStart(31, '0'), data: { type: 'offer', sdp: 'junk' } }), 250);
+    await vi.advanceTimersByTimeAsync(5_000);
+    // A new tab joins: this tab chooses it (the only peer in the room) and offers.
+    const newcomer = '1'.repeat(32);
+    server.join(newcomer);
+    expect(linkOf(newcomer)?.options.initiator).toBe(true);
+    // Its own offer crosses ours and wins (the lower id): it stands as this tab's choice.
+    server.say({ type: 'signal', from: newcomer, data: { type: 'offer', sdp: 'theirs' } });
+    expect(linkOf(newcomer)?.options.initiator).toBe(false);
+    expect(linkOf(newcomer)!.received).toEqual([{ type: 'offer', sdp: 'theirs' }]);
+    clearInterval(flood);
+  });
+
+  it('behavior: an own choice nobody answered keeps its slot and is offered to again while its peer stays in the room, then its slot is chosen again', async () => {
+    const silent = laterPeer(1);
+    server.peers.add(silent);
+    start();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(linksTo(silent)).toBe(1);
+    // Nobody answers: the connect is dropped after its timeout.
+    await vi.advanceTimersByTimeAsync(10_500);
+    expect(linkOf(silent)).toBeUndefined();
+    // Four peers join: two take the slots left, the third slot stays the silent peer's.
+    const others = [2, 3, 4, 5].map((i) => laterPeer(i));
+    for (const p of others) server.join(p);
+    openAll(others);
+    expect(others.filter((p) => linkOf(p))).toHaveLength(2);
+    // Offered to again as its backoff allows, the slot kept all along.
+    for (let second = 0; second < 30; second++) {
+      await vi.advanceTimersByTimeAsync(1_000);
+      openAll(others);
+      expect(others.filter((p) => linkOf(p))).toHaveLength(2);
+    }
+    expect(linksTo(silent)).toBeGreaterThanOrEqual(3);
+    // Held long enough (CHOICE_HOLD_MS): its slot is chosen again, at random.
+    for (let second = 0; second < 30; second++) {
+      await vi.advanceTimersByTimeAsync(1_000);
+      openAll(others);
+    }
+    expect(others.filter((p) => linkOf(p)?.isOpen).length + (linkOf(silent) ? 1 : 0)).toBe(3);
+  });
+
+  it('behavior: an own choice whose open link closed is made again while its peer stays in the room (its slot kept), one whose peer answered and no path worked is not held', async () => {
+    const chosen = laterPeer(1);
+    server.peers.add(chosen);
+    start();
+    await vi.advanceTimersByTimeAsync(100);
+    openAll([chosen]);
+    await vi.advanceTimersByTimeAsync(70_000);
+    // The link drops (a network change, or the peer dropped it) while new peers join.
+    linkOf(chosen)!.fail();
+    const others = [2, 3, 4, 5].map((i) => laterPeer(i));
+    for (const p of others) server.join(p);
+    openAll(others);
+    expect(others.filter((p) => linkOf(p))).toHaveLength(2);
+    // Offered to again after its backoff (the minimum, after a good link), in its own slot.
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(linkOf(chosen)?.options.initiator).toBe(true);
+    expect(linksTo(chosen)).toBe(2);
+    // Answered this time, but no path works: its slot goes to another peer at once.
+    server.say({ type: 'signal', from: chosen, data: { type: 'answer', sdp: 'y' } });
+    linkOf(chosen)!.fail({ iceFailed: true });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(others.filter((p) => linkOf(p))).toHaveLength(3);
+  });
+
+  it('behavior: a choice made among few is made again before it is broken: the old link stays until the new one is ready, and stays if it never is', async () => {
+    // One outbound slot (of 2), chosen while the room held one peer.
+    const first = laterPeer(1);
+    server.peers.add(first);
+    start({ maxPeers: 2 });
+    await vi.advanceTimersByTimeAsync(100);
+    openAll([first]);
+    // The room grows to three: the slot is taken, so the newcomers stay unlinked.
+    const newcomers = [laterPeer(2), laterPeer(3)];
+    for (const p of newcomers) server.join(p);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(newcomers.filter((p) => linkOf(p))).toHaveLength(0);
+    // The draw picks a newcomer (not the old choice) each time it is made.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0);
+    try {
+      await vi.advanceTimersByTimeAsync(31_000);
+      const next = newcomers.find((p) => linkOf(p));
+      expect(next).toBeDefined();
+      expect(linkOf(first)?.isOpen).toBe(true);
+      // It never opens: the old link stays.
+      await vi.advanceTimersByTimeAsync(15_000);
+      expect(linkOf(next!)).toBeUndefined();
+      expect(linkOf(first)?.isOpen).toBe(true);
+      // Chosen again 30 s later, and this time it opens: then, and only then, the old one goes.
+      await vi.advanceTimersByTimeAsync(20_000);
+      const again = newcomers.find((p) => linkOf(p))!;
+      expect(linkOf(first)?.isOpen).toBe(true);
+      openAll([again]);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(linkOf(first)).toBeUndefined();
+      expect(linkOf(again)?.isOpen).toBe(true);
+    } finally {
+      random.mockRestore();
+    }
+  });
+
+  it('behavior: nothing is chosen again when every peer it could choose is linked already, nor the peer that brought the latest block; ids in the room and in the mesh count once', async () => {
+    const first = laterPeer(1);
+    server.peers.add(first);
+    start({ maxPeers: 2 });
+    await vi.advanceTimersByTimeAsync(100);
+    openAll([first]);
+    // A second peer offers and takes the inbound slot: everybody this tab could choose is linked.
+    const second = laterPeer(2);
+    server.join(second);
+    server.say({ type: 'signal', from: second, data: { type: 'offer', sdp: 'x' } });
+    openAll([second]);
+    // Both list each other and this tab: the same ids, not more peers.
+    networkEvents.emit('peer-list', { from: first, peers: [second, '0'.repeat(32)] });
+    networkEvents.emit('peer-list', { from: second, peers: [first, '0'.repeat(32)] });
+    await vi.advanceTimersByTimeAsync(5 * 60_000);
+    expect([linkOf(first)?.isOpen, linkOf(second)?.isOpen]).toEqual([true, true]);
+    // A third joins: the first choice was made among 1 of 3 now, but it brought the latest block.
+    peerBlockAt.set(first, performance.now());
+    const third = laterPeer(3);
+    server.join(third);
+    await vi.advanceTimersByTimeAsync(5 * 60_000);
+    expect(linkOf(third)).toBeUndefined();
+    expect(linkOf(first)?.isOpen).toBe(true);
   });
 });
 

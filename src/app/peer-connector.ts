@@ -32,7 +32,7 @@ import { ExtraOutbound } from './extra-outbound.ts';
 import { LinkAdmission, type Standing } from './link-admission.ts';
 import { LinkTable, type ConnectorLink, type KeptLink, type Route } from './link-table.ts';
 import { MeshIntroductions } from './mesh-introductions.ts';
-import { linkToChooseAgain, outboundSlots, ROTATE_INTERVAL_MS, shuffled } from './peer-selection.ts';
+import { CHOICE_HOLD_MS, linkToChooseAgain, outboundSlots, ROTATE_INTERVAL_MS, shuffled } from './peer-selection.ts';
 import { RetryBackoff } from './retry-backoff.ts';
 import { SignalingServers } from './signaling-servers.ts';
 import { systemHostTimers, type HostTimers } from '../adapters/host-timers.ts';
@@ -98,6 +98,14 @@ export class PeerConnector {
   private stopTimer: (() => void) | undefined;
   private lastPathPoll = -Infinity;
   private lastChosenAgainAt = -Infinity;
+  /**
+   * Own choices whose links were lost (never answered, or closed) while their peers stay in the
+   * room, by peer: since when, and among how many peers each was chosen. They keep their slots a
+   * while (peer-selection.ts).
+   */
+  private readonly heldChoices = new Map<PeerId, { readonly since: number; readonly among: number }>();
+  /** A choice made again and not yet ready, and the link it replaces once it is (made before the old is broken). */
+  private rotation: { readonly from: PeerId; readonly to: PeerId } | undefined;
   /** Who may take a slot and a new connection (link-admission.ts). */
   private readonly admission: LinkAdmission;
   private readonly connectTimeout: number;
@@ -247,34 +255,36 @@ export class PeerConnector {
 
   /**
    * Opens links of this tab's own choosing while it has outbound slots free (peer-selection.ts):
-   * to peers the signaling servers and connected peers named, in a random order, either id
-   * offering (two offers crossing are settled in onSignal: the lower id's wins).
+   * first the choices whose links were lost, whose slots they keep (as their backoff allows), then
+   * peers the signaling servers and connected peers named, in a random order, either id offering
+   * (two offers crossing are settled in onSignal: the lower id's wins). With its own slots taken,
+   * one link more now and then (extra-outbound.ts).
    */
   private fill(): void {
     const now = this.timers.now();
     const outboundLimit = outboundSlots(this.maxPeers);
-    // With its own slots taken, one link more now and then (extra-outbound.ts).
-    const extra = this.links.outbound() >= outboundLimit && this.extra.wanted(now, this.readyIds().size) ? 1 : 0;
-    const full = () => this.links.size >= this.maxPeers || this.links.outbound() >= outboundLimit + extra || !this.budget.canCreate();
-    if (full()) return;
-    const me = this.options.identity.peerId;
-    const reachable = this.servers.reachable();
-    const candidates: [PeerId, Route][] = [...reachable].map(([p, url]) => [p, { kind: 'server', url }]);
+    if (this.links.size >= this.maxPeers || !this.budget.canCreate()) return;
     const ready = this.readyIds();
-    // A mesh route needs its relaying peer still linked: else the offer could not leave.
-    for (const [p, via] of this.meshPeers.entries()) if (!reachable.has(p) && ready.has(via)) candidates.push([p, { kind: 'relay', via }]);
+    const choosable = this.choosable(ready);
+    const held = this.heldChoicesWaiting(now, choosable);
+    // Held choices keep their slots while they wait.
+    const waiting = new Set(held);
+    // With its own slots open or opening (not merely held), one more now and then.
+    const extra = this.links.outbound() >= outboundLimit && this.extra.wanted(now, ready.size) ? 1 : 0;
+    if (this.links.outbound() >= outboundLimit && !extra) return;
+    const full = (room: number) => this.links.size >= this.maxPeers || this.links.outbound() + waiting.size >= outboundLimit + room || !this.budget.canCreate();
     this.admission.noteLinked(ready);
-    for (const [peer, route] of shuffled(candidates, () => this.timers.random())) {
-      if (full()) return;
-      if (peer === me || this.links.has(peer) || this.options.network.isBanned(peer)) continue;
-      if (!this.retryAt.due(peer, now)) continue;
-      const standing = this.admission.standing(peer, route.kind === 'server', now);
-      if (!this.admission.mayCreate(now, peer, standing) || !this.admission.admit(standing, false, now, ready)) continue;
-      this.admission.take(now, peer, standing);
-      const kept = this.open(peer, true, route, standing);
+    for (const peer of held) {
+      waiting.delete(peer);
+      // Still the choice it was, made among as many peers as then, in its own slot.
+      if (full(0) || !this.retryAt.due(peer, now) || !this.choose(peer, choosable.get(peer)!, now, ready, this.heldChoices.get(peer)!.among)) waiting.add(peer);
+    }
+    for (const [peer, route] of shuffled([...choosable], () => this.timers.random())) {
+      if (full(extra)) return;
+      if (this.links.has(peer) || waiting.has(peer) || !this.retryAt.due(peer, now)) continue;
       // An extra link is judged by what it brings (settleExtra), not chosen again for little choice.
+      if (!this.choose(peer, route, now, ready, extra ? undefined : choosable.size)) continue;
       if (extra) this.extra.began(peer, now);
-      else kept.chosenAmong = candidates.length;
     }
   }
 
@@ -283,23 +293,103 @@ export class PeerConnector {
     const infos = this.options.network.peerInfo();
     this.extra.noteBlocks(infos);
     const drop = this.extra.settle(now, this.links.all(), infos);
-    if (drop !== null) this.links.drop(drop);
+    if (drop === null) return;
+    // Let go (the extra took its place): not a choice lost, to be made again.
+    const kept = this.links.get(drop);
+    if (kept) kept.released = true;
+    this.links.drop(drop);
   }
 
-  /** How many peers this tab knows of now (servers' rooms and the mesh; a peer in two counts twice: an estimate is enough). */
-  private knownPeers(): number {
-    let n = this.meshPeers.size;
-    for (const server of this.servers.list()) if (server.status === 'online') n += server.peers;
-    return n;
+  /**
+   * Offers to `peer` as this tab's own choice, made among `among` peers (undefined: an extra link,
+   * never chosen again), if admission lets it (`extra`: a choice made again, beside the link it is
+   * to replace). The link, or undefined.
+   */
+  private choose(peer: PeerId, route: Route, now: number, ready: Set<PeerId>, among: number | undefined, extra = false): KeptLink | undefined {
+    const standing = this.admission.standing(peer, route.kind === 'server', now);
+    if (!this.admission.mayCreate(now, peer, standing) || !this.admission.admit(standing, false, now, ready, extra)) return undefined;
+    this.admission.take(now, peer, standing);
+    const kept = this.open(peer, true, route, standing);
+    if (among !== undefined) kept.chosenAmong = among;
+    return kept;
   }
 
-  /** Drops an outbound link chosen among too few peers (peer-selection.ts), at most one per interval: fill() chooses its slot again. */
+  /**
+   * The peers this tab could choose now, each with the route an offer to it would take: distinct
+   * ids in an online server's room, or introduced by a peer still linked (else the offer could
+   * not leave); not itself, not banned. Their number is what a choice was made among.
+   */
+  private choosable(ready: Set<PeerId>): Map<PeerId, Route> {
+    const me = this.options.identity.peerId;
+    const network = this.options.network;
+    const out = new Map<PeerId, Route>();
+    for (const [p, url] of this.servers.reachable()) if (p !== me && !network.isBanned(p)) out.set(p, { kind: 'server', url });
+    for (const [p, via] of this.meshPeers.entries()) if (!out.has(p) && p !== me && ready.has(via) && !network.isBanned(p)) out.set(p, { kind: 'relay', via });
+    return out;
+  }
+
+  /**
+   * The held choices (own choices whose links were lost, peer-selection.ts) that still stand and
+   * have no link now; forgets those whose peer left the room (or was banned), or held too long
+   * (a peer whose links keep closing loses its slot as its backoff outgrows the hold).
+   */
+  private heldChoicesWaiting(now: number, choosable: Map<PeerId, Route>): PeerId[] {
+    const waiting: PeerId[] = [];
+    for (const [peer, { since }] of this.heldChoices) {
+      if (now - since >= CHOICE_HOLD_MS || choosable.get(peer)?.kind !== 'server') this.heldChoices.delete(peer);
+      else if (!this.links.has(peer)) waiting.push(peer);
+    }
+    return waiting;
+  }
+
+  /** The peer that brought this tab its latest block, if any did: never chosen again (peer-selection.ts). */
+  private latestBlockSource(): PeerId | undefined {
+    let source: PeerId | undefined;
+    let latest = -Infinity;
+    for (const p of this.options.network.peerInfo()) {
+      if (p.lastBlockAt !== undefined && p.lastBlockAt > latest) {
+        latest = p.lastBlockAt;
+        source = p.id;
+      }
+    }
+    return source;
+  }
+
+  /**
+   * Chooses again an outbound link chosen among too few peers (peer-selection.ts), at most one per
+   * interval: at random among the peers it could choose with no link now, and the old choice.
+   * A new choice is made before the old link is broken: the old is dropped once the new is ready,
+   * and kept if the new never opens.
+   */
   private chooseAgain(now: number): void {
+    const rotation = this.rotation;
+    if (rotation) {
+      if (!this.links.has(rotation.to)) {
+        this.rotation = undefined;
+      } else if (this.readyIds().has(rotation.to)) {
+        this.rotation = undefined;
+        // Let go: not a choice lost, to be made again.
+        const old = this.links.get(rotation.from);
+        if (old) old.released = true;
+        this.links.drop(rotation.from);
+      }
+      return;
+    }
     if (now - this.lastChosenAgainAt < ROTATE_INTERVAL_MS) return;
-    const peer = linkToChooseAgain(this.links.all(), this.knownPeers(), this.maxPeers, now);
+    const ready = this.readyIds();
+    const choosable = this.choosable(ready);
+    const peer = linkToChooseAgain(this.links.all(), choosable.size, this.maxPeers, now, this.latestBlockSource());
     if (peer === null) return;
     this.lastChosenAgainAt = now;
-    this.links.drop(peer);
+    const others = [...choosable].filter(([p]) => !this.links.has(p) && !this.heldChoices.has(p) && this.retryAt.due(p, now));
+    const pick = Math.floor(this.timers.random() * (others.length + 1));
+    if (pick === others.length) {
+      // The same choice again (or nobody else to choose): it stands, made among the peers of now.
+      this.links.get(peer)!.chosenAmong = choosable.size;
+      return;
+    }
+    const [to, route] = others[pick]!;
+    if (this.choose(to, route, now, ready, choosable.size, true)) this.rotation = { from: peer, to };
   }
 
   private onSignal(from: PeerId, data: SignalData, route: Route): void {
@@ -340,7 +430,11 @@ export class PeerConnector {
     if (!existing && !this.retryAt.offerDue(from, now)) return;
     const ready = this.readyIds();
     this.admission.noteLinked(ready);
-    const standing = this.admission.standing(from, false, now);
+    // An offer that won a collision with ours stands as our own choice did: this tab chose the
+    // peer (in a server's room, or linked before), whatever the offerer's id shows by itself.
+    // Taken as a stranger's, it was refused while fresh ids held their share of the half-open
+    // slots, and neither link was made (the adversary spec's newcomer during the offer flood).
+    const standing = Math.max(this.admission.standing(from, false, now), existing?.standing ?? 0) as Standing;
     // An offer that won a collision with ours takes the slot our own choice held, not an inbound one.
     if (!this.admission.mayCreate(now, from, standing) || !this.admission.admit(standing, !existing, now, ready)) return;
     this.admission.take(now, from, standing);
@@ -406,6 +500,20 @@ export class PeerConnector {
     // A peer that answered and then left (its tab closed or reloaded mid-handshake) says
     // nothing about this network's paths.
     if (pending.openedAt === undefined && pending.answered && this.stillKnown(peer)) this.attempts.noteFailedAttempt(now);
+    // An own choice whose link was lost (nobody answered, or it was open and closed) keeps its
+    // slot while its peer stays in the room: offered to again as the backoff allows
+    // (peer-selection.ts). Not one whose peer answered and no path worked (another peer may be
+    // reachable), one this tab let go of (chosen again), nor one whose peer offered instead (its
+    // link is filed now).
+    const lost = !pending.answered || pending.openedAt !== undefined;
+    const holds = lost && pending.initiator && pending.chosenAmong !== undefined && !pending.released && pending.route.kind === 'server' && !this.links.has(peer) && this.servers.inAnyRoom(peer);
+    // The hold runs from the first loss: a choice offered to again and again without a link that
+    // lasts gives its slot up when the hold ends (one that stayed open longer than a hold is held
+    // anew).
+    const held = this.heldChoices.get(peer);
+    const lasted = pending.openedAt !== undefined && now - pending.openedAt >= CHOICE_HOLD_MS;
+    if (!holds || (held && now - held.since >= CHOICE_HOLD_MS && !lasted)) this.heldChoices.delete(peer);
+    else if (!held || lasted) this.heldChoices.set(peer, { since: now, among: pending.chosenAmong! });
     // Reconnect with backoff while the peer is still around; a link that was good for a while
     // starts the count again.
     this.retryAt.afterLink(peer, pending.openedAt, now);

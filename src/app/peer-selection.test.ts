@@ -58,5 +58,7 @@ describe('peer selection', () => {
     links.delete('later');
     expect(linkToChooseAgain(links, 20, 8, 60_000)).toBeNull();
     expect(linkToChooseAgain(links, 20, 8, 80_000)).toBe('young');
+    // Never the peer that brought the latest block.
+    expect(linkToChooseAgain(links, 20, 8, 80_000, 'young')).toBeNull();
   });
 });

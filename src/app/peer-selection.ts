@@ -19,11 +19,30 @@
  *   the server's join order.
  * - **Choices made with little choice are made again**: a tab among the first in a room can only
  *   choose among the few there, so the first tabs would stay a clique of each other's choices
- *   while the room grows. An outbound link chosen among fewer than half the peers known now (and
- *   fewer than 2 × maxPeers, so a settled room never rotates) is dropped, at most one per
- *   ROTATE_INTERVAL_MS and only once it has been open ROTATE_MIN_AGE_MS, and its slot chosen
- *   again at random. A link is chosen again at most each time the room doubles: a few times for
- *   the first tabs, never for a tab that joined a room already large.
+ *   while the room grows. An outbound link chosen among fewer than half the peers it could
+ *   choose now (and fewer than 2 × maxPeers, so a settled room never rotates) is chosen again, at
+ *   most one per ROTATE_INTERVAL_MS and only once it has been open ROTATE_MIN_AGE_MS: at random
+ *   among the peers it could choose now that it has no link with, and the old choice itself (so
+ *   a choice that would be made again stays, and with nobody new to choose nothing changes). A
+ *   new choice is made before the old is broken, as Bitcoin Core's extra outbound peers are: the
+ *   old link is dropped only once the new one is ready, and stays if it never is. Never chosen
+ *   again: the peer that brought the tab its latest block (Bitcoin Core keeps the outbound
+ *   peers that bring blocks when it drops one), so a tab's block source is not traded for a
+ *   stranger. A link is chosen again at most each time the room doubles: a few times for the
+ *   first tabs, never for a tab that joined a room already large.
+ * - **Peers it could choose** are counted as they are chosen from: distinct ids in an online
+ *   server's room or introduced by a linked peer, not itself, not banned. Counted with the mesh's
+ *   introductions on top of the rooms (most ids are in both), a small room looked twice its
+ *   size and every link chosen in it was chosen again every 30 s: the adversary spec's honest
+ *   pair churned.
+ * - **A choice stands until the tab makes it again**: an own choice whose link was lost (nobody
+ *   answered, or it closed: a network change, a peer that dropped it) keeps its slot while its
+ *   peer stays in the room, for CHOICE_HOLD_MS, and is offered to again as its backoff allows. A
+ *   tab refuses offers from ids with no history while a flood of fresh ids holds their share of
+ *   its half-open slots, and takes them once they have been in the room a while
+ *   (link-admission.ts): drawn again at once, a newcomer's choice of a flooded tab was lost, and
+ *   the flood decided whom it linked to; and two tabs whose link dropped drifted apart, each
+ *   filling the slot with someone else.
  */
 
 /**
@@ -70,15 +89,23 @@ export interface ChosenLink {
 }
 
 /**
- * The outbound link to choose again now, if any: the one chosen among the fewest peers, when
- * that was fewer than half of `known` (the peers known now) and than 2 × maxPeers, and it has been
- * open ROTATE_MIN_AGE_MS.
+ * An own choice whose link was lost is offered to again, its slot kept, for this long (ms) while
+ * its peer stays in the room: longer than a peer with no history waits to be taken by a flooded
+ * tab (SEASONED_MS in link-admission.ts, 30 s) plus a connect timeout.
  */
-export function linkToChooseAgain<K>(links: ReadonlyMap<K, ChosenLink>, known: number, maxPeers: number, now: number): K | null {
+export const CHOICE_HOLD_MS = 45_000;
+
+/**
+ * The outbound link to choose again now, if any: the one chosen among the fewest peers, when
+ * that was fewer than half of `known` (the peers it could choose now) and than 2 × maxPeers, and
+ * it has been open ROTATE_MIN_AGE_MS; never `keep` (the peer that brought the latest block).
+ */
+export function linkToChooseAgain<K>(links: ReadonlyMap<K, ChosenLink>, known: number, maxPeers: number, now: number, keep?: K): K | null {
   let pick: K | null = null;
   let fewest = Infinity;
   for (const [id, link] of links) {
     const among = link.chosenAmong;
+    if (id === keep) continue;
     if (!link.initiator || among === undefined || link.openedAt === undefined || now - link.openedAt < ROTATE_MIN_AGE_MS) continue;
     if (2 * among > known || among >= 2 * maxPeers || among >= fewest) continue;
     pick = id;
