@@ -193,16 +193,26 @@ test('behavior: two honest tabs survive a hostile peer\'s attacks and a slot flo
         await expect.poll(() => flood.sent(), LONG).toBeGreaterThan(12);
         // The flood reached V: it made connections for made-up ids (as many as their allowance lets it).
         await expect.poll(async () => (await v.evaluate(() => window.tabchain.connectivity())).connectionsCreated - createdBefore, LONG).toBeGreaterThan(0);
-        // A new tab with a lower id than V's offers to V (V sees a newcomer, like the flood's
-        // ids); one with a higher id is offered to by V. Both must get in while the flood lasts:
-        // tabs are opened until there is one of each, then both are waited for together.
+        // A new tab that chooses V: tabs choose their peers at random (peer-selection.ts), so
+        // each newcomer bans by hand (as a user can, and as the line of tabs below does) every
+        // peer but V and the flood's made-up ids. V sees its offer as the flood's, from an id
+        // with no history; it must get in while the flood lasts. When V chooses it too, the offers
+        // cross: one with a lower id than V's wins, one with a higher id loses. Tabs are opened
+        // until there is one of each, then both are waited for together.
+        const others = [hId, ...adversaries.map((a) => a.peerId)];
         const newcomers = new Map<'lower' | 'higher', string>();
         while (newcomers.size < 2) {
           const { page: n, context } = await openTestTab(browser);
           const nId = await peerIdOf(n);
           const side = nId < vId ? 'lower' : 'higher';
-          if (newcomers.has(side)) await context.close();
-          else newcomers.set(side, nId);
+          if (newcomers.has(side)) {
+            await context.close();
+            continue;
+          }
+          newcomers.set(side, nId);
+          await n.evaluate(async (list) => {
+            for (const id of list) await window.tabchain.ban(id);
+          }, others);
         }
         await Promise.all([...newcomers.values()].map((nId) => expect.poll(async () => (await readyPeers(v)).includes(nId), { timeout: 120_000 }).toBe(true)));
       } finally {
