@@ -184,6 +184,14 @@ export class AdversaryChild {
     return this.call({ op: 'reorg', depth });
   }
 
+  /**
+   * Bans `peers` by hand: it neither chooses them nor takes their offers (an attacker spends its
+   * links on its victims, not on other attackers).
+   */
+  ban(peers: PeerId[]): Promise<void> {
+    return this.call({ op: 'ban', peers });
+  }
+
   /** Ends the process at once: no WebRTC teardown runs (its peers see the links drop). */
   kill(): void {
     this.killed = true;

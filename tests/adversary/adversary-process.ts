@@ -54,6 +54,9 @@ async function run(a: WrtcAdversary, command: AdversaryCommand): Promise<unknown
       a.network.announceBlocks(command.peer, [badHash]);
       return badHash;
     }
+    case 'ban':
+      for (const peer of command.peers) await a.network.ban(peer, 'banned by the test');
+      return undefined;
     case 'reorg': {
       const forge = await BranchForge.fork(a.node, a.node.tip.height - command.depth);
       const branch = await forge.outgrow(a.node.tip, command.depth + 1);

@@ -20,7 +20,9 @@ export type AdversaryCommand =
   /** Announces (and serves) a block above its tip whose coinbase names a wrong height. */
   | { op: 'announce-bad-coinbase-height'; peer: PeerId }
   /** Forks `depth` blocks below its tip and outgrows its chain by one block; answers the new tip. */
-  | { op: 'reorg'; depth: number };
+  | { op: 'reorg'; depth: number }
+  /** Bans `peers` by hand (as a user can): it neither chooses them nor takes their offers. */
+  | { op: 'ban'; peers: PeerId[] };
 
 export type AdversaryReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 

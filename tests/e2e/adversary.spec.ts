@@ -47,8 +47,14 @@ async function storedPendingTxs(page: Page): Promise<number> {
   });
 }
 
-/** Links `a` to every given tab and waits until it is synced to `synced`'s tip. */
-async function linkAdversary(a: AdversaryChild, tabs: Page[], synced: Page): Promise<void> {
+/**
+ * Links `a` to every given tab and waits until it is synced to `synced`'s tip. Tabs and the
+ * adversary choose 3 peers each at random (peer-selection.ts): the adversary bans the other
+ * adversaries (`others`) by hand first, so the tabs are all it chooses from, as an attacker
+ * would spend its links on its victims.
+ */
+async function linkAdversary(a: AdversaryChild, tabs: Page[], synced: Page, others: readonly AdversaryChild[]): Promise<void> {
+  await a.ban(others.filter((o) => o !== a).map((o) => o.peerId));
   const ids = await Promise.all(tabs.map(peerIdOf));
   await expect.poll(async () => (await Promise.all(ids.map((id) => a.linked(id)))).every(Boolean), LONG).toBe(true);
   const tip = await tipOf(synced);
@@ -136,7 +142,7 @@ test('behavior: two honest tabs survive a hostile peer\'s attacks and a slot flo
   /** One attack: a new adversary linked to V and H (again with another if its process dies). */
   const attack = (name: string, body: (a: AdversaryChild) => Promise<void>, mayBan = false) =>
     test.step(name, () =>
-      withAdversary(signalingUrl, adversaries, { prepare: (a) => linkAdversary(a, [v, h], v), watched: [v, h], mayBan }, async (a) => {
+      withAdversary(signalingUrl, adversaries, { prepare: (a) => linkAdversary(a, [v, h], v, adversaries), watched: [v, h], mayBan }, async (a) => {
         if (mayBan) ruleBreakers.add(a.peerId);
         await body(a);
       }),
