@@ -29,7 +29,9 @@ const CREATE_REFILL_MS = 2_000;
  *   joining, offering and leaving (measured: 4 a second) would otherwise make this tab spend
  *   every creation token on them, both offering to them and answering them, and link nobody else.
  * A new honest tab competes with such a flood for these until it has been in the room
- * SEASONED_MS, then takes from the first allowance.
+ * SEASONED_MS, then takes from the first allowance. Peers already in the room when this tab
+ * joined count as in it that long (signaling-servers.ts): they are not the ids joining by the
+ * second, and a newcomer must reach the tabs it found there while a flood of fresh ids goes on.
  */
 const CHOSEN_CREATE_BURST = 8;
 const CHOSEN_CREATE_REFILL_MS = 4_000;
@@ -48,7 +50,8 @@ function halfOpenLimit(maxPeers: number): number {
  * What a half-open link's peer has shown, which decides who yields a half-open slot to whom:
  * - 2: it was linked (ready) with this tab before;
  * - 1: this tab chose it (an offer to a peer in a server's room), or it has stayed in a server's
- *   room for SEASONED_MS (the server lets one address hold 16 sockets, so such ids are few);
+ *   room for SEASONED_MS, or was there when this tab joined (the server lets one address hold 16
+ *   sockets, so such ids are few);
  * - 0: nothing (it offered, or a mesh peer introduced it, under an id anyone can make by the
  *   thousand).
  * Peers below 2 hold at most all but one half-open slot, so a peer linked before always finds
@@ -89,7 +92,7 @@ export interface AdmissionContext {
   drop(peer: PeerId): void;
   /** The Network's view of its peers (state, latency, last block and tx times). */
   peerInfo(): readonly PeerInfo[];
-  /** Whether a server's room has had `peer` for at least `ms` without it leaving. */
+  /** Whether a server's room has had `peer` for at least `ms` without it leaving (or since before this tab joined it). */
   inRoomFor(peer: PeerId, ms: number, now: number): boolean;
   maxPeers(): number;
   readonly budget: ConnectionBudgetView;

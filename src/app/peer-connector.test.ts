@@ -764,6 +764,29 @@ describe('PeerConnector: its own choices (issue 16, part 3, made to hold in the 
     clearInterval(flood);
   });
 
+  it('behavior: a peer in the room before this tab joined gets a link while fresh ids joining by the second spend the allowance for peers just joined (its offer crossing ours is taken)', async () => {
+    const found = '1'.repeat(32);
+    server.peers.add(found);
+    start({ me: '8'.repeat(32) });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(linksTo(found)).toBe(1);
+    // Made-up ids join and leave, 10 a second: this tab chooses them as they come (its free slots).
+    let n = 0;
+    const flood = setInterval(() => {
+      const id = 'e' + (n++).toString(16).padStart(31, '0');
+      server.join(id);
+      setTimeout(() => server.leave(id), 100);
+    }, 100);
+    // The peer found in the room does not answer at first; it is offered to again on its backoff,
+    // and its own offer crosses ours (the lower id's wins): taken, though the flood's ids spent
+    // every connection for peers that just joined.
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(linksTo(found)).toBe(2);
+    server.say({ type: 'signal', from: found, data: { type: 'offer', sdp: 'theirs' } });
+    expect(linkOf(found)?.options.initiator).toBe(false);
+    clearInterval(flood);
+  });
+
   it('behavior: an own choice nobody answered keeps its slot and is offered to again while its peer stays in the room, then its slot is chosen again', async () => {
     const silent = laterPeer(1);
     server.peers.add(silent);

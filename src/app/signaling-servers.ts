@@ -40,7 +40,10 @@ export interface SignalingServersOptions {
 interface Server {
   readonly client: SignalingClient;
   readonly peers: Set<PeerId>;
-  /** Since when (performance.now ms) each of `peers` has been in the room without leaving. */
+  /**
+   * Since when (performance.now ms) each of `peers` has been in the room without leaving;
+   * -Infinity for those already there when this tab joined (since before it could tell).
+   */
   readonly since: Map<PeerId, number>;
   iceServers: RTCIceServer[];
   /** When new TURN credentials were last asked for (performance.now ms). */
@@ -79,7 +82,12 @@ export class SignalingServers {
         peers.clear();
         for (const p of list) peers.add(p);
         for (const p of since.keys()) if (!peers.has(p)) since.delete(p);
-        for (const p of peers) if (!since.has(p)) since.set(p, this.timers.now());
+        // Listed as this tab joins: in the room before it, for however long. Not among the ids a
+        // flood makes join by the second while it watches (those it sees join), so not left to
+        // compete with them for connections: a newcomer during a flood of fresh ids could
+        // otherwise not offer to, nor answer, the tabs it found in the room for 30 s, having
+        // spent every connection for peers just joined on the flood's ids.
+        for (const p of peers) if (!since.has(p)) since.set(p, -Infinity);
         this.events.peers();
       },
       onPeerJoined: (peer) => {
@@ -168,7 +176,7 @@ export class SignalingServers {
     return reachable;
   }
 
-  /** Whether a server's room has had `peer` for `ms` without it leaving. */
+  /** Whether a server's room has had `peer` for `ms` without it leaving (or since before this tab joined it). */
   inRoomFor(peer: PeerId, ms: number, now: number): boolean {
     for (const server of this.servers.values()) {
       const since = server.since.get(peer);
