@@ -26,6 +26,12 @@ export interface PartitionOutcome {
   readonly healAt: number;
   /** Blocks each side found during the cut. */
   readonly blocksDuringCut: readonly [number, number];
+  /**
+   * How deep each side's branch grew above the fork: its highest block of the cut over the best
+   * height before it. Fewer than its blocks when two of its miners found blocks at one height
+   * (one of them went stale within the side): what the side with less work has to reorganize.
+   */
+  readonly branchDepths: readonly [number, number];
   /** Ready links across the cut just before it, as it healed (the ping timeout has dropped them), and at the end. */
   readonly linksAcross: { readonly before: number; readonly atHeal: number; readonly atEnd: number };
   /** Seconds from the heal to the first ready link across (null: none came). */
@@ -97,9 +103,18 @@ export function partitionScenario(options: PartitionOptions = DEFAULT_PARTITION)
     outcome: (report: SimReport): PartitionOutcome => {
       const sideOfIndex = new Map<number, number>();
       for (const [s, members] of sides.entries()) for (const i of members) sideOfIndex.set(i, s);
+      // The fork: the best height when the cut began (the blocks of the run before it, or the
+      // fixture's chain below the first block of the cut).
+      const before = report.blocks.filter((b) => b.foundAt * 1000 < cutAt).map((b) => b.height);
+      const during = report.blocks.filter((b) => b.foundAt * 1000 >= cutAt && b.foundAt * 1000 < healAt).map((b) => b.height);
+      const forkHeight = Math.max(0, ...before, ...(during.length > 0 ? [Math.min(...during) - 1] : []));
+      const top: [number, number] = [forkHeight, forkHeight];
       for (const b of report.blocks) {
         const at = b.foundAt * 1000;
-        if (at >= cutAt && at < healAt) blocks[sideOfIndex.get(b.miner)!]!++;
+        if (at < cutAt || at >= healAt) continue;
+        const side = sideOfIndex.get(b.miner)!;
+        blocks[side]!++;
+        top[side] = Math.max(top[side]!, b.height);
       }
       const s = report.summary;
       return {
@@ -107,6 +122,7 @@ export function partitionScenario(options: PartitionOptions = DEFAULT_PARTITION)
         cutAt: cutAt / 1000,
         healAt: healAt / 1000,
         blocksDuringCut: blocks,
+        branchDepths: [top[0] - forkHeight, top[1] - forkHeight],
         linksAcross: across,
         relinkedAfter: relinkedAt === null ? null : (relinkedAt - healAt) / 1000,
         convergedAfter: convergedAt === null ? null : (convergedAt - healAt) / 1000,
