@@ -22,6 +22,6 @@ const series = specs.map((spec, i) => {
   const report = JSON.parse(readFileSync(spec.slice(at + 1), 'utf8')) as SimReport;
   return { label: spec.slice(0, at), delays: report.summary.cdf.delays, levels: POOLED_LEVELS, style: `stroke="${COLORS[i % COLORS.length]}" stroke-width="2.5"` };
 });
-const xMax = Math.max(0.1, ...series.map((s) => s.delays[99] ?? s.delays.findLast((d) => d !== null) ?? 0)) * 1.1;
+const xMax = Math.max(0.1, ...series.map((s) => s.delays.findLast((d) => d !== null) ?? 0)) * 1.05;
 writeFileSync(out, `${cdfSvg(series, xMax)}\n`);
 console.log(`wrote ${out}`);
