@@ -106,6 +106,10 @@ home() {
   esac
   ns_del "$home"
   ns_del "$nat"
+  # The kernel tears a deleted namespace down asynchronously, and the backbone's end of the old
+  # NAT's uplink goes with it only then: under load it was still there ("RTNETLINK answers: File
+  # exists" when the uplink was made again). Deleted here (a veth goes with either end).
+  ip -n "$BB" link del "nat$n" 2>/dev/null || true
   ns_new "$nat"
   ns_new "$home"
   if [ "$slow" = slow ]; then
