@@ -23,6 +23,12 @@ import { ban, KNOWN_LIMIT, MAX_SEND_BACKLOG, readyPeers, remember, type Peer, ty
  */
 const TX_INV_INTERVAL_MS = 1_000;
 
+/** A tx to ask for: its inventory item and its txid (display hex), made once. */
+interface WantedTx {
+  readonly item: InvItem;
+  readonly id: string;
+}
+
 /** Blocks served for one getdata (the send backlog above which serving pauses is peer.ts's). */
 const MAX_BLOCKS_PER_GETDATA = 16;
 
@@ -164,7 +170,7 @@ export class Relay {
   }
 
   onInv(p: Peer, items: readonly InvItem[]): void {
-    const wantTx: InvItem[] = [];
+    const wantTx: WantedTx[] = [];
     const now = this.host.now();
     let newBlock = false;
     for (const item of items) {
@@ -178,13 +184,10 @@ export class Relay {
       const id = hashToHex(item.hash);
       if (this.node.mempool.has(id)) this.delivery.mark(id);
       // Asked of the first announcer only; the others wait their turn (tx-requests.ts).
-      else if (this.txRequests.announced(id, p.id, now)) wantTx.push(item);
+      else if (this.txRequests.announced(id, p.id, now)) wantTx.push({ item, id });
     }
     if (newBlock && !p.headersRequested) this.sync.requestHeaders(p);
-    if (wantTx.length) {
-      for (const item of wantTx) if (p.txRequested.size < WIRE_LIMITS.maxInv) p.txRequested.add(hashToHex(item.hash));
-      this.host.send(p, { type: 'getdata', items: wantTx });
-    }
+    if (wantTx.length) this.getTxs(p, wantTx);
   }
 
   /** `notfound` for txs we asked of this peer: those requests are answered, and their next announcers asked (blocks: block-sync.ts). */
@@ -220,7 +223,7 @@ export class Relay {
   private askTxs(asks: readonly TxAsk[]): void {
     if (asks.length === 0) return;
     const now = this.host.now();
-    const byPeer = new Map<Peer, InvItem[]>();
+    const byPeer = new Map<Peer, WantedTx[]>();
     for (const first of asks) {
       let ask: TxAsk | undefined = first;
       while (ask) {
@@ -231,17 +234,20 @@ export class Relay {
         const p = this.host.peers.get(ask.peer);
         if (p?.state === 'ready') {
           const items = byPeer.get(p) ?? [];
-          items.push({ kind: INV_TX, hash: hexToHash(ask.txid) });
+          items.push({ item: { kind: INV_TX, hash: hexToHash(ask.txid) }, id: ask.txid });
           byPeer.set(p, items);
           break;
         }
         ask = this.txRequests.notFound(ask.txid, ask.peer, now);
       }
     }
-    for (const [p, items] of byPeer) {
-      for (const item of items) if (p.txRequested.size < WIRE_LIMITS.maxInv) p.txRequested.add(hashToHex(item.hash));
-      this.host.send(p, { type: 'getdata', items });
-    }
+    for (const [p, wanted] of byPeer) this.getTxs(p, wanted);
+  }
+
+  /** Asks a peer for txs in one getdata, noting them as asked of it (so its answers are not unsolicited). */
+  private getTxs(p: Peer, wanted: readonly WantedTx[]): void {
+    for (const { id } of wanted) if (p.txRequested.size < WIRE_LIMITS.maxInv) p.txRequested.add(id);
+    this.host.send(p, { type: 'getdata', items: wanted.map((w) => w.item) });
   }
 
   async onGetData(p: Peer, items: readonly InvItem[]): Promise<void> {
