@@ -54,4 +54,17 @@ describe('LayeredChainStore', () => {
     expect(await layer.coinCount()).toBe(2);
     expect(await layer.getTxBlock('a')).toBe('block1');
   });
+
+  it('behavior: nodes writing the same body under a hash share one copy; different bytes under that hash stay their own', async () => {
+    const base = new MemoryChainStore();
+    const [one, two, three] = [new LayeredChainStore(base), new LayeredChainStore(base), new LayeredChainStore(base)];
+    const empty = { index: [], undo: [], coinsAdded: [], coinsSpent: [], txsDisconnected: [], txsConnected: [], addressesConnected: [], addressesDisconnected: [] };
+    const body = Uint8Array.of(1, 2, 3);
+    await one.write({ ...empty, bodies: [{ hash: 'h', bytes: body }] });
+    await two.write({ ...empty, bodies: [{ hash: 'h', bytes: Uint8Array.of(1, 2, 3) }] });
+    await three.write({ ...empty, bodies: [{ hash: 'h', bytes: Uint8Array.of(9, 9) }] });
+    expect(await two.getBlock('h')).toBe(body);
+    expect(await three.getBlock('h')).toEqual(Uint8Array.of(9, 9));
+    expect(await new LayeredChainStore(new MemoryChainStore()).getBlock('h')).toBeUndefined();
+  });
 });

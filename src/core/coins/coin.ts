@@ -1,7 +1,7 @@
 /**
  * @module Unspent outputs (coins), how they are keyed, and the views validation reads them through.
  */
-import { hashToHex } from '../encoding/hex.ts';
+import { hashToHexWith } from '../encoding/hex.ts';
 
 /** An unspent output and where it was created. */
 export interface Coin {
@@ -17,7 +17,7 @@ export interface Coin {
 export type OutpointKey = string;
 
 export function outpointKey(txid: Uint8Array, vout: number): OutpointKey {
-  return `${hashToHex(txid)}:${vout}`;
+  return hashToHexWith(txid, `:${vout}`);
 }
 
 /** Synchronous read access to a set of coins; validation never awaits. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesEqual, bytesToHex, hashToHex, hexToBytes, hexToHash } from './hex.ts';
+import { bytesToHex as nobleBytesToHex } from '@noble/hashes/utils.js';
+import { bytesEqual, bytesToHex, hashToHex, hashToHexWith, hexToBytes, hexToHash } from './hex.ts';
 
 describe('bytesToHex / hexToBytes', () => {
   it('behavior: encodes lower-case hex and decodes either case', () => {
@@ -16,6 +17,15 @@ describe('bytesToHex / hexToBytes', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('behavior: agrees with noble for inputs across the conversion chunk (4,096 bytes)', () => {
+    for (const length of [1, 31, 32, 33, 4095, 4096, 4097, 10_000]) {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 151 + length) & 255);
+      expect(bytesToHex(bytes)).toBe(nobleBytesToHex(bytes));
+      expect(hashToHex(bytes)).toBe(nobleBytesToHex(bytes.slice().reverse()));
+      expect(hashToHexWith(bytes, ':17')).toBe(`${nobleBytesToHex(bytes.slice().reverse())}:17`);
+    }
   });
 
   it.each(['abc', 'zz', '0x00', ' 00'])('error: hexToBytes(%j) is a RangeError', (hex) => {

@@ -8,7 +8,7 @@
 import { HEADER_SIZE, headerHash, type BlockHeader } from '../primitives/header.ts';
 import type { Block } from '../primitives/block.ts';
 import { DecodeError } from '../encoding/decode-error.ts';
-import { bytesEqual, bytesToHex, hashToHex, hexToHash } from '../encoding/hex.ts';
+import { bytesEqual, hashToHex, hexToHash } from '../encoding/hex.ts';
 import { workFromBits } from '../consensus/pow.ts';
 import { sha256d } from '../crypto/hash.ts';
 import { INV_BLOCK, INV_CMPCT_BLOCK, INV_TX, WIRE_LIMITS, type InvItem, type Message } from './messages.ts';
@@ -226,7 +226,7 @@ export class BlockSync {
       if (judged instanceof DecodeError) this.host.punish(p, `malformed block: ${judged.message}`);
       return;
     }
-    remember(p.known, bytesToHex(hashBytes));
+    remember(p.known, hash);
     // A block that would take the batch past its byte bound starts the next batch.
     if (this.arrived.length > 0 && this.arrivedBytes + bytes.length > this.batchBytes) this.flushArrived();
     if (this.arrived.length === 0) this.firstArrivedAt = this.host.now();
@@ -268,7 +268,7 @@ export class BlockSync {
     // Asked of this peer: answered. Asked of another (a low-bandwidth getdata while a
     // high-bandwidth peer pushed it): that peer owes it no more either.
     if (!this.download.received(p.id, hash, bytes.length, this.host.now())) this.download.cancel(hash, this.host.now());
-    remember(p.known, bytesToHex(hashBytes));
+    remember(p.known, hash);
     this.arrivedHashes.add(hash);
     this.compactHeld.delete(hash);
     return this.connect([{ block, bytes, from: p.id }], [hash]);

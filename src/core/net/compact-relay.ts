@@ -27,7 +27,7 @@
  */
 import { randomBytes } from '@noble/hashes/utils.js';
 import { DecodeError } from '../encoding/decode-error.ts';
-import { bytesToHex, hashToHex, hexToHash } from '../encoding/hex.ts';
+import { hashToHex, hexToHash } from '../encoding/hex.ts';
 import { checkProofOfWork } from '../consensus/pow.ts';
 import { encodeBlock, type Block } from '../primitives/block.ts';
 import { headerHash } from '../primitives/header.ts';
@@ -151,7 +151,7 @@ export class CompactRelay {
   announceTip(tip: ChainTip): void {
     const block = this.recent.get(tip.hash);
     if (!block) return;
-    const key = bytesToHex(hexToHash(tip.hash));
+    const key = tip.hash;
     let message: CompactBlockMessage | undefined;
     for (const p of this.host.peers.values()) {
       if (p.state !== 'ready' || p.version < COMPACT_PROTOCOL_VERSION || !p.compactTo?.highBandwidth || p.known.has(key)) continue;
@@ -189,7 +189,7 @@ export class CompactRelay {
     const hashBytes = headerHash(m.header);
     const hash = hashToHex(hashBytes);
     const chain = this.node.chain;
-    remember(p.known, bytesToHex(hashBytes));
+    remember(p.known, hash);
     const invalid = chain.invalidity(hash);
     if (invalid) return this.host.close(p, ban(`announced an invalid block: ${invalid.code}`));
     if (!checkProofOfWork(m.header, hashBytes)) return this.host.close(p, ban('compact block header without its proof of work'));

@@ -147,7 +147,7 @@ export interface Peer {
   lastBlockAt?: number;
 
   // Relay (relay.ts).
-  /** Inventory this peer has (announced to or by it): never announced to it again. */
+  /** Inventory this peer has (announced to or by it), by display-order hex hash: never announced to it again. */
   readonly known: Set<string>;
   /** Txids asked of this peer and not yet answered: their `tx` and `notfound` are answers. */
   readonly txRequested: Set<string>;

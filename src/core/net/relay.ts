@@ -5,9 +5,9 @@
  *
  * Blocks a peer announces are handed to sync scheduling (block-sync.ts), which decides what to ask.
  */
-import { encodeTx, txid, txidBytes } from '../primitives/transaction.ts';
+import { encodeTx, txid } from '../primitives/transaction.ts';
 import { DecodeError } from '../encoding/decode-error.ts';
-import { bytesToHex, hashToHex, hexToHash } from '../encoding/hex.ts';
+import { hashToHex, hexToHash } from '../encoding/hex.ts';
 import { sha256d } from '../crypto/hash.ts';
 import { INV_BLOCK, INV_CMPCT_BLOCK, INV_TX, WIRE_LIMITS, type InvItem, type Message } from './messages.ts';
 import { TxDelivery } from './tx-delivery.ts';
@@ -99,7 +99,7 @@ export class Relay {
    * second, misbehaviour.ts) in a burst of a few hundred txs and get this node disconnected.
    */
   announce(item: InvItem, source?: PeerId): void {
-    const key = bytesToHex(item.hash);
+    const key = item.kind === INV_TX ? this.txKey(hashToHex(item.hash)) : hashToHex(item.hash);
     for (const p of this.host.peers.values()) {
       if (p.state !== 'ready' || p.id === source || p.known.has(key)) continue;
       remember(p.known, key);
@@ -119,6 +119,16 @@ export class Relay {
         });
       }
     }
+  }
+
+  /**
+   * A txid as the pool's own string when the pool has the tx. Each peer's `known` set holds up to
+   * {@link KNOWN_LIMIT} ids; most announcements of a tx come after it is in the pool, and one
+   * string for them all instead of a fresh one per peer per announcement was half a simulated
+   * node's heap once its sets were full.
+   */
+  private txKey(hex: string): string {
+    return this.node.mempool.get(hex)?.txid ?? hex;
   }
 
   /** Tx announcements waiting for their peer's next tx inv (see {@link announce}). */
@@ -151,9 +161,9 @@ export class Relay {
   /** Pending txs go to every new peer: a payment signed offline leaves once a peer is there. */
   offerPending(p: Peer): void {
     const pending = this.node.mempool.sorted().slice(0, WIRE_LIMITS.maxInv);
-    const items = pending.map((e) => ({ kind: INV_TX, hash: hexToHash(e.txid) }) as const).filter((i) => !p.known.has(bytesToHex(i.hash)));
-    for (const item of items) remember(p.known, bytesToHex(item.hash));
-    if (items.length) this.host.send(p, { type: 'inv', items });
+    const fresh = pending.filter((e) => !p.known.has(e.txid));
+    for (const e of fresh) remember(p.known, e.txid);
+    if (fresh.length) this.host.send(p, { type: 'inv', items: fresh.map((e) => ({ kind: INV_TX, hash: hexToHash(e.txid) }) as const) });
   }
 
   /** Tells every ready peer whom else this node is linked to (mesh introductions; each list replaces the last). */
@@ -174,14 +184,15 @@ export class Relay {
     const now = this.host.now();
     let newBlock = false;
     for (const item of items) {
-      const key = bytesToHex(item.hash);
-      remember(p.known, key);
+      const hex = hashToHex(item.hash);
       if (item.kind === INV_BLOCK) {
+        remember(p.known, hex);
         if (this.sync.blockAnnounced(p, item.hash)) newBlock = true;
         if (p.state === 'closed') return; // It announced a block known invalid (banned).
         continue;
       }
-      const id = hashToHex(item.hash);
+      const id = this.txKey(hex);
+      remember(p.known, id);
       if (this.node.mempool.has(id)) this.delivery.mark(id);
       // Asked of the first announcer only; the others wait their turn (tx-requests.ts).
       else if (this.txRequests.announced(id, p.id, now)) wantTx.push({ item, id });
@@ -279,7 +290,7 @@ export class Relay {
           if (this.node.chain.isActive(hash)) p.height = Math.max(p.height, entry!.height);
         } else missing.push(item);
       }
-      remember(p.known, bytesToHex(item.hash));
+      remember(p.known, item.kind === INV_TX ? this.txKey(hash) : hash);
     }
     if (missing.length) this.host.send(p, { type: 'notfound', items: missing });
   }
@@ -295,7 +306,7 @@ export class Relay {
     const id = txid(tx);
     p.txRequested.delete(id);
     this.txRequests.received(id);
-    remember(p.known, bytesToHex(txidBytes(tx)));
+    remember(p.known, id);
     this.txSource.set(id, p.id);
     if (this.txSource.size > KNOWN_LIMIT) this.txSource.delete(this.txSource.keys().next().value!);
     // A relayed tx: never persisted as an orphan (Node.receiveTx; submitTx is the wallet's path).

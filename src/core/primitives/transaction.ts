@@ -152,5 +152,16 @@ export function txidBytes(tx: Transaction): Uint8Array {
 
 /** txid as hex in display order. */
 export function txid(tx: Transaction): string {
-  return hashToHex(txidBytes(tx));
+  let hex = txidHexMemo.get(tx);
+  if (hex === undefined) {
+    hex = hashToHex(txidBytes(tx));
+    txidHexMemo.set(tx, hex);
+  }
+  return hex;
 }
+
+/**
+ * A tx's hex id, kept with the tx: a node keys its pool, tx index, relay state and coins by it,
+ * and one string serves them all (in the simulator, where nodes share decoded txs, all nodes).
+ */
+const txidHexMemo = new WeakMap<Transaction, string>();
