@@ -32,7 +32,7 @@ import { ExtraOutbound } from './extra-outbound.ts';
 import { LinkAdmission, type Standing } from './link-admission.ts';
 import { LinkTable, type ConnectorLink, type KeptLink, type Route } from './link-table.ts';
 import { MeshIntroductions } from './mesh-introductions.ts';
-import { CHOICE_HOLD_MS, linkToChooseAgain, outboundSlots, ROTATE_INTERVAL_MS, shuffled } from './peer-selection.ts';
+import { bySource, CHOICE_HOLD_MS, linkToChooseAgain, outboundSlots, ROTATE_INTERVAL_MS } from './peer-selection.ts';
 import { RetryBackoff } from './retry-backoff.ts';
 import { SignalingServers } from './signaling-servers.ts';
 import { systemHostTimers, type HostTimers } from '../adapters/host-timers.ts';
@@ -256,7 +256,7 @@ export class PeerConnector {
   /**
    * Opens links of this tab's own choosing while it has outbound slots free (peer-selection.ts):
    * first the choices whose links were lost, whose slots they keep (as their backoff allows), then
-   * peers the signaling servers and connected peers named, in a random order, either id offering
+   * peers the signaling servers and connected peers named, in a random order by source, either id offering
    * (two offers crossing are settled in onSignal: the lower id's wins). With its own slots taken,
    * one link more now and then (extra-outbound.ts).
    */
@@ -279,7 +279,7 @@ export class PeerConnector {
       // Still the choice it was, made among as many peers as then, in its own slot.
       if (full(0) || !this.retryAt.due(peer, now) || !this.choose(peer, choosable.get(peer)!, now, ready, this.heldChoices.get(peer)!.among)) waiting.add(peer);
     }
-    for (const [peer, route] of shuffled([...choosable], () => this.timers.random())) {
+    for (const [peer, route] of bySource(choosable, () => this.timers.random())) {
       if (full(extra)) return;
       if (this.links.has(peer) || waiting.has(peer) || !this.retryAt.due(peer, now)) continue;
       // An extra link is judged by what it brings (settleExtra), not chosen again for little choice.

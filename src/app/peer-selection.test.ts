@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { prng } from '../core/testing/signature-cases.ts';
-import { inboundSlots, linkToChooseAgain, outboundSlots, shuffled, type ChosenLink } from './peer-selection.ts';
+import { bySource, inboundSlots, linkToChooseAgain, outboundSlots, type ChosenLink } from './peer-selection.ts';
 
 
 describe('peer selection', () => {
@@ -22,22 +22,49 @@ describe('peer selection', () => {
     }
   });
 
-  it('behavior: candidates come in a random order, each first about equally often, and the same draws give the same order', () => {
-    const items = ['a', 'b', 'c', 'd'];
+  it('behavior: candidates of one source come in a random order, each first about equally often, and the same draws give the same order', () => {
+    const room = ['a', 'b', 'c', 'd'].map((p) => [p, { kind: 'server' }] as const);
     const random = prng(7);
     const first = new Map<string, number>();
     for (let i = 0; i < 4000; i++) {
-      const order = [...shuffled(items, random)];
-      expect([...order].sort()).toEqual(items);
+      const order = [...bySource(room, random)].map(([p]) => p);
+      expect([...order].sort()).toEqual(['a', 'b', 'c', 'd']);
       first.set(order[0]!, (first.get(order[0]!) ?? 0) + 1);
     }
-    for (const item of items) expect(first.get(item)!).toBeGreaterThan(850);
-    expect([...shuffled(items, prng(3))]).toEqual([...shuffled(items, prng(3))]);
+    for (const p of 'abcd') expect(first.get(p)!).toBeGreaterThan(850);
+    expect([...bySource(room, prng(3))]).toEqual([...bySource(room, prng(3))]);
     // Taking one draws one number, however many candidates there are.
     let draws = 0;
     const counting = () => (draws++, 0.5);
-    shuffled(Array.from({ length: 1000 }, (_, i) => i), counting).next();
+    bySource(Array.from({ length: 1000 }, (_, i) => [i, { kind: 'server' }] as const), counting).next();
     expect(draws).toBe(1);
+  });
+
+  it('behavior: one introducer listing many ids gets no more draws than one listing few; the rooms get half while anyone introduced peers', () => {
+    type R = { kind: 'server' } | { kind: 'relay'; via: string };
+    const candidates: [string, R][] = [];
+    for (let i = 0; i < 20; i++) candidates.push([`room${i}`, { kind: 'server' }]);
+    for (let i = 0; i < 1000; i++) candidates.push([`flood${i}`, { kind: 'relay', via: 'attacker' }]);
+    for (let i = 0; i < 5; i++) candidates.push([`friend${i}`, { kind: 'relay', via: 'honest' }]);
+    const random = prng(11);
+    const firstBy = new Map<string, number>();
+    for (let i = 0; i < 4000; i++) {
+      const [peer] = bySource(candidates, random).next().value!;
+      const source = peer.replace(/[0-9]+$/, '');
+      firstBy.set(source, (firstBy.get(source) ?? 0) + 1);
+    }
+    // Room ~2000, attacker ~1000, honest ~1000 (uniform over ids: the attacker would get ~3900).
+    expect(firstBy.get('room')!).toBeGreaterThan(1800);
+    expect(firstBy.get('flood')!).toBeLessThan(1150);
+    expect(firstBy.get('friend')!).toBeGreaterThan(850);
+    // Every candidate still comes once; an introducer whose list runs out leaves the draw to the rest.
+    const all = [...bySource(candidates, prng(5))].map(([p]) => p);
+    expect(new Set(all).size).toBe(candidates.length);
+    expect(all.slice(0, 20).filter((p) => p.startsWith('friend')).length).toBeGreaterThan(0);
+    // Only introduced peers (the rooms away): introducers take turns.
+    const meshOnly = candidates.filter(([, r]) => r.kind === 'relay');
+    const firstTen = [...bySource(meshOnly, prng(2))].slice(0, 10).map(([p]) => p);
+    expect(firstTen.filter((p) => p.startsWith('friend')).length).toBeGreaterThanOrEqual(3);
   });
 
   it('behavior: an outbound link chosen among fewer than half the peers known now is chosen again, the one chosen among fewest first, once open long enough; never an inbound one nor one in a settled room', () => {

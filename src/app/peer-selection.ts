@@ -14,9 +14,14 @@
  *   are all taken (the first tabs of a room are chosen more often: they were there for every later
  *   one), a newcomer's offer displaces one ready inbound link by Bitcoin Core's rules
  *   (link-eviction.ts), and the displaced peer chooses again at random: how the graph keeps mixing.
- * - **Random order**: candidates are shuffled with the connector's randomness (Math.random in a
+ * - **Random order**: candidates are drawn with the connector's randomness (Math.random in a
  *   tab; the simulator's seeded generator, so a run stays deterministic for a seed), not taken in
- *   the server's join order.
+ *   the server's join order, **by source** (`bySource`): the signaling servers' rooms get half
+ *   the draws while linked peers introduced anyone, and each introducing peer an equal part of
+ *   the other half, however long its list. Drawn uniformly over all ids, one inbound peer listing
+ *   the wire's limit of made-up or colluding ids beside a room of a few dozen got most of a
+ *   tab's choices (a review's finding); Bitcoin Core's address manager likewise buckets
+ *   addresses by who told it of them.
  * - **Choices made with little choice are made again**: a tab among the first in a room can only
  *   choose among the few there, so the first tabs would stay a clique of each other's choices
  *   while the room grows. An outbound link chosen among fewer than half the peers it could
@@ -61,17 +66,46 @@ export function inboundSlots(maxPeers: number): number {
   return Math.max(1, maxPeers - outboundSlots(maxPeers));
 }
 
+/** Where a tab learned of a peer: a signaling server's room, or a linked peer's list (`via`). */
+export type PeerSource<P> = { readonly kind: 'server' } | { readonly kind: 'relay'; readonly via: P };
+
 /**
- * `items` in a random order (Fisher-Yates, drawn from `random`, uniform in [0, 1)), lazily: a
- * caller that stops after a few draws only a few numbers, however many items there are (a room
- * of a thousand tabs, walked at every tick by a tab that wants one more link).
+ * `candidates` in a random order drawn by source, lazily (see the module comment): each draw
+ * takes the rooms with probability 1/2 while both the rooms and some introducer have candidates
+ * left, else an introducer uniformly among those with candidates left; then a candidate of that
+ * source uniformly.
  */
-export function* shuffled<T>(items: readonly T[], random: () => number): Generator<T> {
-  const out = [...items];
-  for (let i = 0; i < out.length; i++) {
-    const j = i + Math.floor(random() * (out.length - i));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-    yield out[i]!;
+export function* bySource<P, R extends PeerSource<P>>(candidates: Iterable<readonly [P, R]>, random: () => number): Generator<[P, R]> {
+  const room: [P, R][] = [];
+  const byIntroducer = new Map<P, [P, R][]>();
+  for (const [peer, route] of candidates) {
+    if (route.kind === 'server') room.push([peer, route]);
+    else {
+      const list = byIntroducer.get(route.via);
+      if (list) list.push([peer, route]);
+      else byIntroducer.set(route.via, [[peer, route]]);
+    }
+  }
+  const introduced = [...byIntroducer.values()];
+  const draw = (list: [P, R][]): [P, R] => {
+    const i = Math.floor(random() * list.length);
+    const picked = list[i]!;
+    list[i] = list[list.length - 1]!;
+    list.pop();
+    return picked;
+  };
+  while (room.length > 0 || introduced.length > 0) {
+    if (room.length > 0 && (introduced.length === 0 || random() < 0.5)) {
+      yield draw(room);
+      continue;
+    }
+    const g = Math.floor(random() * introduced.length);
+    const group = introduced[g]!;
+    yield draw(group);
+    if (group.length === 0) {
+      introduced[g] = introduced[introduced.length - 1]!;
+      introduced.pop();
+    }
   }
 }
 
