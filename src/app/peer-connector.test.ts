@@ -911,6 +911,29 @@ describe('PeerConnector: its own choices (issue 16, part 3, made to hold in the 
     expect(linkOf(third)).toBeUndefined();
     expect(linkOf(first)?.isOpen).toBe(true);
   });
+
+  it('behavior: a choice made again is drawn by source: a linked peer listing 64 ids does not get it for a draw that falls in the rooms\' half', async () => {
+    const first = laterPeer(1);
+    server.peers.add(first);
+    start({ maxPeers: 2 });
+    await vi.advanceTimersByTimeAsync(100);
+    openAll([first]);
+    // An inbound peer takes the other slot and lists 64 ids; two honest peers join the room.
+    const lister = laterPeer(2);
+    server.join(lister);
+    server.say({ type: 'signal', from: lister, data: { type: 'offer', sdp: 'x' } });
+    openAll([lister]);
+    const listed = Array.from({ length: 64 }, (_, i) => 'e' + i.toString(16).padStart(31, '0'));
+    networkEvents.emit('peer-list', { from: lister, peers: listed });
+    const newcomers = [laterPeer(3), laterPeer(4)];
+    for (const p of newcomers) server.join(p);
+    // Each draw 0.3: the rooms' half. Drawn over ids (the room's two newcomers first, then the 64),
+    // 0.3 would have picked the 20th: a listed id.
+    vi.mocked(Math.random).mockReturnValue(0.3);
+    await vi.advanceTimersByTimeAsync(31_000);
+    expect(listed.filter((p) => linkOf(p))).toHaveLength(0);
+    expect(newcomers.filter((p) => linkOf(p))).toHaveLength(1);
+  });
 });
 
 describe('SignalingClient heartbeat in a hidden tab', () => {

@@ -381,14 +381,18 @@ export class PeerConnector {
     const peer = linkToChooseAgain(this.links.all(), choosable.size, this.maxPeers, now, this.latestBlockSource());
     if (peer === null) return;
     this.lastChosenAgainAt = now;
-    const others = [...choosable].filter(([p]) => !this.links.has(p) && !this.heldChoices.has(p) && this.retryAt.due(p, now));
-    const pick = Math.floor(this.timers.random() * (others.length + 1));
-    if (pick === others.length) {
+    // Drawn by source as a first choice is, the old choice among the candidates: drawn over ids,
+    // a peer listing a flood of colluding ids would win most choices made again.
+    const candidates = [...choosable].filter(([p]) => !this.links.has(p) && !this.heldChoices.has(p) && this.retryAt.due(p, now));
+    const oldRoute = choosable.get(peer);
+    if (oldRoute) candidates.push([peer, oldRoute]);
+    const drawn = bySource(candidates, () => this.timers.random()).next();
+    if (drawn.done || drawn.value[0] === peer) {
       // The same choice again (or nobody else to choose): it stands, made among the peers of now.
       this.links.get(peer)!.chosenAmong = choosable.size;
       return;
     }
-    const [to, route] = others[pick]!;
+    const [to, route] = drawn.value;
     if (this.choose(to, route, now, ready, choosable.size, true)) this.rotation = { from: peer, to };
   }
 

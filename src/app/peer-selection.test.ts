@@ -33,7 +33,7 @@ describe('peer selection', () => {
     }
     for (const p of 'abcd') expect(first.get(p)!).toBeGreaterThan(850);
     expect([...bySource(room, prng(3))]).toEqual([...bySource(room, prng(3))]);
-    // Taking one draws one number, however many candidates there are.
+    // Taking one from one source draws one number, however many candidates there are.
     let draws = 0;
     const counting = () => (draws++, 0.5);
     bySource(Array.from({ length: 1000 }, (_, i) => [i, { kind: 'server' }] as const), counting).next();
@@ -65,6 +65,18 @@ describe('peer selection', () => {
     const meshOnly = candidates.filter(([, r]) => r.kind === 'relay');
     const firstTen = [...bySource(meshOnly, prng(2))].slice(0, 10).map(([p]) => p);
     expect(firstTen.filter((p) => p.startsWith('friend')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('behavior: each signaling server\'s room is a source of its own: one listing 100 ids and one listing 2 are drawn from about equally', () => {
+    const candidates = [
+      ...Array.from({ length: 100 }, (_, i) => [`big${i}`, { kind: 'server', url: 'wss://big.test' }] as const),
+      ...Array.from({ length: 2 }, (_, i) => [`small${i}`, { kind: 'server', url: 'wss://small.test' }] as const),
+    ];
+    const random = prng(13);
+    let small = 0;
+    for (let i = 0; i < 4000; i++) if (bySource(candidates, random).next().value![0].startsWith('small')) small++;
+    expect(small).toBeGreaterThan(1800);
+    expect(small).toBeLessThan(2200);
   });
 
   it('behavior: an outbound link chosen among fewer than half the peers known now is chosen again, the one chosen among fewest first, once open long enough; never an inbound one nor one in a settled room', () => {

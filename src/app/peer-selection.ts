@@ -17,8 +17,9 @@
  * - **Random order**: candidates are drawn with the connector's randomness (Math.random in a
  *   tab; the simulator's seeded generator, so a run stays deterministic for a seed), not taken in
  *   the server's join order, **by source** (`bySource`): the signaling servers' rooms get half
- *   the draws while linked peers introduced anyone, and each introducing peer an equal part of
- *   the other half, however long its list. Drawn uniformly over all ids, one inbound peer listing
+ *   the draws while linked peers introduced anyone (each server an equal part of it), and each
+ *   introducing peer an equal part of the other half, however long its list. A choice made
+ *   again is drawn the same way, the old choice among the candidates. Drawn uniformly over all ids, one inbound peer listing
  *   the wire's limit of made-up or colluding ids beside a room of a few dozen got most of a
  *   tab's choices (a review's finding); Bitcoin Core's address manager likewise buckets
  *   addresses by who told it of them.
@@ -66,46 +67,46 @@ export function inboundSlots(maxPeers: number): number {
   return Math.max(1, maxPeers - outboundSlots(maxPeers));
 }
 
-/** Where a tab learned of a peer: a signaling server's room, or a linked peer's list (`via`). */
-export type PeerSource<P> = { readonly kind: 'server' } | { readonly kind: 'relay'; readonly via: P };
+/** Where a tab learned of a peer: a signaling server's room (`url`: which server), or a linked peer's list (`via`). */
+export type PeerSource<P> = { readonly kind: 'server'; readonly url?: string } | { readonly kind: 'relay'; readonly via: P };
 
 /**
  * `candidates` in a random order drawn by source, lazily (see the module comment): each draw
  * takes the rooms with probability 1/2 while both the rooms and some introducer have candidates
- * left, else an introducer uniformly among those with candidates left; then a candidate of that
- * source uniformly.
+ * left, then a server (of those with candidates left) or an introducer uniformly, then a
+ * candidate of that source uniformly. Each server's room is a source of its own: a server that
+ * lists a flood of ids takes no more than another server's share.
  */
 export function* bySource<P, R extends PeerSource<P>>(candidates: Iterable<readonly [P, R]>, random: () => number): Generator<[P, R]> {
-  const room: [P, R][] = [];
+  const rooms = new Map<string | undefined, [P, R][]>();
   const byIntroducer = new Map<P, [P, R][]>();
   for (const [peer, route] of candidates) {
-    if (route.kind === 'server') room.push([peer, route]);
-    else {
-      const list = byIntroducer.get(route.via);
-      if (list) list.push([peer, route]);
-      else byIntroducer.set(route.via, [[peer, route]]);
-    }
+    const groups: Map<string | undefined | P, [P, R][]> = route.kind === 'server' ? rooms : byIntroducer;
+    const key = route.kind === 'server' ? route.url : route.via;
+    const list = groups.get(key);
+    if (list) list.push([peer, route]);
+    else groups.set(key, [[peer, route]]);
   }
+  const room = [...rooms.values()];
   const introduced = [...byIntroducer.values()];
-  const draw = (list: [P, R][]): [P, R] => {
-    const i = Math.floor(random() * list.length);
+  // One draw picks among several; a single one is taken without drawing.
+  const index = (n: number) => (n === 1 ? 0 : Math.floor(random() * n));
+  const drawFrom = (sources: [P, R][][]): [P, R] => {
+    const g = index(sources.length);
+    const list = sources[g]!;
+    const i = index(list.length);
     const picked = list[i]!;
     list[i] = list[list.length - 1]!;
     list.pop();
+    if (list.length === 0) {
+      sources[g] = sources[sources.length - 1]!;
+      sources.pop();
+    }
     return picked;
   };
   while (room.length > 0 || introduced.length > 0) {
-    if (room.length > 0 && (introduced.length === 0 || random() < 0.5)) {
-      yield draw(room);
-      continue;
-    }
-    const g = Math.floor(random() * introduced.length);
-    const group = introduced[g]!;
-    yield draw(group);
-    if (group.length === 0) {
-      introduced[g] = introduced[introduced.length - 1]!;
-      introduced.pop();
-    }
+    const fromRooms = room.length > 0 && (introduced.length === 0 || random() < 0.5);
+    yield drawFrom(fromRooms ? room : introduced);
   }
 }
 
