@@ -68,9 +68,9 @@ describe('peer selection', () => {
   });
 
   it('behavior: each signaling server\'s room is a source of its own: one listing 100 ids and one listing 2 are drawn from about equally', () => {
-    const candidates = [
-      ...Array.from({ length: 100 }, (_, i) => [`big${i}`, { kind: 'server', url: 'wss://big.test' }] as const),
-      ...Array.from({ length: 2 }, (_, i) => [`small${i}`, { kind: 'server', url: 'wss://small.test' }] as const),
+    const candidates: [string, { kind: 'server'; url: string }][] = [
+      ...Array.from({ length: 100 }, (_, i): [string, { kind: 'server'; url: string }] => [`big${i}`, { kind: 'server', url: 'wss://big.test' }]),
+      ...Array.from({ length: 2 }, (_, i): [string, { kind: 'server'; url: string }] => [`small${i}`, { kind: 'server', url: 'wss://small.test' }]),
     ];
     const random = prng(13);
     let small = 0;
