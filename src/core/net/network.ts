@@ -92,9 +92,9 @@ export class Network {
       this.node.on('tip', (tip) => {
         // High-bandwidth peers get the compact block first; the inv then skips them (they know it).
         this.compact.announceTip(tip);
-        this.relay.announce({ kind: INV_BLOCK, hash: hexToHash(tip.hash) });
+        this.relay.announce({ kind: INV_BLOCK, hash: hexToHash(tip.hash) }, tip.hash);
       }),
-      this.node.on('tx-accepted', (entry) => this.relay.announce({ kind: INV_TX, hash: txidBytes(entry.tx) }, this.relay.txSourceOf(entry.txid))),
+      this.node.on('tx-accepted', (entry) => this.relay.announce({ kind: INV_TX, hash: txidBytes(entry.tx) }, entry.txid, this.relay.txSourceOf(entry.txid))),
       this.node.on('tx-removed', (e) => this.relay.txRemoved(e.txid, e.reason)),
     );
   }

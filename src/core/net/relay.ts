@@ -92,14 +92,14 @@ export class Relay {
   }
 
   /**
-   * Announces new inventory to every ready peer that does not have it (never back to its source).
+   * Announces new inventory to every ready peer that does not have it (never back to its source);
+   * `key` is its hash as display-order hex (a tx's: the pool's txid string, kept in peers' `known`).
    * A block goes out at once. A tx waits for its peer's next tx inv: the announcements of one turn
    * leave together at its end, and a peer sent one less than {@link TX_INV_INTERVAL_MS} ago gets
    * the rest at the next tick. One inv per tx would spend a receiver's message budget (200 a
    * second, misbehaviour.ts) in a burst of a few hundred txs and get this node disconnected.
    */
-  announce(item: InvItem, source?: PeerId): void {
-    const key = item.kind === INV_TX ? this.txKey(hashToHex(item.hash)) : hashToHex(item.hash);
+  announce(item: InvItem, key: string, source?: PeerId): void {
     for (const p of this.host.peers.values()) {
       if (p.state !== 'ready' || p.id === source || p.known.has(key)) continue;
       remember(p.known, key);
@@ -279,6 +279,8 @@ export class Relay {
           this.host.send(p, { type: 'tx', tx: encodeTx(entry.tx) });
           this.delivery.mark(hash);
         } else missing.push(item);
+        remember(p.known, entry?.txid ?? hash);
+        continue;
       } else if (item.kind === INV_CMPCT_BLOCK && (await this.serveCompact(p, hash))) {
         // Sent as a cmpctblock.
       } else {
@@ -290,7 +292,7 @@ export class Relay {
           if (this.node.chain.isActive(hash)) p.height = Math.max(p.height, entry!.height);
         } else missing.push(item);
       }
-      remember(p.known, item.kind === INV_TX ? this.txKey(hash) : hash);
+      remember(p.known, hash);
     }
     if (missing.length) this.host.send(p, { type: 'notfound', items: missing });
   }
